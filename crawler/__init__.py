@@ -1,0 +1,1 @@
+"""Shared crawling machinery: article records, extraction, pipelines and middlewares."""

@@ -1,0 +1,1 @@
+"""A deterministic local replay of the outlet, served over real HTTP for tests, demo and benchmarks."""

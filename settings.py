@@ -1,0 +1,56 @@
+"""Scrapy and mediawatch settings; the only module that reads the environment."""
+
+import os
+
+BOT_NAME = "mediawatch"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+# The outlet. Pointing the crawl at the local replay is only this one setting.
+MEDIAWATCH_BASE_URL = os.environ.get("MEDIAWATCH_BASE_URL", "https://vlast.kz")
+MEDIAWATCH_DB = os.environ.get("MEDIAWATCH_DB", "archive.db")
+MEDIAWATCH_CONTACT = os.environ.get("MEDIAWATCH_CONTACT", "mediawatch-operator@example.org")
+
+# Polite by default against the real site.
+USER_AGENT = f"mediawatch/0.1 (+media monitoring archive; contact: {MEDIAWATCH_CONTACT})"
+ROBOTSTXT_OBEY = True
+DOWNLOAD_DELAY = 1.0
+RANDOMIZE_DOWNLOAD_DELAY = True
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 1
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 60.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+REDIRECT_MAX_TIMES = 5
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = os.environ.get("MEDIAWATCH_LOG_LEVEL", "INFO")
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"
+
+# Revisit schedule: delay after publication or after the last seen change, then each next step.
+# Values in seconds: 15 min, 1 h, 3 h, 1 day, 3 days, 1 week, 1 month (then monthly).
+MEDIAWATCH_REVISIT_STEPS = [900, 3600, 10800, 86400, 259200, 604800, 2592000]
+
+# Scheduler intervals (seconds); the command line may override them.
+MEDIAWATCH_NEW_INTERVAL = 15 * 60
+MEDIAWATCH_REVISIT_INTERVAL = 15 * 60
+MEDIAWATCH_SWEEP_INTERVAL = 24 * 3600
+MEDIAWATCH_CRAWL_TIME_LIMIT = 30 * 60
+
+# Settings that lift the politeness delays, for the local replay only.
+FAST_SETTINGS = {
+    "DOWNLOAD_DELAY": 0,
+    "RANDOMIZE_DOWNLOAD_DELAY": False,
+    "AUTOTHROTTLE_ENABLED": False,
+    "CONCURRENT_REQUESTS": 16,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+}

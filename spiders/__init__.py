@@ -1,0 +1,1 @@
+"""One spider per edition of the outlet, built on a shared base spider."""

@@ -1,0 +1,1 @@
+"""The archive: every version of every article in SQLite."""
