@@ -36,5 +36,101 @@ def replay(port: int, articles: int, seed: int, epoch: int, faults: tuple[str, .
     serve_forever(port=port, articles=articles, seed=seed, epoch=epoch, faults=list(faults))
 
 
+def parse_day(value: str | None, option: str) -> str | None:
+    """Check a YYYY-MM-DD date given on the command line."""
+    from datetime import date
+
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise UserError(f"{option} must be a date as YYYY-MM-DD, not {value!r}") from None
+
+
+@main.command()
+@click.option("--edition", type=click.Choice(["ru", "kk", "en", "all"]), default="all",
+              show_default=True, help="Which edition to crawl.")
+@click.option("--mode", type=click.Choice(["new", "backfill", "revisit"]), default="new",
+              show_default=True,
+              help="new: stop at what is archived; backfill: walk back to --since; "
+                   "revisit: re-fetch archived articles that are due.")
+@click.option("--since", help="Oldest publication date for backfill (YYYY-MM-DD).")
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many articles per edition.")
+@click.option("--everything", is_flag=True,
+              help="With --mode revisit: re-fetch every archived article, due or not.")
+@click.option("--base-url", envvar="MEDIAWATCH_BASE_URL", default="https://vlast.kz",
+              show_default=True, help="The outlet, or a local replay of it.")
+@click.option("--db", envvar="MEDIAWATCH_DB", default="archive.db", show_default=True,
+              help="The archive file.")
+def crawl(edition: str, mode: str, since: str | None, limit: int | None, everything: bool,
+          base_url: str, db: str) -> None:
+    """Discover and fetch articles, and archive every new version."""
+    from crawler.runner import EDITIONS, CrawlError, run_crawl
+
+    since = parse_day(since, "--since")
+    editions = list(EDITIONS) if edition == "all" else [edition]
+    try:
+        runs = run_crawl(editions, mode=mode, base_url=base_url, db=db, since=since, limit=limit,
+                         everything=everything)
+    except CrawlError as exc:
+        raise UserError(str(exc)) from None
+    for run in runs:
+        click.echo(format_run(run))
+
+
+def format_run(run: dict) -> str:
+    """One line per crawl run: what it fetched and found."""
+    stats = run.get("stats") or {}
+    parts = [f"{key} {stats.get(key, 0)}" for key in
+             ("fetched", "new", "version", "unchanged", "removed", "restored", "failed")]
+    editions = ",".join(run.get("editions") or [])
+    return f"run {run['id']} [{editions} {run.get('mode')}] {run.get('status')}: " + ", ".join(parts)
+
+
+@main.command()
+@click.option("--base-url", envvar="MEDIAWATCH_BASE_URL", default="https://vlast.kz",
+              show_default=True, help="The outlet, or a local replay of it.")
+@click.option("--db", envvar="MEDIAWATCH_DB", default="archive.db", show_default=True,
+              help="The archive file.")
+@click.option("--edition", "editions", multiple=True, type=click.Choice(["ru", "kk", "en"]),
+              help="Editions to watch (repeatable); all three by default.")
+@click.option("--new-interval", type=float, help="Seconds between crawls for new articles.")
+@click.option("--revisit-interval", type=float, help="Seconds between revisit crawls.")
+@click.option("--sweep-interval", type=float, help="Seconds between sweeps of sitemap and listings.")
+@click.option("--time-limit", type=float, help="Seconds after which a crawl is ended.")
+@click.option("--revisit-steps", help="Revisit delays in seconds, comma-separated.")
+@click.option("--list", "list_only", is_flag=True, help="Show the jobs and their next run times.")
+def schedule(base_url: str, db: str, editions: tuple[str, ...], new_interval: float | None,
+             revisit_interval: float | None, sweep_interval: float | None,
+             time_limit: float | None, revisit_steps: str | None, list_only: bool) -> None:
+    """Run the crawl service: new articles, revisits and sweeps on a schedule."""
+    import logging
+
+    from scheduler import AlreadyRunning, CrawlService, ServiceConfig, list_jobs
+
+    config = ServiceConfig(db=db, base_url=base_url.rstrip("/"))
+    if editions:
+        config.editions = editions
+    for name, value in (("new_interval", new_interval), ("revisit_interval", revisit_interval),
+                        ("sweep_interval", sweep_interval), ("time_limit", time_limit)):
+        if value is not None:
+            setattr(config, name, value)
+    if revisit_steps:
+        try:
+            config.revisit_steps = tuple(int(step) for step in revisit_steps.split(","))
+        except ValueError:
+            raise UserError("--revisit-steps must be whole seconds separated by commas") from None
+    if list_only:
+        for job in list_jobs(config):
+            click.echo(f"{job['job']:<12} every {job['every_seconds']:>8g}s  next {job['next_run']}")
+        return
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    try:
+        CrawlService(config).run()
+    except AlreadyRunning as exc:
+        raise UserError(str(exc)) from None
+
+
 if __name__ == "__main__":
     sys.exit(main())

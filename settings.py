@@ -38,7 +38,12 @@ FEED_EXPORT_ENCODING = "utf-8"
 
 # Revisit schedule: delay after publication or after the last seen change, then each next step.
 # Values in seconds: 15 min, 1 h, 3 h, 1 day, 3 days, 1 week, 1 month (then monthly).
-MEDIAWATCH_REVISIT_STEPS = [900, 3600, 10800, 86400, 259200, 604800, 2592000]
+MEDIAWATCH_REVISIT_STEPS = [
+    int(step)
+    for step in os.environ.get(
+        "MEDIAWATCH_REVISIT_STEPS", "900,3600,10800,86400,259200,604800,2592000"
+    ).split(",")
+]
 
 # Scheduler intervals (seconds); the command line may override them.
 MEDIAWATCH_NEW_INTERVAL = 15 * 60
@@ -53,4 +58,12 @@ FAST_SETTINGS = {
     "AUTOTHROTTLE_ENABLED": False,
     "CONCURRENT_REQUESTS": 16,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+    "MEDIAWATCH_RETRY_BACKOFF": 0.1,
 }
+
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.BackoffRetryMiddleware": 550,
+}
+MEDIAWATCH_RETRY_BACKOFF = 1.0  # seconds, doubled on each retry unless Retry-After says otherwise
+MEDIAWATCH_RETRY_MAX_WAIT = 120.0

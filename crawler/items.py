@@ -85,3 +85,23 @@ def content_fingerprint(content: dict) -> str:
         sort_keys=True,
     )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class FetchedPage:
+    """What a spider hands to the pipelines: one fetch of one article URL and how it went.
+
+    kind is "page" (a response to extract), "not_modified" (304 to a conditional request),
+    "gone" (404, 410 or a redirect away from the article) or "failure" (no usable response).
+    """
+
+    kind: str
+    url: str
+    fetched_at: str
+    status: int | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+    article_id: int | None = None
+    location: str | None = None  # where a redirect away from the article led
+    error: str | None = None
+    record: ArticleRecord | None = None

@@ -1,0 +1,126 @@
+"""URL rules of the outlet: article ids, canonical form, editions and same-site checks."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import SplitResult, unquote, urljoin, urlsplit, urlunsplit
+
+# /<section>/<id>-<slug>.html, and the old style /<section>/<id>-<old_slug>-<id>.html
+ARTICLE_PATH = re.compile(r"^/(?P<section>[\w-]+)/(?P<id>\d+)-(?P<slug>[^/]+?)\.html$")
+
+NON_ARTICLE_SECTIONS = frozenset({
+    "tags", "tag", "author", "authors", "avtory", "search", "feed", "rss", "sitemap",
+    "media", "static", "upload", "uploads", "images", "files", "_replay",
+})
+
+SECTION_LANGUAGES = {"english": "en", "vlast-qazaqsha": "kk", "vlas-qazaqsha": "kk"}
+
+TRACKING_PARAMS = frozenset({
+    "fbclid", "gclid", "yclid", "ysclid", "dclid", "msclkid", "igshid", "mc_cid", "mc_eid",
+    "_openstat", "_ga", "_gl",
+})
+
+INTERFACE_PREFIX = re.compile(r"^/kz(?=/|$)", re.IGNORECASE)
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _port(parts: SplitResult) -> int | None:
+    """The explicit port, None when it is the scheme's default."""
+    port = parts.port
+    return None if port == DEFAULT_PORTS.get(parts.scheme.lower()) else port
+
+
+def _netloc(parts: SplitResult) -> str:
+    host = (parts.hostname or "").lower()
+    port = _port(parts)
+    return f"{host}:{port}" if port else host
+
+
+def _site_key(parts: SplitResult) -> tuple[str, int | None]:
+    host = (parts.hostname or "").lower()
+    return host.removeprefix("www."), _port(parts)
+
+
+def _normalise_path(path: str) -> str:
+    path = re.sub(r"/{2,}", "/", path) or "/"
+    return INTERFACE_PREFIX.sub("", path) or "/"
+
+
+def site_path(url: str) -> str:
+    """The path of a URL without the `/kz/` interface prefix and with single slashes."""
+    return _normalise_path(urlsplit(url).path)
+
+
+def _article_match(url: str) -> re.Match | None:
+    match = ARTICLE_PATH.match(site_path(url).rstrip("/"))
+    if match is None or match["section"].lower() in NON_ARTICLE_SECTIONS:
+        return None
+    return match
+
+
+def article_id_from_url(url: str) -> int | None:
+    """The article number in an article URL (new or old style), or None."""
+    match = _article_match(url)
+    return int(match["id"]) if match else None
+
+
+def is_article_url(url: str) -> bool:
+    """True for an article page URL; false for tags, authors, search, feeds, listings, media."""
+    return _article_match(url) is not None
+
+
+def section_and_slug(url: str) -> tuple[str, str] | None:
+    """Section and slug of an article URL; an old-style slug loses its repeated `-<id>` tail."""
+    match = _article_match(url)
+    if match is None:
+        return None
+    slug = match["slug"]
+    repeated = f"-{match['id']}"
+    if slug.endswith(repeated) and len(slug) > len(repeated):
+        slug = slug[: -len(repeated)]
+    return match["section"], slug
+
+
+def language_for_section(section: str) -> str:
+    """Edition language of a section: `en`, `kk`, or `ru` for every other section."""
+    return SECTION_LANGUAGES.get(section.strip("/").lower(), "ru")
+
+
+def same_site(url: str, base_url: str) -> bool:
+    """True when url (absolute or relative) is on the host of base_url, ignoring www. and scheme."""
+    parts = urlsplit(url)
+    return not parts.netloc or _site_key(parts) == _site_key(urlsplit(base_url))
+
+
+def _is_tracking(name: str) -> bool:
+    name = name.lower()
+    return name.startswith("utm_") or name in TRACKING_PARAMS
+
+
+def _clean_query(query: str) -> str:
+    """The query without tracking parameters, the others kept exactly as written."""
+    kept = [p for p in query.split("&") if p and not _is_tracking(unquote(p.split("=")[0]))]
+    return "&".join(kept)
+
+
+def _clean_path(path: str) -> str:
+    path = _normalise_path(path)
+    return path.rstrip("/") if path.rstrip("/").endswith(".html") else path
+
+
+def canonical_url(url: str, base_url: str | None = None) -> str:
+    """Canonical form of a URL of the outlet.
+
+    Resolves against base_url, drops the `/kz/` interface prefix, tracking parameters and the
+    fragment, collapses repeated slashes and removes the slash after `.html`. When base_url is
+    given, a URL of the same site takes its scheme and host (http/https, www.).
+    """
+    url = url.strip()
+    if base_url:
+        url = urljoin(base_url, url)
+    parts = urlsplit(url)
+    scheme, netloc = parts.scheme.lower(), _netloc(parts)
+    if base_url and same_site(url, base_url):
+        base = urlsplit(base_url)
+        scheme, netloc = base.scheme.lower(), _netloc(base)
+    return urlunsplit((scheme, netloc, _clean_path(parts.path), _clean_query(parts.query), ""))

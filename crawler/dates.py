@@ -1,0 +1,108 @@
+"""Dates of the outlet: month names in three languages and Kazakhstan's UTC offset of each day."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta, timezone
+
+# Kazakhstan moved from UTC+6 to UTC+5 on 1 March 2024 (local midnight).
+OFFSET_CHANGE = datetime(2024, 3, 1)
+OFFSET_CHANGE_UTC = datetime(2024, 2, 29, 18, 0, tzinfo=timezone.utc)
+UTC6 = timezone(timedelta(hours=6))
+UTC5 = timezone(timedelta(hours=5))
+
+# Stems that start every form of a month name (Russian nominative and genitive, Kazakh, English).
+MONTH_STEMS = {
+    1: ("январ", "қаңтар", "jan"),
+    2: ("феврал", "ақпан", "feb"),
+    3: ("март", "марта", "наурыз", "mar"),
+    4: ("апрел", "сәуір", "apr"),
+    5: ("май", "мая", "мамыр", "may"),
+    6: ("июн", "маусым", "jun"),
+    7: ("июл", "шілде", "jul"),
+    8: ("август", "тамыз", "aug"),
+    9: ("сентябр", "қыркүйек", "sep"),
+    10: ("октябр", "қазан", "oct"),
+    11: ("ноябр", "қараша", "nov"),
+    12: ("декабр", "желтоқсан", "dec"),
+}
+
+WORD = re.compile(r"[^\W\d_]+")
+YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+DAY = re.compile(r"(?<![\d:.])\d{1,2}(?![\d:])")
+CLOCK = re.compile(r"(?<!\d)([01]?\d|2[0-3]):([0-5]\d)(?!\d)")
+NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,2})\.(\d{1,2})\.((?:19|20)\d{2})(?!\d)")
+
+
+def kazakhstan_offset(moment: datetime) -> timezone:
+    """UTC+6 before 1 March 2024, UTC+5 from then; a naive moment is read as local time."""
+    if moment.tzinfo is None:
+        return UTC6 if moment < OFFSET_CHANGE else UTC5
+    return UTC6 if moment < OFFSET_CHANGE_UTC else UTC5
+
+
+def to_local_iso(moment: datetime) -> str:
+    """ISO 8601 in Kazakhstan time with the offset of that day; naive moments are local already."""
+    zone = kazakhstan_offset(moment)
+    local = moment.replace(tzinfo=zone) if moment.tzinfo is None else moment.astimezone(zone)
+    return local.isoformat(timespec="seconds")
+
+
+def parse_iso(value: str | None) -> datetime | None:
+    """A datetime from an ISO 8601 string (date only, `Z`, with or without offset), else None."""
+    if not value:
+        return None
+    text = value.strip().replace("Z", "+00:00").replace("z", "+00:00")
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def month_number(word: str) -> int | None:
+    """The month a Russian, Kazakh or English month name (any case form) stands for."""
+    word = word.lower()
+    for number, stems in MONTH_STEMS.items():
+        if any(word.startswith(stem) for stem in stems):
+            return number
+    return None
+
+
+def _clock(text: str) -> time:
+    match = CLOCK.search(text)
+    return time(int(match[1]), int(match[2])) if match else time(0, 0)
+
+
+def _day_month_year(text: str) -> date | None:
+    numeric = NUMERIC_DATE.search(text)
+    if numeric:
+        return _safe_date(int(numeric[3]), int(numeric[2]), int(numeric[1]))
+    year = YEAR.search(text)
+    month = next(filter(None, map(month_number, WORD.findall(text))), None)
+    if not (year and month):
+        return None
+    rest = text[: year.start()] + " " + text[year.end():]
+    day = DAY.search(rest)
+    return _safe_date(int(year[0]), month, int(day[0])) if day else None
+
+
+def _safe_date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def parse_visible_date(text: str | None) -> datetime | None:
+    """Local naive datetime from a date as printed: `27 ноября 2023`, `2024 жылғы 12 наурыз`,
+    `November 27, 2023`, `27.11.2023`; the time of day is 00:00 unless one is printed."""
+    if not text:
+        return None
+    day = _day_month_year(text)
+    return datetime.combine(day, _clock(text)) if day else None
+
+
+def normalise_timestamp(value: str | None) -> str | None:
+    """A machine-readable timestamp (meta, JSON-LD, `<time datetime>`) as local ISO 8601."""
+    moment = parse_iso(value)
+    return to_local_iso(moment) if moment else None

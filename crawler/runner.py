@@ -1,0 +1,78 @@
+"""Runs a crawl of one or more editions in this process with the project's settings."""
+
+from __future__ import annotations
+
+import ipaddress
+from urllib.parse import urlparse
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
+from spiders.vlast_en import VlastEnSpider
+from spiders.vlast_kk import VlastKkSpider
+from spiders.vlast_ru import VlastRuSpider
+
+SPIDERS = {"ru": VlastRuSpider, "kk": VlastKkSpider, "en": VlastEnSpider}
+EDITIONS = tuple(SPIDERS)
+
+
+class CrawlError(RuntimeError):
+    """The crawl could not run: the site was unreachable or the archive unusable."""
+
+
+def is_loopback(url: str) -> bool:
+    host = urlparse(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def crawl_settings(base_url: str, db: str, overrides: dict | None = None) -> Settings:
+    """Project settings for one crawl; delays are lifted only for a replay on this machine."""
+    import settings as project_settings
+
+    settings = Settings()
+    settings.setmodule(project_settings, priority="project")
+    settings.set("MEDIAWATCH_BASE_URL", base_url.rstrip("/"), priority="cmdline")
+    settings.set("MEDIAWATCH_DB", db, priority="cmdline")
+    if is_loopback(base_url):
+        settings.update(project_settings.FAST_SETTINGS, priority="cmdline")
+    settings.update(overrides or {}, priority="cmdline")
+    return settings
+
+
+def run_crawl(
+    editions: list[str],
+    mode: str = "new",
+    base_url: str = "https://vlast.kz",
+    db: str = "archive.db",
+    since: str | None = None,
+    limit: int | None = None,
+    everything: bool = False,
+    overrides: dict | None = None,
+) -> list[dict]:
+    """Crawl the given editions (one spider each, one reactor) and return their run records."""
+    from storage.archive import Archive
+
+    archive = Archive(db)
+    before = {run["id"] for run in archive.runs(limit=1000)}
+    archive.close()
+
+    process = CrawlerProcess(crawl_settings(base_url, db, overrides), install_root_handler=True)
+    for edition in editions:
+        process.crawl(SPIDERS[edition], mode=mode, since=since, limit=limit, base_url=base_url,
+                      db=db, everything=everything)
+    process.start()
+
+    archive = Archive(db)
+    runs = [run for run in archive.runs(limit=len(editions) + 10) if run["id"] not in before]
+    archive.close()
+    if runs and all(run["status"] == "failed" for run in runs):
+        raise CrawlError(
+            f"could not reach {base_url}: no page answered. Check the network connection or the "
+            "--base-url; to see mediawatch work offline, run `mediawatch demo`."
+        )
+    return sorted(runs, key=lambda run: run["id"])

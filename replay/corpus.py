@@ -1,0 +1,443 @@
+"""The replayed corpus: articles and stories at epoch 0 and the changes made at every epoch."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta, timezone
+from functools import cached_property, lru_cache
+from random import Random
+from typing import NamedTuple
+
+from replay import text
+
+LANGUAGES = text.LANGUAGES
+RU_SECTIONS = ("novosti", "politika", "obsshestvo", "gorod", "life", "regiony", "people", "explain")
+RU_SECTION_WEIGHTS = (6, 3, 3, 2, 1, 1, 1, 1)
+EDITION_SECTIONS = {"ru": RU_SECTIONS, "kk": ("vlast-qazaqsha",), "en": ("english",)}
+ALL_SECTIONS = RU_SECTIONS + ("vlast-qazaqsha", "english")
+
+UTC6 = timezone(timedelta(hours=6))
+UTC5 = timezone(timedelta(hours=5))
+CLOCK_CHANGE = datetime(2024, 3, 1)  # Kazakhstan moved from UTC+6 to UTC+5
+FIRST_DAY = datetime(2021, 1, 11, 8, 0)
+LAST_DAY = datetime(2026, 1, 20, 20, 0)
+EPOCH_START = datetime(2026, 1, 21, 8, 0)  # epoch K publishes on day K-1 after this
+
+CONTENT_KINDS = ("typo", "rewrite", "paragraph_added", "paragraph_removed", "headline", "byline")
+CHANGE_KINDS = ("new",) + CONTENT_KINDS + ("moved", "removed", "restored")
+REMOVED_STATUSES = (404, 410, 302)
+EXTRA_KINDS = ("typo", "rewrite", "paragraph_added", "paragraph_removed", "headline", "byline",
+               "moved", "removed", "restored")
+EXTRA_WEIGHTS = (5, 3, 2, 2, 2, 2, 1, 1, 1)
+
+
+def local_time(naive: datetime) -> datetime:
+    """Almaty wall-clock time with the offset in force on that date."""
+    return naive.replace(tzinfo=UTC6 if naive < CLOCK_CHANGE else UTC5)
+
+
+def iso(moment: datetime | None) -> str | None:
+    """ISO 8601 to the second with the UTC offset, as in `article:published_time`."""
+    return moment.isoformat(timespec="seconds") if moment else None
+
+
+class Image(NamedTuple):
+    """A photo inside the body with its caption line."""
+
+    src: str
+    caption: str
+
+
+Block = str | Image
+
+
+@lru_cache(maxsize=4096)
+def base_blocks(language: str, topic: str, seed: int, paragraphs: int,
+                images: int) -> tuple[Block, ...]:
+    """The body as first published: paragraphs with photos between them, built from a seed."""
+    rng = Random(seed)
+    blocks: list[Block] = [text.paragraph(rng, language, topic) for _ in range(paragraphs)]
+    for number in range(1, images + 1):
+        caption = text.caption(rng, language, topic)
+        blocks.insert(rng.randint(1, len(blocks) - 1),
+                      Image(f"/media/body-{seed:08x}-{number}.jpg", caption))
+    return tuple(blocks)
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One article in one language as the site holds it at one epoch."""
+
+    id: int
+    language: str
+    section: str
+    slug: str
+    story: int
+    topic: str
+    published: datetime
+    title: str
+    lead: str
+    byline: str
+    authors: tuple[str, ...]
+    photo_credits: tuple[str, ...]
+    tags: tuple[tuple[str, str], ...]
+    cover: str
+    cover_caption: str
+    body_seed: int
+    paragraphs: int
+    images: int
+    blocks: tuple[Block, ...] | None = None  # None: still the body built from body_seed
+    modified: datetime | None = None
+    status: int = 200
+    translations: tuple[int, ...] = ()
+    translation_links: bool = True
+    duplicate_of: int | None = None
+
+    @property
+    def path(self) -> str:
+        return f"/{self.section}/{self.id}-{self.slug}.html"
+
+    def content(self) -> tuple[Block, ...]:
+        """Body blocks in page order: paragraph strings and photos."""
+        if self.blocks is not None:
+            return self.blocks
+        return base_blocks(self.language, self.topic, self.body_seed, self.paragraphs, self.images)
+
+    def body(self) -> list[str]:
+        """The paragraphs of text, photo captions excluded."""
+        return [block for block in self.content() if isinstance(block, str)]
+
+    def manifest(self, origin: str) -> dict:
+        """The ground truth for this article (design.md, manifest)."""
+        return {
+            "id": self.id, "url": origin + self.path, "path": self.path,
+            "language": self.language, "section": self.section, "slug": self.slug,
+            "status": self.status, "title": self.title, "authors": list(self.authors),
+            "photo_credits": list(self.photo_credits), "published": iso(self.published),
+            "modified": iso(self.modified), "lead": self.lead, "body": self.body(),
+            "tags": [name for _, name in self.tags], "cover_image": origin + self.cover,
+            "cover_caption": self.cover_caption, "translations": list(self.translations),
+            "translation_links": self.translation_links, "story": self.story,
+            "duplicate_of": self.duplicate_of,
+        }
+
+
+def _newest_first(articles: list[Article]) -> list[Article]:
+    return sorted(articles, key=lambda a: (a.published, a.id), reverse=True)
+
+
+class State:
+    """The whole site at one epoch, with lazily built indexes for listings and feeds."""
+
+    def __init__(self, epoch: int, articles: dict[int, Article], changes: list[dict],
+                 next_id: int, next_story: int, protected: frozenset[int]) -> None:
+        self.epoch = epoch
+        self.articles = articles
+        self.changes = changes
+        self.next_id = next_id
+        self.next_story = next_story
+        self.protected = protected  # duplicates and their originals: never edited
+
+    @cached_property
+    def live(self) -> list[Article]:
+        """Articles answering 200, newest first."""
+        return _newest_first([a for a in self.articles.values() if a.status == 200])
+
+    @cached_property
+    def by_section(self) -> dict[str, list[Article]]:
+        found: dict[str, list[Article]] = {section: [] for section in ALL_SECTIONS}
+        for article in self.live:
+            found[article.section].append(article)
+        return found
+
+    @cached_property
+    def by_tag(self) -> dict[str, list[Article]]:
+        found: dict[str, list[Article]] = {}
+        for article in self.live:
+            for slug, _ in article.tags:
+                found.setdefault(slug, []).append(article)
+        return found
+
+    @cached_property
+    def by_author(self) -> dict[str, tuple[str, list[Article]]]:
+        """Author slug -> (name as first seen, articles)."""
+        found: dict[str, tuple[str, list[Article]]] = {}
+        for article in self.live:
+            for name in article.authors:
+                found.setdefault(text.slugify(name, words=4), (name, []))[1].append(article)
+        return found
+
+    @cached_property
+    def by_month(self) -> dict[str, list[Article]]:
+        """"YYYY-MM" of publication -> articles, oldest month first."""
+        found: dict[str, list[Article]] = {}
+        for article in reversed(self.live):
+            found.setdefault(article.published.strftime("%Y-%m"), []).append(article)
+        return found
+
+    def manifest(self, origin: str, seed: int) -> dict:
+        """The manifest of design.md: every article (removed ones too) and this epoch's changes."""
+        return {
+            "epoch": self.epoch, "seed": seed,
+            "articles": [self.articles[key].manifest(origin) for key in sorted(self.articles)],
+            "changes": [dict(change) for change in self.changes],
+        }
+
+
+class _Builder:
+    """Makes new stories, drawing ids and story numbers from the shared sequences."""
+
+    def __init__(self, next_id: int, next_story: int) -> None:
+        self.next_id = next_id
+        self.next_story = next_story
+
+    def story(self, rng: Random, languages: tuple[str, ...], published: datetime,
+              links: bool) -> list[Article]:
+        number = self.next_story
+        self.next_story += 1
+        topic = rng.choice(text.TOPICS)
+        ids = []
+        for _ in languages:
+            ids.append(self.next_id)
+            self.next_id += rng.choice((1, 1, 2, 3))
+        self.next_id += rng.choice((0, 1, 2, 4))
+        cover = f"/media/{published:%Y/%m}/cover-{number:05d}.jpg"
+        made = []
+        for language, article_id in zip(languages, ids, strict=True):
+            title = text.headline(rng, language, topic)
+            if language == "ru":
+                section = rng.choices(RU_SECTIONS, RU_SECTION_WEIGHTS)[0]
+            else:
+                section = EDITION_SECTIONS[language][0]
+            line, authors, photos = text.byline(rng, language)
+            made.append(Article(
+                id=article_id, language=language, section=section, slug=text.slugify(title),
+                story=number, topic=topic, published=published, title=title,
+                lead=text.lead(rng, language, topic), byline=line, authors=authors,
+                photo_credits=photos, tags=text.tags(rng, language, topic), cover=cover,
+                cover_caption=text.caption(rng, language, topic), body_seed=rng.getrandbits(32),
+                paragraphs=rng.randint(4, 12), images=rng.choice((0, 0, 1, 1, 2)),
+                translations=tuple(i for i in ids if i != article_id),
+                translation_links=links or len(languages) == 1,
+            ))
+        return made
+
+
+def _plan_stories(rng: Random, total: int) -> list[tuple[str, ...]]:
+    """Editions of each story until `total` articles: some in three, some in two, some in one."""
+    counts = dict.fromkeys(LANGUAGES, 0)
+    plans: list[tuple[str, ...]] = []
+    made = 0
+    while made < total:
+        draw = rng.random()
+        size = min(3 if draw < 0.25 else 2 if draw < 0.55 else 1, total - made)
+        fewest = sorted(LANGUAGES, key=lambda language: (counts[language], rng.random()))
+        languages = tuple(rng.sample(fewest[:size], size))
+        for language in languages:
+            counts[language] += 1
+        plans.append(languages)
+        made += size
+    return plans
+
+
+def initial_state(size: int, seed: int) -> State:
+    """Epoch 0: `size` articles published between 2021 and 2026."""
+    rng = Random(f"mediawatch-replay:{seed}:0")
+    builder = _Builder(next_id=40000 + rng.randrange(3000), next_story=1)
+    duplicates = max(2, size // 200) if size >= 40 else (1 if size >= 10 else 0)
+    plans = _plan_stories(rng, size - duplicates)
+    multi = [i for i, plan in enumerate(plans) if len(plan) > 1]
+    unlinked = set(rng.sample(multi, min(len(multi), max(2, round(len(multi) * 0.15)))))
+    singles = [i for i, plan in enumerate(plans) if len(plan) == 1 and i < len(plans) * 0.8]
+    copies_after: dict[int, list[int]] = {}
+    for original in rng.sample(singles, min(duplicates, len(singles))):
+        copies_after.setdefault(min(original + rng.randint(1, 4), len(plans) - 1), []).append(
+            original)
+    slots: list[tuple[str, int]] = []
+    for index in range(len(plans)):
+        slots.append(("story", index))
+        slots.extend(("copy", original) for original in copies_after.get(index, []))
+
+    articles: dict[int, Article] = {}
+    story_articles: dict[int, list[Article]] = {}
+    span = LAST_DAY - FIRST_DAY
+    for position, (kind, index) in enumerate(slots):
+        moment = FIRST_DAY + span * position / max(1, len(slots) - 1)
+        if span / len(slots) >= timedelta(days=1):  # sparse corpus: office hours
+            moment = moment.replace(hour=rng.randint(8, 21), minute=rng.randrange(60))
+        published = local_time(moment.replace(second=0, microsecond=0)
+                               + timedelta(minutes=rng.randrange(30)))
+        if kind == "story":
+            made = builder.story(rng, plans[index], published, links=index not in unlinked)
+            story_articles[index] = made
+        else:
+            original = story_articles[index][0]
+            made = [replace(original, id=builder.next_id, published=published,
+                            story=builder.next_story, translations=(), duplicate_of=original.id)]
+            builder.next_id += rng.choice((1, 2, 3))
+            builder.next_story += 1
+        for article in made:
+            articles[article.id] = article
+
+    protected = frozenset(
+        [a.id for a in articles.values() if a.duplicate_of]
+        + [a.duplicate_of for a in articles.values() if a.duplicate_of])
+    ordered = list(articles.values())
+    early_ru = [a for a in ordered[: max(1, len(ordered) * 15 // 100)]
+                if a.language == "ru" and a.id not in protected]
+    for article in rng.sample(early_ru, min(len(early_ru), max(2, size // 60))):
+        old_slug = f"{text.slugify(article.title, old_style=True, words=5)}-{article.id}"
+        articles[article.id] = replace(article, slug=old_slug)
+    candidates = [a.id for a in ordered if a.id not in protected and "_" not in a.slug]
+    gone = max(2, size // 90) if size >= 20 else 0
+    for number, article_id in enumerate(rng.sample(candidates, min(gone, len(candidates)))):
+        articles[article_id] = replace(articles[article_id],
+                                       status=REMOVED_STATUSES[number % len(REMOVED_STATUSES)])
+    return State(0, articles, [], builder.next_id, builder.next_story, protected)
+
+
+def _typo(rng: Random, paragraph: str, language: str) -> str:
+    """One to three letters replaced by other letters."""
+    chars = list(paragraph)
+    letters = [i for i, char in enumerate(chars) if char.isalpha()]
+    alphabet = text.ALPHABETS[language]
+    for i in rng.sample(letters, min(len(letters), rng.randint(1, 3))):
+        old = chars[i]
+        new = rng.choice([c for c in alphabet if c != old.lower()])
+        chars[i] = new.upper() if old.isupper() else new
+    return "".join(chars)
+
+
+def _text_positions(blocks: list[Block]) -> list[int]:
+    return [i for i, block in enumerate(blocks) if isinstance(block, str)]
+
+
+def _edit(rng: Random, article: Article, kind: str) -> Article:
+    """The article after one content change of `kind`."""
+    language, topic = article.language, article.topic
+    if kind == "headline":
+        title = article.title
+        while title == article.title:
+            title = text.headline(rng, language, topic)
+        return replace(article, title=title)
+    if kind == "byline":
+        line, authors, photos = article.byline, article.authors, article.photo_credits
+        while (authors, photos) == (article.authors, article.photo_credits):
+            line, authors, photos = text.byline(rng, language)
+        return replace(article, byline=line, authors=authors, photo_credits=photos)
+    blocks = list(article.content())
+    positions = _text_positions(blocks)
+    if kind == "typo":
+        at = rng.choice(positions)
+        blocks[at] = _typo(rng, blocks[at], language)
+    elif kind == "rewrite":
+        at = rng.choice(positions)
+        old = blocks[at]
+        while blocks[at] == old:
+            blocks[at] = text.paragraph(rng, language, topic)
+    elif kind == "paragraph_added":
+        blocks.insert(rng.randint(1, len(blocks)), text.paragraph(rng, language, topic))
+    elif kind == "paragraph_removed":
+        del blocks[rng.choice(positions[1:])]
+    return replace(article, blocks=tuple(blocks))
+
+
+def _move(rng: Random, article: Article) -> Article:
+    """The same id under a new section (Russian edition) or a new slug."""
+    if article.language == "ru" and rng.random() < 0.5:
+        section = rng.choice([s for s in RU_SECTIONS if s != article.section])
+        return replace(article, section=section)
+    slug = article.slug
+    while slug == article.slug:
+        slug = text.slugify(text.headline(rng, article.language, article.topic))
+    return replace(article, slug=slug)
+
+
+def advance(previous: State, seed: int, size: int) -> State:
+    """The site one epoch later: new articles and exactly one change for each changed article."""
+    epoch = previous.epoch + 1
+    rng = Random(f"mediawatch-replay:{seed}:{epoch}")
+    articles = dict(previous.articles)
+    changes: list[dict] = []
+    day = EPOCH_START + timedelta(days=epoch - 1)
+
+    builder = _Builder(previous.next_id, previous.next_story)
+    per_edition = [rng.randint(1, 3) + size // 1000 for _ in LANGUAGES]
+    plans = _plan_stories(rng, sum(per_edition))
+    for position, languages in enumerate(plans):
+        published = local_time(day + timedelta(minutes=480 * position // len(plans)))
+        for article in builder.story(rng, languages, published, links=rng.random() > 0.15):
+            articles[article.id] = article
+            changes.append({"id": article.id, "kind": "new"})
+
+    eligible = [a.id for a in previous.articles.values()
+                if a.status == 200 and a.id not in previous.protected]
+    rng.shuffle(eligible)
+    removed = sorted(a.id for a in previous.articles.values() if a.status != 200)
+    rng.shuffle(removed)
+    count = min(max(12, round(size * 0.06)), max(1, len(eligible) // 2))
+    plan: list[str] = ["typo", "rewrite", "paragraph_added", "paragraph_removed", "headline",
+                       "byline", "moved", "removed", "removed", "removed", "restored"]
+    while len(plan) < count:
+        plan.append(rng.choices(EXTRA_KINDS, EXTRA_WEIGHTS)[0])
+    stamp_time = local_time(day + timedelta(hours=10))
+    content_changes = 0
+    removals = 0
+    for kind in plan[:count]:
+        if kind == "restored":
+            if not removed:
+                continue
+            article_id = removed.pop()
+            articles[article_id] = replace(articles[article_id], status=200)
+            changes.append({"id": article_id, "kind": kind})
+            continue
+        needs_paragraphs = 3 if kind == "paragraph_removed" else 1
+        chosen = next((i for i in eligible if len(articles[i].body()) >= needs_paragraphs), None)
+        if chosen is None:
+            continue
+        eligible.remove(chosen)
+        article = articles[chosen]
+        change: dict = {"id": chosen, "kind": kind}
+        if kind == "removed":
+            status = REMOVED_STATUSES[removals % 3] if removals < 3 else rng.choice(
+                REMOVED_STATUSES)
+            removals += 1
+            article = replace(article, status=status)
+            change["status"] = status
+        elif kind == "moved":
+            change["old_path"] = article.path
+            article = _move(rng, article)
+            change["path"] = article.path
+        else:
+            article = _edit(rng, article, kind)
+            stamped = content_changes == 1 or (content_changes > 1 and rng.random() < 0.5)
+            content_changes += 1
+            if stamped:
+                article = replace(article, modified=stamp_time + timedelta(
+                    minutes=rng.randrange(120)))
+            change["stealth"] = not stamped
+        articles[chosen] = article
+        changes.append(change)
+    changes.sort(key=lambda change: change["id"])
+    return State(epoch, articles, changes, builder.next_id, builder.next_story,
+                 previous.protected)
+
+
+class Corpus:
+    """All epochs of one generated site; epoch K is built from K-1 on first use and cached."""
+
+    def __init__(self, articles: int = 180, seed: int = 1) -> None:
+        self.size = articles
+        self.seed = seed
+        self._states = [initial_state(articles, seed)]
+        self._lock = threading.Lock()
+
+    def state(self, epoch: int) -> State:
+        """The site after `epoch` steps."""
+        if epoch < 0:
+            raise ValueError("epoch must be 0 or more")
+        with self._lock:
+            while len(self._states) <= epoch:
+                self._states.append(advance(self._states[-1], self.seed, self.size))
+            return self._states[epoch]

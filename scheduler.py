@@ -1,0 +1,245 @@
+"""The crawl service: scheduled crawls of new articles, revisits and sweeps, each in a process."""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+import settings as project_settings
+
+logger = logging.getLogger("mediawatch.scheduler")
+
+EDITIONS = ("ru", "kk", "en")
+# Job kind -> the crawl mode it runs.
+JOB_MODES = {"new": "new", "revisit": "revisit", "sweep": "backfill"}
+
+
+class AlreadyRunning(RuntimeError):
+    """Another scheduler holds the lock on this archive."""
+
+
+@dataclass
+class ServiceConfig:
+    """What the service crawls, where it writes, and how often."""
+
+    db: str = project_settings.MEDIAWATCH_DB
+    base_url: str = project_settings.MEDIAWATCH_BASE_URL
+    editions: tuple[str, ...] = EDITIONS
+    new_interval: float = project_settings.MEDIAWATCH_NEW_INTERVAL
+    revisit_interval: float = project_settings.MEDIAWATCH_REVISIT_INTERVAL
+    sweep_interval: float = project_settings.MEDIAWATCH_SWEEP_INTERVAL
+    time_limit: float = project_settings.MEDIAWATCH_CRAWL_TIME_LIMIT
+    revisit_steps: tuple[int, ...] | None = None
+
+    def interval(self, kind: str) -> float:
+        return {"new": self.new_interval, "revisit": self.revisit_interval,
+                "sweep": self.sweep_interval}[kind]
+
+
+class ArchiveLock:
+    """An exclusive lock beside the archive so that only one scheduler runs against it."""
+
+    def __init__(self, db: str) -> None:
+        self.path = Path(f"{db}.scheduler.lock")
+        self.handle = None
+
+    def acquire(self) -> None:
+        self.handle = open(self.path, "a+")
+        try:
+            fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.handle.seek(0)
+            holder = self.handle.read().strip() or "unknown"
+            self.handle.close()
+            self.handle = None
+            raise AlreadyRunning(
+                f"another scheduler (pid {holder}) is already running against {self.path.stem}"
+            ) from None
+        self.handle.seek(0)
+        self.handle.truncate()
+        self.handle.write(str(os.getpid()))
+        self.handle.flush()
+
+    def release(self) -> None:
+        if self.handle is not None:
+            fcntl.flock(self.handle, fcntl.LOCK_UN)
+            self.handle.close()
+            self.handle = None
+
+
+def job_id(kind: str, edition: str) -> str:
+    return f"{kind}-{edition}"
+
+
+def next_run_times(config: ServiceConfig, now: datetime | None = None) -> dict[str, datetime]:
+    """When each job is next due, from the runs recorded in the archive (survives restarts)."""
+    from storage.archive import Archive
+
+    now = now or datetime.now(UTC)
+    archive = Archive(config.db)
+    try:
+        runs = archive.runs(limit=10_000)
+    finally:
+        archive.close()
+    last: dict[str, datetime] = {}
+    for run in runs:
+        for edition in run.get("editions") or []:
+            for kind, mode in JOB_MODES.items():
+                if run.get("mode") != mode or run.get("status") == "running":
+                    continue
+                started = datetime.fromisoformat(run["started_at"])
+                key = job_id(kind, edition)
+                if key not in last or started > last[key]:
+                    last[key] = started
+    due = {}
+    for kind in JOB_MODES:
+        for edition in config.editions:
+            key = job_id(kind, edition)
+            previous = last.get(key)
+            due[key] = now if previous is None else max(
+                now, previous + timedelta(seconds=config.interval(kind)))
+    return due
+
+
+class CrawlService:
+    """Runs each crawl as a child process, one at a time, with a time limit."""
+
+    def __init__(self, config: ServiceConfig) -> None:
+        self.config = config
+        self.lock = ArchiveLock(config.db)
+        self.stopping = threading.Event()
+        self.child: subprocess.Popen | None = None
+        self.child_lock = threading.Lock()
+        self.scheduler = BlockingScheduler(
+            executors={"default": ThreadPoolExecutor(max_workers=1)},
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+            timezone=UTC,
+        )
+
+    def crawl_command(self, kind: str, edition: str) -> list[str]:
+        return [sys.executable, "-m", "cli", "crawl", "--edition", edition,
+                "--mode", JOB_MODES[kind], "--base-url", self.config.base_url,
+                "--db", self.config.db]
+
+    def child_env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        if self.config.revisit_steps:
+            env["MEDIAWATCH_REVISIT_STEPS"] = ",".join(str(s) for s in self.config.revisit_steps)
+        return env
+
+    def run_job(self, kind: str, edition: str) -> None:
+        """Run one crawl in its own process; end it if it outlives the time limit."""
+        if self.stopping.is_set():
+            return
+        with self.child_lock:
+            self.child = subprocess.Popen(
+                self.crawl_command(kind, edition), env=self.child_env(),
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                start_new_session=True,
+            )
+        outcome = "finished"
+        try:
+            out, err = self.child.communicate(timeout=self.config.time_limit)
+        except subprocess.TimeoutExpired:
+            outcome = "timeout"
+            self.end_child()
+            out, err = self.child.communicate()
+        code = self.child.returncode
+        with self.child_lock:
+            self.child = None
+        if self.stopping.is_set() and outcome == "finished" and code != 0:
+            outcome = "stopped"
+        self.close_unfinished_runs(outcome)
+        self.log_result(kind, edition, code, outcome, out, err)
+
+    def end_child(self, grace: float = 10.0) -> None:
+        """Ask the running crawl to stop (Scrapy finishes in-flight work), then force it."""
+        child = self.child
+        if child is None or child.poll() is not None:
+            return
+        child.send_signal(signal.SIGTERM)
+        try:
+            child.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            os.killpg(child.pid, signal.SIGKILL)
+
+    def close_unfinished_runs(self, outcome: str) -> None:
+        from storage.archive import Archive
+
+        status = {"timeout": "timeout", "stopped": "stopped"}.get(outcome, "killed")
+        archive = Archive(self.config.db)
+        try:
+            archive.close_unfinished_runs(status)
+        finally:
+            archive.close()
+
+    def log_result(self, kind: str, edition: str, code: int, outcome: str, out: str,
+                   err: str) -> None:
+        lines = [line for line in out.splitlines() if line.startswith("run ")]
+        summary = "; ".join(lines) or f"exit status {code}"
+        if outcome == "timeout":
+            logger.error("%s-%s ended after the %ss time limit: %s", kind, edition,
+                         self.config.time_limit, summary)
+        elif code != 0:
+            logger.error("%s-%s failed (exit %s): %s\n%s", kind, edition, code, summary,
+                         err.strip())
+        else:
+            logger.info("%s-%s: %s", kind, edition, summary)
+
+    def add_jobs(self) -> None:
+        due = next_run_times(self.config)
+        for kind in JOB_MODES:
+            for edition in self.config.editions:
+                key = job_id(kind, edition)
+                self.scheduler.add_job(
+                    self.run_job, "interval", seconds=self.config.interval(kind),
+                    args=(kind, edition), id=key, name=key, next_run_time=due[key],
+                )
+
+    def stop(self, signum=None, frame=None) -> None:
+        """Stop cleanly: no new crawls, the running one asked to finish."""
+        if self.stopping.is_set():
+            return
+        logger.info("stopping: %s", signal.Signals(signum).name if signum else "requested")
+        self.stopping.set()
+        threading.Thread(target=self._shutdown, daemon=True).start()
+
+    def _shutdown(self) -> None:
+        with self.child_lock:
+            self.end_child()
+        self.scheduler.shutdown(wait=True)
+
+    def run(self) -> None:
+        """Run until SIGTERM or SIGINT."""
+        self.lock.acquire()
+        try:
+            self.add_jobs()
+            signal.signal(signal.SIGTERM, self.stop)
+            signal.signal(signal.SIGINT, self.stop)
+            logger.info("scheduler started against %s for %s", self.config.db,
+                        self.config.base_url)
+            self.scheduler.start()
+        finally:
+            self.lock.release()
+        logger.info("scheduler stopped")
+
+
+def list_jobs(config: ServiceConfig) -> list[dict]:
+    """The service's jobs and when each would next run."""
+    due = next_run_times(config)
+    return [
+        {"job": key, "every_seconds": config.interval(key.split("-")[0]),
+         "next_run": when.isoformat(timespec="seconds")}
+        for key, when in sorted(due.items(), key=lambda item: item[1])
+    ]

@@ -1,0 +1,295 @@
+"""The shared spider: finds an edition's articles in feed, sitemap and listings, and fetches them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from urllib.parse import urljoin, urlparse
+
+import scrapy
+from scrapy.http import Response, TextResponse
+from twisted.python.failure import Failure
+
+from crawler.canonical import (
+    article_id_from_url,
+    canonical_url,
+    is_article_url,
+    language_for_section,
+    same_site,
+)
+from crawler.items import FetchedPage
+
+MODES = ("new", "backfill", "revisit")
+GONE_STATUSES = (404, 410)
+_MONTH_IN_SITEMAP = re.compile(r"(\d{4})-(\d{2})")
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class VlastSpider(scrapy.Spider):
+    """Base spider for one edition; subclasses set name, language and listing sections.
+
+    Modes: ``new`` reads the feed and the first listing pages and stops paginating once a page
+    holds nothing unarchived; ``backfill`` walks the sitemap and the listings back to ``since``
+    (or to the beginning: the sweep for anything missed); ``revisit`` re-fetches the archived
+    articles that are due (or all of them with ``everything``), with conditional requests.
+    """
+
+    language: str = ""
+    sections: tuple[str, ...] = ()
+    custom_settings = {
+        "ITEM_PIPELINES": {
+            "crawler.pipelines.ExtractPipeline": 100,
+            "crawler.pipelines.ArchivePipeline": 200,
+        },
+    }
+
+    def __init__(
+        self,
+        mode: str = "new",
+        since: str | None = None,
+        limit: int | str | None = None,
+        base_url: str | None = None,
+        db: str | None = None,
+        everything: bool | str = False,
+        *args,
+        **kwargs,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        if mode not in MODES:
+            raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
+        self.mode = mode
+        self.since = since
+        self.limit = int(limit) if limit not in (None, "") else None
+        self.base_url_arg = base_url
+        self.db_arg = db
+        self.everything = everything in (True, "1", "true", "yes")
+        self.scheduled_ids: set[int] = set()
+        self.known: dict[str, int] = {}
+        self.known_ids: set[int] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        spider.base_url = (spider.base_url_arg or settings.get("MEDIAWATCH_BASE_URL")).rstrip("/")
+        spider.db_path = spider.db_arg or settings.get("MEDIAWATCH_DB")
+        spider.allowed_domains = [urlparse(spider.base_url).hostname]
+        return spider
+
+    # -- discovery -------------------------------------------------------------------------
+
+    def url(self, path: str) -> str:
+        return urljoin(self.base_url + "/", path.lstrip("/"))
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        self.load_known()
+        if self.mode == "revisit":
+            for request in self.revisit_requests():
+                yield request
+            return
+        yield scrapy.Request(self.url("/"), callback=self.parse_home, errback=self.on_error)
+        if self.mode == "backfill":
+            yield scrapy.Request(self.url("/sitemap.xml"), callback=self.parse_sitemap,
+                                 errback=self.on_error)
+        for section in self.sections:
+            yield self.listing_request(section, 1)
+
+    def load_known(self) -> None:
+        from storage.archive import Archive
+
+        archive = Archive(self.db_path)
+        try:
+            self.known = archive.known_urls(self.language)
+            self.known_ids = set(archive.known_ids(self.language))
+        finally:
+            archive.close()
+
+    def revisit_requests(self) -> Iterator[scrapy.Request]:
+        from storage.archive import Archive
+
+        archive = Archive(self.db_path)
+        try:
+            when = datetime.max.replace(tzinfo=UTC) if self.everything else datetime.now(UTC)
+            due = archive.due_for_revisit(when, self.language, self.limit)
+            validators = {article_id: archive.validators(article_id) for article_id, _ in due}
+        finally:
+            archive.close()
+        for article_id, url in due:
+            self.scheduled_ids.add(article_id)
+            yield self.article_request(self.on_site(url), headers=validators.get(article_id))
+
+    def on_site(self, url: str) -> str:
+        """Point an archived URL at the configured base URL (the archive may hold another)."""
+        parsed = urlparse(url)
+        return self.url(parsed.path + (f"?{parsed.query}" if parsed.query else ""))
+
+    def listing_request(self, section: str, page: int) -> scrapy.Request:
+        path = f"/{section}/?archive=1" if page == 1 else f"/{section}/{page}/?archive=1"
+        return scrapy.Request(self.url(path), callback=self.parse_listing, errback=self.on_error,
+                              cb_kwargs={"section": section, "page": page})
+
+    def parse_home(self, response: Response) -> Iterator[scrapy.Request]:
+        feeds = response.css('link[rel="alternate"][type*="rss"]::attr(href)').getall()
+        feed = response.urljoin(feeds[0]) if feeds else self.url("/feed/")
+        if same_site(feed, self.base_url):
+            yield scrapy.Request(feed, callback=self.parse_feed, errback=self.on_error)
+        yield from self.follow_articles(response, response.css("a::attr(href)").getall())
+
+    def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
+        if not isinstance(response, TextResponse):
+            return
+        selector = scrapy.Selector(response, type="xml")
+        selector.remove_namespaces()
+        links = selector.xpath("//item/link/text() | //entry/link/@href").getall()
+        yield from self.follow_articles(response, links)
+
+    def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
+        if not isinstance(response, TextResponse):
+            return
+        selector = scrapy.Selector(response, type="xml")
+        selector.remove_namespaces()
+        for node in selector.xpath("//sitemap"):
+            loc = (node.xpath("loc/text()").get() or "").strip()
+            lastmod = node.xpath("lastmod/text()").get() or ""
+            if loc and same_site(response.urljoin(loc), self.base_url) and self.after_since(
+                lastmod or self.month_of(loc)
+            ):
+                yield scrapy.Request(response.urljoin(loc), callback=self.parse_sitemap,
+                                     errback=self.on_error)
+        links = [
+            (node.xpath("loc/text()").get() or "").strip()
+            for node in selector.xpath("//url")
+            if self.after_since(node.xpath("lastmod/text()").get() or "")
+        ]
+        yield from self.follow_articles(response, links)
+
+    def parse_listing(self, response: Response, section: str, page: int):
+        items = response.css(".news-inline-item-body, .news-inline-item")
+        dates = [d for d in response.css("time::attr(datetime)").getall() if d]
+        links = response.css("a::attr(href)").getall()
+        fresh = list(self.follow_articles(response, links))
+        yield from fresh
+        if not self.should_paginate(fresh, dates, bool(items) or bool(links)):
+            return
+        next_href = response.css('link[rel="next"]::attr(href), a[rel="next"]::attr(href)').get()
+        last_href = response.css('link[rel="last"]::attr(href)').get()
+        last_page = self.page_number(last_href) if last_href else None
+        if next_href:
+            yield scrapy.Request(response.urljoin(next_href), callback=self.parse_listing,
+                                 errback=self.on_error,
+                                 cb_kwargs={"section": section, "page": page + 1})
+        elif last_page and page < last_page:
+            yield self.listing_request(section, page + 1)
+
+    def should_paginate(self, fresh: list, dates: list[str], had_items: bool) -> bool:
+        if not had_items or self.limit_reached():
+            return False
+        if self.mode == "new":
+            return bool(fresh)
+        if self.since and dates:
+            return max(dates)[:10] >= self.since
+        return True
+
+    @staticmethod
+    def page_number(href: str) -> int | None:
+        match = re.search(r"/(\d+)/?\?", href or "") or re.search(r"/(\d+)/?$", href or "")
+        return int(match.group(1)) if match else None
+
+    @staticmethod
+    def month_of(url: str) -> str:
+        match = _MONTH_IN_SITEMAP.search(url)
+        return f"{match.group(1)}-{match.group(2)}-31" if match else ""
+
+    def after_since(self, date_text: str) -> bool:
+        return not self.since or not date_text or date_text.strip()[:10] >= self.since
+
+    def follow_articles(self, response: Response, hrefs: list[str]) -> Iterator[scrapy.Request]:
+        """Requests for the edition's article links not yet archived or scheduled."""
+        for href in hrefs:
+            url = response.urljoin(href.strip())
+            if not same_site(url, self.base_url) or not is_article_url(url):
+                continue
+            canonical = canonical_url(url, self.base_url)
+            article_id = article_id_from_url(canonical)
+            if article_id is None or article_id in self.scheduled_ids:
+                continue
+            if language_for_section(self.section_of(canonical)) != self.language:
+                continue
+            if article_id in self.known_ids:
+                continue
+            if self.limit_reached():
+                return
+            self.scheduled_ids.add(article_id)
+            yield self.article_request(canonical)
+
+    @staticmethod
+    def section_of(url: str) -> str:
+        parts = [p for p in urlparse(url).path.split("/") if p]
+        return parts[0] if parts else ""
+
+    def limit_reached(self) -> bool:
+        return self.limit is not None and len(self.scheduled_ids) >= self.limit
+
+    # -- fetching --------------------------------------------------------------------------
+
+    def article_request(self, url: str, headers: dict | None = None) -> scrapy.Request:
+        return scrapy.Request(
+            url,
+            callback=self.parse_article,
+            errback=self.on_article_error,
+            headers=headers or None,
+            meta={"handle_httpstatus_list": [304, *GONE_STATUSES], "article_url": url},
+            priority=10,
+        )
+
+    def parse_article(self, response: Response) -> Iterator[FetchedPage]:
+        requested = response.meta.get("article_url", response.url)
+        article_id = article_id_from_url(requested)
+        base = FetchedPage(kind="page", url=requested, fetched_at=now_iso(),
+                           status=response.status, article_id=article_id,
+                           headers=self.headers_of(response))
+        if response.status == 304:
+            base.kind = "not_modified"
+        elif response.status in GONE_STATUSES:
+            base.kind = "gone"
+        elif article_id_from_url(response.url) != article_id:
+            base.kind = "gone"
+            base.status = (response.meta.get("redirect_reasons") or [302])[0]
+            base.location = response.url
+        else:
+            base.url = response.url
+            base.body = response.body
+        yield base
+
+    @staticmethod
+    def headers_of(response: Response) -> dict[str, str]:
+        return {
+            key.decode("latin-1"): b", ".join(values).decode("latin-1")
+            for key, values in response.headers.items()
+        }
+
+    def on_article_error(self, failure: Failure) -> Iterator[FetchedPage]:
+        request = failure.request
+        response = getattr(failure.value, "response", None)
+        yield FetchedPage(
+            kind="failure",
+            url=request.meta.get("article_url", request.url),
+            fetched_at=now_iso(),
+            status=response.status if response is not None else None,
+            article_id=article_id_from_url(request.url),
+            error=self.describe(failure),
+        )
+
+    def on_error(self, failure: Failure) -> None:
+        self.logger.warning("could not fetch %s: %s", failure.request.url, self.describe(failure))
+
+    @staticmethod
+    def describe(failure: Failure) -> str:
+        response = getattr(failure.value, "response", None)
+        if response is not None:
+            return f"HTTP {response.status}"
+        return f"{failure.type.__name__}: {failure.getErrorMessage()}"

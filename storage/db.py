@@ -1,0 +1,62 @@
+"""Opening the archive database: WAL journal, busy timeout, write transactions, timestamps."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlite_utils import Database
+
+BUSY_TIMEOUT_SECONDS = 30
+
+
+def connect(path: str | Path) -> Database:
+    """Open (or create) a database file in WAL mode with a busy timeout for concurrent writers."""
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS)
+    db = Database(conn)
+    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
+    if str(path) != ":memory:":
+        db.enable_wal()
+    return db
+
+
+@contextmanager
+def write_transaction(db: Database) -> Iterator[Database]:
+    """One transaction that takes the write lock up front (waiting up to the busy timeout).
+
+    A plain BEGIN would take the lock at the first write and could fail at once with
+    "database is locked" when another process writes; BEGIN IMMEDIATE waits instead.
+    Nested use becomes a savepoint.
+    """
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.rollback()
+        raise
+    db.conn.execute("COMMIT")
+
+
+def utc_iso(value: str | datetime | None = None) -> str:
+    """A timestamp as UTC ISO 8601 (`2024-01-02T03:04:05Z`); naive values count as UTC."""
+    if value is None:
+        moment = datetime.now(UTC)
+    elif isinstance(value, datetime):
+        moment = value
+    else:
+        moment = datetime.fromisoformat(value.strip())
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_time(value: str) -> datetime:
+    """The datetime of a stored UTC timestamp."""
+    return datetime.fromisoformat(value)

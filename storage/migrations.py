@@ -1,0 +1,241 @@
+"""Schema migrations, applied in order and recorded in the database (sqlite-utils Migrations)."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from storage import neardup, translations
+from storage.records import record_from_row
+from storage.search import ARTICLE_FTS_COLUMNS, TOKENIZER, index_version, search_columns
+
+MIGRATIONS = Migrations("mediawatch")
+
+
+def _current_records(db: Database):
+    """(article id, language, current record dict) for every archived article."""
+    rows = db.execute(
+        "SELECT a.id, a.language, v.* FROM articles a JOIN versions v ON v.id = a.current_version_id"
+    )
+    names = [d[0] for d in rows.description]
+    for row in rows.fetchall():
+        data = dict(zip(names[2:], row[2:], strict=True))
+        yield row[0], row[1], record_from_row(data)
+
+
+@MIGRATIONS()
+def m001_core(db: Database) -> None:
+    """Crawl runs, articles, versions with their raw captures, the fetch log and events."""
+    db["runs"].create(
+        {
+            "id": int,
+            "mode": str,
+            "editions": str,  # JSON list
+            "base_url": str,
+            "started_at": str,
+            "finished_at": str,
+            "status": str,  # running, ok, failed, killed, timeout
+            "stats": str,  # JSON object
+            "errors": str,  # JSON list
+        },
+        pk="id",
+    )
+    db["articles"].create(
+        {
+            "id": int,  # the outlet's article number
+            "language": str,
+            "url": str,  # canonical URL of the current version
+            "section": str,
+            "slug": str,
+            "title": str,
+            "published": str,
+            "first_seen": str,
+            "last_seen": str,
+            "status": str,  # active, removed
+            "removed_at": str,
+            "current_version": int,
+            "current_version_id": int,
+            "fingerprint": str,
+            "etag": str,
+            "last_modified": str,
+            "next_visit_at": str,
+            "revisit_step": int,
+        },
+        pk="id",
+        not_null={"language", "url", "status", "first_seen", "last_seen"},
+    )
+    db["articles"].create_index(["language", "status"])
+    db["articles"].create_index(["next_visit_at"])
+    db["articles"].create_index(["url"])
+    db["captures"].create(
+        {
+            "id": int,
+            "article_id": int,
+            "run_id": int,
+            "url": str,
+            "status": int,
+            "headers": str,  # JSON object
+            "body": bytes,
+            "compression": str,
+            "size": int,  # uncompressed bytes
+            "fetched_at": str,
+        },
+        pk="id",
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db["captures"].create_index(["article_id"])
+    db["versions"].create(
+        {
+            "id": int,
+            "article_id": int,
+            "number": int,
+            "fingerprint": str,
+            "first_seen": str,
+            "last_seen": str,
+            "changes": str,  # JSON list of kinds against the previous version
+            "capture_id": int,
+            "run_id": int,
+            "url": str,
+            "section": str,
+            "slug": str,
+            "title": str,
+            "lead": str,
+            "authors": str,
+            "photo_credits": str,
+            "body": str,
+            "tags": str,
+            "published": str,
+            "modified": str,
+            "cover_image": str,
+            "cover_caption": str,
+            "translations": str,
+            "word_count": int,
+        },
+        pk="id",
+        foreign_keys=[("article_id", "articles", "id"), ("capture_id", "captures", "id")],
+    )
+    db["versions"].create_index(["article_id", "number"], unique=True)
+    db["versions"].create_index(["first_seen"])
+    db["fetches"].create(
+        {
+            "id": int,
+            "run_id": int,
+            "article_id": int,
+            "url": str,
+            "status": int,
+            "outcome": str,  # new, version, unchanged, not_modified, restored, gone, failed
+            "error": str,
+            "version_id": int,
+            "fetched_at": str,
+        },
+        pk="id",
+    )
+    db["fetches"].create_index(["article_id"])
+    db["fetches"].create_index(["run_id"])
+    db["events"].create(
+        {
+            "id": int,
+            "article_id": int,
+            "kind": str,  # new, removed, restored
+            "at": str,
+            "run_id": int,
+            "status": int,
+            "location": str,
+            "version_id": int,
+        },
+        pk="id",
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db["events"].create_index(["article_id"])
+    db["events"].create_index(["at"])
+
+
+def _fts_trigger_sql() -> str:
+    columns = ", ".join(ARTICLE_FTS_COLUMNS)
+    new = ", ".join(f"new.{c}" for c in ARTICLE_FTS_COLUMNS)
+    old = ", ".join(f"old.{c}" for c in ARTICLE_FTS_COLUMNS)
+    return f"""
+        CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN
+          INSERT INTO articles_fts (rowid, {columns}) VALUES (new.id, {new});
+        END;
+        CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN
+          INSERT INTO articles_fts (articles_fts, rowid, {columns})
+            VALUES ('delete', old.id, {old});
+        END;
+        CREATE TRIGGER articles_au AFTER UPDATE OF {columns} ON articles BEGIN
+          INSERT INTO articles_fts (articles_fts, rowid, {columns})
+            VALUES ('delete', old.id, {old});
+          INSERT INTO articles_fts (rowid, {columns}) VALUES (new.id, {new});
+        END;
+    """
+
+
+@MIGRATIONS()
+def m002_search(db: Database) -> None:
+    """Full-text search: current text on articles (datasette's articles_fts) and all versions."""
+    articles = db["articles"]
+    for column in ARTICLE_FTS_COLUMNS:
+        if column not in articles.columns_dict:
+            articles.add_column(column, str)
+    for article_id, language, record in _current_records(db):
+        articles.update(article_id, search_columns(record, language))
+    # Only text changes re-index an article; revisit bookkeeping updates do not.
+    articles.enable_fts(ARTICLE_FTS_COLUMNS, tokenize=TOKENIZER)
+    db.executescript(_fts_trigger_sql())
+    db.execute(
+        "CREATE VIRTUAL TABLE versions_fts USING fts5("
+        f"title, lead, body, authors, tags, content='', tokenize='{TOKENIZER}')"
+    )
+    rows = db.execute(
+        "SELECT v.*, a.language AS edition FROM versions v JOIN articles a ON a.id = v.article_id"
+    )
+    names = [d[0] for d in rows.description]
+    for row in rows.fetchall():
+        data = dict(zip(names, row, strict=True))
+        index_version(db, data["id"], record_from_row(data), data["edition"])
+
+
+@MIGRATIONS()
+def m003_near_duplicates(db: Database) -> None:
+    """Simhash of each article, its bands for lookup, and near-duplicate links."""
+    db["articles"].add_column("simhash", int)
+    db["simhash_bands"].create({"band": int, "value": int, "article_id": int})
+    db["simhash_bands"].create_index(["band", "value"])
+    db["simhash_bands"].create_index(["article_id"])
+    db["duplicates"].create(
+        {"article_id": int, "original_id": int, "distance": int, "found_at": str},
+        pk="article_id",
+    )
+    db["duplicates"].create_index(["original_id"])
+    for article_id, language, record in sorted(_current_records(db)):
+        text = "\n".join(record["body"])
+        neardup.link_duplicate(db, article_id, language, text, "migration")
+
+
+@MIGRATIONS()
+def m004_translations(db: Database) -> None:
+    """Links between the editions of one story, from page links or inferred from evidence."""
+    db["articles"].add_column("cover_image", str)
+    db["articles"].create_index(["published"])
+    db["articles"].create_index(["cover_image"])
+    db["story_links"].create(
+        {
+            "article_id": int,  # the lower id of the pair
+            "other_id": int,
+            "method": str,  # link, inferred
+            "confidence": float,
+            "found_at": str,
+        },
+        pk=("article_id", "other_id"),
+    )
+    db["story_links"].create_index(["other_id"])
+    records = sorted(_current_records(db))
+    for article_id, _, record in records:
+        db["articles"].update(article_id, {"cover_image": record["cover_image"]})
+    for article_id, _, record in records:
+        translations.update_editions(db, article_id, record["translations"], "migration")
+
+
+def migrate(db: Database, stop_before: str | None = None) -> None:
+    """Apply every pending migration (or those before `stop_before`)."""
+    MIGRATIONS.apply(db, stop_before=stop_before)

@@ -1,0 +1,400 @@
+"""Full-text search over the archive: query parsing, stemmed FTS5 matching, ranking, snippets."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from dataclasses import dataclass
+
+from sqlite_utils import Database
+
+from storage.records import display_columns
+from storage.text import CYRILLIC, WORD, fold, index_form, index_text, is_stopword, query_form
+
+FIELDS = ("title", "lead", "body", "authors", "tags")
+STEM_COLUMNS = tuple(f"{name}_stems" for name in FIELDS)
+# The articles FTS table indexes the readable text (what datasette's search box matches) and
+# the stemmed text (what `search` matches); bm25 weights follow that column order.
+ARTICLE_FTS_COLUMNS = FIELDS + STEM_COLUMNS
+WEIGHTS = {"title": 10.0, "lead": 4.0, "body": 1.0, "authors": 3.0, "tags": 3.0}
+ARTICLE_WEIGHTS = [0.0] * len(FIELDS) + [WEIGHTS[name] for name in FIELDS]
+VERSION_WEIGHTS = [WEIGHTS[name] for name in FIELDS]
+TOKENIZER = "unicode61 remove_diacritics 2"
+
+# bm25 is computed for at most this many of the newest matches: a query for a word found in
+# most articles would otherwise rank all of them.
+RANK_WINDOW = 2000
+SNIPPET_WORDS = 30
+OPERATORS = ("AND", "OR", "NOT")
+
+
+class SearchQueryError(ValueError):
+    """The search query cannot be understood; the message says what is wrong."""
+
+
+def stem_columns(record: dict, language: str) -> dict:
+    """The stemmed text of each searchable field of a record."""
+    text = display_columns(record)
+    return {f"{name}_stems": index_text(text[name], language) for name in FIELDS}
+
+
+def search_columns(record: dict, language: str) -> dict:
+    """Readable and stemmed text of a record, as stored on the articles table."""
+    return {**display_columns(record), **stem_columns(record, language)}
+
+
+def index_version(db: Database, version_id: int, record: dict, language: str) -> None:
+    """Add one version's stemmed text to the all-versions index."""
+    stems = stem_columns(record, language)
+    db.execute(
+        "INSERT INTO versions_fts (rowid, title, lead, body, authors, tags) VALUES (?, ?, ?, ?, ?, ?)",
+        [version_id, *(stems[column] for column in STEM_COLUMNS)],
+    )
+
+
+# ---- query parsing -------------------------------------------------------------------------
+
+@dataclass
+class Term:
+    """A word or a quoted phrase; `prefix` applies to its last word."""
+
+    words: list[str]
+    prefix: bool
+
+
+_CHUNK = re.compile(r'[^\s()"]+')
+
+
+def _lex(query: str) -> list[tuple[str, Term | None]]:
+    tokens: list[tuple[str, Term | None]] = []
+    i = 0
+    while i < len(query):
+        char = query[i]
+        if char.isspace():
+            i += 1
+        elif char in "()":
+            tokens.append((char, None))
+            i += 1
+        elif char == '"':
+            end = query.find('"', i + 1)
+            if end == -1:
+                raise SearchQueryError(
+                    f"unbalanced quote: the phrase opened at position {i + 1} is never closed"
+                )
+            prefix = query[end + 1 : end + 2] == "*"
+            phrase = fold(query[i + 1 : end])
+            i = end + 2 if prefix else end + 1
+            if not WORD.search(phrase):
+                raise SearchQueryError('empty phrase: put words between the quotes, "like this"')
+            tokens.append(("TERM", Term(WORD.findall(phrase), prefix)))
+        else:
+            chunk = _CHUNK.match(query, i).group()
+            i += len(chunk)
+            if chunk in OPERATORS:
+                tokens.append((chunk, None))
+            elif WORD.search(chunk):
+                tokens.append(("TERM", Term(WORD.findall(fold(chunk)), chunk.endswith("*"))))
+    return tokens
+
+
+class _Parser:
+    """Recursive descent over FTS5's grammar: NOT binds tighter than AND, AND tighter than OR."""
+
+    def __init__(self, tokens: list) -> None:
+        self.tokens = tokens
+        self.pos = 0
+
+    def peek(self) -> str | None:
+        return self.tokens[self.pos][0] if self.pos < len(self.tokens) else None
+
+    def take(self):
+        token = self.tokens[self.pos]
+        self.pos += 1
+        return token
+
+    def parse(self):
+        if not self.tokens:
+            raise SearchQueryError("empty query: give at least one word")
+        node = self.or_expr()
+        if self.peek() == ")":
+            raise SearchQueryError("unbalanced parenthesis: a ')' has no matching '('")
+        return node
+
+    def or_expr(self):
+        children = [self.and_expr()]
+        while self.peek() == "OR":
+            self.take()
+            children.append(self.and_expr())
+        return ("or", children) if len(children) > 1 else children[0]
+
+    def and_expr(self):
+        children = [self.not_expr()]
+        while self.peek() not in (None, ")", "OR"):
+            if self.peek() == "AND":
+                self.take()
+            children.append(self.not_expr())
+        return ("and", children) if len(children) > 1 else children[0]
+
+    def not_expr(self):
+        node = self.primary()
+        while self.peek() == "NOT":
+            self.take()
+            node = ("not", node, self.primary())
+        return node
+
+    def primary(self):
+        kind = self.peek()
+        if kind is None:
+            last = self.tokens[-1][0]
+            raise SearchQueryError(f"the query ends with {last}: it needs a term after it")
+        if kind in OPERATORS:
+            raise SearchQueryError(
+                f"{kind} needs a term on each side, e.g. `a {kind} b` (to search for the word "
+                f"itself, write it in lowercase or in quotes)"
+            )
+        if kind == ")":
+            raise SearchQueryError("unbalanced parenthesis or empty group: ')' without a term")
+        token = self.take()
+        if kind == "TERM":
+            return ("term", token[1])
+        node = self.or_expr()
+        if self.peek() != ")":
+            raise SearchQueryError("unbalanced parenthesis: a '(' is never closed")
+        self.take()
+        return node
+
+
+@dataclass
+class CompiledQuery:
+    """An FTS5 expression over the stemmed columns and the forms to highlight in snippets."""
+
+    expression: str | None
+    forms: set[str]
+    prefixes: set[str]
+
+
+def _phrase(words: list[tuple[str, bool]]) -> str:
+    return " + ".join(f'"{form}"' + ("*" if prefix else "") for form, prefix in words)
+
+
+def _compile_term(term: Term, language: str | None, query: CompiledQuery) -> str | None:
+    last = len(term.words) - 1
+    kept = [
+        (word, term.prefix and i == last)
+        for i, word in enumerate(term.words)
+        if not is_stopword(word) or (term.prefix and i == last)
+    ]
+    if not kept:
+        return None
+    cyrillic = any(CYRILLIC.search(word) for word, _ in kept)
+    languages = [language] if language else (["ru", "kk"] if cyrillic else ["en"])
+    variants: list[str] = []
+    for lang in languages:
+        forms = [query_form(word, lang, prefix) for word, prefix in kept]
+        for form, prefix in forms:
+            (query.prefixes if prefix else query.forms).add(form)
+        phrase = _phrase(forms)
+        if phrase not in variants:
+            variants.append(phrase)
+    return variants[0] if len(variants) == 1 else "(" + " OR ".join(variants) + ")"
+
+
+def _compile_node(node, language: str | None, query: CompiledQuery) -> str | None:
+    kind = node[0]
+    if kind == "term":
+        return _compile_term(node[1], language, query)
+    if kind == "not":
+        left = _compile_node(node[1], language, query)
+        right = _compile_node(node[2], language, CompiledQuery(None, set(), set()))
+        if left is None or right is None:
+            return left
+        return f"({left} NOT {right})"
+    parts = [p for p in (_compile_node(child, language, query) for child in node[1]) if p]
+    if not parts:
+        return None
+    joiner = " AND " if kind == "and" else " OR "
+    return parts[0] if len(parts) == 1 else "(" + joiner.join(parts) + ")"
+
+
+def compile_query(text: str, language: str | None = None) -> CompiledQuery:
+    """Parse a user query (words, "phrases", word*, AND/OR/NOT, parentheses) into FTS5 syntax.
+
+    Every word is normalised and stemmed like the index; stopwords are dropped. Raises
+    SearchQueryError for a malformed query.
+    """
+    query = CompiledQuery(None, set(), set())
+    query.expression = _compile_node(_Parser(_lex(text)).parse(), language, query)
+    return query
+
+
+# ---- searching -----------------------------------------------------------------------------
+
+def _filters(
+    prefix: str,
+    language: str | None,
+    section: str | None,
+    author: str | None,
+    date_from: str | None,
+    date_to: str | None,
+) -> tuple[str, list]:
+    clauses, params = [], []
+    if language:
+        clauses.append("a.language = ?")
+        params.append(language)
+    if section:
+        clauses.append(f"{prefix}.section = ?")
+        params.append(section)
+    if author:
+        clauses.append(f"instr(mw_fold({prefix}.authors), ?) > 0")
+        params.append(fold(author.strip()))
+    if date_from:
+        clauses.append(f"substr({prefix}.published, 1, 10) >= ?")
+        params.append(date_from)
+    if date_to:
+        clauses.append(f"substr({prefix}.published, 1, 10) <= ?")
+        params.append(date_to)
+    return "".join(f" AND {clause}" for clause in clauses), params
+
+
+def _run(db: Database, sql: str, params: list) -> list:
+    try:
+        return db.execute(sql, params).fetchall()
+    except sqlite3.OperationalError as exc:
+        if "fts5" in str(exc) or "syntax error" in str(exc):
+            raise SearchQueryError(f"the search engine could not read the query: {exc}") from None
+        raise
+
+
+def _ranked(db: Database, table: str, joins: str, select: str, weights: list[float],
+            match: str, filters: str, params: list, limit: int, offset: int) -> list:
+    """Rows best first, bm25 computed only for the RANK_WINDOW newest matches."""
+    base = f" FROM {table} {joins} WHERE {table} MATCH ?{filters}"
+    cutoff = _run(
+        db,
+        f"SELECT {table}.rowid{base} ORDER BY {table}.rowid DESC LIMIT 1 OFFSET ?",
+        [match, *params, RANK_WINDOW],
+    )
+    if cutoff:
+        base += f" AND {table}.rowid > ?"
+        params = [*params, cutoff[0][0]]
+    marks = ", ".join("?" for _ in weights)
+    return _run(
+        db,
+        f"SELECT {select}, bm25({table}, {marks}) AS score{base} ORDER BY score LIMIT ? OFFSET ?",
+        [*weights, match, *params, limit, offset],
+    )
+
+
+def search(
+    db: Database,
+    text: str,
+    language: str | None = None,
+    section: str | None = None,
+    author: str | None = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    all_versions: bool = False,
+    limit: int = 20,
+    offset: int = 0,
+    marks: tuple[str, str] = ("[", "]"),
+) -> list[dict]:
+    """Articles matching a query, best first, with a highlighted snippet.
+
+    Filters: edition language, section, author (part of a name, any case), publication date
+    range (`YYYY-MM-DD`, inclusive). With all_versions, every archived version is searched
+    (so text since edited out or removed is found) and each article appears once, with its
+    best-matching version.
+    """
+    query = compile_query(text, language)
+    if query.expression is None:
+        return []
+    db.register_function(fold, name="mw_fold", deterministic=True)
+    if all_versions:
+        rows = _search_versions(db, query, language, section, author, date_from, date_to,
+                                limit, offset)
+    else:
+        rows = _search_current(db, query, language, section, author, date_from, date_to,
+                               limit, offset)
+    for row in rows:
+        texts = [row.pop("body"), row.pop("lead"), row["title"]]
+        row["snippet"] = snippet(texts, row["language"], query, marks)
+    return rows
+
+
+RESULT_COLUMNS = ("article_id", "language", "section", "url", "title", "published", "authors",
+                  "status", "version", "lead", "body")
+
+
+def _search_current(db, query, language, section, author, date_from, date_to, limit, offset):
+    filters, params = _filters("a", language, section, author, date_from, date_to)
+    columns = " ".join(STEM_COLUMNS)
+    match = f"{{{columns}}} : ({query.expression})"
+    select = ("a.id, a.language, a.section, a.url, a.title, a.published, a.authors, a.status,"
+              " a.current_version, a.lead, a.body")
+    rows = _ranked(db, "articles_fts", "JOIN articles a ON a.id = articles_fts.rowid", select,
+                   ARTICLE_WEIGHTS, match, filters, params, limit, offset)
+    results = []
+    for row in rows:
+        item = dict(zip(RESULT_COLUMNS, row[:-1], strict=True))
+        item["authors"] = [name for name in item["authors"].split(", ") if name]
+        item["score"] = row[-1]
+        results.append(item)
+    return results
+
+
+def _search_versions(db, query, language, section, author, date_from, date_to, limit, offset):
+    filters, params = _filters("v", language, section, author, date_from, date_to)
+    select = ("v.article_id, a.language, v.section, v.url, v.title, v.published, v.authors,"
+              " a.status, v.number, v.lead, v.body, v.id, a.current_version")
+    joins = "JOIN versions v ON v.id = versions_fts.rowid JOIN articles a ON a.id = v.article_id"
+    rows = _ranked(db, "versions_fts", joins, select, VERSION_WEIGHTS, query.expression,
+                   filters, params, (limit + offset) * 5, 0)
+    results, seen = [], set()
+    for row in rows:
+        if row[0] in seen:
+            continue
+        seen.add(row[0])
+        item = dict(zip(RESULT_COLUMNS, row[:11], strict=True))
+        item["authors"] = json.loads(item["authors"] or "[]")
+        item["body"] = "\n\n".join(json.loads(item["body"] or "[]"))
+        item["version_id"] = row[11]
+        item["current"] = row[8] == row[12]
+        item["score"] = row[-1]
+        results.append(item)
+    return results[offset : offset + limit]
+
+
+def _is_hit(word: str, language: str, query: CompiledQuery) -> bool:
+    folded = fold(word)
+    if is_stopword(folded):
+        return False
+    form = index_form(folded, language)
+    return form in query.forms or any(form.startswith(p) for p in query.prefixes)
+
+
+def snippet(texts: list[str], language: str, query: CompiledQuery,
+            marks: tuple[str, str] = ("[", "]"), size: int = SNIPPET_WORDS) -> str:
+    """About `size` words around the first matching word of the first text that has one."""
+    for text in texts:
+        spans = [m.span() for m in WORD.finditer(text or "")]
+        hits = [i for i, (s, e) in enumerate(spans) if _is_hit(text[s:e], language, query)]
+        if hits:
+            break
+    else:
+        text = next((t for t in texts if t), "")
+        spans = [m.span() for m in WORD.finditer(text)]
+        hits = []
+    if not spans:
+        return ""
+    first = max(0, (hits[0] if hits else 0) - size // 3)
+    last = min(len(spans), first + size)
+    pieces, cursor = [], spans[first][0]
+    for i in range(first, last):
+        start, end = spans[i]
+        if i in hits:
+            pieces += [text[cursor:start], marks[0], text[start:end], marks[1]]
+            cursor = end
+    pieces.append(text[cursor : spans[last - 1][1]])
+    result = " ".join("".join(pieces).split())
+    return ("…" if first > 0 else "") + result + ("…" if last < len(spans) else "")
