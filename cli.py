@@ -132,5 +132,26 @@ def schedule(base_url: str, db: str, editions: tuple[str, ...], new_interval: fl
         raise UserError(str(exc)) from None
 
 
+@main.command("extract")
+@click.argument("file", metavar="FILE.html")
+@click.option("--url", required=True, help="URL the page was fetched from.")
+def extract_page(file: str, url: str) -> None:
+    """Extract one stored article page and print the record as JSON."""
+    import json
+
+    from crawler.extract import ExtractionError, extract
+
+    try:
+        with open(file, "rb") as handle:
+            html = handle.read()
+    except OSError as exc:
+        raise UserError(f"cannot read {file}: {exc.strerror or exc}") from None
+    try:
+        record = extract(html, url)
+    except ExtractionError as exc:
+        raise UserError(f"{file} is not a usable article: {exc}") from None
+    click.echo(json.dumps(record.to_dict(), ensure_ascii=False, indent=2))
+
+
 if __name__ == "__main__":
     sys.exit(main())

@@ -22,8 +22,11 @@ PHOTO_LABEL = re.compile(
 )
 PHOTO_START = re.compile(r"^" + PHOTO_LABEL.pattern, re.IGNORECASE)
 PHOTO_AFTER_COMMA = re.compile(r",\s*(?=" + PHOTO_LABEL.pattern + ")", re.IGNORECASE)
-# A sentence ends at a full stop or semicolon, but not after an initial such as "А. Иванов".
-SENTENCE_END = re.compile(r"(?<!\b\w)[.;|]\s+|[.;]$")
+# A sentence ends at a full stop or semicolon, but not after an initial such as "А. Иванов"
+# unless a photo credit follows.
+SENTENCE_END = re.compile(
+    r"(?<!\b\w)[.;|]\s+|\.\s+(?=" + PHOTO_LABEL.pattern + r")|[.;]$", re.IGNORECASE
+)
 NAME_SEPARATOR = re.compile(r"\s*,\s*|\s+(?:и|and|және|мен|&)\s+", re.IGNORECASE)
 
 

@@ -70,15 +70,9 @@ def is_article_url(url: str) -> bool:
 
 
 def section_and_slug(url: str) -> tuple[str, str] | None:
-    """Section and slug of an article URL; an old-style slug loses its repeated `-<id>` tail."""
+    """Section and slug of an article URL; the slug is all between `<id>-` and `.html`."""
     match = _article_match(url)
-    if match is None:
-        return None
-    slug = match["slug"]
-    repeated = f"-{match['id']}"
-    if slug.endswith(repeated) and len(slug) > len(repeated):
-        slug = slug[: -len(repeated)]
-    return match["section"], slug
+    return (match["section"], match["slug"]) if match else None
 
 
 def language_for_section(section: str) -> str:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 
 # Kazakhstan moved from UTC+6 to UTC+5 on 1 March 2024 (local midnight).
 OFFSET_CHANGE = datetime(2024, 3, 1)
-OFFSET_CHANGE_UTC = datetime(2024, 2, 29, 18, 0, tzinfo=timezone.utc)
+OFFSET_CHANGE_UTC = datetime(2024, 2, 29, 18, 0, tzinfo=UTC)
 UTC6 = timezone(timedelta(hours=6))
 UTC5 = timezone(timedelta(hours=5))
 

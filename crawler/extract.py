@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import json
 import re
+from collections.abc import Iterator
 from copy import deepcopy
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -103,10 +104,12 @@ ARTICLE_TYPES = re.compile(r"Article$|^BlogPosting$|^Report$")
 SITE_SUFFIX = re.compile(r"\s+[|—–-]\s+Vlast\.kz\s*$", re.IGNORECASE)
 DECLARED_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([\w.:-]+)", re.IGNORECASE)
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _trafilatura_options() -> Extractor:
-    """Balanced extraction on the body scope only, without the rescue that merges paragraphs."""
+    """Fast extraction with no minimum length: a short article must not go to the baseline
+    rescue, which merges all paragraphs into one."""
     config = deepcopy(DEFAULT_CONFIG)
     config["DEFAULT"]["MIN_EXTRACTED_SIZE"] = "1"
     config["DEFAULT"]["MIN_OUTPUT_SIZE"] = "1"
@@ -152,7 +155,7 @@ def decode_html(data: bytes) -> str:
 def parse_html(html: str | bytes) -> lxml.html.HtmlElement:
     """The document tree of a page, or ExtractionError when there is no HTML to read."""
     text = decode_html(html) if isinstance(html, bytes) else html
-    text = XML_DECLARATION.sub("", text)
+    text = CONTROL_CHARACTERS.sub("", XML_DECLARATION.sub("", text))
     if not text.strip():
         raise ExtractionError("empty page")
     try:
@@ -313,11 +316,11 @@ def _byline(page: _Page) -> Byline:
 
 def _site_date_parts(page: _Page) -> tuple[str | None, str | None]:
     """The `datetime` attribute and the printed text of the date in the site's meta line."""
-    for line in SITE_DATE_LINE(page.doc):
-        for time in line.iter("time"):
-            return time.get("datetime"), _text(time)
-        return None, _text(line)
-    return None, None
+    lines = SITE_DATE_LINE(page.doc)
+    if not lines:
+        return None, None
+    time = lines[0].find(".//time")
+    return (time.get("datetime"), _text(time)) if time is not None else (None, _text(lines[0]))
 
 
 def _published(page: _Page) -> str | None:
@@ -335,7 +338,7 @@ def _published(page: _Page) -> str | None:
     for text in [site_text, *(_text(time) for time in times)]:
         if moment := parse_visible_date(text):
             return to_local_iso(moment)
-    return None
+    return normalise_timestamp(page.trafilatura.date)
 
 
 def _modified(page: _Page) -> str | None:
@@ -362,8 +365,8 @@ def _cover(page: _Page) -> tuple[str | None, str | None]:
         image = figure.find(".//img")
         caption = figure.find(".//figcaption")
         if image is not None and image.get("src"):
-            src = urljoin(page.base, image.get("src").strip())
-            return src, (_text(caption) or None) if caption is not None else None
+            caption_text = _text(caption) if caption is not None else ""
+            return urljoin(page.base, image.get("src").strip()), caption_text or None
     src = page.meta_value("og:image", "twitter:image") or _ld_url(page.ld.get("image"))
     if not src:
         return None, None
@@ -383,18 +386,29 @@ def _figure_caption(page: _Page, src: str) -> str | None:
 # ---------------------------------------------------------------- body
 
 
-def _body_scope(page: _Page) -> tuple[lxml.html.HtmlElement, bool]:
-    """A copy of the body container inside a bare document, and whether it is the site's own."""
-    containers = SITE_BODY(page.doc)
-    site = bool(containers)
-    if not site:
-        containers = next(found for xpath in GENERIC_BODY if (found := xpath(page.doc)))
-    container = max(containers, key=lambda element: len(PARAGRAPHS(element)))
+def _containers(page: _Page) -> Iterator[tuple[lxml.html.HtmlElement, bool]]:
+    """Where the body text may stand, best first, each flagged when it is the site's own."""
+    site = SITE_BODY(page.doc)
+    if site:
+        yield _fullest(site), True
+    generic = next((found for xpath in GENERIC_BODY if (found := xpath(page.doc))), None)
+    if generic:
+        yield _fullest(generic), False
+
+
+def _fullest(elements: list) -> lxml.html.HtmlElement:
+    return max(elements, key=lambda element: len(PARAGRAPHS(element)))
+
+
+def _scope(container: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+    """A copy of the container's content inside a bare document, for pruning and trafilatura."""
     scope = lxml.html.Element("html")
     article = etree.SubElement(etree.SubElement(scope, "body"), "article")
-    article.extend(deepcopy(child) for child in container)
     article.text = container.text
-    return scope, site
+    article.extend(deepcopy(child) for child in container)
+    for line_break in article.iter("br"):
+        line_break.tail = "\n" + (line_break.tail or "")  # a line break separates words
+    return scope
 
 
 def _edition_paragraphs(scope, page: _Page, language: str) -> list[tuple[etree._Element, str]]:
@@ -424,17 +438,20 @@ def _trafilatura_paragraphs(scope) -> list[str]:
 
 
 def _body(page: _Page, language: str) -> tuple[list[str], list[str]]:
-    """Body paragraphs, and the other-edition links found in the body."""
-    scope, site = _body_scope(page)
-    editions = _edition_paragraphs(scope, page, language)
-    for element in [paragraph for paragraph, _ in editions] + PRUNED(scope):
-        if element.getparent() is not None:
-            element.drop_tree()
-    if site:
-        # links inside the site's own paragraphs are text; trafilatura would drop short linked ones
-        etree.strip_tags(scope, "a")
-    paragraphs = _trafilatura_paragraphs(scope) or [_text(p) for p in PARAGRAPHS(scope)]
-    return [text for text in paragraphs if text], [href for _, href in editions]
+    """Body paragraphs, and the other-edition links found among them."""
+    for container, site in _containers(page):
+        scope = _scope(container)
+        editions = _edition_paragraphs(scope, page, language)
+        for element in [paragraph for paragraph, _ in editions] + PRUNED(scope):
+            if element.getparent() is not None:
+                element.drop_tree()
+        if site:
+            # links in the site's own paragraphs are text: trafilatura drops short linked ones
+            etree.strip_tags(scope, "a")
+        paragraphs = _trafilatura_paragraphs(scope) or [_text(p) for p in PARAGRAPHS(scope)]
+        if any(paragraphs):
+            return [text for text in paragraphs if text], [href for _, href in editions]
+    return [], []
 
 
 def _translations(page: _Page, body_links: list[str], own_url: str) -> list[str]:
@@ -457,21 +474,17 @@ def extract(html: str | bytes, url: str, fetched_at: str | None = None) -> Artic
         raise ExtractionError(f"no body text on {url}")
     byline = _byline(page)
     cover_image, cover_caption = _cover(page)
-    title = _title(page)
-    published = _published(page)
-    if published is None and page.trafilatura.date:
-        published = normalise_timestamp(page.trafilatura.date)
     return ArticleRecord(
         article_id=article_id_from_url(own_url),
         language=language,
         url=own_url,
         section=section,
         slug=slug,
-        title=title,
+        title=_title(page),
         lead=_lead(page),
         authors=byline.authors,
         photo_credits=byline.photo_credits,
-        published=published,
+        published=_published(page),
         modified=_modified(page),
         tags=_tags(page),
         cover_image=cover_image,

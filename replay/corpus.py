@@ -13,7 +13,7 @@ from replay import text
 
 LANGUAGES = text.LANGUAGES
 RU_SECTIONS = ("novosti", "politika", "obsshestvo", "gorod", "life", "regiony", "people", "explain")
-RU_SECTION_WEIGHTS = (6, 3, 3, 2, 1, 1, 1, 1)
+RU_SECTION_WEIGHTS = (10, 3, 3, 2, 1, 1, 1, 1)
 EDITION_SECTIONS = {"ru": RU_SECTIONS, "kk": ("vlast-qazaqsha",), "en": ("english",)}
 ALL_SECTIONS = RU_SECTIONS + ("vlast-qazaqsha", "english")
 

@@ -25,12 +25,16 @@ def simhash(text: str) -> int | None:
     tokens = words(text)
     if len(tokens) < MIN_WORDS:
         return None
-    counts = [0] * BITS
-    for i in range(len(tokens) - SHINGLE + 1):
-        value = _feature_hash(" ".join(tokens[i : i + SHINGLE]))
-        for bit in range(BITS):
-            counts[bit] += 1 if value >> bit & 1 else -1
-    return sum(1 << bit for bit in range(BITS) if counts[bit] > 0)
+    features = [
+        format(_feature_hash(" ".join(tokens[i : i + SHINGLE])), f"0{BITS}b")
+        for i in range(len(tokens) - SHINGLE + 1)
+    ]
+    # A bit is set when more than half of the feature hashes have it set.
+    value = 0
+    for position, column in enumerate(zip(*features, strict=True)):
+        if 2 * column.count("1") > len(features):
+            value |= 1 << (BITS - 1 - position)
+    return value
 
 
 def distance(a: int, b: int) -> int:

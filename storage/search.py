@@ -389,12 +389,13 @@ def snippet(texts: list[str], language: str, query: CompiledQuery,
         return ""
     first = max(0, (hits[0] if hits else 0) - size // 3)
     last = min(len(spans), first + size)
-    pieces, cursor = [], spans[first][0]
+    marked = set(hits)
+    pieces, cursor = [], 0 if first == 0 else spans[first][0]
     for i in range(first, last):
         start, end = spans[i]
-        if i in hits:
+        if i in marked:
             pieces += [text[cursor:start], marks[0], text[start:end], marks[1]]
             cursor = end
-    pieces.append(text[cursor : spans[last - 1][1]])
+    pieces.append(text[cursor : len(text) if last == len(spans) else spans[last - 1][1]])
     result = " ".join("".join(pieces).split())
     return ("…" if first > 0 else "") + result + ("…" if last < len(spans) else "")

@@ -1,0 +1,217 @@
+"""Stored-page tests of extraction: every field of every stored page, plus the error cases."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import lxml.html
+import pytest
+
+from crawler.extract import ExtractionError, decode_html, extract
+from crawler.items import ArticleRecord
+
+PAGES = Path(__file__).parent / "pages"
+PAGE_FILES = sorted(PAGES.glob("*/*.html"))
+REQUIRED = ("article_id", "language", "url", "section", "slug", "title", "body", "published")
+URL = "https://vlast.kz/politika/70001-test.html"
+
+
+def _case(html_path: Path) -> dict:
+    return json.loads(html_path.with_suffix(".json").read_text(encoding="utf-8"))
+
+
+def _extract_stored(html_path: Path) -> ArticleRecord:
+    case = _case(html_path)
+    return extract(html_path.read_bytes(), case["url"], case["fetched_at"])
+
+
+def _site_page(body: str, head: str = "", extra: str = "") -> str:
+    return f"""<html lang="ru"><head><meta charset="utf-8">{head}</head><body>
+    <div class="item-page">
+      <ul class="meta item-expand-meta"><li><time datetime="2023-11-27">27 ноября 2023</time></li></ul>
+      <ul class="list-unstyled"><li class="has-title"><h1>Заголовок</h1></li></ul>
+      <div class="default-item-in js-editor js-img-caption js-mediator-article font-edit">{body}</div>
+      {extra}
+    </div></body></html>"""
+
+
+def _page_id(path: Path) -> str:
+    return f"{path.parent.name}/{path.stem}"
+
+
+def test_every_edition_has_stored_pages():
+    editions = {path.parent.name for path in PAGE_FILES}
+    assert editions == {"ru", "kk", "en"}
+    assert all(path.with_suffix(".json").exists() for path in PAGE_FILES)
+
+
+@pytest.mark.parametrize("html_path", PAGE_FILES, ids=_page_id)
+def test_stored_page_matches_expected_json(html_path):
+    expected = _case(html_path)["expected"]
+    assert _extract_stored(html_path).to_dict() == expected
+
+
+@pytest.mark.parametrize("html_path", PAGE_FILES, ids=_page_id)
+def test_stored_page_has_required_fields(html_path):
+    expected = _case(html_path)["expected"]
+    for name in REQUIRED:
+        assert expected[name], f"{name} is empty in {html_path.with_suffix('.json').name}"
+    assert all(expected["body"]), "empty paragraph in body"
+    html = html_path.read_bytes()
+    if b"author-line" in html or b'"author"' in html or b'name="author"' in html:
+        assert expected["authors"], "the page names authors"
+    assert expected["language"] == html_path.parent.name
+
+
+@pytest.mark.parametrize("html_path", PAGE_FILES, ids=_page_id)
+def test_photo_captions_stay_out_of_the_body(html_path):
+    doc = lxml.html.document_fromstring(decode_html(html_path.read_bytes()))
+    captions = doc.xpath(
+        "//*[contains(@class, 'img-caption')] | //figcaption"
+        " | //p[em][not(text()[normalize-space()])][preceding-sibling::p[1][img]]"
+    )
+    caption_texts = {" ".join(c.text_content().split()) for c in captions}
+    body = _extract_stored(html_path).body
+    assert not caption_texts & set(body)
+    assert not any(text in paragraph for text in caption_texts for paragraph in body)
+
+
+def test_str_and_bytes_give_the_same_record():
+    path = PAGES / "ru" / "politika-translations.html"
+    case = _case(path)
+    text = path.read_text(encoding="utf-8")
+    assert extract(text, case["url"], case["fetched_at"]) == _extract_stored(path)
+
+
+def test_body_keeps_every_paragraph_as_written():
+    paragraphs = [
+        "Да.",
+        "Абзац <a href='/politika/1-a.html'>целиком ссылка на другую статью</a>",
+        "Строка с <b>жирным</b>,   <i>курсивом</i>\n и<br>переносом.",
+        "Facebook запретил рекламу.",
+        "Ещё один короткий.",
+    ]
+    html = _site_page("".join(f"<p>{p}</p>" for p in paragraphs))
+    assert extract(html, URL).body == [
+        "Да.",
+        "Абзац целиком ссылка на другую статью",
+        "Строка с жирным, курсивом и переносом.",
+        "Facebook запретил рекламу.",
+        "Ещё один короткий.",
+    ]
+
+
+def test_quotes_lists_and_subheadings_give_one_paragraph_each():
+    body = (
+        "<p>Начало.</p><blockquote><p>Цитата один.</p><p>Цитата два.</p></blockquote>"
+        "<ul><li>Пункт 1</li><li>Пункт 2</li></ul><h2>Подзаголовок</h2><p>Конец.</p>"
+    )
+    assert extract(_site_page(body), URL).body == [
+        "Начало.", "Цитата один.", "Цитата два.", "Пункт 1", "Пункт 2", "Подзаголовок", "Конец."]
+
+
+def test_empty_site_container_falls_back_to_the_generic_path():
+    html = _site_page("").replace(
+        "</body>", "<article><p>Текст в article.</p><p>Второй абзац.</p></article></body>")
+    assert extract(html, URL).body == ["Текст в article.", "Второй абзац."]
+
+
+def test_caption_rule_only_takes_italic_paragraphs_after_images():
+    body = (
+        "<p>Текст.</p><p><img src='/media/1.jpg'></p><p><em>Подпись к фото</em></p>"
+        "<p><em>Курсивный абзац текста.</em></p><figure><img src='/media/2.jpg'>"
+        "<figcaption>Подпись в figure</figcaption></figure><p>Конец.</p>"
+    )
+    assert extract(_site_page(body), URL).body == ["Текст.", "Курсивный абзац текста.", "Конец."]
+
+
+def test_unclassed_other_edition_paragraph_becomes_a_translation():
+    body = (
+        "<p>Текст статьи.</p>"
+        "<p><a href='/english/70000-test.html?utm_source=x'>Read this article in English.</a></p>"
+        "<p><a href='/politika/69999-other.html'>Ссылка на статью того же издания</a></p>"
+    )
+    head = "<link rel='alternate' hreflang='kk' href='/kz/vlast-qazaqsha/70002-test.html'>"
+    record = extract(_site_page(body, head), URL)
+    assert record.body == ["Текст статьи.", "Ссылка на статью того же издания"]
+    assert record.translations == [
+        "https://vlast.kz/english/70000-test.html",
+        "https://vlast.kz/vlast-qazaqsha/70002-test.html",
+    ]
+
+
+def test_translations_exclude_the_page_itself():
+    head = f"<link rel='alternate' hreflang='ru' href='{URL}'>"
+    assert extract(_site_page("<p>Текст.</p>", head), URL).translations == []
+
+
+def test_cp1251_without_declaration_is_detected():
+    html = _site_page("<p>Привет, мир.</p>").replace('<meta charset="utf-8">', "")
+    assert extract(html.encode("cp1251"), URL).body == ["Привет, мир."]
+
+
+def test_utf8_declared_as_cp1251_is_not_mojibake():
+    html = _site_page("<p>Қазақ тілі және русский.</p>").replace("utf-8", "windows-1251")
+    assert extract(html.encode("utf-8"), URL).body == ["Қазақ тілі және русский."]
+
+
+def test_declared_charset_is_used_when_the_bytes_fit_it():
+    html = _site_page("<p>Привет.</p>").replace("utf-8", "koi8-r")
+    assert extract(html.encode("koi8-r"), URL).body == ["Привет."]
+
+
+def test_trafilatura_metadata_fills_a_date_in_an_unread_form():
+    html = (
+        "<html><head><title>Заголовок | Vlast.kz</title><meta name='date' content='2024-03-05'>"
+        "</head><body><article><p>Текст статьи.</p></article></body></html>"
+    )
+    record = extract(html, URL)
+    assert (record.title, record.published) == ("Заголовок", "2024-03-05T00:00:00+05:00")
+
+
+def test_fetched_url_is_used_when_the_page_has_no_canonical():
+    record = extract(_site_page("<p>Текст.</p>"), "https://www.vlast.kz/kz/politika/70001-test.html#x")
+    assert record.url == "https://www.vlast.kz/politika/70001-test.html"
+    assert (record.article_id, record.section, record.slug) == (70001, "politika", "test")
+
+
+def test_canonical_link_to_another_site_is_ignored():
+    head = "<link rel='canonical' href='https://example.com/politika/1-x.html'>"
+    assert extract(_site_page("<p>Текст.</p>", head), URL).url == URL
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://vlast.kz/tags/miting/",
+        "https://vlast.kz/author/olga-loginova/",
+        "https://vlast.kz/politika/?archive=1",
+        "https://vlast.kz/feed/",
+    ],
+)
+def test_non_article_pages_raise(url):
+    with pytest.raises(ExtractionError, match="not an article"):
+        extract(_site_page("<p>Текст.</p>"), url)
+
+
+@pytest.mark.parametrize("html", [b"", "   ", b"\x00\x01"])
+def test_empty_input_raises(html):
+    with pytest.raises(ExtractionError):
+        extract(html, URL)
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<html><head><title>404</title></head><body><div class='item-page'></div></body></html>",
+        "<html><head><title>Заголовок</title></head></html>",
+    ],
+)
+def test_page_without_text_raises(html):
+    with pytest.raises(ExtractionError, match="no body text"):
+        extract(html, URL)
+
+
+def test_extraction_error_is_a_value_error():
+    assert issubclass(ExtractionError, ValueError)

@@ -1,0 +1,119 @@
+"""Migrations: a new archive gets the whole schema; an older archive is upgraded without loss."""
+
+from __future__ import annotations
+
+import json
+import zlib
+
+from crawler.items import ArticleRecord
+from storage.archive import Archive
+from storage.db import connect
+from storage.migrations import MIGRATIONS, migrate
+
+BASE = "https://vlast.kz"
+NEW_TABLES = {"versions_fts", "simhash_bands", "duplicates", "story_links", "articles_fts"}
+NEW_ARTICLE_COLUMNS = {"title_stems", "body_stems", "body", "simhash", "cover_image"}
+
+
+def names(db) -> set[str]:
+    return set(db.table_names())
+
+
+def applied(db) -> list[str]:
+    return [migration.name for migration in MIGRATIONS.applied(db)]
+
+
+def test_empty_database_gets_every_migration(tmp_path):
+    path = tmp_path / "new.db"
+    Archive(path).close()
+    db = connect(path)
+    assert applied(db) == [m.name for m in MIGRATIONS.pending(connect(tmp_path / "x.db"))]
+    assert {"runs", "articles", "versions", "captures", "fetches", "events"} | NEW_TABLES <= (
+        names(db)
+    )
+    assert NEW_ARTICLE_COLUMNS <= set(db["articles"].columns_dict)
+    assert MIGRATIONS.pending(db) == []
+
+
+def test_reopening_applies_nothing_twice(tmp_path):
+    path = tmp_path / "archive.db"
+    Archive(path).close()
+    first = [(m.name, m.applied_at) for m in MIGRATIONS.applied(connect(path))]
+    Archive(path).close()
+    assert [(m.name, m.applied_at) for m in MIGRATIONS.applied(connect(path))] == first
+
+
+def _old_archive(path):
+    """An archive as the first schema version wrote it: two editions of one story."""
+    db = connect(path)
+    migrate(db, stop_before="m002_search")
+    assert applied(db) == ["m001_core"]
+    assert not NEW_TABLES & names(db)
+    for article_id, language, section, title, body, links in (
+        (100, "ru", "politika", "Митинг в Алматы", ["Участники митинга вышли на площадь."],
+         [f"{BASE}/english/101-rally.html"]),
+        (101, "en", "english", "Rally in Almaty", ["Protesters gathered in the square."], []),
+    ):
+        url = f"{BASE}/{section}/{article_id}-x.html"
+        db["articles"].insert({
+            "id": article_id, "language": language, "url": url, "section": section,
+            "slug": "x", "title": title, "published": "2023-11-27T14:05:00+06:00",
+            "first_seen": "2024-01-01T00:00:00Z", "last_seen": "2024-01-01T00:00:00Z",
+            "status": "active", "current_version": 1, "current_version_id": article_id,
+            "fingerprint": "old", "next_visit_at": "2024-01-01T00:15:00Z", "revisit_step": 0,
+        })
+        db["captures"].insert({
+            "id": article_id, "article_id": article_id, "url": url, "status": 200,
+            "headers": "{}", "body": zlib.compress(b"<html>old</html>"), "compression": "zlib",
+            "size": 16, "fetched_at": "2024-01-01T00:00:00Z",
+        })
+        db["versions"].insert({
+            "id": article_id, "article_id": article_id, "number": 1, "fingerprint": "old",
+            "first_seen": "2024-01-01T00:00:00Z", "last_seen": "2024-01-01T00:00:00Z",
+            "changes": "[]", "capture_id": article_id, "url": url, "section": section,
+            "slug": "x", "title": title, "lead": "", "authors": "[]", "photo_credits": "[]",
+            "body": json.dumps(body, ensure_ascii=False), "tags": "[]",
+            "published": "2023-11-27T14:05:00+06:00",
+            "translations": json.dumps(links), "word_count": 5,
+        })
+        db["events"].insert({"article_id": article_id, "kind": "new",
+                             "at": "2024-01-01T00:00:00Z", "version_id": article_id})
+    db.close()
+
+
+def test_older_archive_opens_without_loss(tmp_path):
+    path = tmp_path / "old.db"
+    _old_archive(path)
+    with Archive(path) as archive:
+        db = archive.db
+        assert MIGRATIONS.pending(db) == []
+        assert NEW_TABLES <= names(db)
+        assert NEW_ARTICLE_COLUMNS <= set(db["articles"].columns_dict)
+        assert archive.known_ids() == {100, 101}
+        assert archive.version(100, 1)["body"] == ["Участники митинга вышли на площадь."]
+        assert archive.capture(100) == ({}, b"<html>old</html>")
+        assert [e["kind"] for e in archive.history(100) if e["type"] == "event"] == ["new"]
+        # The new features work on the old data.
+        assert [hit["article_id"] for hit in archive.search("митинг")] == [100]
+        assert [hit["article_id"] for hit in archive.search("площадь", all_versions=True)] == [
+            100
+        ]
+        assert [e["article_id"] for e in archive.translations(100)] == [101]
+        assert db["articles"].detect_fts() == "articles_fts"
+
+
+def test_upgraded_archive_keeps_recording(tmp_path):
+    path = tmp_path / "old.db"
+    _old_archive(path)
+    with Archive(path) as archive:
+        rec = ArticleRecord(article_id=100, language="ru", url=f"{BASE}/politika/100-x.html",
+                            section="politika", slug="x", title="Митинг в Алматы", lead="",
+                            published="2023-11-27T14:05:00+06:00",
+                            body=["Участники митинга вышли на площадь.", "Новый абзац."],
+                            translations=[f"{BASE}/english/101-rally.html"])
+        outcome = archive.record_page(None, rec.url, 200, {}, b"<html>new</html>", rec,
+                                      "2024-02-01T00:00:00Z")
+        assert (outcome.kind, outcome.version, outcome.changes) == (
+            "version", 2, ["paragraph_added"]
+        )
+        assert [hit["article_id"] for hit in archive.search("абзац")] == [100]
