@@ -28,11 +28,17 @@ def main() -> None:
 @click.option("--seed", default=1, show_default=True, help="Seed of the generated corpus.")
 @click.option("--epoch", default=0, show_default=True, help="Epoch the site starts at.")
 @click.option("--fault", "faults", multiple=True, metavar="KIND[:RATE][@PATH]",
-              help="Inject a fault, e.g. 503:0.2 or truncate@/politika/.")
+              help="Inject a fault, e.g. 503:0.2, truncate@/politika/ or slow=5.")
 def replay(port: int, articles: int, seed: int, epoch: int, faults: tuple[str, ...]) -> None:
     """Serve the local replay of the outlet on 127.0.0.1 until interrupted."""
+    from replay.faults import FaultError, parse_fault
     from replay.server import serve_forever
 
+    try:
+        for spec in faults:
+            parse_fault(spec)
+    except FaultError as exc:
+        raise UserError(str(exc)) from None
     serve_forever(port=port, articles=articles, seed=seed, epoch=epoch, faults=list(faults))
 
 

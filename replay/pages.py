@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from email.utils import format_datetime
 from html import escape
-from urllib.parse import quote
+from urllib.parse import urlencode
 
 from replay import text
 from replay.corpus import ALL_SECTIONS, RU_SECTIONS, Article, Image, State, iso
@@ -200,14 +200,13 @@ def search_page(state: State, query: str, category: str, page: int, path: str,
                 interface: str) -> str | None:
     """`/search/?query=Q`: articles whose headline or lead holds Q; category=147 is English."""
     needle = query.casefold().strip()
-    found = [a for a in state.live
-             if (not needle or needle in a.title.casefold() or needle in a.lead.casefold())
-             and (category != "147" or a.language == "en")]
-    if not needle and category != "147":
-        found = []
-    base = "/search/?" + "&".join(
-        part for part in (f"query={quote(query, safe='')}" if query else "",
-                          f"category={quote(category, safe='')}" if category else "") if part)
+    found: list[Article] = []
+    if needle or category == "147":
+        found = [a for a in state.live
+                 if (needle in a.title.casefold() or needle in a.lead.casefold())
+                 and (category != "147" or a.language == "en")]
+    params = {"query": query, "category": category}
+    base = "/search/?" + urlencode({key: value for key, value in params.items() if value})
     title = f'{LABELS[interface]["search"]}: {query}'
     return _paged(title, "ru", found, page, _query_pager(base), path, interface)
 

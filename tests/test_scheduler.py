@@ -1,0 +1,212 @@
+"""The crawl service, run for real against the replay: changes over epochs, kills, restarts, locks."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from storage.archive import Archive
+
+SERVICE_TIMEOUT = 120
+
+
+def start_service(base_url: str, db: Path, *options: str) -> subprocess.Popen:
+    command = [sys.executable, "-m", "cli", "schedule", "--base-url", base_url, "--db", str(db),
+               *options]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def stop_service(service: subprocess.Popen) -> str:
+    service.send_signal(signal.SIGTERM)
+    output, _ = service.communicate(timeout=60)
+    assert service.returncode == 0, output
+    return output
+
+
+def runs(db: Path) -> list[dict]:
+    if not db.exists():
+        return []
+    with Archive(db) as archive:
+        return sorted(archive.runs(limit=10_000), key=lambda run: run["id"])
+
+
+def wait_for(condition, what: str, timeout: float = SERVICE_TIMEOUT):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(0.5)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def finished_cycle(db: Path, after: str, modes: tuple[str, ...]) -> bool:
+    """Every edition has a finished run of each mode that started after ``after``."""
+    done = {(edition, run["mode"]) for run in runs(db) if run["started_at"] >= after
+            and run["status"] != "running" for edition in run["editions"]}
+    return all((edition, mode) in done for edition in ("ru", "kk", "en") for mode in modes)
+
+
+def utc_now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 1))
+
+
+def child_pids(pid: int) -> list[int]:
+    children = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                children.append(int(entry.name))
+    return children
+
+
+def assert_no_overlap(all_runs: list[dict]) -> None:
+    ordered = sorted(all_runs, key=lambda run: (run["started_at"], run["id"]))
+    for earlier, later in zip(ordered, ordered[1:], strict=False):
+        assert earlier["finished_at"] is not None
+        assert later["started_at"] >= earlier["finished_at"], (earlier, later)
+
+
+def test_service_archives_every_change_while_epochs_advance(make_replay, tmp_path):
+    replay = make_replay(articles=60, seed=7)
+    db = tmp_path / "archive.db"
+    expected = {(a["id"], "new") for a in replay.manifest()["articles"] if a["status"] == 200}
+    service = start_service(replay.base_url, db, "--new-interval", "2", "--revisit-interval", "2",
+                            "--sweep-interval", "3600", "--revisit-steps", "0")
+    try:
+        wait_for(lambda: finished_cycle(db, "", ("new", "revisit", "backfill")), "first cycle")
+        for epoch in (1, 2):
+            replay.set_epoch(epoch)
+            expected |= {(c["id"], c["kind"]) for c in replay.manifest()["changes"]}
+            moved_at = utc_now()
+            wait_for(lambda at=moved_at: finished_cycle(db, at, ("new", "revisit")),
+                     f"a full cycle at epoch {epoch}")
+    finally:
+        output = stop_service(service)
+    with Archive(db) as archive:
+        recorded = {(c["article_id"], kind) for c in archive.changes() for kind in c["kinds"]}
+    assert recorded == expected
+    all_runs = runs(db)
+    assert all(run["status"] in ("ok", "stopped") for run in all_runs), all_runs
+    assert_no_overlap(all_runs)
+    assert "new-ru: run" in output and "revisit-en: run" in output
+
+
+def test_crawl_over_its_time_limit_is_ended_and_the_service_goes_on(make_replay, tmp_path):
+    replay = make_replay(articles=30, seed=3)
+    replay.set_faults([{"kind": "slow", "path": "/feed/", "seconds": 60}])
+    db = tmp_path / "archive.db"
+    service = start_service(replay.base_url, db, "--edition", "en", "--time-limit", "4",
+                            "--new-interval", "3600", "--revisit-interval", "3600",
+                            "--sweep-interval", "3600")
+    try:
+        wait_for(lambda: [r for r in runs(db) if r["status"] == "timeout"], "a timed-out run")
+        wait_for(lambda: len([r for r in runs(db) if r["status"] != "running"]) >= 3,
+                 "the other jobs to run after it")
+    finally:
+        output = stop_service(service)
+    assert "time limit" in output
+    assert_no_overlap(runs(db))
+
+
+def test_killed_crawl_is_recorded_and_nothing_is_half_written(make_replay, tmp_path):
+    replay = make_replay(articles=60, seed=5)
+    replay.set_faults([{"kind": "slow", "path": "/english/", "seconds": 2}])
+    db = tmp_path / "archive.db"
+    service = start_service(replay.base_url, db, "--edition", "en", "--new-interval", "3600",
+                            "--revisit-interval", "3600", "--sweep-interval", "3600")
+    try:
+        children = wait_for(lambda: child_pids(service.pid), "a crawl process")
+        wait_for(lambda: runs(db), "the crawl's run record")
+        time.sleep(1.5)
+        os.kill(children[0], signal.SIGKILL)
+        wait_for(lambda: [r for r in runs(db) if r["status"] == "killed"], "the killed run")
+        replay.clear_faults()
+        wait_for(lambda: len([r for r in runs(db) if r["status"] == "ok"]) >= 2,
+                 "later jobs to succeed")
+    finally:
+        output = stop_service(service)
+    assert "failed" in output
+    connection = sqlite3.connect(db)
+    assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    orphans = connection.execute(
+        "SELECT COUNT(*) FROM versions WHERE capture_id IS NOT NULL"
+        " AND capture_id NOT IN (SELECT id FROM captures)").fetchone()[0]
+    assert orphans == 0
+
+
+def test_restart_neither_repeats_nor_skips_work(make_replay, tmp_path):
+    replay = make_replay(articles=30, seed=11)
+    db = tmp_path / "archive.db"
+    hourly = ("--new-interval", "3600", "--revisit-interval", "3600", "--sweep-interval", "3600")
+    service = start_service(replay.base_url, db, *hourly)
+    try:
+        wait_for(lambda: finished_cycle(db, "", ("new", "revisit", "backfill")), "first cycle")
+    finally:
+        stop_service(service)
+    first = runs(db)
+    assert len(first) == 9
+
+    service = start_service(replay.base_url, db, *hourly)
+    time.sleep(6)
+    stop_service(service)
+    assert runs(db) == first, "a restarted service repeated work that was not due"
+
+    listing = subprocess.run(
+        [sys.executable, "-m", "cli", "schedule", "--list", "--db", str(db), *hourly],
+        capture_output=True, text=True, check=True).stdout
+    assert listing.count("every") == 9
+
+    service = start_service(replay.base_url, db, "--new-interval", "1", "--revisit-interval",
+                            "3600", "--sweep-interval", "3600")
+    try:
+        wait_for(lambda: len(runs(db)) >= len(first) + 3, "overdue jobs to run")
+    finally:
+        stop_service(service)
+    new_runs = [run for run in runs(db) if run["id"] > first[-1]["id"]]
+    assert {run["mode"] for run in new_runs} == {"new"}
+
+
+def test_a_second_scheduler_on_the_same_archive_exits(make_replay, tmp_path):
+    replay = make_replay(articles=30, seed=2)
+    db = tmp_path / "archive.db"
+    hourly = ("--new-interval", "3600", "--revisit-interval", "3600", "--sweep-interval", "3600")
+    service = start_service(replay.base_url, db, *hourly)
+    try:
+        wait_for(lambda: runs(db), "the first scheduler to start")
+        second = subprocess.run(
+            [sys.executable, "-m", "cli", "schedule", "--base-url", replay.base_url, "--db",
+             str(db), *hourly], capture_output=True, text=True, timeout=60)
+    finally:
+        stop_service(service)
+    assert second.returncode == 2
+    assert "already running" in second.stderr
+    assert "Traceback" not in second.stderr
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_stop_signal_during_a_crawl_leaves_nothing_running(make_replay, tmp_path, signum):
+    replay = make_replay(articles=60, seed=4)
+    replay.set_faults([{"kind": "slow", "path": "/politika/", "seconds": 1}])
+    db = tmp_path / "archive.db"
+    service = start_service(replay.base_url, db, "--edition", "ru")
+    wait_for(lambda: runs(db), "a crawl to start")
+    time.sleep(1)
+    service.send_signal(signum)
+    output, _ = service.communicate(timeout=60)
+    assert service.returncode == 0, output
+    assert "scheduler stopped" in output
+    assert all(run["status"] != "running" for run in runs(db))
+    connection = sqlite3.connect(db)
+    assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
