@@ -74,8 +74,13 @@ def crawl(edition: str, mode: str, since: str | None, limit: int | None, everyth
     """Discover and fetch articles, and archive every new version."""
     from crawler.runner import EDITIONS, CrawlError, run_crawl
 
+    import time
+
+    from crawler.report import crawl_summary
+
     since = parse_day(since, "--since")
     editions = list(EDITIONS) if edition == "all" else [edition]
+    started = time.monotonic()
     try:
         runs = run_crawl(editions, mode=mode, base_url=base_url, db=db, since=since, limit=limit,
                          everything=everything)
@@ -83,15 +88,14 @@ def crawl(edition: str, mode: str, since: str | None, limit: int | None, everyth
         raise UserError(str(exc)) from None
     for run in runs:
         click.echo(format_run(run))
+    click.echo(crawl_summary(runs, time.monotonic() - started))
 
 
 def format_run(run: dict) -> str:
     """One line per crawl run: what it fetched and found."""
-    stats = run.get("stats") or {}
-    parts = [f"{key} {stats.get(key, 0)}" for key in
-             ("fetched", "new", "version", "unchanged", "removed", "restored", "failed")]
-    editions = ",".join(run.get("editions") or [])
-    return f"run {run['id']} [{editions} {run.get('mode')}] {run.get('status')}: " + ", ".join(parts)
+    from crawler.report import run_line
+
+    return run_line(run)
 
 
 @main.command()

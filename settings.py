@@ -67,3 +67,7 @@ DOWNLOADER_MIDDLEWARES = {
 }
 MEDIAWATCH_RETRY_BACKOFF = 1.0  # seconds, doubled on each retry unless Retry-After says otherwise
 MEDIAWATCH_RETRY_MAX_WAIT = 120.0
+
+# A progress line every few seconds on stderr while a crawl runs (0 turns it off).
+EXTENSIONS = {"crawler.progress.CrawlProgress": 500}
+MEDIAWATCH_PROGRESS_INTERVAL = 5.0

@@ -89,6 +89,9 @@ class ArchivePipeline:
         self.counts["responses"] = stats.get("downloader/response_count", 0)
         self.counts["download_errors"] = stats.get("downloader/exception_count", 0)
         unreachable = self.counts["responses"] == 0 and self.counts["download_errors"] > 0
-        status = "failed" if unreachable else ("ok" if reason == "finished" else reason)
+        if unreachable:
+            status = "failed"
+        else:
+            status = {"finished": "ok", "shutdown": "stopped"}.get(reason, "failed")
         self.archive.finish_run(self.run_id, status, dict(self.counts), self.errors)
         self.archive.close()

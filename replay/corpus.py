@@ -137,7 +137,8 @@ class State:
         self.changes = changes
         self.next_id = next_id
         self.next_story = next_story
-        self.protected = protected  # duplicates and their originals: never edited
+        # Duplicates, their originals and pages gone before epoch 1: never edited or restored.
+        self.protected = protected
 
     @cached_property
     def live(self) -> list[Article]:
@@ -294,6 +295,8 @@ def initial_state(size: int, seed: int) -> State:
     for number, article_id in enumerate(rng.sample(candidates, min(gone, len(candidates)))):
         articles[article_id] = replace(articles[article_id],
                                        status=REMOVED_STATUSES[number % len(REMOVED_STATUSES)])
+    # Taken down before anyone watched: never restored, so a watcher never sees them at all.
+    protected |= {a.id for a in articles.values() if a.status != 200}
     return State(0, articles, [], builder.next_id, builder.next_story, protected)
 
 
@@ -374,7 +377,8 @@ def advance(previous: State, seed: int, size: int) -> State:
     eligible = [a.id for a in previous.articles.values()
                 if a.status == 200 and a.id not in previous.protected]
     rng.shuffle(eligible)
-    removed = sorted(a.id for a in previous.articles.values() if a.status != 200)
+    removed = sorted(a.id for a in previous.articles.values()
+                     if a.status != 200 and a.id not in previous.protected)
     rng.shuffle(removed)
     count = min(max(12, round(size * 0.06)), max(1, len(eligible) // 2))
     plan: list[str] = ["typo", "rewrite", "paragraph_added", "paragraph_removed", "headline",

@@ -19,7 +19,7 @@ from storage.search import index_version, search, search_columns
 
 ACTIVE = "active"
 REMOVED = "removed"
-RUN_STATUSES = ("ok", "failed", "killed", "timeout")
+RUN_STATUSES = ("ok", "failed", "killed", "timeout", "stopped")
 
 
 @dataclass
@@ -115,6 +115,16 @@ class Archive:
                 [utc_iso(), status, json.dumps(stats, ensure_ascii=False),
                  json.dumps(errors, ensure_ascii=False, default=str), run_id],
             )
+
+    def close_unfinished_runs(self, status: str) -> int:
+        """Close the runs a killed crawl left open, with the status that explains why."""
+        if status not in RUN_STATUSES:
+            raise ValueError(f"run status must be one of {', '.join(RUN_STATUSES)}, not {status!r}")
+        with write_transaction(self.db):
+            return self.db.execute(
+                "UPDATE runs SET finished_at = ?, status = ? WHERE status = 'running'",
+                [utc_iso(), status],
+            ).rowcount
 
     def runs(self, limit: int = 20) -> list[dict]:
         """The latest runs, newest first."""

@@ -24,7 +24,7 @@ TOKENIZER = "unicode61 remove_diacritics 2"
 
 # bm25 is computed for at most this many of the newest matches: a query for a word found in
 # most articles would otherwise rank all of them.
-RANK_WINDOW = 2000
+RANK_WINDOW = 500
 SNIPPET_WORDS = 30
 OPERATORS = ("AND", "OR", "NOT")
 
@@ -266,9 +266,13 @@ def _run(db: Database, sql: str, params: list) -> list:
         raise
 
 
-def _ranked(db: Database, table: str, joins: str, select: str, weights: list[float],
-            match: str, filters: str, params: list, limit: int, offset: int) -> list:
-    """Rows best first, bm25 computed only for the RANK_WINDOW newest matches."""
+def _ranked(db: Database, table: str, joins: str, weights: list[float], match: str,
+            filters: str, params: list, limit: int, offset: int) -> list[tuple[int, float]]:
+    """(rowid, score) best first, bm25 computed only for the RANK_WINDOW newest matches.
+
+    Only rowids are ranked; the caller loads the text of the few rows it returns.
+    """
+    joins = joins if filters else ""
     base = f" FROM {table} {joins} WHERE {table} MATCH ?{filters}"
     cutoff = _run(
         db,
@@ -281,9 +285,19 @@ def _ranked(db: Database, table: str, joins: str, select: str, weights: list[flo
     marks = ", ".join("?" for _ in weights)
     return _run(
         db,
-        f"SELECT {select}, bm25({table}, {marks}) AS score{base} ORDER BY score LIMIT ? OFFSET ?",
+        f"SELECT {table}.rowid, bm25({table}, {marks}) AS score{base}"
+        " ORDER BY score LIMIT ? OFFSET ?",
         [*weights, match, *params, limit, offset],
     )
+
+
+def _load(db: Database, sql: str, ranked: list[tuple[int, float]]) -> list[tuple]:
+    """Rows for ranked rowids (the first selected column is the rowid), in rank order."""
+    if not ranked:
+        return []
+    marks = ", ".join("?" for _ in ranked)
+    rows = {row[0]: row for row in db.execute(sql + f" IN ({marks})", [r for r, _ in ranked])}
+    return [(*rows[rowid][1:], score) for rowid, score in ranked if rowid in rows]
 
 
 def search(
@@ -330,10 +344,14 @@ def _search_current(db, query, language, section, author, date_from, date_to, li
     filters, params = _filters("a", language, section, author, date_from, date_to)
     columns = " ".join(STEM_COLUMNS)
     match = f"{{{columns}}} : ({query.expression})"
-    select = ("a.id, a.language, a.section, a.url, a.title, a.published, a.authors, a.status,"
-              " a.current_version, a.lead, a.body")
-    rows = _ranked(db, "articles_fts", "JOIN articles a ON a.id = articles_fts.rowid", select,
-                   ARTICLE_WEIGHTS, match, filters, params, limit, offset)
+    ranked = _ranked(db, "articles_fts", "JOIN articles a ON a.id = articles_fts.rowid",
+                     ARTICLE_WEIGHTS, match, filters, params, limit, offset)
+    rows = _load(
+        db,
+        "SELECT a.id, a.id, a.language, a.section, a.url, a.title, a.published, a.authors,"
+        " a.status, a.current_version, a.lead, a.body FROM articles a WHERE a.id",
+        ranked,
+    )
     results = []
     for row in rows:
         item = dict(zip(RESULT_COLUMNS, row[:-1], strict=True))
@@ -345,11 +363,16 @@ def _search_current(db, query, language, section, author, date_from, date_to, li
 
 def _search_versions(db, query, language, section, author, date_from, date_to, limit, offset):
     filters, params = _filters("v", language, section, author, date_from, date_to)
-    select = ("v.article_id, a.language, v.section, v.url, v.title, v.published, v.authors,"
-              " a.status, v.number, v.lead, v.body, v.id, a.current_version")
     joins = "JOIN versions v ON v.id = versions_fts.rowid JOIN articles a ON a.id = v.article_id"
-    rows = _ranked(db, "versions_fts", joins, select, VERSION_WEIGHTS, query.expression,
-                   filters, params, (limit + offset) * 5, 0)
+    ranked = _ranked(db, "versions_fts", joins, VERSION_WEIGHTS, query.expression, filters,
+                     params, (limit + offset) * 5, 0)
+    rows = _load(
+        db,
+        "SELECT v.id, v.article_id, a.language, v.section, v.url, v.title, v.published,"
+        " v.authors, a.status, v.number, v.lead, v.body, v.id, a.current_version"
+        " FROM versions v JOIN articles a ON a.id = v.article_id WHERE v.id",
+        ranked,
+    )
     results, seen = [], set()
     for row in rows:
         if row[0] in seen:
@@ -365,35 +388,45 @@ def _search_versions(db, query, language, section, author, date_from, date_to, l
     return results[offset : offset + limit]
 
 
-def _is_hit(word: str, language: str, query: CompiledQuery) -> bool:
-    folded = fold(word)
-    if is_stopword(folded):
-        return False
-    form = index_form(folded, language)
-    return form in query.forms or any(form.startswith(p) for p in query.prefixes)
+class _Highlighter:
+    """Decides which words of a text match the query, remembering each word's answer."""
+
+    def __init__(self, language: str, query: CompiledQuery) -> None:
+        self.language = language
+        self.query = query
+        self.known: dict[str, bool] = {}
+
+    def __call__(self, word: str) -> bool:
+        if word not in self.known:
+            folded = fold(word)
+            form = "" if is_stopword(folded) else index_form(folded, self.language)
+            self.known[word] = bool(form) and (
+                form in self.query.forms or any(form.startswith(p) for p in self.query.prefixes)
+            )
+        return self.known[word]
 
 
 def snippet(texts: list[str], language: str, query: CompiledQuery,
             marks: tuple[str, str] = ("[", "]"), size: int = SNIPPET_WORDS) -> str:
     """About `size` words around the first matching word of the first text that has one."""
-    for text in texts:
-        spans = [m.span() for m in WORD.finditer(text or "")]
-        hits = [i for i, (s, e) in enumerate(spans) if _is_hit(text[s:e], language, query)]
-        if hits:
+    is_hit = _Highlighter(language, query)
+    text, spans, first_hit = "", [], 0
+    for candidate in texts:
+        candidate_spans = [m.span() for m in WORD.finditer(candidate or "")]
+        found = next((i for i, (s, e) in enumerate(candidate_spans) if is_hit(candidate[s:e])),
+                     None)
+        if found is not None:
+            text, spans, first_hit = candidate, candidate_spans, found
             break
-    else:
-        text = next((t for t in texts if t), "")
-        spans = [m.span() for m in WORD.finditer(text)]
-        hits = []
+        if not spans and candidate_spans:
+            text, spans = candidate, candidate_spans
     if not spans:
         return ""
-    first = max(0, (hits[0] if hits else 0) - size // 3)
+    first = max(0, first_hit - size // 3)
     last = min(len(spans), first + size)
-    marked = set(hits)
     pieces, cursor = [], 0 if first == 0 else spans[first][0]
-    for i in range(first, last):
-        start, end = spans[i]
-        if i in marked:
+    for start, end in spans[first:last]:
+        if is_hit(text[start:end]):
             pieces += [text[cursor:start], marks[0], text[start:end], marks[1]]
             cursor = end
     pieces.append(text[cursor : len(text) if last == len(spans) else spans[last - 1][1]])

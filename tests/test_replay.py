@@ -350,10 +350,12 @@ def test_corpus_shape():
 def test_every_change_kind_every_epoch():
     corpus = Corpus(180, seed=1)
     kinds = {"new", "typo", "rewrite", "paragraph_added", "paragraph_removed", "headline",
-             "byline", "moved", "removed", "restored"}
+             "byline", "moved", "removed"}
     for epoch in range(1, 6):
         changes = corpus.state(epoch).changes
-        assert {c["kind"] for c in changes} == kinds, epoch
+        # Only what was taken down at a watched epoch can come back, so never at epoch 1.
+        expected = kinds if epoch == 1 else kinds | {"restored"}
+        assert {c["kind"] for c in changes} == expected, epoch
         assert len({c["id"] for c in changes}) == len(changes)
         assert {c["status"] for c in changes if c["kind"] == "removed"} == {404, 410, 302}
         stealth = {c["stealth"] for c in changes if "stealth" in c}
