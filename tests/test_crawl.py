@@ -1,0 +1,167 @@
+"""End-to-end crawls of the replay through Scrapy's real engine, compared with its manifest."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from crawler.canonical import article_id_from_url, is_article_url
+from replay.evaluate import COMPARED_FIELDS, score_archive
+from storage.archive import Archive
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def crawl(base_url: str, db: Path, *options: str) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        [sys.executable, "-m", "cli", "crawl", "--base-url", base_url, "--db", str(db), *options],
+        capture_output=True, text=True, timeout=300, cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result
+
+
+@pytest.fixture(scope="module")
+def site():
+    from replay.server import ReplayServer
+
+    server = ReplayServer(articles=180, seed=1).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def first_crawl(site, tmp_path_factory):
+    db = tmp_path_factory.mktemp("crawl") / "archive.db"
+    site.set_epoch(0)
+    result = crawl(site.base_url, db)
+    return db, site.manifest(), result
+
+
+def test_first_crawl_finds_every_article_once_with_every_field_right(first_crawl):
+    db, manifest, result = first_crawl
+    score = score_archive(str(db), manifest)
+    print(score.table())
+    assert score.expected >= 170
+    assert score.missing == [] and score.extra == []
+    for name in COMPARED_FIELDS:
+        assert score.accuracy(name) >= 0.99, (name, score.mismatches[:3])
+    assert score.mismatches == []
+    assert score.translations_missing == []
+    for edition in ("ru", "kk", "en"):
+        assert f"[{edition} new] ok" in result.stdout
+
+
+def test_no_page_other_than_an_article_is_archived(first_crawl):
+    db, manifest, _ = first_crawl
+    live = {a["id"] for a in manifest["articles"] if a["status"] == 200}
+    with Archive(db) as archive:
+        urls = archive.db.execute("SELECT id, url FROM articles").fetchall()
+        fetched = [row[0] for row in archive.db.execute("SELECT url FROM fetches").fetchall()]
+    assert {article_id for article_id, _ in urls} == live
+    assert all(is_article_url(url) and article_id_from_url(url) == aid for aid, url in urls)
+    assert all(is_article_url(url) for url in fetched)
+    assert not any(part in url for url in fetched for part in ("/tags/", "/author/", "/search/"))
+
+
+def test_duplicates_and_translations_are_linked(first_crawl):
+    db, manifest, _ = first_crawl
+    with Archive(db) as archive:
+        duplicates = {(d["article_id"], d["original_id"]) for d in archive.duplicates()}
+    expected = {(a["id"], a["duplicate_of"]) for a in manifest["articles"]
+                if a["duplicate_of"] and a["status"] == 200}
+    assert expected and duplicates == expected
+
+
+def test_a_second_discovery_pass_stores_nothing_twice(first_crawl, tmp_path):
+    db, manifest, _ = first_crawl
+    copy = tmp_path / "copy.db"
+    with Archive(db) as archive:
+        archive.db.execute("VACUUM INTO ?", [str(copy)])
+    from replay.server import ReplayServer
+
+    with ReplayServer(articles=180, seed=1) as server:
+        result = crawl(server.base_url, copy, "--mode", "backfill")
+    assert "new 0" in result.stdout and "version 0" in result.stdout
+    with Archive(copy) as archive:
+        assert archive.db.execute("SELECT COUNT(*) FROM articles").fetchone()[0] == len(
+            [a for a in manifest["articles"] if a["status"] == 200])
+
+
+def test_changes_of_the_next_epoch_are_archived_exactly_then_nothing(site, first_crawl,
+                                                                      tmp_path):
+    db, _, _ = first_crawl
+    work = tmp_path / "epochs.db"
+    with Archive(db) as archive:
+        archive.db.execute("VACUUM INTO ?", [str(work)])
+        since = max(run["finished_at"] for run in archive.runs())
+    site.set_epoch(1)
+    try:
+        manifest = site.manifest()
+        crawl(site.base_url, work)
+        crawl(site.base_url, work, "--mode", "revisit", "--everything")
+        with Archive(work) as archive:
+            recorded = {(c["article_id"], kind) for c in archive.changes(since=since)
+                        for kind in c["kinds"]}
+            versions_before = archive.db.execute("SELECT COUNT(*) FROM versions").fetchone()[0]
+            events_before = archive.db.execute("SELECT COUNT(*) FROM events").fetchone()[0]
+        assert recorded == {(c["id"], c["kind"]) for c in manifest["changes"]}
+        assert score_archive(str(work), manifest).mismatches == []
+
+        crawl(site.base_url, work)
+        crawl(site.base_url, work, "--mode", "revisit", "--everything")
+        with Archive(work) as archive:
+            assert archive.db.execute("SELECT COUNT(*) FROM versions").fetchone()[0] == \
+                versions_before
+            assert archive.db.execute("SELECT COUNT(*) FROM events").fetchone()[0] == \
+                events_before
+    finally:
+        site.set_epoch(0)
+
+
+def test_backfill_walks_back_to_since_and_limit_caps(site, tmp_path):
+    manifest = site.manifest()
+    since = "2025-01-01"
+    db = tmp_path / "backfill.db"
+    crawl(site.base_url, db, "--mode", "backfill", "--since", since, "--edition", "en")
+    wanted = {a["id"] for a in manifest["articles"] if a["status"] == 200
+              and a["language"] == "en" and a["published"][:10] >= since}
+    everything = {a["id"] for a in manifest["articles"] if a["language"] == "en"}
+    with Archive(db) as archive:
+        got = archive.known_ids("en")
+    assert wanted <= got < everything
+
+    limited = tmp_path / "limited.db"
+    crawl(site.base_url, limited, "--limit", "5", "--edition", "kk")
+    with Archive(limited) as archive:
+        assert len(archive.known_ids("kk")) == 5
+
+
+def test_scrapy_crawl_runs_an_edition_spider(site, tmp_path):
+    db = tmp_path / "scrapy.db"
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "vlast_en", "-a", f"base_url={site.base_url}",
+         "-s", f"MEDIAWATCH_DB={db}"],
+        capture_output=True, text=True, timeout=300, cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    live_en = {a["id"] for a in site.manifest()["articles"]
+               if a["status"] == 200 and a["language"] == "en"}
+    with Archive(db) as archive:
+        assert archive.known_ids("en") == live_en
+
+
+def test_unreachable_site_gives_one_clear_line(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "cli", "crawl", "--base-url", "http://127.0.0.1:9", "--db",
+         str(tmp_path / "a.db"), "--edition", "en"],
+        capture_output=True, text=True, timeout=300, cwd=ROOT,
+    )
+    assert result.returncode == 2
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: could not reach http://127.0.0.1:9")
+    assert "mediawatch demo" in last
+    assert "Traceback" not in result.stderr
