@@ -72,11 +72,10 @@ def parse_day(value: str | None, option: str) -> str | None:
 def crawl(edition: str, mode: str, since: str | None, limit: int | None, everything: bool,
           base_url: str, db: str) -> None:
     """Discover and fetch articles, and archive every new version."""
-    from crawler.runner import EDITIONS, CrawlError, run_crawl
-
     import time
 
     from crawler.report import crawl_summary
+    from crawler.runner import EDITIONS, CrawlError, run_crawl
 
     since = parse_day(since, "--since")
     editions = list(EDITIONS) if edition == "all" else [edition]
@@ -161,6 +160,367 @@ def extract_page(file: str, url: str) -> None:
     except ExtractionError as exc:
         raise UserError(f"{file} is not a usable article: {exc}") from None
     click.echo(json.dumps(record.to_dict(), ensure_ascii=False, indent=2))
+
+
+# ---- reading the archive -------------------------------------------------------------------------
+
+EDITION = click.Choice(["ru", "kk", "en"])
+
+
+def db_option(function):
+    """--db for the commands that read the archive."""
+    return click.option("--db", envvar="MEDIAWATCH_DB", default="archive.db", show_default=True,
+                        help="The archive file.")(function)
+
+
+def json_option(function):
+    """--json for the commands that read the archive."""
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON, for scripts.")(function)
+
+
+def change_kinds() -> list[str]:
+    from storage.changes import EVENT_KINDS, KINDS
+
+    return [*EVENT_KINDS, *KINDS]
+
+
+def open_archive(db: str):
+    """The archive at `db`; a missing or unreadable file is a user error (nothing is created)."""
+    import os
+    import sqlite3
+
+    from storage.archive import Archive
+
+    if not os.path.isfile(db):
+        raise UserError(f"no archive at {db}: crawl first (mediawatch crawl --db {db}) "
+                        "or make one with mediawatch demo")
+    try:
+        return Archive(db)
+    except sqlite3.DatabaseError as exc:
+        raise UserError(f"{db} is not a mediawatch archive: {exc}") from None
+
+
+def find_article(archive, ref: str) -> int:
+    """The id of the archived article `ref` names (its id or any of its URLs)."""
+    article_id = archive.resolve(ref)
+    if article_id is None:
+        raise UserError(f"no archived article matches {ref!r} (give its id or one of its URLs)")
+    return article_id
+
+
+def parse_time(value: str | None, option: str, day: bool = False) -> str | None:
+    """A time option as a UTC timestamp (or a YYYY-MM-DD day)."""
+    from crawler.report import iso, parse_moment
+
+    if value is None:
+        return None
+    try:
+        moment = parse_moment(value)
+    except ValueError as exc:
+        raise UserError(f"{option}: {exc}") from None
+    return moment.date().isoformat() if day else iso(moment)
+
+
+def echo_json(data: object) -> None:
+    import json
+
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def on_terminal() -> bool:
+    return click.get_text_stream("stdout").isatty()
+
+
+@main.command()
+@click.argument("query")
+@click.option("--lang", type=EDITION, help="Only this edition.")
+@click.option("--section", help="Only this section, e.g. politika.")
+@click.option("--author", help="Only articles by this author (part of the name, any case).")
+@click.option("--since", help="Published on or after this day (YYYY-MM-DD, or an age: 7d, 2w).")
+@click.option("--until", help="Published on or before this day.")
+@click.option("--all-versions", is_flag=True, help="Search every archived version, not only the current.")
+@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True, help="Most hits.")
+@json_option
+@db_option
+def search(query: str, lang: str | None, section: str | None, author: str | None, since: str | None,
+           until: str | None, all_versions: bool, limit: int, as_json: bool, db: str) -> None:
+    """Full-text search: words, "phrases", prefix*, AND/OR/NOT; ranked, with snippets."""
+    from crawler import report
+    from storage.search import SearchQueryError
+
+    color = on_terminal() and not as_json
+    options = {"language": lang, "section": section, "author": author, "limit": limit,
+               "date_from": parse_time(since, "--since", day=True), "all_versions": all_versions,
+               "date_to": parse_time(until, "--until", day=True),
+               "marks": (report.YELLOW, report.RESET) if color else ("[", "]")}
+    with open_archive(db) as archive:
+        try:
+            hits = archive.search(query, **options)
+        except SearchQueryError as exc:
+            raise UserError(f"cannot search for {query!r}: {exc}") from None
+        hits = [report.search_hit(hit, archive.translations(hit["article_id"])) for hit in hits]
+    if as_json:
+        echo_json(hits)
+    else:
+        click.echo(report.search_text(query, hits, color))
+
+
+@main.command()
+@click.option("--since", default="1d", show_default=True,
+              help="From this time: YYYY-MM-DD[THH:MM[:SS]], today, or an age: 12h, 1d, 2w.")
+@click.option("--lang", type=EDITION, help="Only this edition.")
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(change_kinds()),
+              help="Only this kind of change (repeatable).")
+@json_option
+@db_option
+def changes(since: str, lang: str | None, kinds: tuple[str, ...], as_json: bool, db: str) -> None:
+    """What was published, revised, removed or restored, newest first (default: the last day)."""
+    from crawler import report
+
+    since = parse_time(since, "--since")
+    with open_archive(db) as archive:
+        items = archive.changes(since, language=lang, kinds=list(kinds) or None)
+    items = [report.change_item(item) for item in reversed(items)]
+    if as_json:
+        echo_json(items)
+    else:
+        click.echo(report.changes_text(items, since))
+
+
+@main.command()
+@click.argument("article")
+@json_option
+@db_option
+def history(article: str, as_json: bool, db: str) -> None:
+    """When an article was first seen, each version and event, and its next revisit."""
+    from crawler import report
+
+    with open_archive(db) as archive:
+        article_id = find_article(archive, article)
+        data = report.history_data(archive.article(article_id), archive.history(article_id),
+                                   archive.revisit_steps)
+    if as_json:
+        echo_json(data)
+    else:
+        click.echo(report.history_text(data))
+
+
+def pick_versions(archive, state: dict, old: int | None, new: int | None):
+    """(old version, new version, None), or (last version, None, removal event) for a removed
+    article when no version is asked for."""
+    article_id, last = state["id"], state["current_version"]
+    if old is None and new is None and state["status"] == "removed":
+        removals = [i for i in archive.history(article_id) if i.get("kind") == "removed"]
+        return archive.version(article_id, last), None, removals[-1]
+    new = new or last
+    old = old or new - 1
+    for number in (old, new):
+        if not 1 <= number <= last:
+            if last == 1:
+                raise UserError(f"article {article_id} has one version only: nothing to compare yet")
+            raise UserError(f"article {article_id} has versions 1 to {last}; there is no version {number}")
+    if old == new:
+        raise UserError(f"--from and --to are both version {old}: nothing to compare")
+    return archive.version(article_id, old), archive.version(article_id, new), None
+
+
+@main.command()
+@click.argument("article")
+@click.option("--from", "old", type=int, help="Older version (default: the one before --to).")
+@click.option("--to", "new", type=int, help="Newer version (default: the latest).")
+@click.option("--format", "fmt", type=click.Choice(["text", "unified", "html", "json"]),
+              default="text", show_default=True, help="text is coloured on a terminal.")
+@db_option
+def diff(article: str, old: int | None, new: int | None, fmt: str, db: str) -> None:
+    """Compare two versions of an article: metadata first, then paragraphs and words."""
+    from crawler.report import diff_output
+
+    with open_archive(db) as archive:
+        state = archive.article(find_article(archive, article))
+        versions = pick_versions(archive, state, old, new)
+    click.echo(diff_output(state, *versions, fmt, color=on_terminal()), nl=False)
+
+
+@main.command()
+@click.argument("article")
+@click.option("--version", "number", type=click.IntRange(min=1), help="Version (default: the latest).")
+@json_option
+@db_option
+def show(article: str, number: int | None, as_json: bool, db: str) -> None:
+    """Print an article as archived: its latest version or an earlier one."""
+    from crawler import report
+
+    with open_archive(db) as archive:
+        state = archive.article(find_article(archive, article))
+        version = archive.version(state["id"], number or state["current_version"])
+    if version is None:
+        raise UserError(f"article {state['id']} has versions 1 to {state['current_version']}; "
+                        f"there is no version {number}")
+    data = report.article_data(state, version)
+    if as_json:
+        echo_json(data)
+    else:
+        click.echo(report.article_text(data))
+
+
+@main.command()
+@click.argument("article")
+@json_option
+@db_option
+def translations(article: str, as_json: bool, db: str) -> None:
+    """The other editions (languages) of an article's story."""
+    from crawler import report
+
+    with open_archive(db) as archive:
+        state = archive.article(find_article(archive, article))
+    if as_json:
+        echo_json(state["translations"])
+    else:
+        click.echo(report.translations_text(state, state["translations"]))
+
+
+@main.command()
+@json_option
+@db_option
+def stats(as_json: bool, db: str) -> None:
+    """Articles and versions per edition, recent changes, most revised articles, last runs."""
+    from crawler import report
+
+    with open_archive(db) as archive:
+        data = report.stats_data(archive)
+    if as_json:
+        echo_json(data)
+    else:
+        click.echo(f"archive {db}\n\n{report.stats_text(data)}")
+
+
+@main.command()
+@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True,
+              help="How many runs.")
+@json_option
+@db_option
+def status(limit: int, as_json: bool, db: str) -> None:
+    """The recent crawl runs, newest first: what each found, and its errors."""
+    from crawler.report import status_text
+
+    with open_archive(db) as archive:
+        runs = archive.runs(limit)
+    if as_json:
+        echo_json(runs)
+    else:
+        click.echo(status_text(runs))
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "warc"]), default="jsonl",
+              show_default=True, help="jsonl/csv: the current version of each article; "
+                                      "warc: the raw capture of every version.")
+@click.option("--since", help="Only what was archived since then (YYYY-MM-DD[THH:MM], or 7d).")
+@click.option("--lang", type=EDITION, help="Only this edition.")
+@click.option("--output", "-o", help="File to write (default: standard output).")
+@db_option
+def export(fmt: str, since: str | None, lang: str | None, output: str | None, db: str) -> None:
+    """Export the archive as JSON lines, CSV or WARC."""
+    from crawler import report
+
+    since = parse_time(since, "--since")
+    if fmt == "warc" and output is None and on_terminal():
+        raise UserError("a WARC file is binary: give --output FILE.warc.gz")
+    with open_archive(db) as archive:
+        if fmt == "warc":
+            with click.open_file(output or "-", "wb") as out:
+                count = report.write_warc(report.export_captures(archive, lang, since), out,
+                                          gzip=not (output or "").endswith(".warc"))
+        else:
+            writer = report.write_csv if fmt == "csv" else report.write_jsonl
+            with click.open_file(output or "-", "w", encoding="utf-8") as out:
+                count = writer(report.export_records(archive, lang, since), out)
+    if output:
+        click.echo(f"wrote {count} {'captures' if fmt == 'warc' else 'articles'} to {output}", err=True)
+
+
+# ---- the demo ----------------------------------------------------------------------------------
+
+DEMO_SEARCHES = (("митинг", "ru"), ("алаң", "kk"), ("rally", "en"))
+
+
+def demo_crawl(base_url: str, db: str, *args: str) -> None:
+    """One crawl in its own process (Scrapy's reactor runs once per process), quietly logged."""
+    import os
+    import subprocess
+
+    line = ["crawl", *args, "--base-url", base_url, "--db", db]
+    click.echo(f"\n$ mediawatch {' '.join(line)}")
+    env = {**os.environ, "MEDIAWATCH_LOG_LEVEL": "WARNING"}
+    done = subprocess.run([sys.executable, "-m", "cli", *line], capture_output=True, text=True,
+                          env=env)
+    click.echo(done.stdout, nl=False)
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["no message"])[-1]
+        raise click.ClickException(f"the demo crawl failed (exit {done.returncode}): {last}")
+
+
+def demo_build(db: str) -> str:
+    """Crawl the replay at epoch 0, move it to epoch 1, crawl again; the time epoch 1 began."""
+    import time
+
+    from replay.server import ReplayServer
+    from storage.db import utc_iso
+
+    with ReplayServer(articles=180, seed=1) as server:
+        click.echo(f"The replay of vlast.kz serves 180 articles at {server.base_url}/ (epoch 0).")
+        demo_crawl(server.base_url, db)
+        time.sleep(1.1)  # the archive's times are in whole seconds: epoch 1 starts a new one
+        since = utc_iso()
+        server.set_epoch(1)
+        click.echo("\nThe replay moves to epoch 1: the newsroom publishes, revises, removes and "
+                   "restores articles.")
+        demo_crawl(server.base_url, db)
+        demo_crawl(server.base_url, db, "--mode", "revisit", "--everything")
+    return since
+
+
+def demo_show(ctx: click.Context, command: click.Command, db: str, *args: str, **options) -> None:
+    """Run a reading command as the user would, after its command line."""
+    flags = [f"--{name.replace('_', '-')} {value}" for name, value in options.items()]
+    click.echo(f"\n$ mediawatch {' '.join([command.name, *args, *flags])} --db {db}")
+    names = [p.name for p in command.params if isinstance(p, click.Argument)]
+    ctx.invoke(command, db=db, **dict(zip(names, args, strict=True)), **options)
+
+
+def demo_revised(db: str, since: str) -> int | None:
+    """An article revised in epoch 1, a rewrite if there is one."""
+    with open_archive(db) as archive:
+        revised = [item for item in archive.changes(since) if item.get("version")]
+    revised.sort(key=lambda item: "rewrite" not in item["kinds"])
+    return revised[0]["article_id"] if revised else None
+
+
+@main.command()
+@click.option("--db", default="demo-archive.db", show_default=True,
+              help="Where the demo archive goes; it is replaced on every run.")
+@click.pass_context
+def demo(ctx: click.Context, db: str) -> None:
+    """Crawl the built-in replay of the outlet twice, then show the archive."""
+    import os
+
+    if os.path.exists(db):
+        click.echo(f"Replacing the previous demo archive {db}.")
+    for path in (db, f"{db}-wal", f"{db}-shm"):
+        if os.path.exists(path):
+            os.remove(path)
+    since = demo_build(db)
+    demo_show(ctx, stats, db)
+    for query, lang in DEMO_SEARCHES:
+        demo_show(ctx, search, db, query, lang=lang, limit=3)
+    demo_show(ctx, changes, db, since=since)
+    article_id = demo_revised(db, since)
+    if article_id is not None:
+        demo_show(ctx, diff, db, str(article_id))
+    click.echo(f"\nThe archive is in {db}. Go on exploring it, e.g.:\n"
+               f"  mediawatch search 'митинг OR акция' --db {db}\n"
+               f"  mediawatch history {article_id} --db {db}\n"
+               f"  mediawatch export --format warc --output demo.warc.gz --db {db}")
 
 
 if __name__ == "__main__":

@@ -444,3 +444,48 @@ def write_warc(captures: Iterable[tuple[dict, dict, bytes]], out: IO[bytes], gzi
         writer.write_record(record)
         count += 1
     return count
+
+
+def stats_data(archive, now: datetime | None = None) -> dict:
+    """Everything `mediawatch stats` shows, as JSON."""
+    now = now or datetime.now(UTC)
+    day, week = (archive.changes(iso(now - timedelta(days=n))) for n in (1, 7))
+    return {
+        "editions": edition_counts(archive.db),
+        "changes": {"day": change_counts(day), "week": change_counts(week)},
+        "most_revised": most_revised(archive.db),
+        "runs": archive.runs(5),
+        "totals": archive.stats(),
+    }
+
+
+def export_records(archive, language: str | None = None, since: str | None = None):
+    """The current version of each article (of an edition, changed since a time), as dicts."""
+    for article_id in article_ids(archive.db, language, since):
+        yield export_record(archive.article(article_id))
+
+
+def export_captures(archive, language: str | None = None, since: str | None = None):
+    """(capture info, headers, body) of every archived version, oldest first."""
+    for version_id in version_ids(archive.db, language, since):
+        headers, body = archive.capture(version_id)
+        yield archive.capture_info(version_id), headers, body
+
+
+def diff_output(article: dict, old: dict, new: dict | None, removal: dict | None, fmt: str,
+                color: bool = False) -> str:
+    """A diff of two versions (or of the last one and its removal) in the chosen format."""
+    from crawler.diff import diff_versions, render_html, render_text, render_unified, to_json
+
+    event = {"status": removal["status"], "location": removal["location"]} if removal else None
+    result = diff_versions(old, new, event=event)
+    target = f"version {new['number']}" if new else "removed"
+    if fmt == "json":
+        data = {"article_id": article["id"], "from": old["number"],
+                "to": new["number"] if new else None, **to_json(result)}
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    if fmt == "html":
+        return render_html(result, title=f"{article['title']}: version {old['number']} → {target}")
+    if fmt == "unified":
+        return render_unified(result)
+    return diff_heading(article, old, new, removal) + render_text(result, color=color)

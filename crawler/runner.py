@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ipaddress
+import logging
+import sys
 from urllib.parse import urlparse
 
 from scrapy.crawler import CrawlerProcess
@@ -14,6 +16,25 @@ from spiders.vlast_ru import VlastRuSpider
 
 SPIDERS = {"ru": VlastRuSpider, "kk": VlastKkSpider, "en": VlastEnSpider}
 EDITIONS = tuple(SPIDERS)
+
+
+class OneLineFormatter(logging.Formatter):
+    """Log lines a person can read: an error's exception on the same line, no traceback."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = f"{self.formatTime(record, '%H:%M:%S')} {record.levelname} {record.getMessage()}"
+        if record.exc_info and record.exc_info[1] is not None:
+            error = record.exc_info[1]
+            line += f" ({type(error).__name__}: {error})"
+        return line
+
+
+def install_log_handler(level: str) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(OneLineFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
 
 
 class CrawlError(RuntimeError):
@@ -61,7 +82,9 @@ def run_crawl(
     before = {run["id"] for run in archive.runs(limit=1000)}
     archive.close()
 
-    process = CrawlerProcess(crawl_settings(base_url, db, overrides), install_root_handler=True)
+    settings = crawl_settings(base_url, db, overrides)
+    process = CrawlerProcess(settings, install_root_handler=False)
+    install_log_handler(settings.get("LOG_LEVEL"))
     for edition in editions:
         process.crawl(SPIDERS[edition], mode=mode, since=since, limit=limit, base_url=base_url,
                       db=db, everything=everything)
