@@ -228,7 +228,7 @@ def echo_json(data: object) -> None:
 
 
 def on_terminal() -> bool:
-    return click.get_text_stream("stdout").isatty()
+    return sys.stdout.isatty()
 
 
 @main.command()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import logging
+import sys
 import time
 from collections import Counter
 
@@ -10,16 +10,14 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
-logger = logging.getLogger("mediawatch.progress")
-
 # FetchedPage kinds, as the progress line names them.
 LABELS = (("page", "pages"), ("not_modified", "not modified"), ("gone", "gone"),
           ("failure", "failed"))
 
 
 class CrawlProgress:
-    """Logs requests, article pages by outcome and the rate every MEDIAWATCH_PROGRESS_INTERVAL
-    seconds (0 turns it off); the log goes to stderr with Scrapy's."""
+    """Writes requests, article pages by outcome and the rate to stderr every
+    MEDIAWATCH_PROGRESS_INTERVAL seconds (0 turns it off), whatever the log level."""
 
     def __init__(self, crawler, interval: float) -> None:
         self.crawler = crawler
@@ -53,16 +51,16 @@ class CrawlProgress:
         self.report(spider, final=reason)
 
     def line(self, name: str, final: str | None = None) -> str:
-        """`vlast_ru new: 12 s, 140 requests, 120 pages, 2 gone, 0 failed (10.0 articles/s)`."""
+        """`progress vlast_ru new: 12 s, 140 requests, 120 pages, 2 gone, 0 failed (10.0 articles/s)`."""
         seconds = time.monotonic() - self.started
         requests = self.crawler.stats.get_value("downloader/request_count", 0)
         articles = sum(self.counts.values())
         found = ", ".join(f"{self.counts[kind]} {label}" for kind, label in LABELS)
         rate = articles / seconds if seconds > 0 else 0.0
         state = f" {final}" if final else ""
-        return (f"{name}{state}: {seconds:.0f} s, {requests} requests, {found} "
+        return (f"progress {name}{state}: {seconds:.0f} s, {requests} requests, {found} "
                 f"({rate:.1f} articles/s)")
 
     def report(self, spider, final: str | None = None) -> None:
         mode = getattr(spider, "mode", "")
-        logger.info(self.line(f"{spider.name} {mode}".strip(), final))
+        print(self.line(f"{spider.name} {mode}".strip(), final), file=sys.stderr, flush=True)

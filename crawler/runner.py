@@ -32,9 +32,8 @@ class OneLineFormatter(logging.Formatter):
 def install_log_handler(level: str) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(OneLineFormatter())
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(level)
+    handler.setLevel(level)
+    logging.getLogger().handlers[:] = [handler]
 
 
 class CrawlError(RuntimeError):
@@ -83,7 +82,8 @@ def run_crawl(
     archive.close()
 
     settings = crawl_settings(base_url, db, overrides)
-    process = CrawlerProcess(settings, install_root_handler=False)
+    settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
+    process = CrawlerProcess(settings)
     install_log_handler(settings.get("LOG_LEVEL"))
     for edition in editions:
         process.crawl(SPIDERS[edition], mode=mode, since=since, limit=limit, base_url=base_url,

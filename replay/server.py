@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import re
@@ -104,7 +105,8 @@ class ReplayApp:
     def _json(data: object, status: int = 200) -> Response:
         return Response(status, json.dumps(data, ensure_ascii=False), JSON)
 
-    def page(self, method: str, target: str, origin: str) -> Response:
+    def page(self, method: str, target: str, origin: str,
+             if_none_match: str | None = None) -> Response:
         """Everything the outlet itself serves."""
         if method not in ("GET", "HEAD"):
             return Response(405, "", TEXT, [("Allow", "GET, HEAD")])
@@ -116,7 +118,8 @@ class ReplayApp:
         own = path + (f"?{split.query}" if split.query else "")
         state = self.state
         if match := ARTICLE_PATH.match(path):
-            return self._article(state, int(match[2]), path, own, origin, interface)
+            return self._article(state, int(match[2]), path, own, origin, interface,
+                                 if_none_match)
         try:
             number = int(query.get("page", ["1"])[0])
         except ValueError:
@@ -149,7 +152,7 @@ class ReplayApp:
         return Response(200, found, kind)
 
     def _article(self, state: State, article_id: int, path: str, own: str, origin: str,
-                 interface: str) -> Response:
+                 interface: str, if_none_match: str | None = None) -> Response:
         article = state.articles.get(article_id)
         if article is None or article.status == 404:
             return Response(404, pages.error_page(404, own, interface))
@@ -160,10 +163,15 @@ class ReplayApp:
         if path != article.path:
             prefix = "/kz" if interface == "kk" else ""
             return _redirect(301, origin + prefix + article.path)
+        # Validators over what a reader sees, so a conditional re-fetch of an unchanged page is a 304.
+        etag = f'"{hashlib.sha1(f"{interface}{article!r}".encode()).hexdigest()[:20]}"'
+        if if_none_match and etag in if_none_match:
+            return Response(304, "", None, [("ETag", etag)])
         number = next(self._requests)
         views = 1000 + article.id * 37 % 9000 + number
         return Response(200, pages.article_page(state, article, origin, own, interface, views,
-                                                self._popular(state, article, number)))
+                                                self._popular(state, article, number)),
+                        headers=[("ETag", etag)])
 
     @staticmethod
     def _popular(state: State, article: Article, number: int) -> list[Article]:
@@ -232,7 +240,7 @@ class ReplayHandler(BaseHTTPRequestHandler):
             return
         if kind == "slow":
             time.sleep(fault.seconds)
-        response = app.page(self.command, self.path, origin)
+        response = app.page(self.command, self.path, origin, self.headers.get("If-None-Match"))
         self._send(self._damaged(response, kind), truncate=kind == "truncate")
 
     @staticmethod

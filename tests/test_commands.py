@@ -92,7 +92,9 @@ def test_crawl_prints_run_lines_summary_and_progress(built):
     archived = sum(1 for a in built.m0["articles"] if a["status"] == 200)
     assert lines[3].startswith("crawl done in ")
     assert f"{archived} pages fetched, {archived} new articles, 0 new versions" in lines[3]
-    assert "mediawatch.progress" in built.first.stderr and "finished" in built.first.stderr
+    progress = [line for line in built.first.stderr.splitlines() if line.startswith("progress ")]
+    assert sorted(line.split()[1] for line in progress if " finished: " in line) == \
+        ["vlast_en", "vlast_kk", "vlast_ru"]
 
 
 # ---- changes --------------------------------------------------------------------------------------

@@ -603,3 +603,21 @@ def test_malformed_huge_and_redirect_loop_faults(fault_server):
     assert urlsplit(response.getheader("Location")).path == path
     fault_server.clear_faults()
     assert raw(fault_server, path).status == 200
+
+
+def test_article_validators_answer_304_until_the_article_changes(make_replay):
+    server = make_replay(articles=60, seed=1)
+    change = None
+    server.set_epoch(1)
+    change = next(c for c in server.manifest()["changes"] if c["kind"] == "typo")
+    server.set_epoch(0)
+    url = next(a["url"] for a in server.manifest()["articles"] if a["id"] == change["id"])
+    first = urllib.request.urlopen(url)
+    etag = first.headers["ETag"]
+    assert etag
+    request = urllib.request.Request(url, headers={"If-None-Match": etag})
+    with pytest.raises(urllib.error.HTTPError) as answer:
+        urllib.request.urlopen(request)
+    assert answer.value.code == 304
+    server.set_epoch(1)
+    assert urllib.request.urlopen(request).status == 200
