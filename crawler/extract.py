@@ -19,6 +19,7 @@ from trafilatura.settings import DEFAULT_CONFIG, Extractor
 
 from crawler.bylines import Byline, split_byline
 from crawler.canonical import (
+    SECTION_LANGUAGES,
     article_id_from_url,
     canonical_url,
     is_article_url,
@@ -460,6 +461,20 @@ def _translations(page: _Page, body_links: list[str], own_url: str) -> list[str]
     return _unique(url for url in urls if url != own_url and is_article_url(url))
 
 
+KAZAKH_LETTERS = frozenset("әғқңөұүһі")
+
+
+def text_language(text: str) -> str:
+    """The edition a text reads as: Latin script is English, Kazakh letters make it Kazakh."""
+    letters = [char for char in text.lower() if char.isalpha()]
+    cyrillic = [char for char in letters if "а" <= char <= "я" or char in "ё" or char in KAZAKH_LETTERS]
+    if len(cyrillic) * 2 < len(letters):
+        return "en"
+    kazakh = sum(char in KAZAKH_LETTERS for char in cyrillic)
+    # Kazakh text has about one letter in ten of its own; Kazakh names in Russian text far fewer.
+    return "kk" if kazakh >= 0.05 * len(cyrillic) else "ru"
+
+
 # ---------------------------------------------------------------- entry point
 
 
@@ -472,6 +487,9 @@ def extract(html: str | bytes, url: str, fetched_at: str | None = None) -> Artic
     body, body_links = _body(page, language)
     if not body:
         raise ExtractionError(f"no body text on {url}")
+    if section.lower() not in SECTION_LANGUAGES:
+        # An unknown section: the text itself says which edition the article belongs to.
+        language = text_language(" ".join(body))
     byline = _byline(page)
     cover_image, cover_caption = _cover(page)
     return ArticleRecord(

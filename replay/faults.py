@@ -7,7 +7,7 @@ import threading
 from dataclasses import asdict, dataclass
 
 KINDS = ("500", "503", "429", "slow", "reset", "truncate", "charset-cp1251-as-utf8",
-         "charset-utf8-as-cp1251", "malformed", "huge", "redirect-loop")
+         "charset-utf8-as-cp1251", "malformed", "huge", "redirect-loop", "layout-drift")
 DEFAULT_SLOW_SECONDS = 40.0  # longer than the crawler's 30 s download timeout
 HUGE_BYTES = 21 * 1024 * 1024
 
@@ -117,6 +117,16 @@ def malform(page: str) -> str:
     broken = broken.replace("<body>", "<body>\n" + garbage, 1)
     broken = broken.replace("<h1>", "<h1><font color=red>", 1)
     return broken.replace("</body>", "<table><tr><td>").replace("</html>", "")
+
+
+_BODY_CONTAINER = re.compile(r'<div class="default-item-in[^"]*">.*?\n</div>\n', re.DOTALL)
+
+
+def drift(page: str) -> str:
+    """The page after a redesign that loads the article text by script: the body container is
+    replaced by an empty mount point, so only the page around it is left to read."""
+    return _BODY_CONTAINER.sub('<div id="article-app" data-src="/api/article"></div>\n', page,
+                               count=1)
 
 
 _FILLER: str | None = None

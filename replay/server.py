@@ -250,6 +250,8 @@ class ReplayHandler(BaseHTTPRequestHandler):
             return response
         if kind == "malformed" and response.content_type == HTML:
             response.body = faultlib.malform(response.body)
+        elif kind == "layout-drift" and response.content_type == HTML:
+            response.body = faultlib.drift(response.body)
         elif kind == "huge":
             response.body = faultlib.huge(response.body)
         elif kind == "charset-cp1251-as-utf8":

@@ -244,6 +244,9 @@ class VlastSpider(scrapy.Spider):
             headers=headers or None,
             meta={"handle_httpstatus_list": [304, *GONE_STATUSES], "article_url": url},
             priority=10,
+            # the spider schedules each article once; without this a redirect back to the same
+            # URL would be dropped as a duplicate, silently, instead of failing as a loop
+            dont_filter=True,
         )
 
     def parse_article(self, response: Response) -> Iterator[FetchedPage]:

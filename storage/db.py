@@ -20,6 +20,9 @@ def connect(path: str | Path) -> Database:
     db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
     if str(path) != ":memory:":
         db.enable_wal()
+        # In WAL mode NORMAL keeps the database consistent after a crash and does not wait
+        # for the disk on every commit (a power cut may lose the last few commits).
+        db.execute("PRAGMA synchronous = NORMAL")
     return db
 
 

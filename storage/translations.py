@@ -120,10 +120,13 @@ def infer_editions(db: Database, article_id: int, found_at: str) -> None:
         own_best = _best_confidence(db, article_id, other_language)
         if own_best is None:
             continue
+        # Two indexed lookups (publication time, cover) rather than a scan of the language.
         candidates = db.execute(
-            "SELECT id, published, cover_image FROM articles WHERE language = ? AND id != ?"
-            " AND ((? IS NOT NULL AND published = ?) OR (? IS NOT NULL AND cover_image = ?))",
-            [other_language, article_id, published, published, cover, cover],
+            "SELECT id, published, cover_image FROM articles WHERE published = ?"
+            " AND language = ? AND id != ?"
+            " UNION SELECT id, published, cover_image FROM articles WHERE cover_image = ?"
+            " AND language = ? AND id != ?",
+            [published, other_language, article_id, cover, other_language, article_id],
         ).fetchall()
         scored = []
         for other_id, other_published, other_cover in candidates:

@@ -8,7 +8,7 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from crawler.extract import ExtractionError, decode_html, extract
+from crawler.extract import ExtractionError, decode_html, extract, text_language
 from crawler.items import ArticleRecord
 
 PAGES = Path(__file__).parent / "pages"
@@ -215,3 +215,19 @@ def test_page_without_text_raises(html):
 
 def test_extraction_error_is_a_value_error():
     assert issubclass(ExtractionError, ValueError)
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("Ақбота Узбекбай рассказала о митинге в Алматы. Президент подписал закон о выборах.", "ru"),
+    ("Депутаттар былтыр Ақтөбеде өз тәжірибесімен бөлісті, деп хабарлайды тілші.", "kk"),
+    ("Protesters gathered in Almaty on Saturday to demand the release of activists.", "en"),
+])
+def test_text_language_tells_the_editions_apart(text, language):
+    assert text_language(text) == language
+
+
+def test_an_unknown_section_takes_its_language_from_the_text():
+    body = "<p>Депутаттар былтыр Ақтөбеде өз тәжірибесімен бөлісті, деп хабарлайды тілші.</p>"
+    record = extract(_site_page(body), "https://vlast.kz/qazaqsha-jana/70001-depytattar.html")
+    assert (record.section, record.language) == ("qazaqsha-jana", "kk")
+    assert extract(_site_page("<p>Депутаты рассказали о своём опыте.</p>"), URL).language == "ru"
