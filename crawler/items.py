@@ -69,18 +69,19 @@ class ArticleRecord:
         return cls(**{k: v for k, v in data.items() if k in names})
 
 
-def _normalise(value):
+def normalise(value):
+    """Whitespace-normalised strings, also inside lists: what a reader sees is what compares."""
     if isinstance(value, str):
         return " ".join(value.split())
     if isinstance(value, list):
-        return [_normalise(v) for v in value]
+        return [normalise(v) for v in value]
     return value
 
 
 def content_fingerprint(content: dict) -> str:
     """Stable SHA-256 of whitespace-normalised content fields."""
     canonical = json.dumps(
-        {k: _normalise(v) for k, v in sorted(content.items())},
+        {k: normalise(v) for k, v in sorted(content.items())},
         ensure_ascii=False,
         sort_keys=True,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from crawler.items import normalise
 from storage.archive import Archive
 
 # Manifest field -> how the archived record spells it.
@@ -33,13 +34,6 @@ class Score:
         lines += [f"  {name:<14} {100 * self.accuracy(name):6.2f}%" for name in COMPARED_FIELDS]
         return "\n".join(lines)
 
-
-def normalise(value):
-    if isinstance(value, str):
-        return " ".join(value.split())
-    if isinstance(value, list):
-        return [normalise(v) for v in value]
-    return value
 
 
 def score_archive(db: str, manifest: dict, languages: tuple[str, ...] = ("ru", "kk", "en")) -> Score:

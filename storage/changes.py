@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from difflib import SequenceMatcher
 
+from crawler.items import normalise
+
 # Every kind, in the order they are reported.
 KINDS = (
     "headline",
@@ -38,13 +40,6 @@ TYPO_MIN_SIMILARITY = 0.97
 LONG_PARAGRAPH = 5000  # characters; longer paragraphs are compared word by word
 
 
-def _normalise(value):
-    if isinstance(value, str):
-        return " ".join(value.split())
-    if isinstance(value, list):
-        return [_normalise(v) for v in value]
-    return value
-
 
 def _is_typo(old: str, new: str) -> bool:
     """A tiny edit: a few characters, or a very high similarity for a long paragraph."""
@@ -63,7 +58,7 @@ def _is_typo(old: str, new: str) -> bool:
 
 def body_changes(old: list[str], new: list[str]) -> set[str]:
     """Kinds of change between two lists of paragraphs."""
-    old, new = _normalise(old), _normalise(new)
+    old, new = normalise(old), normalise(new)
     if old == new:
         return set()
     kinds: set[str] = set()
@@ -91,9 +86,9 @@ def classify(previous: dict, new: dict) -> list[str]:
     """
     kinds: set[str] = set()
     for name, kind in FIELD_KINDS.items():
-        if _normalise(previous.get(name)) != _normalise(new.get(name)):
+        if normalise(previous.get(name)) != normalise(new.get(name)):
             kinds.add(kind)
     kinds |= body_changes(previous.get("body") or [], new.get("body") or [])
-    if not kinds and _normalise(previous.get("modified")) != _normalise(new.get("modified")):
+    if not kinds and normalise(previous.get("modified")) != normalise(new.get("modified")):
         kinds.add("dates")
     return [kind for kind in KINDS if kind in kinds]

@@ -20,19 +20,31 @@ def _feature_hash(shingle: str) -> int:
     return int.from_bytes(hashlib.blake2b(shingle.encode("utf-8"), digest_size=8).digest(), "big")
 
 
+# Each byte of a hash spread into eight 32-bit counters (one per bit, highest first): the sum
+# of the spread hashes holds, per bit position, how many hashes have that bit set.
+_COUNTER_BYTES = 4
+_SPREAD = [
+    b"".join((byte >> (7 - bit) & 1).to_bytes(_COUNTER_BYTES, "big") for bit in range(8))
+    for byte in range(256)
+]
+
+
 def simhash(text: str) -> int | None:
     """Simhash of a text's word shingles, or None when the text is too short to compare."""
     tokens = words(text)
     if len(tokens) < MIN_WORDS:
         return None
-    features = [
-        format(_feature_hash(" ".join(tokens[i : i + SHINGLE])), f"0{BITS}b")
-        for i in range(len(tokens) - SHINGLE + 1)
-    ]
+    shingles = len(tokens) - SHINGLE + 1
+    total = 0
+    for i in range(shingles):
+        digest = _feature_hash(" ".join(tokens[i : i + SHINGLE])).to_bytes(8, "big")
+        total += int.from_bytes(b"".join([_SPREAD[byte] for byte in digest]), "big")
+    counts = total.to_bytes(BITS * _COUNTER_BYTES, "big")
     # A bit is set when more than half of the feature hashes have it set.
     value = 0
-    for position, column in enumerate(zip(*features, strict=True)):
-        if 2 * column.count("1") > len(features):
+    for position in range(BITS):
+        start = position * _COUNTER_BYTES
+        if 2 * int.from_bytes(counts[start : start + _COUNTER_BYTES], "big") > shingles:
             value |= 1 << (BITS - 1 - position)
     return value
 

@@ -68,6 +68,7 @@ def index_form(word: str, language: str) -> str:
     return word
 
 
+@lru_cache(maxsize=64)  # a new version's text is indexed twice: on the article and the version
 def index_text(text: str, language: str) -> str:
     """Text as the search index holds it: stemmed words without stopwords, space-separated."""
     return " ".join(index_form(w, language) for w in words(text) if not is_stopword(w))
