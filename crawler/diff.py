@@ -300,7 +300,8 @@ def classify_edit(words: list[WordOp]) -> str:
     a respelling of the same word (not a word added, removed or swapped for another).
     """
     changes = _changes(words)
-    if sum(len(d) + len(i) for d, i in changes) > 4 * MINOR_MAX_EDITS:
+    # Each change edits at least one character; long changed runs cannot be a few edits either.
+    if len(changes) > MINOR_MAX_EDITS or sum(len(d) + len(i) for d, i in changes) > 40 * MINOR_MAX_EDITS:
         return "substantive"  # too much changed to be a typo; skip the character diffs
     for deleted, inserted in changes:
         if any(c.isdigit() for c in deleted + inserted):

@@ -20,6 +20,9 @@ from storage.search import index_version, search, search_columns
 ACTIVE = "active"
 REMOVED = "removed"
 RUN_STATUSES = ("ok", "failed", "killed", "timeout", "stopped")
+# A fetched body with less than this share of the current version's words is taken for an
+# extraction failure (a layout change, a broken page), not for an edit: real edits keep far more.
+SUSPECT_SHARE = 0.4
 
 
 @dataclass
@@ -27,8 +30,9 @@ class PageOutcome:
     """What archiving one fetched page did.
 
     kind is `new` (first version), `version` (a changed version), `unchanged` (same content,
-    only last_seen moved) or `restored` (a removed article answered again; `version_id` is set
-    when its content also changed).
+    only last_seen moved), `restored` (a removed article answered again; `version_id` is set
+    when its content also changed) or `suspect` (the page lost most of its text: nothing is
+    archived, `error` says why).
     """
 
     kind: str
@@ -36,6 +40,7 @@ class PageOutcome:
     version: int
     changes: list[str] = field(default_factory=list)
     version_id: int | None = None
+    error: str | None = None
 
 
 def _revisit_steps() -> list[int]:
@@ -146,7 +151,8 @@ class Archive:
         """Archive one fetched article page: a new article, a new version, or an unchanged one.
 
         A new version and its raw capture are written in one transaction with everything
-        else this fetch changes.
+        else this fetch changes. A body far shorter than the current version's is only logged,
+        as `suspect`.
         """
         at = utc_iso(fetched_at)
         record.fetched_at = record.fetched_at or fetched_at
@@ -160,12 +166,25 @@ class Archive:
             current = self._article_row(article_id)
             if current is None:
                 outcome = self._new_article(run_id, url, status, headers, body, record, at)
+            elif lost := self._text_lost(current, record):
+                outcome = PageOutcome("suspect", article_id, current["current_version"],
+                                      error=lost)
             else:
                 outcome = self._known_article(run_id, url, status, headers, body, record, at,
                                               current)
             self._log_fetch(run_id, article_id, url, status, outcome.kind, at,
-                            version_id=outcome.version_id)
+                            error=outcome.error, version_id=outcome.version_id)
         return outcome
+
+    def _text_lost(self, current: dict, record: ArticleRecord) -> str | None:
+        """Why the fetched body looks like a failed extraction rather than an edit, if it does."""
+        row = self.db.execute("SELECT word_count FROM versions WHERE id = ?",
+                              [current["current_version_id"]]).fetchone()
+        before = row[0] if row and row[0] else 0
+        if record.word_count >= SUSPECT_SHARE * before:
+            return None
+        return (f"extracted body has {record.word_count} words, the current version "
+                f"{before}: taken for an extraction failure, not archived")
 
     def _new_article(self, run_id, url, status, headers, body, record, at) -> PageOutcome:
         data = record.to_dict()

@@ -6,6 +6,7 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from storage import neardup, translations
+from storage.db import write_transaction
 from storage.records import record_from_row
 from storage.search import ARTICLE_FTS_COLUMNS, TOKENIZER, index_version, search_columns
 
@@ -237,5 +238,13 @@ def m004_translations(db: Database) -> None:
 
 
 def migrate(db: Database, stop_before: str | None = None) -> None:
-    """Apply every pending migration (or those before `stop_before`)."""
-    MIGRATIONS.apply(db, stop_before=stop_before)
+    """Apply every pending migration (or those before `stop_before`).
+
+    Readers of an up-to-date archive take no lock. Otherwise the migrations run under the write
+    lock, so that two processes opening a new archive at once wait for each other instead of
+    both migrating (or one failing with "database is locked").
+    """
+    if "_sqlite_migrations" in db.table_names() and not MIGRATIONS.pending(db):
+        return
+    with write_transaction(db):
+        MIGRATIONS.apply(db, stop_before=stop_before)

@@ -84,6 +84,13 @@ def test_typo_is_minor():
     assert ("delete", "почти") in change.words and ("insert", "почит") in change.words
 
 
+def test_two_typos_in_long_words_are_minor():
+    old = "Жетісу облысындағы шешім әлеуметтік желіде үлкен пікірталас вызвало."
+    new = old.replace("Жетісу", "Жетісф").replace("вызвало", "вышвало")
+    (change,) = changed(diff_versions(record(body=[old]), record(body=[new])))
+    assert change.kind == "minor"
+
+
 def test_punctuation_fix_is_minor():
     new = record(body=with_paragraph(3, "Следующее заседание назначено на среду!"))
     (change,) = changed(diff_versions(record(), new))
