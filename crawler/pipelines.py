@@ -3,14 +3,34 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections import Counter
 
 from scrapy import signals
+from scrapy.utils.defer import deferred_from_coro
 
 from crawler.extract import ExtractionError, extract
 from crawler.items import FetchedPage
 
 logger = logging.getLogger(__name__)
+
+# Crawler stats key under which a run that could not write its archive leaves the reason.
+ARCHIVE_ERROR = "mediawatch/archive_error"
+# This many pages of one run that lost their text (extraction failed, or a body far shorter
+# than before) suggest the outlet's layout changed: the run says so.
+DRIFT_WARNING_AT = 3
+UNWRITABLE = ("database or disk is full", "readonly database", "disk i/o error",
+              "unable to open database")
+
+
+def archive_unwritable(error: sqlite3.Error) -> str | None:
+    """A one-line reason when a database error means the archive cannot be written, else None."""
+    text = str(error)
+    if not any(part in text.lower() for part in UNWRITABLE):
+        return None
+    if "full" in text:
+        return f"the archive's disk is full ({text}): free some space, then crawl again"
+    return f"cannot write to the archive ({text}): check the file and its directory are writable"
 
 
 class ExtractPipeline:
@@ -50,19 +70,42 @@ class ArchivePipeline:
         from storage.archive import Archive
 
         spider = self.crawler.spider
-        self.archive = Archive(spider.db_path)
-        self.run_id = self.archive.start_run(spider.mode, [spider.language], spider.base_url)
+        try:
+            self.archive = Archive(spider.db_path)
+            self.run_id = self.archive.start_run(spider.mode, [spider.language], spider.base_url)
+        except sqlite3.OperationalError as exc:
+            self._stop_unwritable(exc)
 
     def process_item(self, item: FetchedPage) -> FetchedPage:
+        if self.crawler.stats.get_value(ARCHIVE_ERROR):
+            return item  # the crawl is ending: nothing more can be archived
         self.counts["fetched"] += 1
         handler = getattr(self, f"_record_{item.kind}")
-        handler(item)
+        try:
+            handler(item)
+        except sqlite3.OperationalError as exc:
+            self._stop_unwritable(exc)
         return item
+
+    def _stop_unwritable(self, error: sqlite3.OperationalError, close: bool = True) -> None:
+        """An archive that cannot be written ends the crawl, with one line saying why."""
+        reason = archive_unwritable(error)
+        if reason is None:
+            raise error
+        if not self.crawler.stats.get_value(ARCHIVE_ERROR):
+            self.crawler.stats.set_value(ARCHIVE_ERROR, reason)
+            logger.error("%s; ending the crawl", reason)
+            if close:
+                deferred_from_coro(self.crawler.engine.close_spider_async(reason="archive_error"))
 
     def _record_page(self, item: FetchedPage) -> None:
         outcome = self.archive.record_page(self.run_id, item.url, item.status, item.headers,
                                            item.body, item.record, item.fetched_at)
         self.counts[outcome.kind] += 1
+        if outcome.kind == "suspect":
+            self.counts["failed"] += 1
+            self.errors.append({"url": item.url, "status": item.status, "error": outcome.error})
+            logger.warning("suspect %s: %s", item.url, outcome.error)
 
     def _record_not_modified(self, item: FetchedPage) -> None:
         self.archive.record_not_modified(self.run_id, item.article_id, item.url, item.fetched_at)
@@ -77,13 +120,31 @@ class ArchivePipeline:
         self.archive.record_failure(self.run_id, item.url, item.status, item.error,
                                     item.fetched_at)
         self.counts["failed"] += 1
+        if (item.error or "").startswith("extraction failed"):
+            self.counts["extraction_failed"] += 1
         self.errors.append({"url": item.url, "status": item.status, "error": item.error})
         logger.warning("failed %s: %s", item.url, item.error)
+
+    def drift_warning(self) -> str | None:
+        """A warning when several pages of this run lost their text: the layout may have changed."""
+        lost = self.counts["suspect"] + self.counts["extraction_failed"]
+        if lost < DRIFT_WARNING_AT:
+            return None
+        return (f"{lost} pages of this run lost their text ({self.counts['suspect']} far shorter "
+                f"than before, {self.counts['extraction_failed']} with none): the outlet's layout "
+                "may have changed; none of them was archived as a version")
 
     def spider_closed(self, spider, reason: str) -> None:
         """Finish the run record once the engine says why the crawl ended."""
         if self.archive is None:
             return
+        if self.crawler.stats.get_value(ARCHIVE_ERROR):
+            self._close_quietly()
+            return
+        warning = self.drift_warning()
+        if warning:
+            logger.warning(warning)
+            self.errors.append({"url": self.base_url, "status": None, "error": warning})
         stats = self.crawler.stats.get_stats()
         self.counts["requests"] = stats.get("downloader/request_count", 0)
         self.counts["responses"] = stats.get("downloader/response_count", 0)
@@ -93,5 +154,14 @@ class ArchivePipeline:
             status = "failed"
         else:
             status = {"finished": "ok", "shutdown": "stopped"}.get(reason, "failed")
-        self.archive.finish_run(self.run_id, status, dict(self.counts), self.errors)
-        self.archive.close()
+        try:
+            self.archive.finish_run(self.run_id, status, dict(self.counts), self.errors)
+        except sqlite3.OperationalError as exc:
+            self._stop_unwritable(exc, close=False)
+        self._close_quietly()
+
+    def _close_quietly(self) -> None:
+        try:
+            self.archive.close()
+        except sqlite3.Error:
+            pass

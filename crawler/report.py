@@ -295,33 +295,6 @@ def diff_heading(article: dict, old: dict, new: dict | None, removal: dict | Non
 
 # ---- the whole archive -------------------------------------------------------------------------
 
-def edition_counts(db) -> dict[str, dict[str, int]]:
-    """Articles (active, removed, revised) and versions of each edition."""
-    counts = {lang: {"articles": 0, "active": 0, "removed": 0, "revised": 0, "versions": 0}
-              for lang in EDITIONS}
-    for lang, articles, active, removed, revised in db.execute(
-        "SELECT language, count(*), sum(status = 'active'), sum(status = 'removed'),"
-        " sum(current_version > 1) FROM articles GROUP BY language"
-    ).fetchall():
-        counts.setdefault(lang, {"versions": 0}).update(
-            articles=articles, active=active, removed=removed, revised=revised)
-    for lang, versions in db.execute(
-        "SELECT a.language, count(*) FROM versions v JOIN articles a ON a.id = v.article_id"
-        " GROUP BY a.language"
-    ).fetchall():
-        counts[lang]["versions"] = versions
-    return counts
-
-
-def most_revised(db, limit: int = 5) -> list[dict]:
-    """The articles with the most versions."""
-    rows = db.execute(
-        "SELECT id, language, current_version, title FROM articles WHERE current_version > 1"
-        " ORDER BY current_version DESC, last_seen DESC, id LIMIT ?", [limit]
-    ).fetchall()
-    return [{"article_id": r[0], "language": r[1], "versions": r[2], "title": r[3]} for r in rows]
-
-
 def change_counts(items: list[dict]) -> dict[str, int]:
     return dict(Counter(kind for item in items for kind in item["kinds"]).most_common())
 
@@ -344,28 +317,6 @@ def stats_text(data: dict) -> str:
     lines += ["", "last crawl runs:"]
     lines += [f"  {run_line(run)}" for run in data["runs"]] or ["  none yet"]
     return "\n".join(lines)
-
-
-def article_ids(db, language: str | None = None, since: str | None = None) -> list[int]:
-    """Ids of archived articles, optionally of one edition and changed since a time."""
-    sql = ("SELECT a.id FROM articles a JOIN versions v ON v.id = a.current_version_id"
-           " WHERE v.first_seen >= ?")
-    params: list = [since or ""]
-    if language:
-        sql += " AND a.language = ?"
-        params.append(language)
-    return [row[0] for row in db.execute(sql + " ORDER BY a.id", params).fetchall()]
-
-
-def version_ids(db, language: str | None = None, since: str | None = None) -> list[int]:
-    """Ids of archived versions (each has a capture), oldest first."""
-    sql = ("SELECT v.id FROM versions v JOIN articles a ON a.id = v.article_id"
-           " WHERE v.first_seen >= ?")
-    params: list = [since or ""]
-    if language:
-        sql += " AND a.language = ?"
-        params.append(language)
-    return [row[0] for row in db.execute(sql + " ORDER BY v.id", params).fetchall()]
 
 
 # ---- export ------------------------------------------------------------------------------------
@@ -451,9 +402,9 @@ def stats_data(archive, now: datetime | None = None) -> dict:
     now = now or datetime.now(UTC)
     day, week = (archive.changes(iso(now - timedelta(days=n))) for n in (1, 7))
     return {
-        "editions": edition_counts(archive.db),
+        "editions": archive.edition_counts(),
         "changes": {"day": change_counts(day), "week": change_counts(week)},
-        "most_revised": most_revised(archive.db),
+        "most_revised": archive.most_revised(),
         "runs": archive.runs(5),
         "totals": archive.stats(),
     }
@@ -461,13 +412,13 @@ def stats_data(archive, now: datetime | None = None) -> dict:
 
 def export_records(archive, language: str | None = None, since: str | None = None):
     """The current version of each article (of an edition, changed since a time), as dicts."""
-    for article_id in article_ids(archive.db, language, since):
+    for article_id in archive.article_ids(language, since):
         yield export_record(archive.article(article_id))
 
 
 def export_captures(archive, language: str | None = None, since: str | None = None):
     """(capture info, headers, body) of every archived version, oldest first."""
-    for version_id in version_ids(archive.db, language, since):
+    for version_id in archive.version_ids(language, since):
         headers, body = archive.capture(version_id)
         yield archive.capture_info(version_id), headers, body
 

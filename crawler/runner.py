@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import sqlite3
 import sys
 from urllib.parse import urlparse
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
+from crawler.pipelines import ARCHIVE_ERROR, archive_unwritable
 from spiders.vlast_en import VlastEnSpider
 from spiders.vlast_kk import VlastKkSpider
 from spiders.vlast_ru import VlastRuSpider
@@ -75,6 +77,16 @@ def run_crawl(
     overrides: dict | None = None,
 ) -> list[dict]:
     """Crawl the given editions (one spider each, one reactor) and return their run records."""
+    try:
+        return _run_crawl(editions, mode, base_url, db, since, limit, everything, overrides)
+    except sqlite3.OperationalError as exc:
+        reason = archive_unwritable(exc)
+        if reason is None:
+            raise
+        raise CrawlError(reason) from None
+
+
+def _run_crawl(editions, mode, base_url, db, since, limit, everything, overrides) -> list[dict]:
     from storage.archive import Archive
 
     archive = Archive(db)
@@ -85,10 +97,14 @@ def run_crawl(
     settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
     process = CrawlerProcess(settings)
     install_log_handler(settings.get("LOG_LEVEL"))
-    for edition in editions:
-        process.crawl(SPIDERS[edition], mode=mode, since=since, limit=limit, base_url=base_url,
-                      db=db, everything=everything)
+    crawlers = [process.create_crawler(SPIDERS[edition]) for edition in editions]
+    for crawler in crawlers:
+        process.crawl(crawler, mode=mode, since=since, limit=limit, base_url=base_url, db=db,
+                      everything=everything)
     process.start()
+    for crawler in crawlers:
+        if reason := crawler.stats.get_value(ARCHIVE_ERROR):
+            raise CrawlError(reason)
 
     archive = Archive(db)
     runs = [run for run in archive.runs(limit=len(editions) + 10) if run["id"] not in before]

@@ -616,3 +616,44 @@ class Archive:
             "story_links": count("SELECT count(*) FROM story_links"),
             "duplicates": count("SELECT count(*) FROM duplicates"),
         }
+
+    def edition_counts(self) -> dict[str, dict[str, int]]:
+        """Articles (active, removed, revised) and versions of each edition."""
+        counts: dict[str, dict[str, int]] = {}
+        for language, articles, active, removed, revised in self.db.execute(
+            "SELECT language, count(*), sum(status = 'active'), sum(status = 'removed'),"
+            " sum(current_version > 1) FROM articles GROUP BY language"
+        ).fetchall():
+            counts[language] = {"articles": articles, "active": active, "removed": removed,
+                                "revised": revised, "versions": 0}
+        for language, versions in self.db.execute(
+            "SELECT a.language, count(*) FROM versions v JOIN articles a ON a.id = v.article_id"
+            " GROUP BY a.language"
+        ).fetchall():
+            counts[language]["versions"] = versions
+        return counts
+
+    def most_revised(self, limit: int = 5) -> list[dict]:
+        """The articles with the most versions."""
+        return _rows(self.db.execute(
+            "SELECT id AS article_id, language, current_version AS versions, title FROM articles"
+            " WHERE current_version > 1 ORDER BY current_version DESC, last_seen DESC, id LIMIT ?",
+            [limit],
+        ))
+
+    def article_ids(self, language: str | None = None, since: str | None = None) -> list[int]:
+        """Ids of archived articles whose current version appeared since a time, by id."""
+        return self._ids("SELECT a.id FROM articles a JOIN versions v"
+                         " ON v.id = a.current_version_id", "a.id", language, since)
+
+    def version_ids(self, language: str | None = None, since: str | None = None) -> list[int]:
+        """Ids of archived versions (each with its capture) that appeared since a time, oldest first."""
+        return self._ids("SELECT v.id FROM versions v JOIN articles a ON a.id = v.article_id",
+                         "v.id", language, since)
+
+    def _ids(self, select: str, order: str, language: str | None, since: str | None) -> list[int]:
+        sql, params = f"{select} WHERE v.first_seen >= ?", [utc_iso(since) if since else ""]
+        if language:
+            sql += " AND a.language = ?"
+            params.append(language)
+        return [row[0] for row in self.db.execute(f"{sql} ORDER BY {order}", params).fetchall()]
