@@ -63,6 +63,7 @@ class ArchivePipeline:
         pipeline = cls(crawler.settings.get("MEDIAWATCH_DB"),
                        crawler.settings.get("MEDIAWATCH_BASE_URL"))
         pipeline.crawler = crawler
+        crawler.signals.connect(pipeline.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
@@ -74,7 +75,11 @@ class ArchivePipeline:
             self.archive = Archive(spider.db_path)
             self.run_id = self.archive.start_run(spider.mode, [spider.language], spider.base_url)
         except sqlite3.OperationalError as exc:
-            self._stop_unwritable(exc)
+            self._stop_unwritable(exc, close=False)  # the engine closes it once it is open
+
+    def spider_opened(self, spider) -> None:
+        if self.crawler.stats.get_value(ARCHIVE_ERROR):
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="archive_error"))
 
     def process_item(self, item: FetchedPage) -> FetchedPage:
         if self.crawler.stats.get_value(ARCHIVE_ERROR):
