@@ -10,6 +10,7 @@ import socket
 import struct
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
@@ -68,6 +69,8 @@ class ReplayApp:
         self.corpus.state(epoch)
         self.faults = faultlib.Faults(faults)
         self._requests = itertools.count(1)
+        # For tests only: rewrites the text of every page served, (path, text) -> text.
+        self.transform: Callable[[str, str], str] | None = None
 
     @property
     def state(self) -> State:
@@ -241,6 +244,8 @@ class ReplayHandler(BaseHTTPRequestHandler):
         if kind == "slow":
             time.sleep(fault.seconds)
         response = app.page(self.command, self.path, origin, self.headers.get("If-None-Match"))
+        if app.transform is not None and isinstance(response.body, str):
+            response.body = app.transform(path, response.body)
         self._send(self._damaged(response, kind), truncate=kind == "truncate")
 
     @staticmethod
