@@ -36,6 +36,11 @@ LOG_LEVEL = os.environ.get("MEDIAWATCH_LOG_LEVEL", "WARNING")
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
+# The pipelines are synchronous and a page yields at most one item: Scrapy's default of 100
+# would start 100 tasks for every response. Its check for generator callbacks that return a
+# value re-parses the callback's source on every response; the spiders have none.
+CONCURRENT_ITEMS = 1
+WARN_ON_GENERATOR_RETURN_VALUE = False
 
 # Revisit schedule: delay after publication or after the last seen change, then each next step.
 # Values in seconds: 15 min, 1 h, 3 h, 1 day, 3 days, 1 week, 1 month (then monthly).
@@ -64,6 +69,8 @@ FAST_SETTINGS = {
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.AllWaitersRobotsTxtMiddleware": 100,
 }
 MEDIAWATCH_RETRY_BACKOFF = 1.0  # seconds, doubled on each retry unless Retry-After says otherwise
 MEDIAWATCH_RETRY_MAX_WAIT = 120.0

@@ -96,7 +96,7 @@ def get_json(url: str) -> dict:
 
 @contextmanager
 def replay_process(articles: int, seed: int):
-    """The replay served by its own process (`mediawatch replay`); yields its base URL."""
+    """The replay served by its own process (`mediawatch replay`); yields (base URL, pid)."""
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     process = subprocess.Popen(
@@ -114,7 +114,7 @@ def replay_process(articles: int, seed: int):
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError("the replay did not start") from None
                 time.sleep(0.2)
-        yield base_url
+        yield base_url, process.pid
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -127,6 +127,12 @@ def crawl(base_url: str, db: str, *extra: str) -> float:
     subprocess.run(command, cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
                    stderr=subprocess.DEVNULL)
     return time.perf_counter() - start
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def ms(seconds: float) -> str:

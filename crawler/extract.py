@@ -106,6 +106,11 @@ SITE_SUFFIX = re.compile(r"\s+[|—–-]\s+Vlast\.kz\s*$", re.IGNORECASE)
 DECLARED_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([\w.:-]+)", re.IGNORECASE)
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Character references to control characters (`&#1;`, `&#x1b`): the parser would decode them.
+CONTROL_REFERENCES = re.compile(
+    r"&#(?:0*(?:[0-8]|1[1-24-9]|2[0-9]|3[01]|127)(?![0-9])"
+    r"|[xX]0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F]|7[fF])(?![0-9a-fA-F]));?"
+)
 
 
 def _trafilatura_options() -> Extractor:
@@ -156,7 +161,7 @@ def decode_html(data: bytes) -> str:
 def parse_html(html: str | bytes) -> lxml.html.HtmlElement:
     """The document tree of a page, or ExtractionError when there is no HTML to read."""
     text = decode_html(html) if isinstance(html, bytes) else html
-    text = CONTROL_CHARACTERS.sub("", XML_DECLARATION.sub("", text))
+    text = CONTROL_REFERENCES.sub("", CONTROL_CHARACTERS.sub("", XML_DECLARATION.sub("", text)))
     if not text.strip():
         raise ExtractionError("empty page")
     try:
@@ -274,9 +279,12 @@ def _canonical(page: _Page) -> str:
     ld_url = _ld_id(page.ld.get("mainEntityOfPage")) or _ld_id(page.ld.get("url"))
     candidates = CANONICAL(page.doc) + page.meta.get("og:url", [])[:1] + [ld_url, page.url]
     for candidate in filter(None, candidates):
-        absolute = urljoin(page.base, candidate.strip())
-        if same_site(absolute, page.url) and is_article_url(absolute):
-            return canonical_url(absolute, base_url=page.url)
+        try:
+            absolute = urljoin(page.base, candidate.strip())
+            if same_site(absolute, page.url) and is_article_url(absolute):
+                return canonical_url(absolute, base_url=page.url)
+        except ValueError:
+            continue  # a malformed URL, e.g. `https://[vlast.kz/`: try the next one
     raise ExtractionError(f"not an article URL: {page.url}")
 
 
@@ -480,6 +488,15 @@ def text_language(text: str) -> str:
 
 def extract(html: str | bytes, url: str, fetched_at: str | None = None) -> ArticleRecord:
     """Read one article page fetched from url; ExtractionError when it is not a usable article."""
+    try:
+        return _read_article(html, url, fetched_at)
+    except ExtractionError:
+        raise
+    except ValueError as error:  # a URL or a character on the page that cannot be parsed
+        raise ExtractionError(f"unreadable page {url}: {error}") from error
+
+
+def _read_article(html: str | bytes, url: str, fetched_at: str | None) -> ArticleRecord:
     page = _Page(parse_html(html), url)
     own_url = _canonical(page)
     section, slug = section_and_slug(own_url)

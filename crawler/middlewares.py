@@ -1,4 +1,4 @@
-"""Downloader middlewares: retries with backoff that honour Retry-After."""
+"""Downloader middlewares: retries with backoff that honour Retry-After; robots.txt for all."""
 
 from __future__ import annotations
 
@@ -7,6 +7,9 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.defer import Deferred
 
 
 def retry_after_seconds(value: bytes | str | None) -> float | None:
@@ -56,3 +59,17 @@ class BackoffRetryMiddleware(RetryMiddleware):
             if request.meta.get("retry_times", 0) < self.max_retry_times:
                 await asyncio.sleep(self.wait_for(request))
         return super().process_exception(request, exception)
+
+
+class AllWaitersRobotsTxtMiddleware(RobotsTxtMiddleware):
+    """Scrapy's robots.txt middleware, with the parser given to every request that waited for it.
+
+    Scrapy 2.19 hands the parser to the first request waiting for robots.txt and None, which
+    means "allowed", to the others (awaiting a Deferred passes None down its chain), so the
+    start requests sent while robots.txt was being fetched ignored it.
+    """
+
+    async def robot_parser(self, request):
+        parser = await super().robot_parser(request)
+        settled = self._parsers.get(urlparse_cached(request).netloc)
+        return parser if isinstance(settled, Deferred) else settled

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 from crawler.canonical import article_id_from_url, canonical_url
 from crawler.items import ArticleRecord
 from storage import neardup, translations
+from storage.captures import CaptureCodec
 from storage.changes import classify
 from storage.db import connect, parse_time, utc_iso, write_transaction
 from storage.migrations import migrate
@@ -87,6 +87,7 @@ class Archive:
         self.db = connect(path)
         self.revisit_steps = list(revisit_steps or _revisit_steps())
         migrate(self.db)
+        self.captures = CaptureCodec(self.db)
 
     def close(self) -> None:
         self.db.close()
@@ -246,15 +247,17 @@ class Archive:
         return PageOutcome("restored" if restored else "version", article_id, number, kinds,
                            version_id)
 
-    def _store_capture(self, run_id, article_id, url, status, headers, body, at) -> int:
+    def _store_capture(self, run_id, article_id, url, status, headers, body, at,
+                       language) -> int:
+        data, compression = self.captures.compress(body or b"", language)
         return self.db["captures"].insert({
             "article_id": article_id,
             "run_id": run_id,
             "url": url,
             "status": status,
             "headers": json.dumps(headers, ensure_ascii=False),
-            "body": zlib.compress(body or b"", 9),
-            "compression": "zlib",
+            "body": data,
+            "compression": compression,
             "size": len(body or b""),
             "fetched_at": at,
         }).last_pk
@@ -262,7 +265,7 @@ class Archive:
     def _store_version(self, run_id, url, status, headers, body, record, at, number,
                        kinds) -> int:
         capture_id = self._store_capture(run_id, record.article_id, url, status, headers, body,
-                                         at)
+                                         at, record.language)
         version_id = self.db["versions"].insert({
             "article_id": record.article_id,
             "number": number,
@@ -556,8 +559,7 @@ class Archive:
         ).fetchone()
         if row is None:
             return None
-        body = zlib.decompress(row[1]) if row[2] == "zlib" else row[1]
-        return json.loads(row[0] or "{}"), body
+        return json.loads(row[0] or "{}"), self.captures.decompress(row[1], row[2])
 
     def capture_info(self, version_id: int) -> dict | None:
         """Where and when the capture of a version was fetched (for export), without the body."""

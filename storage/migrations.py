@@ -237,6 +237,13 @@ def m004_translations(db: Database) -> None:
         translations.update_editions(db, article_id, record["translations"], "migration")
 
 
+@MIGRATIONS()
+def m005_capture_dictionaries(db: Database) -> None:
+    """Preset zlib dictionaries, one per language, for compressing new captures."""
+    db["capture_dictionaries"].create({"id": int, "language": str, "data": bytes}, pk="id")
+    db["capture_dictionaries"].create_index(["language"], unique=True)
+
+
 def migrate(db: Database, stop_before: str | None = None) -> None:
     """Apply every pending migration (or those before `stop_before`).
 

@@ -91,8 +91,11 @@ def near_matches(db: Database, article_id: int, language: str, value: int) -> li
     params: list = []
     for band, band_value in enumerate(bands(value)):
         params += [band, band_value]
+    # CROSS JOIN keeps the band lookup as the outer loop: left to itself the planner may walk
+    # every article of the language instead.
     rows = db.execute(
-        "SELECT DISTINCT a.id, a.simhash FROM simhash_bands b JOIN articles a ON a.id = b.article_id"
+        "SELECT DISTINCT a.id, a.simhash FROM simhash_bands b CROSS JOIN articles a"
+        " ON a.id = b.article_id"
         f" WHERE ({clauses}) AND a.id != ? AND a.language = ? ORDER BY a.id",
         [*params, article_id, language],
     ).fetchall()

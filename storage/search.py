@@ -272,8 +272,28 @@ def _ranked(db: Database, table: str, joins: str, weights: list[float], match: s
 
     Only rowids are ranked; the caller loads the text of the few rows it returns.
     """
-    joins = joins if filters else ""
-    base = f" FROM {table} {joins} WHERE {table} MATCH ?{filters}"
+    marks = ", ".join("?" for _ in weights)
+    if filters:
+        # The filters need a join for every match, so they are applied once: to find the
+        # window. bm25 is then computed without the join from the window's oldest match on,
+        # and only the window's rows are kept.
+        window = {row[0] for row in _run(
+            db,
+            f"SELECT {table}.rowid FROM {table} {joins} WHERE {table} MATCH ?{filters}"
+            f" ORDER BY {table}.rowid DESC LIMIT ?",
+            [match, *params, RANK_WINDOW],
+        )}
+        if not window:
+            return []
+        scored = _run(
+            db,
+            f"SELECT rowid, bm25({table}, {marks}) FROM {table}"
+            f" WHERE {table} MATCH ? AND rowid >= ?",
+            [*weights, match, min(window)],
+        )
+        ranked = sorted((row for row in scored if row[0] in window), key=lambda row: row[1])
+        return ranked[offset : offset + limit]
+    base = f" FROM {table} WHERE {table} MATCH ?"
     cutoff = _run(
         db,
         f"SELECT {table}.rowid{base} ORDER BY {table}.rowid DESC LIMIT 1 OFFSET ?",
@@ -282,7 +302,6 @@ def _ranked(db: Database, table: str, joins: str, weights: list[float], match: s
     if cutoff:
         base += f" AND {table}.rowid > ?"
         params = [*params, cutoff[0][0]]
-    marks = ", ".join("?" for _ in weights)
     return _run(
         db,
         f"SELECT {table}.rowid, bm25({table}, {marks}) AS score{base}"

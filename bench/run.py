@@ -1,0 +1,103 @@
+"""Runs every benchmark, prints the figures and writes them to docs/benchmarks.md."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench import bench_crawl, bench_diff, bench_scheduler, bench_search  # noqa: E402
+from bench.common import details_table, machine, rows_table  # noqa: E402
+
+OUTPUT = ROOT / "docs" / "benchmarks.md"
+BENCHMARKS = {
+    "crawl": (bench_crawl.run, "Crawl, re-crawl and archive size",
+              "A replay of 2,000 articles runs in its own process (`mediawatch replay`); "
+              "`mediawatch crawl` runs in another, timed from start to exit, with the delays "
+              "lifted as they are for any loopback address. The baseline fetches the same "
+              "article pages into memory first and runs `trafilatura.extract(html)` with its "
+              "default options over them. The machine has two cores, so the replay's own work "
+              "(rendering every page) competes with the crawl for them. The re-crawl is "
+              "`--mode revisit --everything`: conditional requests, answered 304. Then a "
+              "sample of pages is fetched again without validators (answered 200: a new view "
+              "counter and list of popular articles, the same content) and archived; none may "
+              "add a capture. Capture sizes are those of the first crawl."),
+    "search": (bench_search.run, "Search",
+               "About 100,000 generated replay articles in three languages are written into "
+               "an archive through `Archive.record_page` (the path a crawl takes after "
+               "extraction), 1,000 to a transaction; the archive is cached in the temp "
+               "directory, keyed by its size, seed and schema. Each of 50 queries (common and "
+               "rare words, phrases, prefixes, boolean operators, with and without language, "
+               "section, author and date filters) goes through `storage.search.search` "
+               "(ranking, loading, snippets) three times after a warm-up; percentiles are over "
+               "all timed runs. The baseline runs each query once as a `LIKE` scan of the "
+               "readable text (every term in title, lead or body, with the same filters, "
+               "newest first)."),
+    "diff": (bench_diff.run, "Diff of two versions",
+             "Two versions of an 80,000-character article with 10 scattered edits (typos, word "
+             "swaps, new sentences, new and removed paragraphs); `crawler.diff.diff_versions` "
+             "timed 20 times. Character-level `difflib.SequenceMatcher` runs once in a child "
+             "process, on the first 8,000 characters only: on the full text it takes minutes "
+             "(`python bench/bench_diff.py --full-baseline` runs it, capped at 120 s)."),
+    "scheduler": (bench_scheduler.run, "Scheduler memory",
+                  "The crawl service (`scheduler.CrawlService`, APScheduler, each crawl a "
+                  "child process) runs its nine jobs every 0.1 s against a replay of 30 "
+                  "articles until 200 crawls have finished; its resident memory (VmRSS) is "
+                  "read after 10 and after 200 of them."),
+}
+
+
+def to_markdown(results: list[dict], host: dict, seconds: float) -> str:
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (`bench/run.py`); every figure is compared with a baseline "
+        "measured in the same run on the same machine. Each script also runs alone, e.g. "
+        "`python bench/bench_search.py`.",
+        "",
+        f"Machine: {host['cpu']}, {host['cores']} cores; {host['os']}; Python {host['python']}, "
+        f"SQLite {host['sqlite']}; {host['libraries']}. Run on {host['date']}, "
+        f"{seconds / 60:,.1f} minutes in all.",
+        "",
+        "## Figures",
+        "",
+        rows_table([item for result in results for item in result["rows"]]),
+    ]
+    for result in results:
+        _, title, method = BENCHMARKS[result["name"]]
+        lines += ["", f"## {title}", "", method, "", details_table(result["details"])]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("names", nargs="*", choices=[*BENCHMARKS, []], metavar="NAME",
+                        help=f"only these benchmarks ({', '.join(BENCHMARKS)}); default all")
+    parser.add_argument("--no-write", action="store_true", help=f"do not write {OUTPUT.name}")
+    args = parser.parse_args()
+    names = args.names or list(BENCHMARKS)
+    host = machine()
+    start = time.perf_counter()
+    results = []
+    for name in names:
+        print(f"== {name}", file=sys.stderr, flush=True)
+        began = time.perf_counter()
+        results.append(BENCHMARKS[name][0]())
+        print(f"   {time.perf_counter() - began:,.0f} s", file=sys.stderr, flush=True)
+    elapsed = time.perf_counter() - start
+    text = to_markdown(results, host, elapsed)
+    print(text)
+    if not args.no_write:
+        OUTPUT.write_text(text)
+        print(f"wrote {OUTPUT.relative_to(ROOT)}", file=sys.stderr)
+    if not all(item["met"] for result in results for item in result["rows"]):
+        print("some targets were missed", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
