@@ -106,11 +106,17 @@ def run(articles: int = ARTICLES, seed: int = SEED) -> dict:
 
         recrawl_s = crawl(base_url, db, "--mode", "revisit", "--everything")
         second = counts(db)
+        # What the service runs when nothing changed: the crawl for new articles (the revisits
+        # are not due yet), which stops at the first listing pages.
+        scheduled_s = crawl(base_url, db)
+        third = counts(db)
         unchanged = refetch_unchanged(db, urls[:UNCHANGED_SAMPLE])
 
     ratio = crawl_rate / baseline_rate
     speedup = crawl_s / recrawl_s
+    scheduled_speedup = crawl_s / scheduled_s
     new_versions = second["versions"] - first["versions"]
+    scheduled_versions = third["versions"] - second["versions"]
     compression = first["raw_bytes"] / first["stored_bytes"]
     added_captures = second["captures"] - first["captures"] + unchanged["new_captures"]
     rows = [
@@ -118,11 +124,16 @@ def run(articles: int = ARTICLES, seed: int = SEED) -> dict:
             f"{crawl_rate:,.1f} articles/s ({crawl_s:,.1f} s)",
             f"trafilatura.extract alone: {baseline_rate:,.1f} pages/s ({extract_s:,.1f} s)",
             f"{ratio:.2f}", f"≥ {TARGET_RATIO}", ratio >= TARGET_RATIO),
-        row("re-crawl of the same articles, nothing changed",
+        row("re-crawl fetching every article again (conditional requests), nothing changed",
             f"{recrawl_s:,.1f} s, {new_versions} new versions",
             f"first crawl {crawl_s:,.1f} s", f"{speedup:,.1f}× faster",
             f"≥ {TARGET_RECRAWL_SPEEDUP:.0f}× faster, 0 new versions",
             speedup >= TARGET_RECRAWL_SPEEDUP and new_versions == 0),
+        row("scheduled re-crawl, nothing changed (new-article crawl; no revisit due yet)",
+            f"{scheduled_s:,.1f} s, {scheduled_versions} new versions",
+            f"first crawl {crawl_s:,.1f} s", f"{scheduled_speedup:,.1f}× faster",
+            f"≥ {TARGET_RECRAWL_SPEEDUP:.0f}× faster, 0 new versions",
+            scheduled_speedup >= TARGET_RECRAWL_SPEEDUP and scheduled_versions == 0),
         row("archive size per version (capture)",
             f"{first['stored_bytes'] / first['captures'] / 1024:,.1f} KiB stored, "
             f"{added_captures} captures added by unchanged re-fetches",
