@@ -196,6 +196,8 @@ def open_archive(db: str):
                         "or make one with mediawatch demo")
     try:
         return Archive(db)
+    except sqlite3.OperationalError as exc:  # e.g. a folder this user may not write in (WAL)
+        raise UserError(f"cannot open the archive {db}: {exc}") from None
     except sqlite3.DatabaseError as exc:
         raise UserError(f"{db} is not a mediawatch archive: {exc}") from None
 

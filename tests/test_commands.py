@@ -346,6 +346,15 @@ def test_a_missing_archive_is_a_user_error_and_is_not_created(tmp_path, command)
     assert not db.exists()
 
 
+def test_a_file_that_is_not_an_archive_is_a_user_error(tmp_path):
+    db = tmp_path / "notes.db"
+    db.write_bytes(b"these are notes, not a database" * 100)
+    result = CliRunner().invoke(main, ["stats", "--db", str(db)])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: {db} is not a mediawatch archive")
+    assert result.stderr.count("\n") == 1
+
+
 def test_demo(tmp_path):
     db = tmp_path / "demo.db"
     db.write_text("an older demo archive")
