@@ -4,24 +4,10 @@ from __future__ import annotations
 
 import json
 
-from crawler.items import ArticleRecord
+from crawler.items import VERSIONED_FIELDS, ArticleRecord
 
-RECORD_COLUMNS = (
-    "url",
-    "section",
-    "slug",
-    "title",
-    "lead",
-    "authors",
-    "photo_credits",
-    "body",
-    "tags",
-    "published",
-    "modified",
-    "cover_image",
-    "cover_caption",
-    "translations",
-)
+# What a version row keeps: what a reader sees, plus where it was and the other editions.
+RECORD_COLUMNS = ("url", *VERSIONED_FIELDS, "translations")
 JSON_COLUMNS = ("authors", "photo_credits", "body", "tags", "translations")
 
 
