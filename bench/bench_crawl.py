@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sqlite3
 import sys
 import tempfile
 import time
@@ -49,21 +48,17 @@ def time_trafilatura(pages: list[bytes]) -> float:
 
 
 def counts(db: str) -> dict[str, int]:
-    connection = sqlite3.connect(db)
-    try:
-        def one(sql: str) -> int:
-            return connection.execute(sql).fetchone()[0]
-
-        return {
-            "articles": one("SELECT count(*) FROM articles"),
-            "versions": one("SELECT count(*) FROM versions"),
-            "captures": one("SELECT count(*) FROM captures"),
-            "raw_bytes": one("SELECT coalesce(sum(size), 0) FROM captures"),
-            "stored_bytes": one("SELECT coalesce(sum(length(body)), 0) FROM captures"),
-            "not_modified": one("SELECT count(*) FROM fetches WHERE outcome = 'not_modified'"),
-        }
-    finally:
-        connection.close()
+    """What the archive holds, from its own statistics."""
+    with Archive(db) as archive:
+        stats = archive.stats()
+    return {
+        "articles": stats["articles"],
+        "versions": stats["versions"],
+        "captures": stats["captures"],
+        "raw_bytes": stats["capture_raw_bytes"],
+        "stored_bytes": stats["capture_bytes"],
+        "not_modified": stats["fetches"].get("not_modified", 0),
+    }
 
 
 def refetch_unchanged(db: str, urls: list[str]) -> dict[str, int]:

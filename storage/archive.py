@@ -612,6 +612,7 @@ class Archive:
             "changed_articles": count("SELECT count(*) FROM articles WHERE current_version > 1"),
             "captures": count("SELECT count(*) FROM captures"),
             "capture_bytes": count("SELECT coalesce(sum(length(body)), 0) FROM captures"),
+            "capture_raw_bytes": count("SELECT coalesce(sum(size), 0) FROM captures"),
             "fetches": fetches,
             "events": events,
             "runs": count("SELECT count(*) FROM runs"),
