@@ -299,8 +299,9 @@ def history(article: str, as_json: bool, db: str) -> None:
 
     with open_archive(db) as archive:
         article_id = find_article(archive, article)
+        steps = archive.revisit_steps if archive.policy.name == "steps" else []
         data = report.history_data(archive.article(article_id), archive.history(article_id),
-                                   archive.revisit_steps)
+                                   steps)
     if as_json:
         echo_json(data)
     else:

@@ -51,6 +51,16 @@ MEDIAWATCH_REVISIT_STEPS = [
     ).split(",")
 ]
 
+# The revisit policy: "adaptive" (storage/revisit.py, docs/scheduling.md) or "steps" (the fixed
+# steps above); setting MEDIAWATCH_REVISIT_STEPS chooses the steps.
+MEDIAWATCH_REVISIT_POLICY = (
+    "steps" if "MEDIAWATCH_REVISIT_STEPS" in os.environ
+    else os.environ.get("MEDIAWATCH_REVISIT_POLICY", "adaptive")
+)
+
+# The time a crawl takes for now (ISO 8601), for simulations against the replay's clock only.
+MEDIAWATCH_CLOCK = os.environ.get("MEDIAWATCH_CLOCK", "")
+
 # Scheduler intervals (seconds); the command line may override them.
 MEDIAWATCH_NEW_INTERVAL = 15 * 60
 MEDIAWATCH_REVISIT_INTERVAL = 15 * 60

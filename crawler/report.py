@@ -204,9 +204,17 @@ def history_data(article: dict, items: list[dict], steps: list[int]) -> dict:
     """An article's history as JSON: its state, revisit schedule, versions and events."""
     step = article.get("revisit_step") or 0
     keys = ("id", "language", "url", "title", "status", "first_seen", "last_seen", "removed_at",
-            "current_version", "revisit_step", "next_visit_at")
+            "current_version", "revisit_step", "next_visit_at", "due_reason")
     state = {key: article.get(key) for key in keys}
-    state["revisit_delay_seconds"] = steps[min(step, len(steps) - 1)] if steps else None
+    if steps:
+        state["revisit_delay_seconds"] = steps[min(step, len(steps) - 1)]
+    elif article.get("next_visit_at") and article.get("last_seen"):
+        state["revisit_delay_seconds"] = round((
+            datetime.fromisoformat(article["next_visit_at"].replace("Z", "+00:00"))
+            - datetime.fromisoformat(article["last_seen"].replace("Z", "+00:00"))
+        ).total_seconds())
+    else:
+        state["revisit_delay_seconds"] = None
     return {"article": state, "history": items}
 
 
@@ -221,7 +229,8 @@ def history_text(data: dict) -> str:
         f"{'s' if a['current_version'] != 1 else ''}; first seen {when(a['first_seen'])}, "
         f"last seen {when(a['last_seen'])} (UTC)",
         f"  revisit step {a['revisit_step']} (every {duration(a['revisit_delay_seconds'] or 0)}); "
-        f"next revisit {when(a['next_visit_at'])} UTC",
+        f"next revisit {when(a['next_visit_at'])} UTC"
+        + (f": {a['due_reason']}" if a.get("due_reason") else ""),
         "",
     ]
     rows = [[when(item["at"]), *history_row(item)] for item in data["history"]]

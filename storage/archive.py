@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 from crawler.canonical import article_id_from_url, canonical_url
@@ -15,6 +15,7 @@ from storage.changes import classify
 from storage.db import connect, parse_time, utc_iso, write_transaction
 from storage.migrations import migrate
 from storage.records import record_from_row, version_columns
+from storage.revisit import CHANGED, GONE, NEW, UNCHANGED, AdaptivePolicy, Facts, Policy, StepPolicy
 from storage.search import index_version, search, search_columns
 
 ACTIVE = "active"
@@ -47,6 +48,17 @@ def _revisit_steps() -> list[int]:
     from settings import MEDIAWATCH_REVISIT_STEPS
 
     return list(MEDIAWATCH_REVISIT_STEPS)
+
+
+def _default_policy(steps: list[int] | None) -> Policy:
+    """Fixed steps when they are given (argument or MEDIAWATCH_REVISIT_STEPS), else adaptive."""
+    from settings import MEDIAWATCH_REVISIT_POLICY
+
+    if steps:
+        return StepPolicy(steps)
+    if MEDIAWATCH_REVISIT_POLICY == "steps":
+        return StepPolicy(_revisit_steps())
+    return AdaptivePolicy()
 
 
 def _clean_headers(headers: dict | None) -> dict[str, str]:
@@ -82,10 +94,12 @@ def _decode_json(row: dict, *names: str) -> dict:
 class Archive:
     """The archive database. Writes go through the record_* methods, one transaction each."""
 
-    def __init__(self, path: str | Path, revisit_steps: list[int] | None = None) -> None:
+    def __init__(self, path: str | Path, revisit_steps: list[int] | None = None,
+                 policy: Policy | None = None) -> None:
         self.path = str(path)
         self.db = connect(path)
         self.revisit_steps = list(revisit_steps or _revisit_steps())
+        self.policy = policy or _default_policy(revisit_steps)
         migrate(self.db)
         self.captures = CaptureCodec(self.db)
 
@@ -100,14 +114,15 @@ class Archive:
 
     # ---- crawl runs ----------------------------------------------------------------------
 
-    def start_run(self, mode: str, editions: list[str], base_url: str) -> int:
-        """Record the start of a crawl run and return its id."""
+    def start_run(self, mode: str, editions: list[str], base_url: str,
+                  at: str | None = None) -> int:
+        """Record the start of a crawl run (now, or `at`) and return its id."""
         with write_transaction(self.db):
             return self.db["runs"].insert({
                 "mode": mode,
                 "editions": json.dumps(list(editions)),
                 "base_url": base_url,
-                "started_at": utc_iso(),
+                "started_at": utc_iso(at) if at else utc_iso(),
                 "status": "running",
             }).last_pk
 
@@ -189,7 +204,10 @@ class Archive:
 
     def _new_article(self, run_id, url, status, headers, body, record, at) -> PageOutcome:
         data = record.to_dict()
-        start = parse_time(utc_iso(record.published)) if record.published else parse_time(at)
+        published = parse_time(utc_iso(record.published)) if record.published else None
+        visit = self.policy.next_visit(
+            Facts(published, published or parse_time(at), key=record.article_id),
+            parse_time(at), NEW)
         self.db["articles"].insert({
             "id": record.article_id,
             "language": record.language,
@@ -203,8 +221,9 @@ class Archive:
             "status": ACTIVE,
             "etag": _header(headers, "ETag"),
             "last_modified": _header(headers, "Last-Modified"),
-            "revisit_step": 0,
-            "next_visit_at": utc_iso(start + timedelta(seconds=self.revisit_steps[0])),
+            "revisit_step": visit.step,
+            "next_visit_at": utc_iso(visit.due),
+            "due_reason": visit.reason,
             **search_columns(data, record.language),
         })
         version_id = self._store_version(run_id, url, status, headers, body, record, at, 1, [])
@@ -241,7 +260,7 @@ class Archive:
         version_id = self._store_version(run_id, url, status, headers, body, record, at, number,
                                          kinds)
         self._set_current(article_id, number, version_id, record.fingerprint)
-        self._schedule(article_id, at, step=0)
+        self._schedule(current, at, CHANGED)
         neardup.index_hash(self.db, article_id, neardup.simhash("\n".join(record.body)))
         translations.update_editions(self.db, article_id, record.translations, at)
         return PageOutcome("restored" if restored else "version", article_id, number, kinds,
@@ -297,15 +316,34 @@ class Archive:
         self.db.execute(
             "UPDATE versions SET last_seen = ? WHERE id = ?", [at, current["current_version_id"]]
         )
-        self._schedule(article_id, at, step=current["revisit_step"] + 1)
+        self._schedule(current, at, UNCHANGED)
 
-    def _schedule(self, article_id: int, at: str, step: int) -> None:
-        step = min(step, len(self.revisit_steps) - 1)
-        due = parse_time(at) + timedelta(seconds=self.revisit_steps[step])
+    def _schedule(self, current: dict, at: str, outcome: str) -> None:
+        """Plan the next visit after one at `at` (`current` is the row before this visit)."""
+        row = self.db.execute("SELECT first_seen FROM versions WHERE id = ?",
+                              [current["current_version_id"]]).fetchone()
+        published = parse_time(utc_iso(current["published"])) if current["published"] else None
+        changed_at = parse_time(row[0]) if row else (published or parse_time(at))
+        facts = Facts(published, changed_at, revisions=(current["current_version"] or 1) - 1,
+                      step=current["revisit_step"] or 0, key=current["id"])
+        visit = self.policy.next_visit(facts, parse_time(at), outcome)
         self.db.execute(
-            "UPDATE articles SET revisit_step = ?, next_visit_at = ? WHERE id = ?",
-            [step, utc_iso(due), article_id],
+            "UPDATE articles SET revisit_step = ?, next_visit_at = ?, due_reason = ? WHERE id = ?",
+            [visit.step, utc_iso(visit.due), visit.reason, current["id"]],
         )
+
+    def mark_due(self, article_id: int, at: str | datetime, reason: str) -> bool:
+        """A cheap signal (a changed headline on a listing, a newer sitemap lastmod) makes the
+        article due at `at`, or keeps it due earlier; the reason becomes the signal's. True
+        when the article was archived and active."""
+        when = utc_iso(at)
+        with write_transaction(self.db):
+            moved = self.db.execute(
+                "UPDATE articles SET next_visit_at = min(coalesce(next_visit_at, ?), ?),"
+                " due_reason = ? WHERE id = ? AND status = ?",
+                [when, when, reason, article_id, ACTIVE],
+            ).rowcount
+        return bool(moved)
 
     def _event(self, article_id, kind, at, run_id, status=None, location=None, version_id=None):
         self.db["events"].insert({
@@ -370,7 +408,7 @@ class Archive:
                     self._event(article_id, "removed", at, run_id, status=status,
                                 location=location)
                     removed = True
-                self._schedule(article_id, at, step=current["revisit_step"] + 1)
+                self._schedule(current, at, GONE)
             self._log_fetch(run_id, article_id, url, status, "gone", at,
                             error=f"redirected to {location}" if location else None)
         return removed
@@ -403,6 +441,22 @@ class Archive:
             f"SELECT id FROM articles WHERE status = ?{clause}", [ACTIVE, *params]
         )
         return {row[0] for row in rows.fetchall()}
+
+    def signal_facts(self, language: str | None = None) -> dict[int, tuple[str, str]]:
+        """Active article id -> (archived headline, last seen): what a listing's headline or a
+        sitemap's lastmod is compared with."""
+        clause, params = self._language_filter(language)
+        rows = self.db.execute(
+            f"SELECT id, title, last_seen FROM articles WHERE status = ?{clause}",
+            [ACTIVE, *params])
+        return {row[0]: (row[1] or "", row[2]) for row in rows.fetchall()}
+
+    def last_run_start(self, mode: str, language: str) -> str | None:
+        """When the last finished run of `mode` over `language` started, if any."""
+        row = self.db.execute(
+            "SELECT max(started_at) FROM runs WHERE mode = ? AND status != 'running'"
+            " AND editions LIKE ?", [mode, f'%"{language}"%']).fetchone()
+        return row[0] if row else None
 
     def validators(self, article_id: int) -> dict[str, str]:
         """Headers for a conditional request (If-None-Match, If-Modified-Since), maybe empty."""

@@ -244,6 +244,12 @@ def m005_capture_dictionaries(db: Database) -> None:
     db["capture_dictionaries"].create_index(["language"], unique=True)
 
 
+@MIGRATIONS()
+def m006_due_reason(db: Database) -> None:
+    """Why an article's next visit is when it is (the schedule, or a signal that made it due)."""
+    db["articles"].add_column("due_reason", str)
+
+
 def migrate(db: Database, stop_before: str | None = None) -> None:
     """Apply every pending migration (or those before `stop_before`).
 
