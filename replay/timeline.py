@@ -108,9 +108,8 @@ def _log_uniform(rng: Random, low: float, high: float) -> float:
     return math.exp(rng.uniform(math.log(low), math.log(high)))
 
 
-def revisions_for(entry: Entry, seed: int, start: datetime, end: datetime,
-                  process: Process) -> list[Revision]:
-    """The article's changes between `start` and `end`, drawn from its own random stream."""
+def revisions_for(entry: Entry, seed: int, process: Process) -> list[Revision]:
+    """Every change of the article's life, in time order, drawn from its own random stream."""
     rng = Random(f"mediawatch-timeline:{seed}:{entry.id}")
     factor = process.prone_factor if rng.random() < process.prone(entry.section) else 1.0
     ages: list[tuple[float, bool]] = []  # (seconds after publication, stealth)
@@ -146,7 +145,7 @@ def revisions_for(entry: Entry, seed: int, start: datetime, end: datetime,
         made.append(_revision(entry, removed_at, "removed", False))
         if restored_at is not None:
             made.append(_revision(entry, restored_at, "restored", False))
-    return sorted((r for r in made if start < r.at <= end), key=lambda r: r.at)
+    return sorted(made, key=lambda r: r.at)
 
 
 def _revision(entry: Entry, age: float, kind: str, stealth: bool) -> Revision:
@@ -185,6 +184,9 @@ class Timeline:
     revisions: list[Revision]
     start: datetime
     end: datetime
+    # article id -> (edits before the clock started, when the last of them was)
+    prior: dict[int, tuple[int, datetime]] = field(default_factory=dict)
+    gone: set[int] = field(default_factory=set)  # removed before the clock started, for good
     by_article: dict[int, list[Revision]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -229,9 +231,22 @@ def synthetic(seed: int = 1, process: Process | None = None) -> Timeline:
 def _timeline(entries: dict[int, Entry], seed: int, process: Process,
               excluded: frozenset[int] = frozenset()) -> Timeline:
     end = START + timedelta(days=process.days)
-    revisions = [r for key, entry in entries.items() if key not in excluded
-                 for r in revisions_for(entry, seed, START, end, process)]
-    return Timeline(entries, revisions, START, end)
+    revisions: list[Revision] = []
+    prior: dict[int, tuple[int, datetime]] = {}
+    gone: set[int] = set()
+    for key, entry in entries.items():
+        if key in excluded:
+            continue
+        for revision in revisions_for(entry, seed, process):
+            if START < revision.at <= end and key not in gone:
+                revisions.append(revision)
+            elif revision.at <= START and revision.kind == "removed":
+                gone.add(key)
+            elif revision.at <= START and revision.kind == "restored":
+                gone.discard(key)
+            elif revision.at <= START:
+                prior[key] = (prior.get(key, (0, None))[0] + 1, revision.at)
+    return Timeline(entries, revisions, START, end, prior, gone)
 
 
 class ClockedSite:
@@ -252,6 +267,7 @@ class ClockedSite:
                    for a in self.base.values()}
         gone = frozenset(key for key, a in initial.articles.items() if a.status != 200)
         self.timeline = _timeline(entries, seed, process, initial.protected | gone)
+        self.timeline.gone |= gone
         self.next_id, self.next_story = builder.next_id, builder.next_story
         self._versions: dict[int, list[Article]] = {}
         self._states: dict[datetime, State] = {}

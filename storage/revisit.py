@@ -82,9 +82,11 @@ BANDS: tuple[tuple[int, int], ...] = (
     (30 * DAY, 2 * DAY),
 )
 # Older articles: a late edit is seen within a week (a little less, for the revisit job's lag);
-# one already revised, sooner.
+# one whose last change came when it was over a month old (revised late once: likelier again),
+# sooner.
 OLD = int(6.8 * DAY)
 OLD_REVISED = 3 * DAY
+LATE = 30 * DAY
 GOLDEN = 0.6180339887
 
 
@@ -116,8 +118,8 @@ class AdaptivePolicy:
                              f"{since} {duration(quiet)} ago: every {duration(every)}")
         step = len(self.bands)
         every, why = self.old, f"quiet {duration(quiet)}"
-        if facts.revisions:
-            every, why = self.old_revised, f"revised {facts.revisions} times, quiet {duration(quiet)}"
+        if facts.published and (changed_at - facts.published).total_seconds() > LATE:
+            every, why = self.old_revised, f"revised late, quiet {duration(quiet)}"
         delay = every
         if outcome == NEW:  # a backfilled archive: first visits spread over the interval
             delay = every * (0.05 + 0.95 * (facts.key * GOLDEN % 1))
