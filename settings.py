@@ -63,7 +63,7 @@ MEDIAWATCH_CLOCK = os.environ.get("MEDIAWATCH_CLOCK", "")
 
 # Scheduler intervals (seconds); the command line may override them.
 MEDIAWATCH_NEW_INTERVAL = 15 * 60
-MEDIAWATCH_REVISIT_INTERVAL = 15 * 60
+MEDIAWATCH_REVISIT_INTERVAL = 5 * 60  # the adaptive policy revisits fresh articles every 10 min
 MEDIAWATCH_SWEEP_INTERVAL = 24 * 3600
 MEDIAWATCH_CRAWL_TIME_LIMIT = 30 * 60
 

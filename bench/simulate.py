@@ -84,6 +84,7 @@ class Prepared:
                          key=lambda e: (e.published, e.id))
         self.ids = [e.id for e in entries]
         self.pub = [e.published.timestamp() for e in entries]
+        self.pub_dt = [_dt(at) for at in self.pub]
         self.edition = [e.language for e in entries]
         self.section = [e.section for e in entries]
         self.month = [e.published.strftime("%Y-%m") for e in entries]
@@ -199,7 +200,7 @@ class Simulation:
         self.known = [False] * n
         self.k = [0] * n
         self.last_seen = [0.0] * n
-        self.changed_at = [at.timestamp() for _, at in data.prior]
+        self.changed_at = [at.astimezone(UTC) for _, at in data.prior]
         self.revisions = [count for count, _ in data.prior]
         self.versions = [0] * n
         self.step = [len(STEPS)] * n
@@ -220,8 +221,8 @@ class Simulation:
         heapq.heappush(self.heap, (due, i))
 
     def facts(self, i: int) -> Facts:
-        return Facts(_dt(self.data.pub[i]), _dt(self.changed_at[i]), self.revisions[i],
-                     self.step[i], self.data.ids[i])
+        return Facts(self.data.pub_dt[i], self.changed_at[i], self.revisions[i], self.step[i],
+                     self.data.ids[i])
 
     def fetch(self, i: int, at: float) -> None:
         """One request for the article at `at`: what the archive then records and plans."""
@@ -245,9 +246,10 @@ class Simulation:
         self.known[i] = True
         self.k[i] = k
         self.last_seen[i] = at
-        self.schedule(i, self.policy.next_visit(self.facts(i), _dt(at), outcome))
+        moment = _dt(at)
+        self.schedule(i, self.policy.next_visit(self.facts(i), moment, outcome))
         if outcome == CHANGED:
-            self.changed_at[i] = at
+            self.changed_at[i] = moment
             self.revisions[i] += 1
             self.versions[i] += 1
         elif outcome == NEW:

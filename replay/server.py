@@ -17,7 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from replay import faults as faultlib
-from replay import pages
+from replay import pages, weight
 from replay import timeline as timelib
 from replay.corpus import ALL_SECTIONS, Article, Corpus, State
 
@@ -208,8 +208,9 @@ class ReplayApp:
             return Response(304, "", None, [("ETag", etag)])
         number = next(self._requests)
         views = 1000 + article.id * 37 % 9000 + number
-        return Response(200, pages.article_page(state, article, origin, own, interface, views,
-                                                self._popular(state, article, number)),
+        page = pages.article_page(state, article, origin, own, interface, views,
+                                  self._popular(state, article, number))
+        return Response(200, weight.full_weight(page, state, article, interface),
                         headers=[("ETag", etag)])
 
     @staticmethod

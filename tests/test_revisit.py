@@ -120,3 +120,13 @@ def test_mark_due_never_moves_a_visit_later(tmp_path):
         assert row["next_visit_at"] == "2026-01-31T00:00:00Z"
         assert row["due_reason"] == "sitemap: later"
         assert not archive.mark_due(2, "2026-02-05T00:00:00Z", "no such article")
+
+
+def test_the_real_spiders_over_http_agree_with_the_in_process_simulation():
+    from bench.bench_revisit import http_agreement
+
+    result = http_agreement(hours=1.0, every_minutes=30, seed=3)
+    assert result["changes"] >= 1, result
+    assert result["same_versions"] == result["articles"], result
+    assert result["http_versions"] == result["sim_versions"] > result["articles"], result
+    assert result["http_fetches"] == result["sim_fetches"], result
