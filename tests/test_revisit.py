@@ -130,3 +130,32 @@ def test_the_real_spiders_over_http_agree_with_the_in_process_simulation():
     assert result["same_versions"] == result["articles"], result
     assert result["http_versions"] == result["sim_versions"] > result["articles"], result
     assert result["http_fetches"] == result["sim_fetches"], result
+
+
+def test_a_newer_sitemap_lastmod_makes_the_article_due_and_a_stealth_edit_does_not(tmp_path):
+    server = ReplayServer(articles=60, seed=3, process=Process(days=2)).start()
+    try:
+        timeline = server.app.clocked.timeline
+        english = [r for r in timeline.revisions
+                   if timeline.entries[r.id].language == "en" and r.published > START
+                   and r.kind not in ("headline", "removed", "restored")
+                   and timeline.by_article[r.id][0] is r]
+        stamped = next(r for r in english if not r.stealth)
+        db = tmp_path / "archive.db"
+        first = stamped.published + timedelta(minutes=1)
+        server.set_clock(first)
+        crawl(server.base_url, db, first, "--edition", "en")
+        after = stamped.at + timedelta(seconds=30)
+        server.set_clock(after)
+        crawl(server.base_url, db, after, "--edition", "en")
+        with Archive(db) as archive:
+            row = archive.article(stamped.id)
+            assert row["due_reason"].startswith("sitemap lastmod"), row["due_reason"]
+            assert row["next_visit_at"] <= after.strftime("%Y-%m-%dT%H:%M:%SZ")
+            others = {r.id for r in english if r.stealth and first < r.at <= after
+                      and r.published <= first}
+            for article_id in others:
+                reason = archive.article(article_id)["due_reason"] or ""
+                assert not reason.startswith("sitemap"), (article_id, reason)
+    finally:
+        server.stop()
