@@ -74,8 +74,8 @@ def crawl(edition: str, mode: str, since: str | None, limit: int | None, everyth
     """Discover and fetch articles, and archive every new version."""
     import time
 
-    from crawler.report import crawl_summary
     from crawler.runner import EDITIONS, CrawlError, run_crawl
+    from views.runs import crawl_summary, run_line
 
     since = parse_day(since, "--since")
     editions = list(EDITIONS) if edition == "all" else [edition]
@@ -86,15 +86,8 @@ def crawl(edition: str, mode: str, since: str | None, limit: int | None, everyth
     except CrawlError as exc:
         raise UserError(str(exc)) from None
     for run in runs:
-        click.echo(format_run(run))
+        click.echo(run_line(run))
     click.echo(crawl_summary(runs, time.monotonic() - started))
-
-
-def format_run(run: dict) -> str:
-    """One line per crawl run: what it fetched and found."""
-    from crawler.report import run_line
-
-    return run_line(run)
 
 
 @main.command()
@@ -212,7 +205,7 @@ def find_article(archive, ref: str) -> int:
 
 def parse_time(value: str | None, option: str, day: bool = False) -> str | None:
     """A time option as a UTC timestamp (or a YYYY-MM-DD day)."""
-    from crawler.report import iso, parse_moment
+    from views.text import iso, parse_moment
 
     if value is None:
         return None
@@ -247,24 +240,24 @@ def on_terminal() -> bool:
 def search(query: str, lang: str | None, section: str | None, author: str | None, since: str | None,
            until: str | None, all_versions: bool, limit: int, as_json: bool, db: str) -> None:
     """Full-text search: words, "phrases", prefix*, AND/OR/NOT; ranked, with snippets."""
-    from crawler import report
     from storage.search import SearchQueryError
+    from views import articles, text
 
     color = on_terminal() and not as_json
     options = {"language": lang, "section": section, "author": author, "limit": limit,
                "date_from": parse_time(since, "--since", day=True), "all_versions": all_versions,
                "date_to": parse_time(until, "--until", day=True),
-               "marks": (report.YELLOW, report.RESET) if color else ("[", "]")}
+               "marks": (text.YELLOW, text.RESET) if color else ("[", "]")}
     with open_archive(db) as archive:
         try:
             hits = archive.search(query, **options)
         except SearchQueryError as exc:
             raise UserError(f"cannot search for {query!r}: {exc}") from None
-        hits = [report.search_hit(hit, archive.translations(hit["article_id"])) for hit in hits]
+        hits = [articles.search_hit(hit, archive.translations(hit["article_id"])) for hit in hits]
     if as_json:
         echo_json(hits)
     else:
-        click.echo(report.search_text(query, hits, color))
+        click.echo(articles.search_text(query, hits, color))
 
 
 @main.command()
@@ -277,16 +270,15 @@ def search(query: str, lang: str | None, section: str | None, author: str | None
 @db_option
 def changes(since: str, lang: str | None, kinds: tuple[str, ...], as_json: bool, db: str) -> None:
     """What was published, revised, removed or restored, newest first (default: the last day)."""
-    from crawler import report
+    from views import articles
 
     since = parse_time(since, "--since")
     with open_archive(db) as archive:
-        items = archive.changes(since, language=lang, kinds=list(kinds) or None)
-    items = [report.change_item(item) for item in reversed(items)]
+        items = articles.change_list(archive, since, language=lang, kinds=list(kinds) or None)
     if as_json:
         echo_json(items)
     else:
-        click.echo(report.changes_text(items, since))
+        click.echo(articles.changes_text(items, since))
 
 
 @main.command()
@@ -295,16 +287,14 @@ def changes(since: str, lang: str | None, kinds: tuple[str, ...], as_json: bool,
 @db_option
 def history(article: str, as_json: bool, db: str) -> None:
     """When an article was first seen, each version and event, and its next revisit."""
-    from crawler import report
+    from views import articles
 
     with open_archive(db) as archive:
-        article_id = find_article(archive, article)
-        data = report.history_data(archive.article(article_id), archive.history(article_id),
-                                   archive.revisit_steps)
+        data = articles.history_data(archive, find_article(archive, article))
     if as_json:
         echo_json(data)
     else:
-        click.echo(report.history_text(data))
+        click.echo(articles.history_text(data))
 
 
 def pick_versions(archive, state: dict, old: int | None, new: int | None):
@@ -335,7 +325,7 @@ def pick_versions(archive, state: dict, old: int | None, new: int | None):
 @db_option
 def diff(article: str, old: int | None, new: int | None, fmt: str, db: str) -> None:
     """Compare two versions of an article: metadata first, then paragraphs and words."""
-    from crawler.report import diff_output
+    from views.diffs import diff_output
 
     with open_archive(db) as archive:
         state = archive.article(find_article(archive, article))
@@ -350,7 +340,7 @@ def diff(article: str, old: int | None, new: int | None, fmt: str, db: str) -> N
 @db_option
 def show(article: str, number: int | None, as_json: bool, db: str) -> None:
     """Print an article as archived: its latest version or an earlier one."""
-    from crawler import report
+    from views import articles
 
     with open_archive(db) as archive:
         state = archive.article(find_article(archive, article))
@@ -358,11 +348,11 @@ def show(article: str, number: int | None, as_json: bool, db: str) -> None:
     if version is None:
         raise UserError(f"article {state['id']} has versions 1 to {state['current_version']}; "
                         f"there is no version {number}")
-    data = report.article_data(state, version)
+    data = articles.article_data(state, version)
     if as_json:
         echo_json(data)
     else:
-        click.echo(report.article_text(data))
+        click.echo(articles.article_text(data))
 
 
 @main.command()
@@ -371,14 +361,14 @@ def show(article: str, number: int | None, as_json: bool, db: str) -> None:
 @db_option
 def translations(article: str, as_json: bool, db: str) -> None:
     """The other editions (languages) of an article's story."""
-    from crawler import report
+    from views import articles
 
     with open_archive(db) as archive:
         state = archive.article(find_article(archive, article))
     if as_json:
         echo_json(state["translations"])
     else:
-        click.echo(report.translations_text(state, state["translations"]))
+        click.echo(articles.translations_text(state, state["translations"]))
 
 
 @main.command()
@@ -386,14 +376,14 @@ def translations(article: str, as_json: bool, db: str) -> None:
 @db_option
 def stats(as_json: bool, db: str) -> None:
     """Articles and versions per edition, recent changes, most revised articles, last runs."""
-    from crawler import report
+    from views import articles
 
     with open_archive(db) as archive:
-        data = report.stats_data(archive)
+        data = articles.stats_data(archive)
     if as_json:
         echo_json(data)
     else:
-        click.echo(f"archive {db}\n\n{report.stats_text(data)}")
+        click.echo(f"archive {db}\n\n{articles.stats_text(data)}")
 
 
 @main.command()
@@ -403,7 +393,7 @@ def stats(as_json: bool, db: str) -> None:
 @db_option
 def status(limit: int, as_json: bool, db: str) -> None:
     """The recent crawl runs, newest first: what each found, and its errors."""
-    from crawler.report import status_text
+    from views.runs import status_text
 
     with open_archive(db) as archive:
         runs = archive.runs(limit)
@@ -423,7 +413,7 @@ def status(limit: int, as_json: bool, db: str) -> None:
 @db_option
 def export(fmt: str, since: str | None, lang: str | None, output: str | None, db: str) -> None:
     """Export the archive as JSON lines, CSV or WARC."""
-    from crawler import report
+    from views import export as report
 
     since = parse_time(since, "--since")
     if fmt == "warc" and output is None and on_terminal():

@@ -16,7 +16,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.common import row  # noqa: E402
-from crawler.diff import diff_versions  # noqa: E402
+from storage.changes import diff_records  # noqa: E402
 
 SEED = 20231127
 PARAGRAPHS = 200
@@ -83,7 +83,7 @@ def time_diff(old: dict, new: dict, runs: int = RUNS) -> list[float]:
     times = []
     for _ in range(runs):
         start = time.perf_counter()
-        diff_versions(old, new)
+        diff_records(old, new)
         times.append(time.perf_counter() - start)
     return times
 

@@ -8,13 +8,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from crawler.canonical import article_id_from_url, canonical_url
-from crawler.items import ArticleRecord
 from storage import neardup, translations
 from storage.captures import CaptureCodec
-from storage.changes import classify
+from storage.changes import kinds_between
 from storage.db import connect, parse_time, utc_iso, write_transaction
 from storage.migrations import migrate
-from storage.records import record_from_row, version_columns
+from storage.records import ArticleRecord, record_from_row, version_columns
 from storage.search import index_version, search, search_columns
 
 ACTIVE = "active"
@@ -227,7 +226,7 @@ class Archive:
             kind = "restored" if restored else "unchanged"
             return PageOutcome(kind, article_id, current["current_version"])
         previous = self.version(article_id, current["current_version"])
-        kinds = classify(previous, record.to_dict())
+        kinds = kinds_between(previous, record.to_dict())
         number = current["current_version"] + 1
         self.db.execute(
             "UPDATE articles SET language = ?, url = ?, section = ?, slug = ?, published = ?,"
@@ -275,7 +274,7 @@ class Archive:
             "changes": json.dumps(kinds),
             "capture_id": capture_id,
             "run_id": run_id,
-            **version_columns(record),
+            **version_columns(record.to_dict()),
         }).last_pk
         index_version(self.db, version_id, record.to_dict(), record.language)
         return version_id

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from storage import neardup, translations
+from storage.changes import kinds_between
 from storage.db import write_transaction
 from storage.records import record_from_row
 from storage.search import ARTICLE_FTS_COLUMNS, TOKENIZER, index_version, search_columns
@@ -242,6 +245,26 @@ def m005_capture_dictionaries(db: Database) -> None:
     """Preset zlib dictionaries, one per language, for compressing new captures."""
     db["capture_dictionaries"].create({"id": int, "language": str, "data": bytes}, pk="id")
     db["capture_dictionaries"].create_index(["language"], unique=True)
+
+
+@MIGRATIONS()
+def m006_change_kinds(db: Database) -> None:
+    """Kinds of change of every version recomputed from the stored records, in one vocabulary.
+
+    Unlike the others, this migration uses the model of change of the day on purpose: kinds
+    are derived data, and a later change of the model comes with its own recomputation.
+    """
+    rows = db.execute("SELECT * FROM versions ORDER BY article_id, number")
+    names = [d[0] for d in rows.description]
+    previous: dict | None = None
+    for row in rows.fetchall():
+        data = dict(zip(names, row, strict=True))
+        record = record_from_row(data)
+        if previous is not None and previous["article_id"] == data["article_id"]:
+            kinds = kinds_between(previous["record"], record)
+            db.execute("UPDATE versions SET changes = ? WHERE id = ?",
+                       [json.dumps(kinds), data["id"]])
+        previous = {"article_id": data["article_id"], "record": record}
 
 
 def migrate(db: Database, stop_before: str | None = None) -> None:

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import manifest_pairs
 
 from crawler.canonical import article_id_from_url, is_article_url
 from replay.evaluate import COMPARED_FIELDS, score_archive
@@ -119,7 +120,7 @@ def test_changes_of_the_next_epoch_are_archived_exactly_then_nothing(site, first
             recorded = changes_in(archive) - before
             versions_before = archive.db.execute("SELECT COUNT(*) FROM versions").fetchone()[0]
             events_before = archive.db.execute("SELECT COUNT(*) FROM events").fetchone()[0]
-        assert recorded == {(c["id"], c["kind"]) for c in manifest["changes"]}
+        assert recorded == manifest_pairs(manifest["changes"])
         assert score_archive(str(work), manifest).mismatches == []
 
         crawl(site.base_url, work)

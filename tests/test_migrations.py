@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import zlib
 
-from crawler.items import ArticleRecord
 from storage.archive import Archive
 from storage.db import connect
 from storage.migrations import MIGRATIONS, migrate
+from storage.records import ArticleRecord
 
 BASE = "https://vlast.kz"
 NEW_TABLES = {"versions_fts", "simhash_bands", "duplicates", "story_links", "articles_fts"}
@@ -114,6 +114,6 @@ def test_upgraded_archive_keeps_recording(tmp_path):
         outcome = archive.record_page(None, rec.url, 200, {}, b"<html>new</html>", rec,
                                       "2024-02-01T00:00:00Z")
         assert (outcome.kind, outcome.version, outcome.changes) == (
-            "version", 2, ["paragraph_added"]
+            "version", 2, ["paragraph_added", "stealth"]
         )
         assert [hit["article_id"] for hit in archive.search("абзац")] == [100]

@@ -10,10 +10,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 import storage.archive as archive_module
-from crawler.items import ArticleRecord
 from storage.archive import Archive
-from storage.changes import classify
+from storage.changes import kinds_between
 from storage.neardup import distance, simhash
+from storage.records import ArticleRecord
 
 BASE = "https://vlast.kz"
 STEPS = [900, 3600, 10800, 86400, 259200, 604800, 2592000]
@@ -82,6 +82,7 @@ def _edit(rec: ArticleRecord, **fields) -> ArticleRecord:
     return dataclasses.replace(rec, **fields)
 
 
+MODIFIED = "2023-11-28T10:00:00+06:00"
 CHANGES = {
     "headline": {"title": "Митинг в Алматы завершился"},
     "byline": {"authors": ["Ольга Логинова", "Данияр Молдабеков"]},
@@ -101,17 +102,29 @@ CHANGES = {
 @pytest.mark.parametrize("kind", sorted(CHANGES))
 def test_each_change_has_exactly_one_kind(kind):
     old = record()
+    new = _edit(old, modified=MODIFIED, **CHANGES[kind])
+    assert kinds_between(old.to_dict(), new.to_dict()) == [kind]
+
+
+TEXT_KINDS = ("byline", "headline", "lead", "paragraph_added", "paragraph_removed", "rewrite", "typo")
+
+
+@pytest.mark.parametrize("kind", sorted(CHANGES))
+def test_a_change_of_text_with_the_same_modified_date_is_stealth(kind):
+    old = record()
     new = _edit(old, **CHANGES[kind])
-    assert classify(old.to_dict(), new.to_dict()) == [kind]
+    stealth = ["stealth"] if kind in TEXT_KINDS else []
+    assert kinds_between(old.to_dict(), new.to_dict()) == [kind, *stealth]
 
 
 def test_byline_covers_photo_credits_and_moved_covers_slug():
     old = record()
-    assert classify(old.to_dict(), _edit(old, photo_credits=["Жанара Каримова"]).to_dict()) == [
+    moved = _edit(old, modified=MODIFIED)
+    assert kinds_between(old.to_dict(), _edit(moved, photo_credits=["Жанара Каримова"]).to_dict()) == [
         "byline"
     ]
-    assert classify(old.to_dict(), _edit(old, slug="miting-2").to_dict()) == ["moved"]
-    assert classify(old.to_dict(), _edit(old, cover_caption="Другая подпись").to_dict()) == [
+    assert kinds_between(old.to_dict(), _edit(old, slug="miting-2").to_dict()) == ["moved"]
+    assert kinds_between(old.to_dict(), _edit(moved, cover_caption="Другая подпись").to_dict()) == [
         "cover"
     ]
 
@@ -119,16 +132,16 @@ def test_byline_covers_photo_credits_and_moved_covers_slug():
 def test_whitespace_is_not_a_change():
     old = record()
     new = _edit(old, title=" Митинг  в Алматы ", body=[p.replace(" ", "  ") for p in BODY])
-    assert classify(old.to_dict(), new.to_dict()) == []
+    assert kinds_between(old.to_dict(), new.to_dict()) == []
     assert old.fingerprint == new.fingerprint
 
 
 def test_modified_date_is_only_reported_alone():
     old = record()
     modified = _edit(old, modified="2023-11-28T10:00:00+06:00")
-    assert classify(old.to_dict(), modified.to_dict()) == ["dates"]
+    assert kinds_between(old.to_dict(), modified.to_dict()) == ["dates"]
     typo_and_date = _edit(modified, **CHANGES["typo"])
-    assert classify(old.to_dict(), typo_and_date.to_dict()) == ["typo"]
+    assert kinds_between(old.to_dict(), typo_and_date.to_dict()) == ["typo"]
 
 
 # ---- versions and captures ----------------------------------------------------------------
@@ -160,12 +173,13 @@ def test_unchanged_refetch_moves_last_seen_only(archive):
 def test_changed_content_makes_a_version_with_its_kinds(archive):
     page(archive, record(), 0)
     outcome = page(archive, record(**CHANGES["paragraph_added"]), 60)
-    assert (outcome.kind, outcome.version, outcome.changes) == ("version", 2, ["paragraph_added"])
+    assert (outcome.kind, outcome.version, outcome.changes) == ("version", 2,
+                                                                ["paragraph_added", "stealth"])
     assert [v["number"] for v in archive.versions(57753)] == [1, 2]
     assert archive.version(57753, 1)["body"] == BODY
     assert count(archive, "captures") == 2
     changes = archive.changes()
-    assert [c["kinds"] for c in changes] == [["new"], ["paragraph_added"]]
+    assert [c["kinds"] for c in changes] == [["new"], ["paragraph_added", "stealth"]]
     assert archive.changes(kinds=["paragraph_added"])[0]["version"] == 2
     assert archive.changes(since=at(61)) == []
     assert archive.changes(language="kk") == []
@@ -228,7 +242,7 @@ def test_removed_once_then_restored(archive):
 def test_restored_with_different_content_is_a_new_version(archive):
     page(archive, record(), 0)
     archive.record_gone(None, 57753, record().url, 302, BASE + "/", at(60))
-    outcome = page(archive, record(title="Митинг в Алматы (исправлено)"), 120)
+    outcome = page(archive, record(title="Митинг в Алматы (исправлено)", modified=MODIFIED), 120)
     assert (outcome.kind, outcome.version, outcome.changes) == ("restored", 2, ["headline"])
     removed = archive.changes(kinds=["removed"])[0]
     assert removed["status"] == 302 and removed["location"] == BASE + "/"
