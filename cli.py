@@ -54,6 +54,19 @@ def parse_day(value: str | None, option: str) -> str | None:
         raise UserError(f"{option} must be a date as YYYY-MM-DD, not {value!r}") from None
 
 
+def parse_steps(value: str | None) -> list[int] | None:
+    """Revisit delays given as whole seconds separated by commas."""
+    if not value:
+        return None
+    try:
+        steps = [int(step) for step in value.split(",")]
+    except ValueError:
+        steps = []
+    if not steps or any(step < 0 for step in steps):
+        raise UserError("--revisit-steps must be whole seconds separated by commas")
+    return steps
+
+
 @main.command()
 @click.option("--edition", type=click.Choice(["ru", "kk", "en", "all"]), default="all",
               show_default=True, help="Which edition to crawl.")
@@ -69,12 +82,15 @@ def parse_day(value: str | None, option: str) -> str | None:
               show_default=True, help="The outlet, or a local replay of it.")
 @click.option("--db", envvar="MEDIAWATCH_DB", default="archive.db", show_default=True,
               help="The archive file.")
+@click.option("--revisit-steps", help="Revisit delays in seconds, comma-separated "
+                                      "(default: 15 min, 1 h, 3 h, 1 day, 3 days, 1 week, 1 month).")
 def crawl(edition: str, mode: str, since: str | None, limit: int | None, everything: bool,
-          base_url: str, db: str) -> None:
+          base_url: str, db: str, revisit_steps: str | None) -> None:
     """Discover and fetch articles, and archive every new version."""
     import time
 
-    from crawler.runner import EDITIONS, CrawlError, run_crawl
+    from crawler.runner import CrawlError, run_crawl
+    from storage.records import EDITIONS
     from views.runs import crawl_summary, run_line
 
     since = parse_day(since, "--since")
@@ -82,7 +98,7 @@ def crawl(edition: str, mode: str, since: str | None, limit: int | None, everyth
     started = time.monotonic()
     try:
         runs = run_crawl(editions, mode=mode, base_url=base_url, db=db, since=since, limit=limit,
-                         everything=everything)
+                         everything=everything, revisit_steps=parse_steps(revisit_steps))
     except CrawlError as exc:
         raise UserError(str(exc)) from None
     for run in runs:
@@ -119,10 +135,7 @@ def schedule(base_url: str, db: str, editions: tuple[str, ...], new_interval: fl
         if value is not None:
             setattr(config, name, value)
     if revisit_steps:
-        try:
-            config.revisit_steps = tuple(int(step) for step in revisit_steps.split(","))
-        except ValueError:
-            raise UserError("--revisit-steps must be whole seconds separated by commas") from None
+        config.revisit_steps = tuple(parse_steps(revisit_steps))
     if list_only:
         for job in list_jobs(config):
             click.echo(f"{job['job']:<12} every {job['every_seconds']:>8g}s  next {job['next_run']}")
@@ -197,7 +210,9 @@ def open_archive(db: str):
 
 def find_article(archive, ref: str) -> int:
     """The id of the archived article `ref` names (its id or any of its URLs)."""
-    article_id = archive.resolve(ref)
+    from crawler.canonical import article_reference
+
+    article_id = archive.resolve(*article_reference(ref))
     if article_id is None:
         raise UserError(f"no archived article matches {ref!r} (give its id or one of its URLs)")
     return article_id

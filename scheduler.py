@@ -17,10 +17,10 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 import settings as project_settings
+from storage.records import EDITIONS
 
 logger = logging.getLogger("mediawatch.scheduler")
 
-EDITIONS = ("ru", "kk", "en")
 # Job kind -> the crawl mode it runs.
 JOB_MODES = {"new": "new", "revisit": "revisit", "sweep": "backfill"}
 
@@ -128,15 +128,13 @@ class CrawlService:
         )
 
     def crawl_command(self, kind: str, edition: str) -> list[str]:
-        return [sys.executable, "-m", "cli", "crawl", "--edition", edition,
-                "--mode", JOB_MODES[kind], "--base-url", self.config.base_url,
-                "--db", self.config.db]
-
-    def child_env(self) -> dict[str, str]:
-        env = dict(os.environ)
+        command = [sys.executable, "-m", "cli", "crawl", "--edition", edition,
+                   "--mode", JOB_MODES[kind], "--base-url", self.config.base_url,
+                   "--db", self.config.db]
         if self.config.revisit_steps:
-            env["MEDIAWATCH_REVISIT_STEPS"] = ",".join(str(s) for s in self.config.revisit_steps)
-        return env
+            steps = ",".join(str(step) for step in self.config.revisit_steps)
+            command += ["--revisit-steps", steps]
+        return command
 
     def run_job(self, kind: str, edition: str) -> None:
         """Run one crawl in its own process; end it if it outlives the time limit."""
@@ -144,7 +142,7 @@ class CrawlService:
             return
         with self.child_lock:
             self.child = subprocess.Popen(
-                self.crawl_command(kind, edition), env=self.child_env(),
+                self.crawl_command(kind, edition),
                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                 start_new_session=True,
             )

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from crawler.canonical import article_id_from_url, canonical_url
 from storage import neardup, translations
 from storage.captures import CaptureCodec
 from storage.changes import kinds_between
@@ -19,6 +19,9 @@ from storage.search import index_version, search, search_columns
 ACTIVE = "active"
 REMOVED = "removed"
 RUN_STATUSES = ("ok", "failed", "killed", "timeout", "stopped")
+# Revisit delays in seconds, after publication or the last change, then after each unchanged
+# visit: 15 min, 1 h, 3 h, 1 day, 3 days, 1 week, 1 month (then monthly). A crawl may pass others.
+REVISIT_STEPS = (900, 3600, 10800, 86400, 259200, 604800, 2592000)
 # A fetched body with less than this share of the current version's words is taken for an
 # extraction failure (a layout change, a broken page), not for an edit: real edits keep far more.
 SUSPECT_SHARE = 0.4
@@ -40,12 +43,6 @@ class PageOutcome:
     changes: list[str] = field(default_factory=list)
     version_id: int | None = None
     error: str | None = None
-
-
-def _revisit_steps() -> list[int]:
-    from settings import MEDIAWATCH_REVISIT_STEPS
-
-    return list(MEDIAWATCH_REVISIT_STEPS)
 
 
 def _clean_headers(headers: dict | None) -> dict[str, str]:
@@ -81,10 +78,10 @@ def _decode_json(row: dict, *names: str) -> dict:
 class Archive:
     """The archive database. Writes go through the record_* methods, one transaction each."""
 
-    def __init__(self, path: str | Path, revisit_steps: list[int] | None = None) -> None:
+    def __init__(self, path: str | Path, revisit_steps: Iterable[int] | None = None) -> None:
         self.path = str(path)
         self.db = connect(path)
-        self.revisit_steps = list(revisit_steps or _revisit_steps())
+        self.revisit_steps = list(revisit_steps or REVISIT_STEPS)
         migrate(self.db)
         self.captures = CaptureCodec(self.db)
 
@@ -131,6 +128,11 @@ class Archive:
                 [utc_iso(), status],
             ).rowcount
 
+    def run(self, run_id: int) -> dict | None:
+        """One crawl run, or None."""
+        rows = _rows(self.db.execute("SELECT * FROM runs WHERE id = ?", [run_id]))
+        return _decode_json(rows[0], "editions", "stats", "errors") if rows else None
+
     def runs(self, limit: int = 20) -> list[dict]:
         """The latest runs, newest first."""
         rows = _rows(self.db.execute("SELECT * FROM runs ORDER BY id DESC LIMIT ?", [limit]))
@@ -147,31 +149,33 @@ class Archive:
         body: bytes,
         record: ArticleRecord,
         fetched_at: str,
+        edition_ids: Iterable[int] = (),
     ) -> PageOutcome:
         """Archive one fetched article page: a new article, a new version, or an unchanged one.
 
-        A new version and its raw capture are written in one transaction with everything
-        else this fetch changes. A body far shorter than the current version's is only logged,
-        as `suspect`.
+        The record carries the article id and canonical URL the crawler computed; `edition_ids`
+        are the ids of the other editions the page links to. A new version and its raw capture
+        are written in one transaction with everything else this fetch changes. A body far
+        shorter than the current version's is only logged, as `suspect`.
         """
         at = utc_iso(fetched_at)
         record.fetched_at = record.fetched_at or fetched_at
-        article_id = record.article_id or article_id_from_url(record.url or url)
+        article_id = record.article_id
         if not article_id:
             raise ValueError(f"no article id for {url}")
-        record.article_id = article_id
-        record.url = canonical_url(record.url or url)
+        edition_ids = list(edition_ids)
         headers = _clean_headers(headers)
         with write_transaction(self.db):
             current = self._article_row(article_id)
             if current is None:
-                outcome = self._new_article(run_id, url, status, headers, body, record, at)
+                outcome = self._new_article(run_id, url, status, headers, body, record, at,
+                                            edition_ids)
             elif lost := self._text_lost(current, record):
                 outcome = PageOutcome("suspect", article_id, current["current_version"],
                                       error=lost)
             else:
                 outcome = self._known_article(run_id, url, status, headers, body, record, at,
-                                              current)
+                                              current, edition_ids)
             self._log_fetch(run_id, article_id, url, status, outcome.kind, at,
                             error=outcome.error, version_id=outcome.version_id)
         return outcome
@@ -186,7 +190,8 @@ class Archive:
         return (f"extracted body has {record.word_count} words, the current version "
                 f"{before}: taken for an extraction failure, not archived")
 
-    def _new_article(self, run_id, url, status, headers, body, record, at) -> PageOutcome:
+    def _new_article(self, run_id, url, status, headers, body, record, at,
+                     edition_ids) -> PageOutcome:
         data = record.to_dict()
         start = parse_time(utc_iso(record.published)) if record.published else parse_time(at)
         self.db["articles"].insert({
@@ -211,10 +216,11 @@ class Archive:
         self._event(record.article_id, "new", at, run_id, version_id=version_id)
         neardup.link_duplicate(self.db, record.article_id, record.language,
                                "\n".join(record.body), at)
-        translations.update_editions(self.db, record.article_id, record.translations, at)
+        translations.update_editions(self.db, record.article_id, edition_ids, at)
         return PageOutcome("new", record.article_id, 1, [], version_id)
 
-    def _known_article(self, run_id, url, status, headers, body, record, at, current):
+    def _known_article(self, run_id, url, status, headers, body, record, at, current,
+                       edition_ids):
         article_id = record.article_id
         restored = current["status"] == REMOVED
         if restored:
@@ -242,7 +248,7 @@ class Archive:
         self._set_current(article_id, number, version_id, record.fingerprint)
         self._schedule(article_id, at, step=0)
         neardup.index_hash(self.db, article_id, neardup.simhash("\n".join(record.body)))
-        translations.update_editions(self.db, article_id, record.translations, at)
+        translations.update_editions(self.db, article_id, edition_ids, at)
         return PageOutcome("restored" if restored else "version", article_id, number, kinds,
                            version_id)
 
@@ -356,7 +362,6 @@ class Archive:
         logged.
         """
         at = utc_iso(fetched_at)
-        article_id = article_id or article_id_from_url(url)
         removed = False
         with write_transaction(self.db):
             current = self._article_row(article_id) if article_id else None
@@ -375,25 +380,16 @@ class Archive:
         return removed
 
     def record_failure(self, run_id: int | None, url: str, status: int | None, error: str,
-                       fetched_at: str) -> None:
+                       fetched_at: str, article_id: int | None = None) -> None:
         """A fetch that gave no usable page (network error, server error, extraction failure)."""
         at = utc_iso(fetched_at)
         with write_transaction(self.db):
-            self._log_fetch(run_id, article_id_from_url(url), url, status, "failed", at,
-                            error=error)
+            self._log_fetch(run_id, article_id, url, status, "failed", at, error=error)
 
     # ---- what the crawler asks -----------------------------------------------------------
 
     def _language_filter(self, language: str | None) -> tuple[str, list]:
         return (" AND language = ?", [language]) if language else ("", [])
-
-    def known_urls(self, language: str | None = None) -> dict[str, int]:
-        """Canonical URL -> article id of active articles."""
-        clause, params = self._language_filter(language)
-        rows = self.db.execute(
-            f"SELECT url, id FROM articles WHERE status = ?{clause}", [ACTIVE, *params]
-        )
-        return dict(rows.fetchall())
 
     def known_ids(self, language: str | None = None) -> set[int]:
         """Ids of active articles."""
@@ -431,17 +427,10 @@ class Archive:
 
     # ---- read side -----------------------------------------------------------------------
 
-    def resolve(self, article_ref: int | str) -> int | None:
-        """The article id for an id or any URL of the article (old, /kz/, moved), else None."""
-        ref = str(article_ref).strip()
-        candidates = []
-        if ref.isdigit():
-            candidates.append(int(ref))
-        else:
-            found = article_id_from_url(ref)
-            if found is not None:
-                candidates.append(found)
-            url = canonical_url(ref)
+    def resolve(self, article_id: int | None = None, url: str | None = None) -> int | None:
+        """The archived article with this id, else the one that had this canonical URL, else None."""
+        candidates = [] if article_id is None else [article_id]
+        if url is not None:
             for table in ("articles", "versions"):
                 column = "id" if table == "articles" else "article_id"
                 row = self.db.execute(

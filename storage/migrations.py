@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
@@ -14,6 +15,8 @@ from storage.records import record_from_row
 from storage.search import ARTICLE_FTS_COLUMNS, TOKENIZER, index_version, search_columns
 
 MIGRATIONS = Migrations("mediawatch")
+# The outlet's article URLs as of m004: /<section>/<id>-<slug>.html (the id of an edition link).
+M004_ARTICLE_PATH = re.compile(r"/[\w-]+/(?P<id>\d+)-[^/]+?\.html$")
 
 
 def _current_records(db: Database):
@@ -237,7 +240,9 @@ def m004_translations(db: Database) -> None:
     for article_id, _, record in records:
         db["articles"].update(article_id, {"cover_image": record["cover_image"]})
     for article_id, _, record in records:
-        translations.update_editions(db, article_id, record["translations"], "migration")
+        other_ids = [int(m["id"]) for url in record["translations"]
+                     if (m := M004_ARTICLE_PATH.search(url))]
+        translations.update_editions(db, article_id, other_ids, "migration")
 
 
 @MIGRATIONS()

@@ -155,7 +155,7 @@ def test_backfill_walks_back_to_since_and_limit_caps(site, tmp_path):
 def test_scrapy_crawl_runs_an_edition_spider(site, tmp_path):
     db = tmp_path / "scrapy.db"
     result = subprocess.run(
-        [sys.executable, "-m", "scrapy", "crawl", "vlast_en", "-a", f"base_url={site.base_url}",
+        [sys.executable, "-m", "scrapy", "crawl", "vlast_en", "-s", f"MEDIAWATCH_BASE_URL={site.base_url}",
          "-s", f"MEDIAWATCH_DB={db}", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0"],
         capture_output=True, text=True, timeout=300, cwd=ROOT,
     )

@@ -22,6 +22,7 @@ from click.testing import CliRunner
 from conftest import manifest_pairs
 
 from cli import main
+from crawler.canonical import article_reference
 from replay.evaluate import score_archive
 from storage.archive import Archive
 from storage.search import SearchQueryError
@@ -579,7 +580,7 @@ def test_sql_injection_through_search_and_references_changes_nothing(make_replay
             assert {hit["article_id"] for hit in hits} <= ids
             assert archive.search("the", section=text, author=text) == []
             assert archive.search("alert", section=text) == []
-            assert archive.resolve(text) is None
+            assert archive.resolve(*article_reference(text)) is None
     for text in INJECTIONS:
         if "\x00" in text:
             continue  # not a possible command-line argument

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 import storage.archive as archive_module
+from crawler.canonical import article_reference, edition_ids
 from storage.archive import Archive
 from storage.changes import kinds_between
 from storage.neardup import distance, simhash
@@ -73,7 +74,8 @@ def archive(tmp_path):
 def page(archive: Archive, rec: ArticleRecord, minutes: int = 0, headers=None, url=None,
          run_id=None):
     html = f"<html><h1>{rec.title}</h1>{''.join(rec.body)}</html>".encode()
-    return archive.record_page(run_id, url or rec.url, 200, headers or {}, html, rec, at(minutes))
+    return archive.record_page(run_id, url or rec.url, 200, headers or {}, html, rec, at(minutes),
+                               edition_ids(rec.translations))
 
 
 # ---- change classification (pure) ---------------------------------------------------------
@@ -190,11 +192,12 @@ def test_moved_article_is_one_row_with_new_url(archive):
     moved = record(section="obsshestvo", slug="miting")
     outcome = page(archive, moved, 60, url=f"{BASE}/kz/politika/57753-miting-v-almaty.html")
     assert outcome.changes == ["moved"]
-    assert archive.known_urls() == {f"{BASE}/obsshestvo/57753-miting.html": 57753}
-    assert archive.resolve(f"{BASE}/politika/57753-miting-v-almaty.html") == 57753
-    assert archive.resolve(f"{BASE}/kz/obsshestvo/57753-miting.html?utm_source=x") == 57753
-    assert archive.resolve("57753") == 57753
-    assert archive.resolve(f"{BASE}/politika/99999-nothing.html") is None
+    assert archive.article(57753)["url"] == f"{BASE}/obsshestvo/57753-miting.html"
+    for ref in (f"{BASE}/politika/57753-miting-v-almaty.html", "57753",
+                f"{BASE}/kz/obsshestvo/57753-miting.html?utm_source=x"):
+        assert archive.resolve(*article_reference(ref)) == 57753
+    assert archive.resolve(None, f"{BASE}/politika/57753-miting-v-almaty.html") == 57753
+    assert archive.resolve(*article_reference(f"{BASE}/politika/99999-nothing.html")) is None
 
 
 def test_version_and_capture_are_written_atomically(archive, monkeypatch):
@@ -230,7 +233,7 @@ def test_removed_once_then_restored(archive):
     assert archive.record_gone(None, 57753, url, 404, None, at(60)) is True
     assert archive.record_gone(None, 57753, url, 404, None, at(120)) is False
     assert archive.article(57753)["status"] == "removed"
-    assert archive.known_urls() == {} and archive.known_ids() == set()
+    assert archive.known_ids() == set()
     outcome = page(archive, record(), 180)
     assert (outcome.kind, outcome.version, outcome.version_id) == ("restored", 1, None)
     events = [(e["kind"], e["status"]) for e in archive.history(57753) if e["type"] == "event"]
@@ -252,7 +255,7 @@ def test_gone_for_unknown_article_is_only_logged(archive):
     assert archive.record_gone(None, None, f"{BASE}/politika/5-x.html", 410, None, at(0)) is False
     assert count(archive, "events") == 0
     assert count(archive, "fetches") == 1
-    archive.record_failure(None, f"{BASE}/politika/6-y.html", 500, "server error", at(1))
+    archive.record_failure(None, f"{BASE}/politika/6-y.html", 500, "server error", at(1), 6)
     row = archive.db.execute("SELECT article_id, outcome, error FROM fetches WHERE id = 2").fetchone()
     assert row == (6, "failed", "server error")
 
