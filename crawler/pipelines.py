@@ -22,18 +22,23 @@ RUN_ID = "mediawatch/run_id"
 # This many pages of one run that lost their text (extraction failed, or a body far shorter
 # than before) suggest the outlet's layout changed: the run says so.
 DRIFT_WARNING_AT = 3
-UNWRITABLE = ("database or disk is full", "readonly database", "disk i/o error",
-              "unable to open database")
+# SQLite result codes (primary, extended ones start with them) that mean the archive cannot be
+# written, with what to do.
+UNWRITABLE = {
+    "SQLITE_FULL": "the archive's disk is full ({}): free some space, then crawl again",
+    "SQLITE_READONLY": "cannot write to the archive ({}): check the file and its directory are writable",
+    "SQLITE_IOERR": "cannot write to the archive ({}): check the file and its directory are writable",
+    "SQLITE_CANTOPEN": "cannot write to the archive ({}): check the file and its directory are writable",
+}
 
 
 def archive_unwritable(error: sqlite3.Error) -> str | None:
     """A one-line reason when a database error means the archive cannot be written, else None."""
-    text = str(error)
-    if not any(part in text.lower() for part in UNWRITABLE):
-        return None
-    if "full" in text:
-        return f"the archive's disk is full ({text}): free some space, then crawl again"
-    return f"cannot write to the archive ({text}): check the file and its directory are writable"
+    name = getattr(error, "sqlite_errorname", None) or ""
+    for code, reason in UNWRITABLE.items():
+        if name == code or name.startswith(code + "_"):
+            return reason.format(error)
+    return None
 
 
 class ExtractPipeline:
