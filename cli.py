@@ -1,10 +1,17 @@
-"""The `mediawatch` command line: one entry point with a subcommand per task."""
+"""The `mediawatch` command line: one entry point with a subcommand per task.
+
+About 500 lines on purpose: every command with its options in one place, in the order README
+follows. What the commands show comes from views/, what they do from crawler/, storage/, demo.py.
+"""
 
 from __future__ import annotations
 
 import sys
 
 import click
+
+from settings import MEDIAWATCH_BASE_URL, MEDIAWATCH_DB
+from storage.records import EDITIONS
 
 
 class UserError(click.ClickException):
@@ -20,6 +27,37 @@ class UserError(click.ClickException):
 @click.version_option(package_name="mediawatch")
 def main() -> None:
     """mediawatch: archive Vlast.kz in three languages and track every revision."""
+
+
+# ---- options shared by several commands, declared once ---------------------------------------
+
+def db_option(function):
+    """--db: the archive file (its default from settings: MEDIAWATCH_DB, else archive.db)."""
+    return click.option("--db", default=MEDIAWATCH_DB, show_default=True,
+                        help="The archive file.")(function)
+
+
+def base_url_option(function):
+    """--base-url: the outlet or a replay of it (default from settings: MEDIAWATCH_BASE_URL)."""
+    return click.option("--base-url", default=MEDIAWATCH_BASE_URL, show_default=True,
+                        help="The outlet, or a local replay of it.")(function)
+
+
+def edition_option(function):
+    """--edition (also --lang): only one edition."""
+    return click.option("--edition", "--lang", "edition", type=click.Choice(EDITIONS),
+                        help="Only this edition.")(function)
+
+
+def json_option(function):
+    """--json: print JSON, for scripts."""
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON, for scripts.")(function)
+
+
+def revisit_steps_option(function):
+    """--revisit-steps: revisit delays in seconds, comma-separated."""
+    return click.option("--revisit-steps", help="Revisit delays in seconds, comma-separated "
+                        "(default: 15 min, 1 h, 3 h, 1 day, 3 days, 1 week, 1 month).")(function)
 
 
 @main.command()
@@ -68,7 +106,7 @@ def parse_steps(value: str | None) -> list[int] | None:
 
 
 @main.command()
-@click.option("--edition", type=click.Choice(["ru", "kk", "en", "all"]), default="all",
+@click.option("--edition", type=click.Choice([*EDITIONS, "all"]), default="all",
               show_default=True, help="Which edition to crawl.")
 @click.option("--mode", type=click.Choice(["new", "backfill", "revisit"]), default="new",
               show_default=True,
@@ -78,20 +116,18 @@ def parse_steps(value: str | None) -> list[int] | None:
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many articles per edition.")
 @click.option("--everything", is_flag=True,
               help="With --mode revisit: re-fetch every archived article, due or not.")
-@click.option("--base-url", envvar="MEDIAWATCH_BASE_URL", default="https://vlast.kz",
-              show_default=True, help="The outlet, or a local replay of it.")
-@click.option("--db", envvar="MEDIAWATCH_DB", default="archive.db", show_default=True,
-              help="The archive file.")
-@click.option("--revisit-steps", help="Revisit delays in seconds, comma-separated "
-                                      "(default: 15 min, 1 h, 3 h, 1 day, 3 days, 1 week, 1 month).")
+@base_url_option
+@db_option
+@revisit_steps_option
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the result as JSON: each run's id, status, counts and errors.")
 def crawl(edition: str, mode: str, since: str | None, limit: int | None, everything: bool,
-          base_url: str, db: str, revisit_steps: str | None) -> None:
+          base_url: str, db: str, revisit_steps: str | None, as_json: bool) -> None:
     """Discover and fetch articles, and archive every new version."""
     import time
 
     from crawler.runner import CrawlError, run_crawl
-    from storage.records import EDITIONS
-    from views.runs import crawl_summary, run_line
+    from views.runs import crawl_result, crawl_summary, run_line
 
     since = parse_day(since, "--since")
     editions = list(EDITIONS) if edition == "all" else [edition]
@@ -101,23 +137,24 @@ def crawl(edition: str, mode: str, since: str | None, limit: int | None, everyth
                          everything=everything, revisit_steps=parse_steps(revisit_steps))
     except CrawlError as exc:
         raise UserError(str(exc)) from None
+    if as_json:
+        echo_json(crawl_result(runs, time.monotonic() - started))
+        return
     for run in runs:
         click.echo(run_line(run))
     click.echo(crawl_summary(runs, time.monotonic() - started))
 
 
 @main.command()
-@click.option("--base-url", envvar="MEDIAWATCH_BASE_URL", default="https://vlast.kz",
-              show_default=True, help="The outlet, or a local replay of it.")
-@click.option("--db", envvar="MEDIAWATCH_DB", default="archive.db", show_default=True,
-              help="The archive file.")
-@click.option("--edition", "editions", multiple=True, type=click.Choice(["ru", "kk", "en"]),
+@base_url_option
+@db_option
+@click.option("--edition", "editions", multiple=True, type=click.Choice(EDITIONS),
               help="Editions to watch (repeatable); all three by default.")
 @click.option("--new-interval", type=float, help="Seconds between crawls for new articles.")
 @click.option("--revisit-interval", type=float, help="Seconds between revisit crawls.")
 @click.option("--sweep-interval", type=float, help="Seconds between sweeps of sitemap and listings.")
 @click.option("--time-limit", type=float, help="Seconds after which a crawl is ended.")
-@click.option("--revisit-steps", help="Revisit delays in seconds, comma-separated.")
+@revisit_steps_option
 @click.option("--list", "list_only", is_flag=True, help="Show the jobs and their next run times.")
 def schedule(base_url: str, db: str, editions: tuple[str, ...], new_interval: float | None,
              revisit_interval: float | None, sweep_interval: float | None,
@@ -169,20 +206,6 @@ def extract_page(file: str, url: str) -> None:
 
 
 # ---- reading the archive -------------------------------------------------------------------------
-
-EDITION = click.Choice(["ru", "kk", "en"])
-
-
-def db_option(function):
-    """--db for the commands that read the archive."""
-    return click.option("--db", envvar="MEDIAWATCH_DB", default="archive.db", show_default=True,
-                        help="The archive file.")(function)
-
-
-def json_option(function):
-    """--json for the commands that read the archive."""
-    return click.option("--json", "as_json", is_flag=True, help="Print JSON, for scripts.")(function)
-
 
 def change_kinds() -> list[str]:
     from storage.changes import EVENT_KINDS, KINDS
@@ -243,7 +266,7 @@ def on_terminal() -> bool:
 
 @main.command()
 @click.argument("query")
-@click.option("--lang", type=EDITION, help="Only this edition.")
+@edition_option
 @click.option("--section", help="Only this section, e.g. politika.")
 @click.option("--author", help="Only articles by this author (part of the name, any case).")
 @click.option("--since", help="Published on or after this day (YYYY-MM-DD, or an age: 7d, 2w).")
@@ -252,14 +275,14 @@ def on_terminal() -> bool:
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True, help="Most hits.")
 @json_option
 @db_option
-def search(query: str, lang: str | None, section: str | None, author: str | None, since: str | None,
+def search(query: str, edition: str | None, section: str | None, author: str | None, since: str | None,
            until: str | None, all_versions: bool, limit: int, as_json: bool, db: str) -> None:
     """Full-text search: words, "phrases", prefix*, AND/OR/NOT; ranked, with snippets."""
     from storage.search import SearchQueryError
     from views import articles, text
 
     color = on_terminal() and not as_json
-    options = {"language": lang, "section": section, "author": author, "limit": limit,
+    options = {"language": edition, "section": section, "author": author, "limit": limit,
                "date_from": parse_time(since, "--since", day=True), "all_versions": all_versions,
                "date_to": parse_time(until, "--until", day=True),
                "marks": (text.YELLOW, text.RESET) if color else ("[", "]")}
@@ -278,18 +301,18 @@ def search(query: str, lang: str | None, section: str | None, author: str | None
 @main.command()
 @click.option("--since", default="1d", show_default=True,
               help="From this time: YYYY-MM-DD[THH:MM[:SS]], today, or an age: 12h, 1d, 2w.")
-@click.option("--lang", type=EDITION, help="Only this edition.")
+@edition_option
 @click.option("--kind", "kinds", multiple=True, type=click.Choice(change_kinds()),
               help="Only this kind of change (repeatable).")
 @json_option
 @db_option
-def changes(since: str, lang: str | None, kinds: tuple[str, ...], as_json: bool, db: str) -> None:
+def changes(since: str, edition: str | None, kinds: tuple[str, ...], as_json: bool, db: str) -> None:
     """What was published, revised, removed or restored, newest first (default: the last day)."""
     from views import articles
 
     since = parse_time(since, "--since")
     with open_archive(db) as archive:
-        items = articles.change_list(archive, since, language=lang, kinds=list(kinds) or None)
+        items = articles.change_list(archive, since, language=edition, kinds=list(kinds) or None)
     if as_json:
         echo_json(items)
     else:
@@ -423,10 +446,10 @@ def status(limit: int, as_json: bool, db: str) -> None:
               show_default=True, help="jsonl/csv: the current version of each article; "
                                       "warc: the raw capture of every version.")
 @click.option("--since", help="Only what was archived since then (YYYY-MM-DD[THH:MM], or 7d).")
-@click.option("--lang", type=EDITION, help="Only this edition.")
+@edition_option
 @click.option("--output", "-o", help="File to write (default: standard output).")
 @db_option
-def export(fmt: str, since: str | None, lang: str | None, output: str | None, db: str) -> None:
+def export(fmt: str, since: str | None, edition: str | None, output: str | None, db: str) -> None:
     """Export the archive as JSON lines, CSV or WARC."""
     from views import export as report
 
@@ -436,56 +459,17 @@ def export(fmt: str, since: str | None, lang: str | None, output: str | None, db
     with open_archive(db) as archive:
         if fmt == "warc":
             with click.open_file(output or "-", "wb") as out:
-                count = report.write_warc(report.export_captures(archive, lang, since), out,
+                count = report.write_warc(report.export_captures(archive, edition, since), out,
                                           gzip=not (output or "").endswith(".warc"))
         else:
             writer = report.write_csv if fmt == "csv" else report.write_jsonl
             with click.open_file(output or "-", "w", encoding="utf-8") as out:
-                count = writer(report.export_records(archive, lang, since), out)
+                count = writer(report.export_records(archive, edition, since), out)
     if output:
         click.echo(f"wrote {count} {'captures' if fmt == 'warc' else 'articles'} to {output}", err=True)
 
 
 # ---- the demo ----------------------------------------------------------------------------------
-
-DEMO_SEARCHES = (("митинг", "ru"), ("алаң", "kk"), ("rally", "en"))
-
-
-def demo_crawl(base_url: str, db: str, *args: str) -> None:
-    """One crawl in its own process (Scrapy's reactor runs once per process), quietly logged."""
-    import os
-    import subprocess
-
-    line = ["crawl", *args, "--base-url", base_url, "--db", db]
-    click.echo(f"\n$ mediawatch {' '.join(line)}")
-    env = {**os.environ, "MEDIAWATCH_LOG_LEVEL": "WARNING"}
-    done = subprocess.run([sys.executable, "-m", "cli", *line], capture_output=True, text=True,
-                          env=env)
-    click.echo(done.stdout, nl=False)
-    if done.returncode != 0:
-        last = (done.stderr.strip().splitlines() or ["no message"])[-1]
-        raise click.ClickException(f"the demo crawl failed (exit {done.returncode}): {last}")
-
-
-def demo_build(db: str) -> str:
-    """Crawl the replay at epoch 0, move it to epoch 1, crawl again; the time epoch 1 began."""
-    import time
-
-    from replay.server import ReplayServer
-    from storage.db import utc_iso
-
-    with ReplayServer(articles=180, seed=1) as server:
-        click.echo(f"The replay of vlast.kz serves 180 articles at {server.base_url}/ (epoch 0).")
-        demo_crawl(server.base_url, db)
-        time.sleep(1.1)  # the archive's times are in whole seconds: epoch 1 starts a new one
-        since = utc_iso()
-        server.set_epoch(1)
-        click.echo("\nThe replay moves to epoch 1: the newsroom publishes, revises, removes and "
-                   "restores articles.")
-        demo_crawl(server.base_url, db)
-        demo_crawl(server.base_url, db, "--mode", "revisit", "--everything")
-    return since
-
 
 def demo_show(ctx: click.Context, command: click.Command, db: str, *args: str, **options) -> None:
     """Run a reading command as the user would, after its command line."""
@@ -495,33 +479,24 @@ def demo_show(ctx: click.Context, command: click.Command, db: str, *args: str, *
     ctx.invoke(command, db=db, **dict(zip(names, args, strict=True)), **options)
 
 
-def demo_revised(db: str, since: str) -> int | None:
-    """An article revised in epoch 1, a rewrite if there is one."""
-    with open_archive(db) as archive:
-        revised = [item for item in archive.changes(since) if item.get("version")]
-    revised.sort(key=lambda item: "rewrite" not in item["kinds"])
-    return revised[0]["article_id"] if revised else None
-
-
 @main.command()
 @click.option("--db", default="demo-archive.db", show_default=True,
               help="Where the demo archive goes; it is replaced on every run.")
 @click.pass_context
 def demo(ctx: click.Context, db: str) -> None:
     """Crawl the built-in replay of the outlet twice, then show the archive."""
-    import os
+    import demo as the_demo
 
-    if os.path.exists(db):
-        click.echo(f"Replacing the previous demo archive {db}.")
-    for path in (db, f"{db}-wal", f"{db}-shm"):
-        if os.path.exists(path):
-            os.remove(path)
-    since = demo_build(db)
+    the_demo.replace_archive(db, click.echo)
+    try:
+        since = the_demo.build(db, click.echo)
+    except the_demo.DemoError as exc:
+        raise click.ClickException(str(exc)) from None
     demo_show(ctx, stats, db)
-    for query, lang in DEMO_SEARCHES:
-        demo_show(ctx, search, db, query, lang=lang, limit=3)
+    for query, edition in the_demo.SEARCHES:
+        demo_show(ctx, search, db, query, edition=edition, limit=3)
     demo_show(ctx, changes, db, since=since)
-    article_id = demo_revised(db, since)
+    article_id = the_demo.revised_article(db, since)
     if article_id is not None:
         demo_show(ctx, diff, db, str(article_id))
     click.echo(f"\nThe archive is in {db}. Go on exploring it, e.g.:\n"

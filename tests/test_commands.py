@@ -116,8 +116,9 @@ def test_changes_text_and_filters(built):
     assert sorted(i["article_id"] for i in removed) == \
         sorted(c["id"] for c in built.m1["changes"] if c["kind"] == "removed")
     assert all(i["status"] for i in removed)
-    english = run_json(built, "changes", "--since", built.since, "--lang", "en")
+    english = run_json(built, "changes", "--since", built.since, "--edition", "en")
     assert english and {i["language"] for i in english} == {"en"}
+    assert run_json(built, "changes", "--since", built.since, "--lang", "en") == english
 
 
 def test_changes_default_period_is_the_last_day(built):
@@ -379,8 +380,8 @@ def test_demo(tmp_path):
     out = done.stdout
     assert f"Replacing the previous demo archive {db}" in out
     for part in ("$ mediawatch crawl --base-url", "$ mediawatch crawl --mode revisit --everything",
-                 "$ mediawatch stats", "most revised articles", "$ mediawatch search митинг --lang ru",
-                 "$ mediawatch search алаң --lang kk", "$ mediawatch search rally --lang en",
+                 "$ mediawatch stats", "most revised articles", "$ mediawatch search митинг --edition ru",
+                 "$ mediawatch search алаң --edition kk", "$ mediawatch search rally --edition en",
                  "$ mediawatch changes --since", "$ mediawatch diff", "Kinds:",
                  f"The archive is in {db}"):
         assert part in out, part

@@ -13,6 +13,7 @@ RUN_COUNTS = (("fetched", "fetched"), ("new", "new"), ("version", "versions"),
 
 
 def run_seconds(run: dict) -> float | None:
+    """How long a finished run took, or None while it runs."""
     if not (run.get("started_at") and run.get("finished_at")):
         return None
     started = datetime.fromisoformat(run["started_at"])
@@ -29,11 +30,22 @@ def run_line(run: dict) -> str:
     return f"run {run['id']} [{editions} {run.get('mode')}] {run.get('status')}{took}: {counts}"
 
 
-def crawl_summary(runs: list[dict], seconds: float) -> str:
-    """The closing line of a crawl: totals over its runs."""
+def crawl_totals(runs: list[dict]) -> dict[str, int]:
+    """The counts of a crawl's runs added up."""
     total: Counter = Counter()
     for run in runs:
         total.update({k: v for k, v in (run.get("stats") or {}).items() if isinstance(v, int)})
+    return dict(total)
+
+
+def crawl_result(runs: list[dict], seconds: float) -> dict:
+    """A crawl's result as JSON: its runs (id, status, counts, errors), totals and duration."""
+    return {"runs": runs, "totals": crawl_totals(runs), "seconds": round(seconds, 3)}
+
+
+def crawl_summary(runs: list[dict], seconds: float) -> str:
+    """The closing line of a crawl: totals over its runs."""
+    total = Counter(crawl_totals(runs))
     return (f"crawl done in {duration(round(seconds, 1))}: {total['fetched']} pages fetched, "
             f"{total['new']} new articles, {total['version']} new versions, "
             f"{total['removed']} removals, {total['restored']} restored, {total['failed']} errors")
@@ -56,6 +68,7 @@ def status_text(runs: list[dict], errors_per_run: int = 5) -> str:
 
 
 def error_text(error: object) -> str:
+    """One recorded error of a run as a line."""
     if not isinstance(error, dict):
         return str(error)
     status = f" [{error['status']}]" if error.get("status") else ""
