@@ -176,15 +176,16 @@ def diff_fields(old: dict, new: dict) -> list[FieldChange]:
         elif before == after or not (before or after):
             continue
         if name in WHOLE_FIELDS:
-            words = [op for op in (("delete", _as_text(before)), ("insert", _as_text(after)))
+            words = [op for op in (("delete", as_text(before)), ("insert", as_text(after)))
                      if op[1]]
         else:
-            words = diff_words(_as_text(before), _as_text(after))
+            words = diff_words(as_text(before), as_text(after))
         changes.append(FieldChange(name, before, after, kind, words))
     return changes
 
 
-def _as_text(value: object) -> str:
+def as_text(value: object) -> str:
+    """A field's value as text: lists joined by commas, None empty."""
     if value is None:
         return ""
     if isinstance(value, list | tuple):

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 from sqlite_utils import Database
 
 from storage import neardup, translations
 from storage.changes import kinds_between
+from storage.db import rows
 from storage.records import record_from_row
 from storage.search import index_version, search_columns
 
@@ -24,11 +25,8 @@ from storage.search import index_version, search_columns
 ARTICLE_PATH = re.compile(r"/[\w-]+/(?P<id>\d+)-[^/]+?\.html$")
 
 
-def _rows(db: Database, sql: str) -> Iterator[dict]:
-    cursor = db.execute(sql)
-    names = [d[0] for d in cursor.description]
-    for row in cursor.fetchall():
-        yield dict(zip(names, row, strict=True))
+def _rows(db: Database, sql: str) -> list[dict]:
+    return rows(db.execute(sql))
 
 
 def _current_records(db: Database) -> list[tuple[int, str, dict]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import json
 
-from storage.changes import FieldChange, ParagraphChange, RecordDiff, WordOp, diff_records
+from storage.changes import FieldChange, ParagraphChange, RecordDiff, WordOp, as_text, diff_records
 from views.text import GREEN, RED, RESET, when
 
 FORMATS = ("text", "unified", "html", "json")
@@ -204,16 +204,8 @@ def render_html(diff: RecordDiff, title: str = "Article diff") -> str:
     return "\n".join(p for p in parts if p) + "\n"
 
 
-def _as_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value)
-    return str(value)
-
-
 def _esc(value: object) -> str:
-    return html.escape(_as_text(value), quote=True)
+    return html.escape(as_text(value), quote=True)
 
 
 def _badges(kinds: list[str]) -> str:
