@@ -42,21 +42,13 @@ FEED_EXPORT_ENCODING = "utf-8"
 CONCURRENT_ITEMS = 1
 WARN_ON_GENERATOR_RETURN_VALUE = False
 
-# Revisit schedule: delay after publication or after the last seen change, then each next step.
-# Values in seconds: 15 min, 1 h, 3 h, 1 day, 3 days, 1 week, 1 month (then monthly).
-MEDIAWATCH_REVISIT_STEPS = [
-    int(step)
-    for step in os.environ.get(
-        "MEDIAWATCH_REVISIT_STEPS", "900,3600,10800,86400,259200,604800,2592000"
-    ).split(",")
-]
+# Revisit delays in seconds; empty: the archive's own schedule (storage.archive.REVISIT_STEPS).
+# `mediawatch crawl --revisit-steps` sets them for one crawl.
+MEDIAWATCH_REVISIT_STEPS: list[int] = []
 
-# The revisit policy: "adaptive" (storage/revisit.py, docs/scheduling.md) or "steps" (the fixed
-# steps above); setting MEDIAWATCH_REVISIT_STEPS chooses the steps.
-MEDIAWATCH_REVISIT_POLICY = (
-    "steps" if "MEDIAWATCH_REVISIT_STEPS" in os.environ
-    else os.environ.get("MEDIAWATCH_REVISIT_POLICY", "adaptive")
-)
+# The revisit policy: "adaptive" (storage/revisit.py, docs/scheduling.md) or "steps" (fixed
+# steps: the ones above, else storage.archive.REVISIT_STEPS); revisit steps given choose "steps".
+MEDIAWATCH_REVISIT_POLICY = os.environ.get("MEDIAWATCH_REVISIT_POLICY", "adaptive")
 
 # The time a crawl takes for now (ISO 8601), for simulations against the replay's clock only.
 MEDIAWATCH_CLOCK = os.environ.get("MEDIAWATCH_CLOCK", "")
