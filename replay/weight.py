@@ -103,9 +103,9 @@ def _menu(interface: str) -> str:
         f'special-{n}/">Спецпроект {n}</a></li>' for n in range(60))
     years = "".join(f'<li class="menu__item"><a href="/archive/{year}/">{year}</a></li>'
                     for year in range(2012, 2027))
-    return (f'<div class="menu menu--wide" data-interface="{interface}"><ul class="menu__list">'
+    return (f'<nav class="menu menu--wide" data-interface="{interface}"><ul class="menu__list">'
             f"{sections}</ul><ul class=\"menu__list menu__list--projects\">{projects}</ul>"
-            f'<ul class="menu__list menu__list--years">{years}</ul></div>\n')
+            f'<ul class="menu__list menu__list--years">{years}</ul></nav>\n')
 
 
 def _card(article: Article, lead: bool) -> str:
@@ -162,9 +162,9 @@ def full_weight(page: str, state: State, article: Article, interface: str) -> st
                if a.id != article.id]
     related = "".join(_card(a, True) for a in _related(state, article))
     latest = "".join(_card(a, False) for a in section[:LATEST])
-    around = (f'<section class="related"><h3>Читайте также</h3>{related}</section>\n'
-              f'<section class="news news--section"><h3>Последнее в разделе</h3>{latest}'
-              "</section>\n"
+    around = (f'<aside class="related"><h3>Читайте также</h3>{related}</aside>\n'
+              f'<aside class="news news--section"><h3>Последнее в разделе</h3>{latest}'
+              "</aside>\n"
               '<section class="subscribe"><form action="/subscribe/" method="post">'
               '<input type="email" name="email"><button>Подписаться</button></form></section>\n'
               '<div class="comments" data-widget="comments"></div>\n')
