@@ -244,6 +244,23 @@ def m005_capture_dictionaries(db: Database) -> None:
     db["capture_dictionaries"].create_index(["language"], unique=True)
 
 
+@MIGRATIONS()
+def m006_kazakh_and_name_forms(db: Database) -> None:
+    """Re-index every article and version: Kazakh endings stripped, Russian names by nominative."""
+    rows = db.execute(
+        "SELECT v.*, a.language AS edition, a.current_version_id AS current"
+        " FROM versions v JOIN articles a ON a.id = v.article_id"
+    )
+    names = [d[0] for d in rows.description]
+    db.execute("INSERT INTO versions_fts (versions_fts) VALUES ('delete-all')")
+    for row in rows.fetchall():
+        data = dict(zip(names, row, strict=True))
+        record = record_from_row(data)
+        index_version(db, data["id"], record, data["edition"])
+        if data["id"] == data["current"]:
+            db["articles"].update(data["article_id"], search_columns(record, data["edition"]))
+
+
 def migrate(db: Database, stop_before: str | None = None) -> None:
     """Apply every pending migration (or those before `stop_before`).
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlite_utils import Database
 
+from storage.kazakh import ALTERNATIVES, has_kazakh_letters
 from storage.records import display_columns
-from storage.text import CYRILLIC, WORD, fold, index_form, index_text, is_stopword, query_form
+from storage.text import CYRILLIC, WORD, fold, index_form, index_text, is_stopword, query_forms
 
 FIELDS = ("title", "lead", "body", "authors", "tags")
 STEM_COLUMNS = tuple(f"{name}_stems" for name in FIELDS)
@@ -167,15 +169,31 @@ class _Parser:
 
 @dataclass
 class CompiledQuery:
-    """An FTS5 expression over the stemmed columns and the forms to highlight in snippets."""
+    """An FTS5 expression over the stemmed columns and the forms to highlight in snippets.
+
+    `spellings`, when given, names the indexed Kazakh forms a form typed without Kazakh letters
+    may stand for (`оскемен` -> `өскемен`); the query then matches them too.
+    """
 
     expression: str | None
     forms: set[str]
     prefixes: set[str]
+    spellings: Callable[[str], list[str]] | None = None
 
 
 def _phrase(words: list[tuple[str, bool]]) -> str:
     return " + ".join(f'"{form}"' + ("*" if prefix else "") for form, prefix in words)
+
+
+def _word_forms(word: str, prefix: bool, language: str, query: CompiledQuery) -> list[str]:
+    if prefix:
+        return [index_form(word, language)]
+    forms = query_forms(word, language)
+    if query.spellings and language == "kk" and CYRILLIC.search(word) \
+            and not has_kazakh_letters(word):
+        forms += [spelling for form in list(forms) for spelling in query.spellings(form)
+                  if spelling not in forms]
+    return forms
 
 
 def _compile_term(term: Term, language: str | None, query: CompiledQuery) -> str | None:
@@ -191,12 +209,18 @@ def _compile_term(term: Term, language: str | None, query: CompiledQuery) -> str
     languages = [language] if language else (["ru", "kk"] if cyrillic else ["en"])
     variants: list[str] = []
     for lang in languages:
-        forms = [query_form(word, lang, prefix) for word, prefix in kept]
-        for form, prefix in forms:
-            (query.prefixes if prefix else query.forms).add(form)
-        phrase = _phrase(forms)
-        if phrase not in variants:
-            variants.append(phrase)
+        if len(kept) == 1:
+            word, prefix = kept[0]
+            forms = _word_forms(word, prefix, lang, query)
+            (query.prefixes if prefix else query.forms).update(forms)
+            candidates = [_phrase([(form, prefix)]) for form in forms]
+        else:
+            # A phrase takes each word's first form: FTS5 phrases have no alternatives.
+            words = [(_word_forms(word, prefix, lang, query)[0], prefix) for word, prefix in kept]
+            for form, prefix in words:
+                (query.prefixes if prefix else query.forms).add(form)
+            candidates = [_phrase(words)]
+        variants += [candidate for candidate in candidates if candidate not in variants]
     return variants[0] if len(variants) == 1 else "(" + " OR ".join(variants) + ")"
 
 
@@ -206,7 +230,8 @@ def _compile_node(node, language: str | None, query: CompiledQuery) -> str | Non
         return _compile_term(node[1], language, query)
     if kind == "not":
         left = _compile_node(node[1], language, query)
-        right = _compile_node(node[2], language, CompiledQuery(None, set(), set()))
+        right = _compile_node(node[2], language,
+                              CompiledQuery(None, set(), set(), query.spellings))
         if left is None or right is None:
             return left
         return f"({left} NOT {right})"
@@ -217,13 +242,14 @@ def _compile_node(node, language: str | None, query: CompiledQuery) -> str | Non
     return parts[0] if len(parts) == 1 else "(" + joiner.join(parts) + ")"
 
 
-def compile_query(text: str, language: str | None = None) -> CompiledQuery:
+def compile_query(text: str, language: str | None = None,
+                  spellings: Callable[[str], list[str]] | None = None) -> CompiledQuery:
     """Parse a user query (words, "phrases", word*, AND/OR/NOT, parentheses) into FTS5 syntax.
 
     Every word is normalised and stemmed like the index; stopwords are dropped. Raises
     SearchQueryError for a malformed query.
     """
-    query = CompiledQuery(None, set(), set())
+    query = CompiledQuery(None, set(), set(), spellings)
     query.expression = _compile_node(_Parser(_lex(text)).parse(), language, query)
     return query
 
@@ -338,31 +364,88 @@ def search(
     range (`YYYY-MM-DD`, inclusive). With all_versions, every archived version is searched
     (so text since edited out or removed is found) and each article appears once, with its
     best-matching version.
+
+    Words typed without Kazakh letters also find the Kazakh words they may stand for
+    (`Оскемен` finds `Өскемен`); those articles come after the ones the words match as typed.
     """
     query = compile_query(text, language)
     if query.expression is None:
         return []
     db.register_function(fold, name="mw_fold", deterministic=True)
-    if all_versions:
-        rows = _search_versions(db, query, language, section, author, date_from, date_to,
-                                limit, offset)
+    table = "versions_fts" if all_versions else "articles_fts"
+    wide = compile_query(text, language, spellings=lambda form: kazakh_spellings(db, table, form))
+    tiers = [query.expression]
+    if wide.expression != query.expression:
+        tiers.append(f"({wide.expression}) NOT ({query.expression})")
+    find = _search_versions if all_versions else _search_current
+    filters = (language, section, author, date_from, date_to)
+    if len(tiers) == 1:
+        rows = find(db, query.expression, *filters, limit, offset)
     else:
-        rows = _search_current(db, query, language, section, author, date_from, date_to,
-                               limit, offset)
+        rows, seen = [], set()
+        for expression in tiers:
+            for row in find(db, expression, *filters, offset + limit - len(rows), 0):
+                if row["article_id"] not in seen:
+                    seen.add(row["article_id"])
+                    rows.append(row)
+        rows = rows[offset : offset + limit]
     for row in rows:
         texts = [row.pop("body"), row.pop("lead"), row["title"]]
-        row["snippet"] = snippet(texts, row["language"], query, marks)
+        row["snippet"] = snippet(texts, row["language"], wide, marks)
     return rows
+
+
+MAX_SPELLINGS = 8
+
+
+def kazakh_spellings(db: Database, table: str, form: str) -> list[str]:
+    """Indexed terms that a form typed without Kazakh letters may stand for, at most 8.
+
+    Each letter with a Kazakh counterpart (`о` for `ө`, `к` for `қ`, ...) is tried both ways,
+    and only the beginnings the index holds are followed, through FTS5's vocabulary of the
+    table (a temporary table of this connection).
+    """
+    if not any(letter in ALTERNATIVES for letter in form):
+        return []
+    vocabulary = f"temp.{table}_terms"
+    db.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS {vocabulary}"
+               f" USING fts5vocab(main, {table}, 'row')")
+
+    def begins(prefix: str) -> bool:
+        row = db.execute(f"SELECT term FROM {vocabulary} WHERE term >= ? ORDER BY term LIMIT 1",
+                         [prefix]).fetchone()
+        return bool(row) and row[0].startswith(prefix)
+
+    def holds(term: str) -> bool:
+        return db.execute(f"SELECT 1 FROM {vocabulary} WHERE term = ?", [term]).fetchone() \
+            is not None
+
+    found: list[str] = []
+    prefixes = [""]
+    for position, letter in enumerate(form):
+        last = position == len(form) - 1
+        extended = []
+        for prefix in prefixes:
+            for choice in letter + ALTERNATIVES.get(letter, ""):
+                candidate = prefix + choice
+                if last:
+                    if candidate != form and holds(candidate):
+                        found.append(candidate)
+                elif begins(candidate):
+                    extended.append(candidate)
+        prefixes = extended[:64]
+    return found[:MAX_SPELLINGS]
 
 
 RESULT_COLUMNS = ("article_id", "language", "section", "url", "title", "published", "authors",
                   "status", "version", "lead", "body")
 
 
-def _search_current(db, query, language, section, author, date_from, date_to, limit, offset):
+def _search_current(db, expression, language, section, author, date_from, date_to, limit,
+                    offset):
     filters, params = _filters("a", language, section, author, date_from, date_to)
     columns = " ".join(STEM_COLUMNS)
-    match = f"{{{columns}}} : ({query.expression})"
+    match = f"{{{columns}}} : ({expression})"
     ranked = _ranked(db, "articles_fts", "JOIN articles a ON a.id = articles_fts.rowid",
                      ARTICLE_WEIGHTS, match, filters, params, limit, offset)
     rows = _load(
@@ -380,10 +463,11 @@ def _search_current(db, query, language, section, author, date_from, date_to, li
     return results
 
 
-def _search_versions(db, query, language, section, author, date_from, date_to, limit, offset):
+def _search_versions(db, expression, language, section, author, date_from, date_to, limit,
+                     offset):
     filters, params = _filters("v", language, section, author, date_from, date_to)
     joins = "JOIN versions v ON v.id = versions_fts.rowid JOIN articles a ON a.id = v.article_id"
-    ranked = _ranked(db, "versions_fts", joins, VERSION_WEIGHTS, query.expression, filters,
+    ranked = _ranked(db, "versions_fts", joins, VERSION_WEIGHTS, expression, filters,
                      params, (limit + offset) * 5, 0)
     rows = _load(
         db,
