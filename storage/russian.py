@@ -9,6 +9,7 @@ import pymorphy3
 # Readings a name can have, most wanted first: a surname's dictionary form is the masculine
 # nominative (`Токаевой` -> `токаев`), a place's its nominative (`Астане` -> `астана`).
 PROPER = ("Surn", "Geox", "Orgn", "Name", "Patr")
+SURNAME_ENDINGS = ("ов", "ев", "ин", "ын")
 
 
 @lru_cache(maxsize=1)
@@ -27,5 +28,13 @@ def proper_lemma(word: str) -> str | None:
     for grammeme in PROPER:
         for parse in parses:
             if grammeme in parse.tag:
-                return parse.normal_form.replace("ё", "е")
+                return _nominative(word, parse).replace("ё", "е")
     return None
+
+
+def _nominative(word: str, parse) -> str:
+    # `Бектенов` is read as the genitive plural of a name (`Бектены`); that form is also a
+    # man's surname in the nominative, which the surname's other cases lead to.
+    if "plur" in parse.tag and word.endswith(SURNAME_ENDINGS):
+        return word
+    return parse.normal_form

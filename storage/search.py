@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
+from storage import kazakh
 from storage.kazakh import ALTERNATIVES, has_kazakh_letters
 from storage.records import display_columns
 from storage.text import CYRILLIC, WORD, fold, index_form, index_text, is_stopword, query_forms
@@ -171,14 +172,15 @@ class _Parser:
 class CompiledQuery:
     """An FTS5 expression over the stemmed columns and the forms to highlight in snippets.
 
-    `spellings`, when given, names the indexed Kazakh forms a form typed without Kazakh letters
-    may stand for (`оскемен` -> `өскемен`); the query then matches them too.
+    `spellings`, when given, names the index forms of the Kazakh words that a word typed
+    without Kazakh letters may stand for (`оскемен` -> `өскемен`), given the word and its own
+    forms; the query then matches them too.
     """
 
     expression: str | None
     forms: set[str]
     prefixes: set[str]
-    spellings: Callable[[str], list[str]] | None = None
+    spellings: Callable[[str, list[str]], list[str]] | None = None
 
 
 def _phrase(words: list[tuple[str, bool]]) -> str:
@@ -191,8 +193,7 @@ def _word_forms(word: str, prefix: bool, language: str, query: CompiledQuery) ->
     forms = query_forms(word, language)
     if query.spellings and language == "kk" and CYRILLIC.search(word) \
             and not has_kazakh_letters(word):
-        forms += [spelling for form in list(forms) for spelling in query.spellings(form)
-                  if spelling not in forms]
+        forms += query.spellings(word, forms)
     return forms
 
 
@@ -243,7 +244,7 @@ def _compile_node(node, language: str | None, query: CompiledQuery) -> str | Non
 
 
 def compile_query(text: str, language: str | None = None,
-                  spellings: Callable[[str], list[str]] | None = None) -> CompiledQuery:
+                  spellings: Callable[[str, list[str]], list[str]] | None = None) -> CompiledQuery:
     """Parse a user query (words, "phrases", word*, AND/OR/NOT, parentheses) into FTS5 syntax.
 
     Every word is normalised and stemmed like the index; stopwords are dropped. Raises
@@ -372,8 +373,8 @@ def search(
     if query.expression is None:
         return []
     db.register_function(fold, name="mw_fold", deterministic=True)
-    table = "versions_fts" if all_versions else "articles_fts"
-    wide = compile_query(text, language, spellings=lambda form: kazakh_spellings(db, table, form))
+    wide = compile_query(text, language,
+                         spellings=lambda word, forms: kazakh_spellings(db, word, forms))
     tiers = [query.expression]
     if wide.expression != query.expression:
         tiers.append(f"({wide.expression}) NOT ({query.expression})")
@@ -396,45 +397,55 @@ def search(
 
 
 MAX_SPELLINGS = 8
+VOCABULARY = "temp.articles_fts_terms"
 
 
-def kazakh_spellings(db: Database, table: str, form: str) -> list[str]:
-    """Indexed terms that a form typed without Kazakh letters may stand for, at most 8.
+def kazakh_spellings(db: Database, word: str, forms: list[str]) -> list[str]:
+    """Index forms of the Kazakh words that a word typed without Kazakh letters may stand for.
 
-    Each letter with a Kazakh counterpart (`о` for `ө`, `к` for `қ`, ...) is tried both ways,
-    and only the beginnings the index holds are followed, through FTS5's vocabulary of the
-    table (a temporary table of this connection).
+    The archive's own words are looked up: each letter with a Kazakh counterpart (`о` for
+    `ө`, `к` for `қ`, ...) is tried both ways, following only the beginnings that FTS5's
+    vocabulary of the articles holds (a temporary table of this connection). The word as
+    typed (`оскеменде` -> `өскеменде`, then stemmed) and its stems (`оскемен` -> `өскемен`'s
+    stem) are both looked up; at most 8 forms are returned.
     """
-    if not any(letter in ALTERNATIVES for letter in form):
+    if not any(letter in ALTERNATIVES for letter in word):
         return []
-    vocabulary = f"temp.{table}_terms"
-    db.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS {vocabulary}"
-               f" USING fts5vocab(main, {table}, 'row')")
+    db.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS {VOCABULARY}"
+               " USING fts5vocab(main, articles_fts, 'row')")
+    found = [kazakh.stem(spelled) for spelled in _spelled(db, word)]
+    for form in forms:
+        found += _spelled(db, form)
+    return [form for form in dict.fromkeys(found) if form not in forms][:MAX_SPELLINGS]
+
+
+def _spelled(db: Database, typed: str) -> list[str]:
+    """Terms of the vocabulary that read as `typed` with Kazakh letters typed flat."""
 
     def begins(prefix: str) -> bool:
-        row = db.execute(f"SELECT term FROM {vocabulary} WHERE term >= ? ORDER BY term LIMIT 1",
+        row = db.execute(f"SELECT term FROM {VOCABULARY} WHERE term >= ? ORDER BY term LIMIT 1",
                          [prefix]).fetchone()
         return bool(row) and row[0].startswith(prefix)
 
     def holds(term: str) -> bool:
-        return db.execute(f"SELECT 1 FROM {vocabulary} WHERE term = ?", [term]).fetchone() \
+        return db.execute(f"SELECT 1 FROM {VOCABULARY} WHERE term = ?", [term]).fetchone() \
             is not None
 
     found: list[str] = []
     prefixes = [""]
-    for position, letter in enumerate(form):
-        last = position == len(form) - 1
+    for position, letter in enumerate(typed):
+        last = position == len(typed) - 1
         extended = []
         for prefix in prefixes:
             for choice in letter + ALTERNATIVES.get(letter, ""):
                 candidate = prefix + choice
                 if last:
-                    if candidate != form and holds(candidate):
+                    if candidate != typed and holds(candidate):
                         found.append(candidate)
                 elif begins(candidate):
                     extended.append(candidate)
         prefixes = extended[:64]
-    return found[:MAX_SPELLINGS]
+    return found
 
 
 RESULT_COLUMNS = ("article_id", "language", "section", "url", "title", "published", "authors",
