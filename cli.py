@@ -61,7 +61,8 @@ def parse_day(value: str | None, option: str) -> str | None:
               show_default=True,
               help="new: stop at what is archived; backfill: walk back to --since; "
                    "revisit: re-fetch archived articles that are due.")
-@click.option("--since", help="Oldest publication date for backfill (YYYY-MM-DD).")
+@click.option("--since", help="With --mode backfill: the oldest publication date to walk back "
+                              "to (YYYY-MM-DD).")
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many articles per edition.")
 @click.option("--everything", is_flag=True,
               help="With --mode revisit: re-fetch every archived article, due or not.")
@@ -77,6 +78,7 @@ def crawl(edition: str, mode: str, since: str | None, limit: int | None, everyth
     from crawler.report import crawl_summary
     from crawler.runner import EDITIONS, CrawlError, run_crawl
 
+    reject_ignored_options(mode, since=since, everything=everything)
     since = parse_day(since, "--since")
     editions = list(EDITIONS) if edition == "all" else [edition]
     started = time.monotonic()
@@ -88,6 +90,17 @@ def crawl(edition: str, mode: str, since: str | None, limit: int | None, everyth
     for run in runs:
         click.echo(format_run(run))
     click.echo(crawl_summary(runs, time.monotonic() - started))
+
+
+# The crawl options that only one mode reads.
+MODE_OPTIONS = {"since": "backfill", "everything": "revisit"}
+
+
+def reject_ignored_options(mode: str, **given) -> None:
+    """A crawl option the mode would ignore is a user error, not silently dropped."""
+    for name, wanted in MODE_OPTIONS.items():
+        if given.get(name) and mode != wanted:
+            raise UserError(f"--{name} only applies to --mode {wanted}, not --mode {mode}")
 
 
 def format_run(run: dict) -> str:
@@ -238,7 +251,8 @@ def on_terminal() -> bool:
 @click.option("--lang", type=EDITION, help="Only this edition.")
 @click.option("--section", help="Only this section, e.g. politika.")
 @click.option("--author", help="Only articles by this author (part of the name, any case).")
-@click.option("--since", help="Published on or after this day (YYYY-MM-DD, or an age: 7d, 2w).")
+@click.option("--since", help="Published (the article's own date) on or after this day "
+                              "(YYYY-MM-DD, or an age: 7d, 2w).")
 @click.option("--until", help="Published on or before this day.")
 @click.option("--all-versions", is_flag=True, help="Search every archived version, not only the current.")
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True, help="Most hits.")
@@ -269,13 +283,16 @@ def search(query: str, lang: str | None, section: str | None, author: str | None
 
 @main.command()
 @click.option("--since", default="1d", show_default=True,
-              help="From this time: YYYY-MM-DD[THH:MM[:SS]], today, or an age: 12h, 1d, 2w.")
+              help="Changes archived (seen by a crawl) since this time: YYYY-MM-DD[THH:MM[:SS]], "
+                   "today, or an age: 12h, 1d, 2w.")
 @click.option("--lang", type=EDITION, help="Only this edition.")
 @click.option("--kind", "kinds", multiple=True, type=click.Choice(change_kinds()),
               help="Only this kind of change (repeatable).")
+@click.option("--limit", type=click.IntRange(min=1), help="Only the newest N changes.")
 @json_option
 @db_option
-def changes(since: str, lang: str | None, kinds: tuple[str, ...], as_json: bool, db: str) -> None:
+def changes(since: str, lang: str | None, kinds: tuple[str, ...], limit: int | None,
+            as_json: bool, db: str) -> None:
     """What was published, revised, removed or restored, newest first (default: the last day)."""
     from crawler import report
 
@@ -283,10 +300,14 @@ def changes(since: str, lang: str | None, kinds: tuple[str, ...], as_json: bool,
     with open_archive(db) as archive:
         items = archive.changes(since, language=lang, kinds=list(kinds) or None)
     items = [report.change_item(item) for item in reversed(items)]
+    total = len(items)
+    items = items[:limit]
     if as_json:
         echo_json(items)
     else:
         click.echo(report.changes_text(items, since))
+        if len(items) < total:
+            click.echo(f"(the newest {len(items)} of {total} changes; --limit shows more)")
 
 
 @main.command()
@@ -417,14 +438,21 @@ def status(limit: int, as_json: bool, db: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "warc"]), default="jsonl",
               show_default=True, help="jsonl/csv: the current version of each article; "
                                       "warc: the raw capture of every version.")
-@click.option("--since", help="Only what was archived since then (YYYY-MM-DD[THH:MM], or 7d).")
+@click.option("--since", help="Only what was archived (fetched into the archive) since then, "
+                              "not the publication date (YYYY-MM-DD[THH:MM], or 7d).")
 @click.option("--lang", type=EDITION, help="Only this edition.")
 @click.option("--output", "-o", help="File to write (default: standard output).")
+@click.option("--excel", is_flag=True,
+              help="With --format csv: start with a UTF-8 byte-order mark, so that spreadsheets "
+                   "read the Cyrillic letters right.")
 @db_option
-def export(fmt: str, since: str | None, lang: str | None, output: str | None, db: str) -> None:
+def export(fmt: str, since: str | None, lang: str | None, output: str | None, excel: bool,
+           db: str) -> None:
     """Export the archive as JSON lines, CSV or WARC."""
     from crawler import report
 
+    if excel and fmt != "csv":
+        raise UserError(f"--excel only applies to --format csv, not --format {fmt}")
     since = parse_time(since, "--since")
     if fmt == "warc" and output is None and on_terminal():
         raise UserError("a WARC file is binary: give --output FILE.warc.gz")
@@ -436,6 +464,8 @@ def export(fmt: str, since: str | None, lang: str | None, output: str | None, db
         else:
             writer = report.write_csv if fmt == "csv" else report.write_jsonl
             with click.open_file(output or "-", "w", encoding="utf-8") as out:
+                if excel:
+                    out.write("\ufeff")
                 count = writer(report.export_records(archive, lang, since), out)
     if output:
         click.echo(f"wrote {count} {'captures' if fmt == 'warc' else 'articles'} to {output}", err=True)

@@ -1,0 +1,74 @@
+"""Command-line options: modes refuse what they ignore, changes --limit, CSV for spreadsheets."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from cli import main
+from crawler.items import ArticleRecord
+from storage.archive import Archive
+
+BASE = "https://vlast.kz"
+
+
+@pytest.fixture
+def db(tmp_path):
+    path = tmp_path / "archive.db"
+    with Archive(path) as archive:
+        for article_id in range(1, 6):
+            record = ArticleRecord(
+                article_id=article_id, language="ru", url=f"{BASE}/politika/{article_id}-a.html",
+                section="politika", slug="a", title=f"Статья {article_id} о митинге", lead="",
+                authors=["Ольга Логинова"], published="2024-01-15T10:00:00+05:00",
+                body=["Участники митинга собрались у акимата."])
+            archive.record_page(None, record.url, 200, {}, b"<html></html>", record,
+                                f"2024-02-01T00:00:0{article_id}+00:00")
+    return str(path)
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("--mode", "new", "--since", "2024-01-01"), "--since only applies to --mode backfill"),
+    (("--mode", "revisit", "--since", "2024-01-01"), "--since only applies to --mode backfill"),
+    (("--mode", "new", "--everything"), "--everything only applies to --mode revisit"),
+    (("--mode", "backfill", "--everything"), "--everything only applies to --mode revisit"),
+])
+def test_crawl_refuses_an_option_its_mode_ignores(tmp_path, args, message):
+    result = run("crawl", *args, "--base-url", "http://127.0.0.1:9", "--db",
+                 str(tmp_path / "a.db"))
+    assert result.exit_code == 2
+    assert message in result.output
+    assert not (tmp_path / "a.db").exists()
+
+
+def test_changes_limit_keeps_the_newest(db):
+    everything = json.loads(run("changes", "--since", "2024-01-01", "--json", "--db", db).output)
+    assert len(everything) == 5
+    newest = json.loads(run("changes", "--since", "2024-01-01", "--limit", "2", "--json",
+                            "--db", db).output)
+    assert newest == everything[:2]
+    assert [item["article_id"] for item in newest] == [5, 4]
+    text = run("changes", "--since", "2024-01-01", "--limit", "2", "--db", db).output
+    assert "(the newest 2 of 5 changes; --limit shows more)" in text
+
+
+def test_export_csv_for_excel_starts_with_a_byte_order_mark(db, tmp_path):
+    plain, excel = tmp_path / "plain.csv", tmp_path / "excel.csv"
+    assert run("export", "--format", "csv", "--output", str(plain), "--db", db).exit_code == 0
+    assert run("export", "--format", "csv", "--excel", "--output", str(excel),
+               "--db", db).exit_code == 0
+    assert not plain.read_bytes().startswith(b"\xef\xbb\xbf")
+    assert excel.read_bytes() == b"\xef\xbb\xbf" + plain.read_bytes()
+    assert "Статья 1 о митинге" in excel.read_text("utf-8-sig")
+
+
+def test_excel_needs_the_csv_format(db):
+    result = run("export", "--format", "jsonl", "--excel", "--db", db)
+    assert result.exit_code == 2
+    assert "--excel only applies to --format csv" in result.output
