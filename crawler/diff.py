@@ -370,12 +370,20 @@ def _label(p: ParagraphChange) -> str:
     return f"¶ {old}→{new} {verb}"
 
 
+def removal_sentence(removed: dict) -> str:
+    """How the article went: its status, and where a redirect away from it now leads."""
+    location = removed.get("location")
+    if location:
+        return f"Article removed (status {removed.get('status')}): it now redirects to {location}."
+    return f"Article removed (status {removed.get('status')})."
+
+
 def _summary_lines(diff: VersionDiff) -> list[str]:
     if not diff.changed:
         return ["No changes."]
     lines = [f"Kinds: {', '.join(diff.kinds)}"]
     if diff.removed is not None:
-        lines.append(f"Article removed (status {diff.removed.get('status')}).")
+        lines.append(removal_sentence(diff.removed))
     if diff.stealth:
         lines.append(f"Stealth edit: the text changed but `modified` did not ({_unchanged(diff)}).")
     return lines
@@ -510,7 +518,7 @@ def _html_summary(diff: VersionDiff) -> str:
         return "<p>No changes.</p>"
     parts = [f"<p>{_badges(diff.kinds)}</p>"]
     if diff.removed is not None:
-        parts.append(f"<p>Article removed (status {_esc(diff.removed.get('status'))}).</p>")
+        parts.append(f"<p>{_esc(removal_sentence(diff.removed))}</p>")
     if diff.stealth:
         parts.append(
             '<p class="stealth">Stealth edit: the text changed but <code>modified</code> did not '

@@ -214,6 +214,16 @@ def test_whole_article_removal():
     assert diff.kinds == ["removal"] and diff.removed == {"status": 410}
     assert "status 410" in render_text(diff)
     assert json.loads(json.dumps(to_json(diff)))["removed"] == {"status": 410}
+    assert "redirects" not in render_text(diff)
+
+
+def test_removal_by_a_redirect_says_where_it_leads():
+    diff = diff_versions(record(), None, event={"status": 302, "location": "https://vlast.kz/"})
+    sentence = "Article removed (status 302): it now redirects to https://vlast.kz/."
+    assert sentence in render_text(diff)
+    assert sentence in render_unified(diff)
+    assert sentence in render_html(diff)
+    assert to_json(diff)["removed"]["location"] == "https://vlast.kz/"
 
 
 # --- words and languages -----------------------------------------------------------------
