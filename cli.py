@@ -191,6 +191,18 @@ def json_option(function):
     return click.option("--json", "as_json", is_flag=True, help="Print JSON, for scripts.")(function)
 
 
+def utc_option(function):
+    """--utc for the commands that show times: UTC instead of Almaty time."""
+    def choose(ctx: click.Context, param: click.Parameter, utc: bool) -> bool:
+        from crawler.report import show_utc
+
+        show_utc(utc)
+        return utc
+
+    return click.option("--utc", is_flag=True, expose_value=False, callback=choose,
+                        help="Show and read times in UTC instead of Almaty time.")(function)
+
+
 def change_kinds() -> list[str]:
     from storage.changes import EVENT_KINDS, KINDS
 
@@ -290,6 +302,7 @@ def search(query: str, lang: str | None, section: str | None, author: str | None
               help="Only this kind of change (repeatable).")
 @click.option("--limit", type=click.IntRange(min=1), help="Only the newest N changes.")
 @json_option
+@utc_option
 @db_option
 def changes(since: str, lang: str | None, kinds: tuple[str, ...], limit: int | None,
             as_json: bool, db: str) -> None:
@@ -313,6 +326,7 @@ def changes(since: str, lang: str | None, kinds: tuple[str, ...], limit: int | N
 @main.command()
 @click.argument("article")
 @json_option
+@utc_option
 @db_option
 def history(article: str, as_json: bool, db: str) -> None:
     """When an article was first seen, each version and event, and its next revisit."""
@@ -353,6 +367,7 @@ def pick_versions(archive, state: dict, old: int | None, new: int | None):
 @click.option("--to", "new", type=int, help="Newer version (default: the latest).")
 @click.option("--format", "fmt", type=click.Choice(["text", "unified", "html", "json"]),
               default="text", show_default=True, help="text is coloured on a terminal.")
+@utc_option
 @db_option
 def diff(article: str, old: int | None, new: int | None, fmt: str, db: str) -> None:
     """Compare two versions of an article: metadata first, then paragraphs and words."""
@@ -368,6 +383,7 @@ def diff(article: str, old: int | None, new: int | None, fmt: str, db: str) -> N
 @click.argument("article")
 @click.option("--version", "number", type=click.IntRange(min=1), help="Version (default: the latest).")
 @json_option
+@utc_option
 @db_option
 def show(article: str, number: int | None, as_json: bool, db: str) -> None:
     """Print an article as archived: its latest version or an earlier one."""
@@ -404,6 +420,7 @@ def translations(article: str, as_json: bool, db: str) -> None:
 
 @main.command()
 @json_option
+@utc_option
 @db_option
 def stats(as_json: bool, db: str) -> None:
     """Articles and versions per edition, recent changes, most revised articles, last runs."""
@@ -421,6 +438,7 @@ def stats(as_json: bool, db: str) -> None:
 @click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True,
               help="How many runs.")
 @json_option
+@utc_option
 @db_option
 def status(limit: int, as_json: bool, db: str) -> None:
     """The recent crawl runs, newest first: what each found, and its errors."""

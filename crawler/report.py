@@ -12,6 +12,8 @@ from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
 from typing import IO
 
+from crawler.dates import almaty
+
 EDITIONS = ("ru", "kk", "en")
 BOLD, YELLOW, RESET = "\x1b[1m", "\x1b[1;33m", "\x1b[0m"
 TITLE_WIDTH = 72
@@ -26,12 +28,14 @@ TRANSFER_HEADERS = ("content-encoding", "transfer-encoding", "content-length")
 def parse_moment(text: str, now: datetime | None = None) -> datetime:
     """A point in time from `2024-05-01`, `2024-05-01T10:00`, `today`, or `30m`/`12h`/`7d`/`2w` ago.
 
-    Naive values count as UTC. Raises ValueError with a message the user can act on.
+    Times without an offset, and `today`, are read in the zone terminal text shows (Almaty, or
+    UTC with `--utc`). Raises ValueError with a message the user can act on.
     """
+    zone = UTC if _CLOCK["utc"] else almaty()
     now = now or datetime.now(UTC)
     value = text.strip().lower()
     if value == "today":
-        return now.replace(hour=0, minute=0, second=0, microsecond=0)
+        return now.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
     relative = RELATIVE.match(value)
     if relative:
         return now - timedelta(**{UNITS[relative.group(2)]: int(relative.group(1))})
@@ -40,7 +44,7 @@ def parse_moment(text: str, now: datetime | None = None) -> datetime:
     except ValueError:
         raise ValueError(f"{text!r} is not a time: use YYYY-MM-DD, YYYY-MM-DDTHH:MM, today, "
                          "or an age such as 12h, 7d or 2w") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
 
 
 def iso(moment: datetime) -> str:
@@ -48,9 +52,32 @@ def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+# Terminal text shows times in Almaty, where the outlet is, unless the reader asks for UTC
+# (`--utc`); JSON always keeps the archive's UTC timestamps, offset included.
+_CLOCK = {"utc": False}
+
+
+def show_utc(utc: bool) -> None:
+    """Whether terminal text shows times in UTC rather than in Almaty time."""
+    _CLOCK["utc"] = utc
+
+
+def zone_name() -> str:
+    """The name of the time zone terminal text shows times in."""
+    return "UTC" if _CLOCK["utc"] else "Almaty"
+
+
 def when(stamp: str | None) -> str:
-    """A stored UTC timestamp for reading: `2024-05-01 10:00:00`."""
-    return stamp.replace("T", " ").rstrip("Z") if stamp else "-"
+    """A stored timestamp for reading, in Almaty time (or UTC): `2024-05-01 15:00:00`."""
+    if not stamp:
+        return "-"
+    if "T" not in stamp:
+        return stamp
+    moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    moment = moment.astimezone(UTC if _CLOCK["utc"] else almaty())
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
 
 
 def duration(seconds: float) -> str:
@@ -187,14 +214,16 @@ def change_item(item: dict) -> dict:
 def changes_text(items: list[dict], since: str) -> str:
     """Changes newest first: time, edition, id, version, kinds and title."""
     if not items:
-        return f"No changes since {when(since)} UTC."
-    head = f"{len(items)} change{'s' if len(items) != 1 else ''} since {when(since)} UTC, newest first:"
+        return f"No changes since {when(since)} {zone_name()}."
+    head = (f"{len(items)} change{'s' if len(items) != 1 else ''} since {when(since)} "
+            f"{zone_name()}, newest first:")
     rows = [[when(i["at"]), i["language"], i["article_id"],
              f"v{i['version']}" if i.get("version") else "", kinds_text(i), shorten(i["title"], 60)]
             for i in items]
     counts = Counter(kind for item in items for kind in item["kinds"])
     tally = ", ".join(f"{kind} {n}" for kind, n in counts.most_common())
-    return "\n".join([head, table(["when (UTC)", "ed", "id", "ver", "change", "title"], rows),
+    return "\n".join([head, table([f"when ({zone_name()})", "ed", "id", "ver", "change", "title"],
+                                   rows),
                       f"by kind: {tally}"])
 
 
@@ -219,13 +248,13 @@ def history_text(data: dict) -> str:
         f"  {a['url']}",
         f"  status {a['status']}{removed}; {a['current_version']} version"
         f"{'s' if a['current_version'] != 1 else ''}; first seen {when(a['first_seen'])}, "
-        f"last seen {when(a['last_seen'])} (UTC)",
+        f"last seen {when(a['last_seen'])} ({zone_name()})",
         f"  revisit step {a['revisit_step']} (every {duration(a['revisit_delay_seconds'] or 0)}); "
-        f"next revisit {when(a['next_visit_at'])} UTC",
+        f"next revisit {when(a['next_visit_at'])} {zone_name()}",
         "",
     ]
     rows = [[when(item["at"]), *history_row(item)] for item in data["history"]]
-    lines.append(table(["when (UTC)", "what", "detail"], rows))
+    lines.append(table([f"when ({zone_name()})", "what", "detail"], rows))
     return "\n".join(lines)
 
 
@@ -253,7 +282,7 @@ def article_text(data: dict) -> str:
     lines = [data["title"] or "(no title)", "=" * min(len(data["title"] or ""), TITLE_WIDTH),
              f"{data['article_id']} · {data['language']} · {data['section']} · version "
              f"{data['number']} of {data['current_version']} ({current}, first seen "
-             f"{when(data['first_seen'])} UTC)"]
+             f"{when(data['first_seen'])} {zone_name()})"]
     if data["status"] != "active":
         lines.append(f"This article is {data['status']}; the last archived version is shown.")
     lines.append(f"published {data.get('published') or '-'} · modified {data.get('modified') or '-'}")
@@ -288,9 +317,9 @@ def diff_heading(article: dict, old: dict, new: dict | None, removal: dict | Non
     head = f"{article['id']} [{article['language']}] {article['title']}\n"
     if removal is not None:
         return head + (f"version {old['number']} ({when(old['first_seen'])}) → removed "
-                       f"{when(removal['at'])} UTC\n")
+                       f"{when(removal['at'])} {zone_name()}\n")
     return head + (f"version {old['number']} ({when(old['first_seen'])}) → version "
-                   f"{new['number']} ({when(new['first_seen'])}) UTC\n")
+                   f"{new['number']} ({when(new['first_seen'])}) {zone_name()}\n")
 
 
 # ---- the whole archive -------------------------------------------------------------------------

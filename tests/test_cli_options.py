@@ -72,3 +72,24 @@ def test_excel_needs_the_csv_format(db):
     result = run("export", "--format", "jsonl", "--excel", "--db", db)
     assert result.exit_code == 2
     assert "--excel only applies to --format csv" in result.output
+
+
+def test_times_show_in_almaty_time_or_in_utc_and_json_keeps_the_offset(db):
+    almaty = run("changes", "--since", "2024-01-01", "--db", db).output
+    assert "when (Almaty)" in almaty
+    assert "2024-02-01 06:00:05" in almaty  # UTC+6 until March 2024
+    utc = run("changes", "--since", "2024-01-01", "--utc", "--db", db).output
+    assert "when (UTC)" in utc and "2024-02-01 00:00:05" in utc
+    [item] = json.loads(run("changes", "--since", "2024-01-01", "--limit", "1", "--json",
+                            "--db", db).output)
+    assert item["at"] == "2024-02-01T00:00:05Z"
+
+
+def test_times_typed_without_an_offset_are_read_in_the_zone_shown(db):
+    # 06:00:03 in Almaty was 00:00:03 UTC: articles 3 to 5 were archived from then on.
+    local = json.loads(run("changes", "--since", "2024-02-01T06:00:03", "--json",
+                           "--db", db).output)
+    assert [item["article_id"] for item in local] == [5, 4, 3]
+    utc = json.loads(run("changes", "--since", "2024-02-01T00:00:03", "--utc", "--json",
+                         "--db", db).output)
+    assert [item["article_id"] for item in utc] == [5, 4, 3]
