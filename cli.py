@@ -567,10 +567,30 @@ def demo(ctx: click.Context, db: str) -> None:
     article_id = demo_revised(db, since)
     if article_id is not None:
         demo_show(ctx, diff, db, str(article_id))
+    program = command_name()
     click.echo(f"\nThe archive is in {db}. Go on exploring it, e.g.:\n"
-               f"  mediawatch search 'митинг OR акция' --db {db}\n"
-               f"  mediawatch history {article_id} --db {db}\n"
-               f"  mediawatch export --format warc --output demo.warc.gz --db {db}")
+               f"  {program} search 'митинг OR акция' --db {db}\n"
+               f"  {program} history {article_id} --db {db}\n"
+               f"  {program} export --format warc --output demo.warc.gz --db {db}")
+    if program.endswith(f"{os.sep}mediawatch"):
+        click.echo(f"(or put the environment on your PATH first: . {os.path.dirname(program)}"
+                   "/activate, then type mediawatch alone)")
+
+
+def command_name() -> str:
+    """How to run mediawatch from here: its name if the shell finds this installation, else
+    the path of its script (e.g. .venv/bin/mediawatch)."""
+    import os
+    import shutil
+
+    script = os.path.join(os.path.dirname(sys.executable), "mediawatch")
+    found = shutil.which("mediawatch")
+    if found and os.path.exists(script) and os.path.samefile(found, script):
+        return "mediawatch"
+    if os.path.exists(script):
+        relative = os.path.relpath(script)
+        return relative if os.sep in relative else os.path.join(".", relative)
+    return f"{sys.executable} -m cli"
 
 
 if __name__ == "__main__":

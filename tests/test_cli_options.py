@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 from click.testing import CliRunner
 
-from cli import main
+from cli import command_name, main
 from crawler.items import ArticleRecord
 from storage.archive import Archive
 
@@ -93,3 +96,17 @@ def test_times_typed_without_an_offset_are_read_in_the_zone_shown(db):
     utc = json.loads(run("changes", "--since", "2024-02-01T00:00:03", "--utc", "--json",
                          "--db", db).output)
     assert [item["article_id"] for item in utc] == [5, 4, 3]
+
+
+def test_demo_suggests_commands_that_run_as_printed(monkeypatch):
+    bin_dir = os.path.dirname(sys.executable)
+    if not os.path.exists(os.path.join(bin_dir, "mediawatch")):
+        pytest.skip("mediawatch is not installed beside this Python")
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    name = command_name()
+    assert name != "mediawatch" and name.endswith("mediawatch")
+    done = subprocess.run(f"{name} --version", shell=True, capture_output=True, text=True,
+                          env={**os.environ, "PATH": "/usr/bin:/bin"})
+    assert done.returncode == 0, done.stderr
+    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+    assert command_name() == "mediawatch"
