@@ -13,8 +13,8 @@ what matters is that every form of a word reaches one stem, and that a different
 its beginning does not.
 
 Queries typed on a Russian keyboard lack the nine Kazakh letters (`Оскемен` for `Өскемен`):
-`flat` maps a word onto those letters' Russian look-alikes, and `stem(word, flat=True)` also
-accepts endings written that way (`-га` for `-ға`, `-нын` for `-ның`).
+`flat` maps a word onto those letters' Russian look-alikes, and `stem(word, flat_letters=True)`
+also accepts endings written that way (`-га` for `-ға`, `-нын` for `-ның`).
 """
 
 from __future__ import annotations
@@ -78,6 +78,14 @@ def _possessive(before: str) -> bool:
     return before in AFTER_POSSESSIVE
 
 
+def _vowel_r_y(before: str) -> bool:
+    return before in VOWELS or before in "рй"
+
+
+def _sonorant(before: str) -> bool:
+    return before in SONORANTS
+
+
 # (endings, condition on the letter before the ending). Harmony variants side by side.
 RULES: list[tuple[tuple[str, ...], object]] = [
     # locative-attributive -дағы "the one in", an ending of its own before the case
@@ -116,8 +124,8 @@ RULES: list[tuple[tuple[str, ...], object]] = [
     (("ымыз", "іміз", "ыңыз", "іңіз"), _consonant),
     (("мыз", "міз", "ңыз", "ңіз"), _full_vowel),
     # plural
-    (("лар", "лер"), lambda before: before in VOWELS or before in "рй"),
-    (("дар", "дер"), lambda before: before in SONORANTS),
+    (("лар", "лер"), _vowel_r_y),
+    (("дар", "дер"), _sonorant),
     (("тар", "тер"), _voiceless),
 ]
 
