@@ -15,7 +15,7 @@ from storage.changes import classify
 from storage.db import connect, parse_time, utc_iso, write_transaction
 from storage.migrations import migrate
 from storage.records import record_from_row, version_columns
-from storage.search import index_version, search, search_columns
+from storage.search import index_spellings, index_version, search, search_columns
 
 ACTIVE = "active"
 REMOVED = "removed"
@@ -278,6 +278,7 @@ class Archive:
             **version_columns(record),
         }).last_pk
         index_version(self.db, version_id, record.to_dict(), record.language)
+        index_spellings(self.db, record.to_dict(), record.language)
         return version_id
 
     def _set_current(self, article_id: int, number: int, version_id: int, fingerprint: str):

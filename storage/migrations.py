@@ -8,7 +8,13 @@ from sqlite_utils.migrations import Migrations
 from storage import neardup, translations
 from storage.db import write_transaction
 from storage.records import record_from_row
-from storage.search import ARTICLE_FTS_COLUMNS, TOKENIZER, index_version, search_columns
+from storage.search import (
+    ARTICLE_FTS_COLUMNS,
+    TOKENIZER,
+    index_spellings,
+    index_version,
+    search_columns,
+)
 
 MIGRATIONS = Migrations("mediawatch")
 
@@ -246,7 +252,10 @@ def m005_capture_dictionaries(db: Database) -> None:
 
 @MIGRATIONS()
 def m006_kazakh_and_name_forms(db: Database) -> None:
-    """Re-index every article and version: Kazakh endings stripped, Russian names by nominative."""
+    """Re-index every article and version: Kazakh endings stripped, Russian names by nominative,
+    Kazakh words findable when typed without Kazakh letters."""
+    db["kazakh_spellings"].create({"flat": str, "form": str}, pk=("flat", "form"),
+                                  if_not_exists=True)
     rows = db.execute(
         "SELECT v.*, a.language AS edition, a.current_version_id AS current"
         " FROM versions v JOIN articles a ON a.id = v.article_id"
@@ -257,6 +266,7 @@ def m006_kazakh_and_name_forms(db: Database) -> None:
         data = dict(zip(names, row, strict=True))
         record = record_from_row(data)
         index_version(db, data["id"], record, data["edition"])
+        index_spellings(db, record, data["edition"])
         if data["id"] == data["current"]:
             db["articles"].update(data["article_id"], search_columns(record, data["edition"]))
 

@@ -11,9 +11,18 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from storage import kazakh
-from storage.kazakh import ALTERNATIVES, has_kazakh_letters
+from storage.kazakh import has_kazakh_letters
 from storage.records import display_columns
-from storage.text import CYRILLIC, WORD, fold, index_form, index_text, is_stopword, query_forms
+from storage.text import (
+    CYRILLIC,
+    WORD,
+    fold,
+    index_form,
+    index_text,
+    is_stopword,
+    query_forms,
+    words,
+)
 
 FIELDS = ("title", "lead", "body", "authors", "tags")
 STEM_COLUMNS = tuple(f"{name}_stems" for name in FIELDS)
@@ -187,11 +196,11 @@ def _phrase(words: list[tuple[str, bool]]) -> str:
     return " + ".join(f'"{form}"' + ("*" if prefix else "") for form, prefix in words)
 
 
-def _word_forms(word: str, prefix: bool, language: str, query: CompiledQuery) -> list[str]:
+def _word_forms(word: str, prefix: bool, language: str, query: CompiledQuery | None) -> list[str]:
     if prefix:
         return [index_form(word, language)]
     forms = query_forms(word, language)
-    if query.spellings and language == "kk" and CYRILLIC.search(word) \
+    if query and query.spellings and language == "kk" and CYRILLIC.search(word) \
             and not has_kazakh_letters(word):
         forms += query.spellings(word, forms)
     return forms
@@ -217,10 +226,10 @@ def _compile_term(term: Term, language: str | None, query: CompiledQuery) -> str
             candidates = [_phrase([(form, prefix)]) for form in forms]
         else:
             # A phrase takes each word's first form: FTS5 phrases have no alternatives.
-            words = [(_word_forms(word, prefix, lang, query)[0], prefix) for word, prefix in kept]
-            for form, prefix in words:
+            phrase = [(_word_forms(word, prefix, lang, None)[0], prefix) for word, prefix in kept]
+            for form, prefix in phrase:
                 (query.prefixes if prefix else query.forms).add(form)
-            candidates = [_phrase(words)]
+            candidates = [_phrase(phrase)]
         variants += [candidate for candidate in candidates if candidate not in variants]
     return variants[0] if len(variants) == 1 else "(" + " OR ".join(variants) + ")"
 
@@ -397,55 +406,36 @@ def search(
 
 
 MAX_SPELLINGS = 8
-VOCABULARY = "temp.articles_fts_terms"
+
+
+def index_spellings(db: Database, record: dict, language: str) -> None:
+    """Remember how the Kazakh words of a record read when typed without Kazakh letters.
+
+    Each word with a Kazakh letter is stored under its flat spelling (`өскемен` as `оскемен`),
+    and so is its stem (`өс` as `ос`), both pointing to the stem: kazakh_spellings looks them up.
+    """
+    if language != "kk":
+        return
+    rows = set()
+    for text in display_columns(record).values():
+        for word in words(text):
+            if has_kazakh_letters(word):
+                form = kazakh.stem(word)
+                rows.update({(kazakh.flat(word), form), (kazakh.flat(form), form)})
+    db.conn.executemany("INSERT OR IGNORE INTO kazakh_spellings (flat, form) VALUES (?, ?)",
+                        sorted(rows))
 
 
 def kazakh_spellings(db: Database, word: str, forms: list[str]) -> list[str]:
-    """Index forms of the Kazakh words that a word typed without Kazakh letters may stand for.
-
-    The archive's own words are looked up: each letter with a Kazakh counterpart (`о` for
-    `ө`, `к` for `қ`, ...) is tried both ways, following only the beginnings that FTS5's
-    vocabulary of the articles holds (a temporary table of this connection). The word as
-    typed (`оскеменде` -> `өскеменде`, then stemmed) and its stems (`оскемен` -> `өскемен`'s
-    stem) are both looked up; at most 8 forms are returned.
-    """
-    if not any(letter in ALTERNATIVES for letter in word):
-        return []
-    db.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS {VOCABULARY}"
-               " USING fts5vocab(main, articles_fts, 'row')")
-    found = [kazakh.stem(spelled) for spelled in _spelled(db, word)]
-    for form in forms:
-        found += _spelled(db, form)
-    return [form for form in dict.fromkeys(found) if form not in forms][:MAX_SPELLINGS]
-
-
-def _spelled(db: Database, typed: str) -> list[str]:
-    """Terms of the vocabulary that read as `typed` with Kazakh letters typed flat."""
-
-    def begins(prefix: str) -> bool:
-        row = db.execute(f"SELECT term FROM {VOCABULARY} WHERE term >= ? ORDER BY term LIMIT 1",
-                         [prefix]).fetchone()
-        return bool(row) and row[0].startswith(prefix)
-
-    def holds(term: str) -> bool:
-        return db.execute(f"SELECT 1 FROM {VOCABULARY} WHERE term = ?", [term]).fetchone() \
-            is not None
-
-    found: list[str] = []
-    prefixes = [""]
-    for position, letter in enumerate(typed):
-        last = position == len(typed) - 1
-        extended = []
-        for prefix in prefixes:
-            for choice in letter + ALTERNATIVES.get(letter, ""):
-                candidate = prefix + choice
-                if last:
-                    if candidate != typed and holds(candidate):
-                        found.append(candidate)
-                elif begins(candidate):
-                    extended.append(candidate)
-        prefixes = extended[:64]
-    return found
+    """Index forms of the archived Kazakh words that a word typed without Kazakh letters may
+    stand for (`оскемен` -> the stem of `өскемен`), looked up by the word and by its own
+    forms; at most 8."""
+    keys = list(dict.fromkeys([word, *forms]))
+    marks = ", ".join("?" for _ in keys)
+    found = db.execute(
+        f"SELECT DISTINCT form FROM kazakh_spellings WHERE flat IN ({marks}) ORDER BY form", keys
+    ).fetchall()
+    return [form for (form,) in found if form not in forms][:MAX_SPELLINGS]
 
 
 RESULT_COLUMNS = ("article_id", "language", "section", "url", "title", "published", "authors",
