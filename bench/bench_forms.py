@@ -205,6 +205,10 @@ def _share(value: float) -> str:
     return f"{value:.1%}"
 
 
+def _examples(groups: list[str]) -> str:
+    return f"{len(groups)}: " + "; ".join(groups[:10]) if groups else "none"
+
+
 def run(articles: int = BUILD_ARTICLES, seed: int = BUILD_SEED) -> dict:
     names = russian_names()
     forms_count = sum(len(set(forms)) for forms in names.values())
@@ -272,10 +276,8 @@ def run(articles: int = BUILD_ARTICLES, seed: int = BUILD_SEED) -> dict:
         "a Russian word seen for the first time (then cached)":
             f"{new_us:,.0f} µs (pymorphy3 and Snowball), Snowball alone {snowball_us:,.1f} µs",
         "replay Russian vocabulary": f"{vocabulary['words']:,} words",
-        "words newly joined (groups)": f"{len(vocabulary['joined'])}: "
-                                       + "; ".join(vocabulary["joined"][:10]),
-        "words split apart (groups)": f"{len(vocabulary['split'])}: "
-                                      + "; ".join(vocabulary["split"][:10]),
+        "words newly joined (groups)": _examples(vocabulary["joined"]),
+        "words split apart (groups)": _examples(vocabulary["split"]),
     }
     return {"name": "forms", "rows": rows, "details": details}
 
