@@ -4,21 +4,8 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time, timezone
-from functools import lru_cache
-from importlib import resources
-from zoneinfo import ZoneInfo
 
-
-@lru_cache(maxsize=1)
-def almaty() -> ZoneInfo:
-    """Kazakhstan's time zone, Asia/Almaty, from the tzdata package.
-
-    The package (a declared dependency) is read rather than the system's copy, which may predate
-    the move from UTC+6 to UTC+5 on 1 March 2024.
-    """
-    with resources.files("tzdata.zoneinfo").joinpath("Asia", "Almaty").open("rb") as data:
-        return ZoneInfo.from_file(data, key="Asia/Almaty")
-
+from storage.clock import almaty
 
 # Stems that start every form of a month name (Russian nominative and genitive, Kazakh, English).
 MONTH_STEMS = {

@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from cli import command_name, main
-from crawler.items import ArticleRecord
 from storage.archive import Archive
+from storage.records import ArticleRecord
 
 BASE = "https://vlast.kz"
 

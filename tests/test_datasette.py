@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from crawler.items import ArticleRecord
 from storage.archive import Archive
 from storage.db import utc_iso
+from storage.records import ArticleRecord
 
 datasette_app = pytest.importorskip("datasette.app", reason="datasette is a dev dependency")
 yaml = pytest.importorskip("yaml")
