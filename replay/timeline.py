@@ -9,12 +9,12 @@ from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from random import Random
 
+from crawler.dates import kazakhstan_offset
 from replay.corpus import (
     EDITION_SECTIONS,
     EPOCH_START,
     RU_SECTION_WEIGHTS,
     RU_SECTIONS,
-    UTC5,
     Article,
     State,
     _Builder,
@@ -24,6 +24,11 @@ from replay.corpus import (
 )
 
 START = local_time(EPOCH_START).astimezone(UTC)  # the clock's first moment
+
+
+def _almaty(moment: datetime) -> datetime:
+    """The moment in Almaty time, as the site writes its dates."""
+    return moment.astimezone(kazakhstan_offset(moment.astimezone(UTC).replace(tzinfo=None)))
 BODY_KINDS = ("typo", "rewrite", "paragraph_added", "paragraph_removed", "byline")
 BODY_WEIGHTS = (4, 3, 2, 1, 1)
 HOUR = 3600.0
@@ -260,7 +265,7 @@ class ClockedSite:
         builder = _Builder(initial.next_id, initial.next_story)
         self.base: dict[int, Article] = dict(initial.articles)
         for published, language in plan_new(rng, START, process):
-            article = builder.story(rng, (language,), published.astimezone(UTC5),
+            article = builder.story(rng, (language,), _almaty(published),
                                     links=True)[0]
             self.base[article.id] = article
         entries = {a.id: Entry(a.id, a.language, a.section, a.published.astimezone(UTC))
@@ -293,7 +298,7 @@ class ClockedSite:
         edited = _edit(Random(f"mediawatch-timeline:{self.seed}:{article.id}:{number}"),
                        article, kind)
         if not change.stealth:
-            edited = replace(edited, modified=change.at.astimezone(UTC5))
+            edited = replace(edited, modified=_almaty(change.at))
         return edited
 
     def state_at(self, moment: datetime) -> State:
