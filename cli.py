@@ -144,19 +144,26 @@ def schedule(base_url: str, db: str, editions: tuple[str, ...], new_interval: fl
 @main.command("extract")
 @click.argument("file", metavar="FILE.html")
 @click.option("--url", required=True, help="URL the page was fetched from.")
-def extract_page(file: str, url: str) -> None:
-    """Extract one stored article page and print the record as JSON."""
+@click.option("--base-url", envvar="MEDIAWATCH_BASE_URL", default="https://vlast.kz",
+              show_default=True,
+              help="The outlet: its rules read pages on its host, the generic path all others.")
+def extract_page(file: str, url: str, base_url: str) -> None:
+    """Extract one stored article page, of the outlet or any site, and print it as JSON."""
     import json
 
-    from crawler.extract import ExtractionError, extract
+    from crawler.canonical import same_site
+    from crawler.extract import ExtractionError, extract, extract_generic
 
+    if not url.startswith(("http://", "https://")):
+        raise UserError(f"--url must be an absolute http(s) URL, not {url!r}")
     try:
         with open(file, "rb") as handle:
             html = handle.read()
     except OSError as exc:
         raise UserError(f"cannot read {file}: {exc.strerror or exc}") from None
+    reader = extract if same_site(url, base_url) else extract_generic
     try:
-        record = extract(html, url)
+        record = reader(html, url)
     except ExtractionError as exc:
         raise UserError(f"{file} is not a usable article: {exc}") from None
     click.echo(json.dumps(record.to_dict(), ensure_ascii=False, indent=2))

@@ -31,6 +31,7 @@ WORD = re.compile(r"[^\W\d_]+")
 YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 DAY = re.compile(r"(?<![\d:.])\d{1,2}(?![\d:])")
 CLOCK = re.compile(r"(?<!\d)([01]?\d|2[0-3]):([0-5]\d)(?!\d)")
+ISO_TIME = re.compile(r"\d[T ]\d{1,2}:\d{2}")
 NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,2})\.(\d{1,2})\.((?:19|20)\d{2})(?!\d)")
 
 
@@ -91,6 +92,20 @@ def _safe_date(year: int, month: int, day: int) -> date | None:
         return date(year, month, day)
     except ValueError:
         return None
+
+
+def visible_date_parts(text: str | None) -> tuple[date | None, time | None]:
+    """The day and, only when one is printed, the time of day of a date as printed."""
+    day = _day_month_year(text) if text else None
+    if day is None:
+        return None, None
+    match = CLOCK.search(text)
+    return day, time(int(match[1]), int(match[2])) if match else None
+
+
+def has_time_of_day(value: str | None) -> bool:
+    """True when a machine-readable timestamp carries a time of day, not just a date."""
+    return bool(value and ISO_TIME.search(value))
 
 
 def parse_visible_date(text: str | None) -> datetime | None:
