@@ -34,7 +34,7 @@ JOB_TITLE = re.compile(
     r"журналист\w*|тілші\w*|шолушы\w*)\b",
     re.IGNORECASE,
 )
-NAME_SEPARATOR = re.compile(r"\s*,\s*|\s+(?:и|and|және|мен|&)\s+", re.IGNORECASE)
+NAME_SEPARATOR = re.compile(r"\s*,\s*(?:(?:and|и|және)\s+)?|\s+(?:и|and|және|мен|&)\s+", re.IGNORECASE)
 
 
 class Byline(NamedTuple):

@@ -112,9 +112,9 @@ def _clean_path(path: str) -> str:
 def canonical_url(url: str, base_url: str | None = None) -> str:
     """Canonical form of a URL of the outlet.
 
-    Resolves against base_url, drops the `/kz/` interface prefix, the `/amp/` edition, tracking parameters and the
-    fragment, collapses repeated slashes and removes the slash after `.html`. When base_url is
-    given, a URL of the same site takes its scheme and host (http/https, www.).
+    Resolves against base_url, drops the `/kz/` interface prefix, the `/amp/` edition, tracking
+    parameters and the fragment, collapses repeated slashes and removes the slash after `.html`.
+    When base_url is given, a URL of the same site takes its scheme and host (http/https, www.).
     """
     url = url.strip()
     if base_url:

@@ -754,7 +754,7 @@ def _read_article(html: str | bytes, url: str, fetched_at: str | None) -> Articl
 
 def _read_any_article(html: str | bytes, url: str, fetched_at: str | None) -> ArticleRecord:
     page = _Page(parse_html(html), url)
-    fields = _read_fields(page)
+    fields = _read_fields(page, title_required=False)
     body, _ = _body(page, None)
     if not body:
         raise ExtractionError(f"no body text on {url}")
@@ -763,11 +763,12 @@ def _read_any_article(html: str | bytes, url: str, fetched_at: str | None) -> Ar
         url=_generic_url(page), section="", slug="", body=body, fetched_at=fetched_at, **fields)
 
 
-def _read_fields(page: _Page) -> dict:
+def _read_fields(page: _Page, title_required: bool = True) -> dict:
     byline = _byline(page)
     cover_image, cover_caption = _cover(page)
+    title = _title(page) if title_required else _first(page, TITLE_STRATEGIES) or ""
     return {
-        "title": _title(page), "lead": _lead(page), "authors": byline.authors,
+        "title": title, "lead": _lead(page), "authors": byline.authors,
         "photo_credits": byline.photo_credits, "published": _published(page),
         "modified": _modified(page), "tags": _tags(page), "cover_image": cover_image,
         "cover_caption": cover_caption,
