@@ -29,7 +29,10 @@ def main() -> None:
 @click.option("--epoch", default=0, show_default=True, help="Epoch the site starts at.")
 @click.option("--fault", "faults", multiple=True, metavar="KIND[:RATE][@PATH]",
               help="Inject a fault, e.g. 503:0.2, truncate@/politika/ or slow=5.")
-def replay(port: int, articles: int, seed: int, epoch: int, faults: tuple[str, ...]) -> None:
+@click.option("--redesign-epoch", type=click.IntRange(min=0),
+              help="Epoch from which the old articles leave the classic layout for today's.")
+def replay(port: int, articles: int, seed: int, epoch: int, faults: tuple[str, ...],
+           redesign_epoch: int | None) -> None:
     """Serve the local replay of the outlet on 127.0.0.1 until interrupted."""
     from replay.faults import FaultError, parse_fault
     from replay.server import serve_forever
@@ -39,7 +42,8 @@ def replay(port: int, articles: int, seed: int, epoch: int, faults: tuple[str, .
             parse_fault(spec)
     except FaultError as exc:
         raise UserError(str(exc)) from None
-    serve_forever(port=port, articles=articles, seed=seed, epoch=epoch, faults=list(faults))
+    serve_forever(port=port, articles=articles, seed=seed, epoch=epoch, faults=list(faults),
+                  redesign_epoch=redesign_epoch)
 
 
 def parse_day(value: str | None, option: str) -> str | None:

@@ -417,9 +417,9 @@ def _site_author_line(page: _Page) -> Byline | None:
 
 
 def _looks_like_names(byline: Byline) -> bool:
-    names = byline.authors + byline.photo_credits
+    """Authors written as names (photo credits may name a press service)."""
     return bool(byline.authors) and all(
-        name[:1].isupper() and len(name.split()) <= 5 for name in names)
+        name[:1].isupper() and len(name.split()) <= 5 for name in byline.authors)
 
 
 def _byline_line(page: _Page) -> Byline | None:
