@@ -281,6 +281,7 @@ class _Page:
 
     doc: lxml.html.HtmlElement
     url: str
+    outlet: bool = True  # times in Kazakhstan's offset; else as the page states them
     meta: dict[str, list[str]] = field(init=False)
     ld: dict = field(init=False)
 
@@ -464,22 +465,39 @@ def _byline(page: _Page) -> Byline:
     return _first(page, BYLINE_STRATEGIES) or Byline([], [])
 
 
-def _machine_moment(value: str | None) -> tuple[date, str | None] | None:
-    """The day of a machine-readable timestamp, and its local ISO form when it has a time."""
+def _stamp(page: _Page, moment: datetime) -> str:
+    """ISO 8601 of a moment: the outlet's in Kazakhstan time, any other site's as stated."""
+    return to_local_iso(moment) if page.outlet else moment.isoformat(timespec="seconds")
+
+
+def _machine_moment(page: _Page, value: str | None) -> tuple[date, str | None] | None:
+    """The day of a machine-readable timestamp, and its ISO form when it has a time of day."""
     moment = parse_iso(value)
     if moment is None:
         return None
     if not has_time_of_day(value):
         return moment.date(), None
-    stamp = to_local_iso(moment)
+    stamp = _stamp(page, moment)
     return date.fromisoformat(stamp[:10]), stamp
 
 
-def _visible_moment(text: str | None) -> tuple[date, str | None] | None:
+def _visible_moment(page: _Page, text: str | None) -> tuple[date, str | None] | None:
     day, clock = visible_date_parts(text)
     if day is None:
         return None
-    return day, to_local_iso(datetime.combine(day, clock)) if clock else None
+    return day, _stamp(page, datetime.combine(day, clock)) if clock else None
+
+
+def _take_datelines(elements: list) -> None:
+    """A short line that only states the date (`Posted April 3, 2023`) is not body text."""
+    for element in elements:
+        line = element.getparent()
+        if line is not None and line.tag in ("p", "div") and (
+                len(_text(line)) <= len(_text(element)) + DATELINE_EXTRA_CHARS):
+            line.set(TAKEN, "1")
+
+
+DATELINE_EXTRA_CHARS = 15
 
 
 def _date_candidates(page: _Page) -> Iterator[tuple[date, str | None]]:
@@ -496,13 +514,14 @@ def _date_candidates(page: _Page) -> Iterator[tuple[date, str | None]]:
     ]
     visible = [_text(element) for element in site_times + itemprops]
     visible += [_text(line) for line in SITE_DATE_LINE(page.doc)] + [_text(t) for t in times]
-    for found in map(_machine_moment, machine):
-        if found:
+    _take_datelines(itemprops + times)
+    for value in machine:
+        if found := _machine_moment(page, value):
             yield found
-    for found in map(_visible_moment, visible):
-        if found:
+    for text in visible:
+        if found := _visible_moment(page, text):
             yield found
-    if found := _machine_moment(page.trafilatura.date):
+    if found := _machine_moment(page, page.trafilatura.date):
         yield found
 
 
@@ -520,7 +539,7 @@ def _modified(page: _Page) -> str | None:
         page.meta_value("article:modified_time", "og:updated_time", "datemodified")
         or page.ld_text("dateModified")
     )
-    found = _machine_moment(value)
+    found = _machine_moment(page, value)
     return (found[1] or found[0].isoformat()) if found else None
 
 
@@ -753,7 +772,7 @@ def _read_article(html: str | bytes, url: str, fetched_at: str | None) -> Articl
 
 
 def _read_any_article(html: str | bytes, url: str, fetched_at: str | None) -> ArticleRecord:
-    page = _Page(parse_html(html), url)
+    page = _Page(parse_html(html), url, outlet=False)
     fields = _read_fields(page, title_required=False)
     body, _ = _body(page, None)
     if not body:
