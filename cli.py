@@ -91,6 +91,8 @@ def crawl(edition: str, mode: str, since: str | None, limit: int | None, everyth
         raise UserError(str(exc)) from None
     for run in runs:
         click.echo(format_run(run))
+        for line in (run.get("stats") or {}).get("degraded") or []:
+            click.echo(f"  degraded: {line}")
     click.echo(crawl_summary(runs, time.monotonic() - started))
 
 

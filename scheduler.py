@@ -188,6 +188,9 @@ class CrawlService:
                    err: str) -> None:
         lines = [line for line in out.splitlines() if line.startswith("run ")]
         summary = "; ".join(lines) or f"exit status {code}"
+        for line in out.splitlines():
+            if line.strip().startswith("degraded:"):
+                logger.warning("%s-%s %s", kind, edition, line.strip())
         if outcome == "timeout":
             logger.error("%s-%s ended after the %ss time limit: %s", kind, edition,
                          self.config.time_limit, summary)

@@ -12,6 +12,8 @@ from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
 from typing import IO
 
+from crawler.coverage import coverage_text
+
 EDITIONS = ("ru", "kk", "en")
 BOLD, YELLOW, RESET = "\x1b[1m", "\x1b[1;33m", "\x1b[0m"
 TITLE_WIDTH = 72
@@ -130,6 +132,8 @@ def status_text(runs: list[dict], errors_per_run: int = 5) -> str:
     for run in runs:
         from_url = f" from {run['base_url']}" if run.get("base_url") else ""
         lines.append(f"{run_line(run)}  (started {when(run.get('started_at'))}{from_url})")
+        lines += [f"    coverage {line}"
+                  for line in coverage_text((run.get("stats") or {}).get("coverage") or {})]
         errors = run.get("errors") or []
         for error in errors[:errors_per_run]:
             lines.append(f"    error: {error_text(error)}")

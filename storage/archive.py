@@ -19,7 +19,7 @@ from storage.search import index_version, search, search_columns
 
 ACTIVE = "active"
 REMOVED = "removed"
-RUN_STATUSES = ("ok", "failed", "killed", "timeout", "stopped")
+RUN_STATUSES = ("ok", "failed", "killed", "timeout", "stopped", "degraded")
 # A fetched body with less than this share of the current version's words is taken for an
 # extraction failure (a layout change, a broken page), not for an edit: real edits keep far more.
 SUSPECT_SHARE = 0.4
