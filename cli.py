@@ -427,6 +427,27 @@ def status(limit: int, as_json: bool, db: str) -> None:
 
 
 @main.command()
+@click.option("--since", help="Only versions first archived since then (YYYY-MM-DD, 7d, ...).")
+@click.option("--id", "article", help="Only the versions of this article (id or URL).")
+@click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
+@json_option
+@db_option
+def reextract(since: str | None, article: str | None, dry_run: bool, as_json: bool,
+              db: str) -> None:
+    """Run today's extractor over the stored captures, without fetching anything."""
+    from crawler.reextract import reextract as run
+
+    since = parse_time(since, "--since")
+    with open_archive(db) as archive:
+        article_id = find_article(archive, article) if article else None
+        report = run(archive, since=since, article_id=article_id, dry_run=dry_run)
+    if as_json:
+        echo_json(report.as_dict())
+    else:
+        click.echo(report.text())
+
+
+@main.command()
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "warc"]), default="jsonl",
               show_default=True, help="jsonl/csv: the current version of each article; "
                                       "warc: the raw capture of every version.")

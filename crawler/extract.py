@@ -37,6 +37,9 @@ from crawler.dates import (
 )
 from crawler.items import ArticleRecord
 
+# Recorded with every version it reads; raised whenever extraction reads pages differently.
+EXTRACTOR_VERSION = "2"
+
 
 class ExtractionError(ValueError):
     """The page is not an article of the outlet, or its title or body text cannot be read."""
@@ -727,6 +730,17 @@ def page_language(doc: lxml.html.HtmlElement, text: str) -> str | None:
         return "en"
     declared = next((value for value in DECLARED_LANGUAGE(doc) if value.strip()), None)
     return re.split(r"[-_]", declared.strip().lower())[0] if declared else None
+
+
+# A reading with fewer body words than this, or in another language than its edition, is
+# doubtful: the page may have been caught in a layout change.
+DOUBTFUL_WORDS = 30
+
+
+def doubtful_reading(record: ArticleRecord) -> bool:
+    """True when a record looks like a failed reading rather than the article."""
+    text = " ".join(record.body)
+    return record.word_count < DOUBTFUL_WORDS or text_language(text) != record.language
 
 
 # ---------------------------------------------------------------- entry point

@@ -10,7 +10,7 @@ from scrapy import signals
 from scrapy.utils.defer import deferred_from_coro
 
 from crawler.coverage import Coverage, fallen_fields
-from crawler.extract import ExtractionError, extract
+from crawler.extract import EXTRACTOR_VERSION, ExtractionError, doubtful_reading, extract
 from crawler.items import FetchedPage
 
 logger = logging.getLogger(__name__)
@@ -108,8 +108,10 @@ class ArchivePipeline:
                 deferred_from_coro(self.crawler.engine.close_spider_async(reason="archive_error"))
 
     def _record_page(self, item: FetchedPage) -> None:
-        outcome = self.archive.record_page(self.run_id, item.url, item.status, item.headers,
-                                           item.body, item.record, item.fetched_at)
+        outcome = self.archive.record_page(
+            self.run_id, item.url, item.status, item.headers, item.body, item.record,
+            item.fetched_at, extractor=EXTRACTOR_VERSION,
+            keep_validators=not doubtful_reading(item.record))
         self.counts[outcome.kind] += 1
         if outcome.kind != "suspect":
             self.coverage.add(item.record)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from crawler.canonical import article_id_from_url, canonical_url
 from crawler.items import ArticleRecord
-from storage import neardup, translations
+from storage import neardup, readings, translations
 from storage.captures import CaptureCodec
 from storage.changes import classify
 from storage.db import connect, parse_time, utc_iso, write_transaction
@@ -148,14 +148,22 @@ class Archive:
         body: bytes,
         record: ArticleRecord,
         fetched_at: str,
+        extractor: str | None = None,
+        keep_validators: bool = True,
     ) -> PageOutcome:
         """Archive one fetched article page: a new article, a new version, or an unchanged one.
 
         A new version and its raw capture are written in one transaction with everything
         else this fetch changes. A body far shorter than the current version's is only logged,
-        as `suspect`.
+        as `suspect`. `extractor` names the extractor version that read the page; a reading
+        that looks wrong (keep_validators false) keeps no ETag or Last-Modified, so the next
+        revisit fetches the page whole instead of getting 304 for it.
         """
         at = utc_iso(fetched_at)
+        if not keep_validators:
+            headers = {name: value for name, value in _clean_headers(headers).items()
+                       if name.lower() not in ("etag", "last-modified")}
+
         record.fetched_at = record.fetched_at or fetched_at
         article_id = record.article_id or article_id_from_url(record.url or url)
         if not article_id:
@@ -166,13 +174,14 @@ class Archive:
         with write_transaction(self.db):
             current = self._article_row(article_id)
             if current is None:
-                outcome = self._new_article(run_id, url, status, headers, body, record, at)
+                outcome = self._new_article(run_id, url, status, headers, body, record, at,
+                                            extractor)
             elif lost := self._text_lost(current, record):
                 outcome = PageOutcome("suspect", article_id, current["current_version"],
                                       error=lost)
             else:
                 outcome = self._known_article(run_id, url, status, headers, body, record, at,
-                                              current)
+                                              current, extractor)
             self._log_fetch(run_id, article_id, url, status, outcome.kind, at,
                             error=outcome.error, version_id=outcome.version_id)
         return outcome
@@ -187,7 +196,8 @@ class Archive:
         return (f"extracted body has {record.word_count} words, the current version "
                 f"{before}: taken for an extraction failure, not archived")
 
-    def _new_article(self, run_id, url, status, headers, body, record, at) -> PageOutcome:
+    def _new_article(self, run_id, url, status, headers, body, record, at,
+                     extractor) -> PageOutcome:
         data = record.to_dict()
         start = parse_time(utc_iso(record.published)) if record.published else parse_time(at)
         self.db["articles"].insert({
@@ -207,7 +217,8 @@ class Archive:
             "next_visit_at": utc_iso(start + timedelta(seconds=self.revisit_steps[0])),
             **search_columns(data, record.language),
         })
-        version_id = self._store_version(run_id, url, status, headers, body, record, at, 1, [])
+        version_id = self._store_version(run_id, url, status, headers, body, record, at, 1, [],
+                                         extractor)
         self._set_current(record.article_id, 1, version_id, record.fingerprint)
         self._event(record.article_id, "new", at, run_id, version_id=version_id)
         neardup.link_duplicate(self.db, record.article_id, record.language,
@@ -215,7 +226,8 @@ class Archive:
         translations.update_editions(self.db, record.article_id, record.translations, at)
         return PageOutcome("new", record.article_id, 1, [], version_id)
 
-    def _known_article(self, run_id, url, status, headers, body, record, at, current):
+    def _known_article(self, run_id, url, status, headers, body, record, at, current,
+                       extractor):
         article_id = record.article_id
         restored = current["status"] == REMOVED
         if restored:
@@ -239,7 +251,7 @@ class Archive:
         )
         self.db["articles"].update(article_id, search_columns(record.to_dict(), record.language))
         version_id = self._store_version(run_id, url, status, headers, body, record, at, number,
-                                         kinds)
+                                         kinds, extractor)
         self._set_current(article_id, number, version_id, record.fingerprint)
         self._schedule(article_id, at, step=0)
         neardup.index_hash(self.db, article_id, neardup.simhash("\n".join(record.body)))
@@ -263,7 +275,7 @@ class Archive:
         }).last_pk
 
     def _store_version(self, run_id, url, status, headers, body, record, at, number,
-                       kinds) -> int:
+                       kinds, extractor) -> int:
         capture_id = self._store_capture(run_id, record.article_id, url, status, headers, body,
                                          at, record.language)
         version_id = self.db["versions"].insert({
@@ -275,6 +287,7 @@ class Archive:
             "changes": json.dumps(kinds),
             "capture_id": capture_id,
             "run_id": run_id,
+            "extractor": extractor,
             **version_columns(record),
         }).last_pk
         index_version(self.db, version_id, record.to_dict(), record.language)
@@ -506,10 +519,11 @@ class Archive:
 
     def history(self, article_id: int) -> list[dict]:
         """Versions and events (new, removed, restored) of the article in time order."""
+        artefacts = {number for _, number in readings.artefact_versions(self.db, article_id)}
         items = [
             {"type": "version", "at": v["first_seen"], "number": v["number"],
              "version_id": v["version_id"], "changes": v["changes"], "title": v["title"],
-             "last_seen": v["last_seen"]}
+             "last_seen": v["last_seen"], "artefact": v["number"] in artefacts}
             for v in self.versions(article_id)
         ]
         for event in _rows(self.db.execute(
@@ -532,6 +546,8 @@ class Archive:
             "SELECT v.first_seen AS at, v.article_id, a.language, v.title, v.url,"
             " v.number AS version, v.changes AS kinds FROM versions v"
             f" JOIN articles a ON a.id = v.article_id WHERE v.number > 1 AND v.first_seen >= ?"
+            " AND v.fingerprint != (SELECT p.fingerprint FROM versions p"
+            " WHERE p.article_id = v.article_id AND p.number = v.number - 1)"
             f"{clause}",
             [after, *params],
         ))
@@ -549,6 +565,34 @@ class Archive:
             wanted = set(kinds)
             items = [item for item in items if wanted & set(item["kinds"])]
         return sorted(items, key=lambda item: (item["at"], item["article_id"]))
+
+    # ---- re-extraction -------------------------------------------------------------------
+
+    def captured_versions(self, since: str | None = None,
+                          article_id: int | None = None) -> list[dict]:
+        """Versions with a stored capture, oldest first (see storage.readings)."""
+        return readings.captured_versions(self.db, since, article_id)
+
+    def stored_record(self, version_id: int) -> dict:
+        return readings.stored_record(self.db, version_id)
+
+    def replace_reading(self, version_id: int, record: ArticleRecord, extractor: str) -> None:
+        """A new reading of a version's capture; the old one is kept (storage.readings)."""
+        with write_transaction(self.db):
+            readings.replace_reading(self.db, version_id, record, extractor, utc_iso())
+
+    def set_extractor(self, version_id: int, extractor: str) -> None:
+        """Record that an extractor read a version's capture the same way as stored."""
+        with write_transaction(self.db):
+            self.db.execute("UPDATE versions SET extractor = ? WHERE id = ?",
+                            [extractor, version_id])
+
+    def readings(self, version_id: int) -> list[dict]:
+        return readings.readings(self.db, version_id)
+
+    def artefacts(self) -> list[tuple[int, int]]:
+        """(article id, number) of versions that read like the version before them."""
+        return readings.artefact_versions(self.db)
 
     def capture(self, version_id: int) -> tuple[dict, bytes] | None:
         """(response headers, raw HTML) of the capture that produced a version."""

@@ -244,6 +244,18 @@ def m005_capture_dictionaries(db: Database) -> None:
     db["capture_dictionaries"].create_index(["language"], unique=True)
 
 
+@MIGRATIONS()
+def m006_readings(db: Database) -> None:
+    """The extractor version of every version, and earlier readings replaced by re-extraction."""
+    if "extractor" not in db["versions"].columns_dict:
+        db["versions"].add_column("extractor", str)
+    db["readings"].create({
+        "id": int, "version_id": int, "extractor": str, "replaced_at": str,
+        "replaced_by": str, "fingerprint": str, "record": str,
+    }, pk="id")
+    db["readings"].create_index(["version_id"])
+
+
 def migrate(db: Database, stop_before: str | None = None) -> None:
     """Apply every pending migration (or those before `stop_before`).
 
