@@ -125,3 +125,16 @@ def test_a_run_in_which_every_page_was_suspect_is_not_ok(crawled, tmp_path):
     assert run["stats"]["suspect"] >= 10 and run["stats"].get("unchanged", 0) == 0
     assert run["status"] == "degraded"
     assert run["stats"]["degraded"][0].startswith("every article page of this run failed")
+
+
+def test_the_scheduler_logs_a_degraded_run(tmp_path, caplog):
+    from scheduler import CrawlService, ServiceConfig
+
+    service = CrawlService(ServiceConfig(db=str(tmp_path / "archive.db"),
+                                         base_url="http://127.0.0.1:1"))
+    out = ("run 7 [ru new] degraded in 3 s: fetched 40\n"
+           "  degraded: authors on ru: 0% of 40 pages, against 95% in recent runs\n")
+    with caplog.at_level("WARNING", logger="mediawatch.scheduler"):
+        service.log_result("new", "ru", 0, "finished", out, "")
+    assert ["new-ru degraded: authors on ru: 0% of 40 pages, against 95% in recent runs"] == [
+        record.getMessage() for record in caplog.records if record.levelname == "WARNING"]
