@@ -92,7 +92,7 @@ SUBHEADING = _xpath(
 # Short lines that may carry the byline anywhere on the page.
 BYLINE_CANDIDATES = _xpath(
     f"//body//*[self::p or self::div or self::span or self::strong or self::em or self::address]"
-    f"[not(ancestor::p)][{NOT_BOILERPLATE}]"
+    f"[not(ancestor::p)][not(descendant::p or descendant::div)][{NOT_BOILERPLATE}]"
 )
 BYLINE_START = re.compile(r"^(?:текст|мәтін|text)\s*:\s*\S|^by\s+\w", re.IGNORECASE)
 BYLINE_LENGTH = 160
