@@ -103,12 +103,9 @@ GENERIC_BODY = (
     _xpath("//body"),
 )
 # A container with less text than this, and less than NEARLY_EMPTY_SHARE of the page's text,
-# is a photo box or a sidebar card: the next, wider container is read instead. On other sites,
-# whose markup is unknown, any container with less than GENERIC_SHARE of the page's text is
-# (measured on trafilatura's evaluation set, bench/bench_extraction.py).
+# is a photo box or a sidebar card: the next, wider container is read instead.
 NEARLY_EMPTY_CHARS = 200
 NEARLY_EMPTY_SHARE = 0.2
-GENERIC_SHARE = 0.35
 # Elements marked while reading the page so that the body leaves them out.
 TAKEN = "data-mw-taken"
 
@@ -635,11 +632,7 @@ def _containers(page: _Page) -> Iterator[tuple[lxml.html.HtmlElement, bool]]:
     for position, (container, site_own) in enumerate(candidates):
         chars = _visible_chars(container)
         last = position == len(candidates) - 1
-        if page.outlet:
-            full = chars >= NEARLY_EMPTY_CHARS or chars >= NEARLY_EMPTY_SHARE * page_chars
-        else:
-            full = chars >= GENERIC_SHARE * page_chars
-        if last or full:
+        if last or chars >= NEARLY_EMPTY_CHARS or chars >= NEARLY_EMPTY_SHARE * page_chars:
             yield container, site_own
 def _fullest(elements: list) -> lxml.html.HtmlElement:
     return max(elements, key=lambda element: len(PARAGRAPHS(element)))
@@ -682,19 +675,39 @@ def _trafilatura_paragraphs(scope, options: Extractor) -> list[str]:
     return [text for text in texts if text]
 
 
+def _generic_body(page: _Page) -> list[str]:
+    """The body of a page of any site: trafilatura over the whole page, less what was taken as
+    other fields and the captions. Narrowing to a container first read worse on real pages of
+    many sites (bench/bench_extraction.py)."""
+    scope = deepcopy(page.doc)
+    for element in GENERIC_PRUNED(scope):
+        if element.getparent() is not None:
+            element.drop_tree()
+    paragraphs = _trafilatura_paragraphs(scope, GENERIC_OPTIONS)
+    return [text for text in paragraphs if text]
+
+
+GENERIC_PRUNED = _xpath(
+    f"//*[@{TAKEN}] | //h1 | //figcaption | //*[{_has_class('img-caption')}] | //script"
+    " | //style | //noscript"
+)
+
+
 def _body(page: _Page, language: str | None) -> tuple[list[str], list[str]]:
     """Body paragraphs, and the other-edition links found among them."""
+    if not page.outlet:
+        return _generic_body(page), []
     for container, site in _containers(page):
         scope = _scope(container)
-        editions = _edition_paragraphs(scope, page, language) if language else []
+        editions = _edition_paragraphs(scope, page, language)
         for element in [paragraph for paragraph, _ in editions] + PRUNED(scope):
             if element.getparent() is not None:
                 element.drop_tree()
         if site:
             # links in the site's own paragraphs are text: trafilatura drops short linked ones
             etree.strip_tags(scope, "a")
-        options = TRAFILATURA_OPTIONS if page.outlet else GENERIC_OPTIONS
-        paragraphs = _trafilatura_paragraphs(scope, options) or [_text(p) for p in PARAGRAPHS(scope)]
+        paragraphs = (_trafilatura_paragraphs(scope, TRAFILATURA_OPTIONS)
+                      or [_text(p) for p in PARAGRAPHS(scope)])
         if any(paragraphs):
             return [text for text in paragraphs if text], [href for _, href in editions]
     return [], []
