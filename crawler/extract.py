@@ -31,6 +31,7 @@ from crawler.canonical import (
 )
 from crawler.dates import (
     has_time_of_day,
+    normalise_timestamp,
     parse_iso,
     to_local_iso,
     visible_date_parts,
@@ -482,7 +483,7 @@ def _machine_moment(page: _Page, value: str | None) -> tuple[date, str | None] |
         return None
     if not has_time_of_day(value):
         return moment.date(), None
-    stamp = _stamp(page, moment)
+    stamp = normalise_timestamp(value) if page.outlet else _stamp(page, moment)
     return date.fromisoformat(stamp[:10]), stamp
 
 
