@@ -107,8 +107,10 @@ GENERIC_BODY = (
 # is a photo box or a sidebar card: the next, wider container is read instead.
 NEARLY_EMPTY_CHARS = 200
 NEARLY_EMPTY_SHARE = 0.2
-# Elements marked while reading the page so that the body leaves them out.
+# Elements marked while reading the page so that the body leaves them out: byline and date
+# lines everywhere, the lead on the outlet's pages (other sites' standfirsts often open the text).
 TAKEN = "data-mw-taken"
+LEAD_TAKEN = "data-mw-lead"
 
 # Parts of the body scope that are not body text.
 IMAGE_ONLY_P = "self::p[.//img][not(normalize-space())]"
@@ -120,6 +122,7 @@ PRUNED = _xpath(
             ".//figcaption",
             f".//p[{_has_class('other-edition')}]",
             f".//*[@{TAKEN}]",
+            f".//*[@{LEAD_TAKEN}]",
             f".//p[em or i][count(*) = 1][not(text()[normalize-space()])]"
             f"[preceding-sibling::*[1][{IMAGE_ONLY_P}]]",
             ".//aside",
@@ -386,7 +389,7 @@ def _taken_text(page: _Page, xpath: etree.XPath) -> str | None:
     """The text of the first element found, which is then kept out of the body."""
     for element in xpath(page.doc):
         if text := _text(element):
-            element.set(TAKEN, "1")
+            element.set(LEAD_TAKEN, "1")
             return text
     return None
 
@@ -397,7 +400,7 @@ def _subheading(page: _Page) -> str | None:
         text = _text(element)
         is_lead = element.tag != "p" or LEAD_CLASS.search(element.get("class") or "")
         if is_lead and len(text) >= SUBHEADING_CHARS:
-            element.set(TAKEN, "1")
+            element.set(LEAD_TAKEN, "1")
             return text
     return None
 
@@ -676,12 +679,13 @@ def _trafilatura_paragraphs(scope, options: Extractor) -> list[str]:
     return [text for text in texts if text]
 
 
-def _generic_body(page: _Page) -> list[str]:
-    """The body of a page of any site: trafilatura over the whole page, less what was taken as
-    other fields and the captions. Narrowing to a container first read worse on real pages of
-    many sites (bench/bench_extraction.py)."""
+def _generic_body(page: _Page, title: str) -> list[str]:
+    """The body of a page of any site: trafilatura over the whole page, less the title, the
+    byline and date lines and the captions. Narrowing to a container first read worse on real
+    pages of many sites (bench/bench_extraction.py)."""
     scope = deepcopy(page.doc)
-    for element in GENERIC_PRUNED(scope):
+    titles = [h1 for h1 in scope.iter("h1") if _text(h1) == title]
+    for element in GENERIC_PRUNED(scope) + titles:
         if element.getparent() is not None:
             element.drop_tree()
     paragraphs = _trafilatura_paragraphs(scope, GENERIC_OPTIONS)
@@ -689,15 +693,15 @@ def _generic_body(page: _Page) -> list[str]:
 
 
 GENERIC_PRUNED = _xpath(
-    f"//*[@{TAKEN}] | //h1 | //figcaption | //*[{_has_class('img-caption')}] | //script"
-    " | //style | //noscript"
+    f"//*[@{TAKEN}] | //figcaption | //*[{_has_class('img-caption')}] | //script | //style"
+    " | //noscript"
 )
 
 
-def _body(page: _Page, language: str | None) -> tuple[list[str], list[str]]:
+def _body(page: _Page, language: str | None, title: str = "") -> tuple[list[str], list[str]]:
     """Body paragraphs, and the other-edition links found among them."""
     if not page.outlet:
-        return _generic_body(page), []
+        return _generic_body(page, title), []
     for container, site in _containers(page):
         scope = _scope(container)
         editions = _edition_paragraphs(scope, page, language)
@@ -811,7 +815,7 @@ def _read_article(html: str | bytes, url: str, fetched_at: str | None) -> Articl
 def _read_any_article(html: str | bytes, url: str, fetched_at: str | None) -> ArticleRecord:
     page = _Page(parse_html(html), url, outlet=False)
     fields = _read_fields(page, title_required=False)
-    body, _ = _body(page, None)
+    body, _ = _body(page, None, fields["title"])
     if not body:
         raise ExtractionError(f"no body text on {url}")
     return ArticleRecord(
