@@ -132,3 +132,16 @@ def plain_url(url: str) -> str:
     parts = urlsplit(url.strip())
     return urlunsplit((parts.scheme.lower(), _netloc(parts), parts.path or "/",
                        _clean_query(parts.query), ""))
+
+
+def article_reference(ref: str) -> tuple[int | None, str | None]:
+    """(article id, canonical URL) a reader's reference names: an id, or any URL of an article."""
+    ref = ref.strip()
+    if ref.isdigit():
+        return int(ref), None
+    return article_id_from_url(ref), canonical_url(ref)
+
+
+def edition_ids(urls: list[str]) -> list[int]:
+    """The article ids of a page's links to its other editions (other links are skipped)."""
+    return [found for url in urls if (found := article_id_from_url(url)) is not None]

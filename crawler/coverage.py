@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from crawler.items import ArticleRecord
+from storage.records import ArticleRecord
 
 FIELDS = ("title", "lead", "authors", "published", "tags", "cover", "body")
 # A body of fewer words than this is taken for a lost body (a header, a caption), not a story.
@@ -82,10 +82,3 @@ def fallen_fields(coverage: dict[str, dict], history: list[dict]) -> list[str]:
                 lines.append(f"{name} on {edition}: {now:.0%} of {current['pages']} pages, "
                              f"against {before:.0%} in recent runs")
     return lines
-
-
-def coverage_text(coverage: dict[str, dict]) -> list[str]:
-    """`ru 40 pages: title 100%, lead 98%, …` per edition."""
-    return [f"{edition} {data['pages']} pages: "
-            + ", ".join(f"{name} {share:.0%}" for name, share in data["fields"].items())
-            for edition, data in coverage.items()]

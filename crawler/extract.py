@@ -36,7 +36,7 @@ from crawler.dates import (
     to_local_iso,
     visible_date_parts,
 )
-from crawler.items import ArticleRecord
+from storage.records import ArticleRecord
 
 # Recorded with every version it reads; raised whenever extraction reads pages differently.
 EXTRACTOR_VERSION = "2"

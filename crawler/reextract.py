@@ -7,8 +7,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 
 from crawler.extract import EXTRACTOR_VERSION, ExtractionError, extract
-from crawler.items import VERSIONED_FIELDS, normalise
-from storage.records import RECORD_COLUMNS
+from storage.records import RECORD_COLUMNS, VERSIONED_FIELDS, normalise
 
 COMPARED = tuple(dict.fromkeys((*RECORD_COLUMNS, *VERSIONED_FIELDS)))
 

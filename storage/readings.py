@@ -6,7 +6,7 @@ import json
 
 from sqlite_utils import Database
 
-from storage.changes import classify
+from storage.changes import kinds_between
 from storage.db import utc_iso
 from storage.records import record_from_row, version_columns
 from storage.search import index_version, search_columns, unindex_version
@@ -62,7 +62,7 @@ def replace_reading(db: Database, version_id: int, record, extractor: str, at: s
         "record": json.dumps(old, ensure_ascii=False),
     })
     fingerprint, language = record.fingerprint, record.language
-    columns = version_columns(record)
+    columns = version_columns(record.to_dict())
     db["versions"].update(version_id, {**columns, "fingerprint": fingerprint,
                                        "extractor": extractor})
     unindex_version(db, version_id, old, language)
@@ -73,7 +73,7 @@ def replace_reading(db: Database, version_id: int, record, extractor: str, at: s
                                  _neighbour(db, article_id, number + 1)]):
         before = _neighbour(db, article_id, version["number"] - 1)
         if before is not None:
-            kinds = classify(record_from_row(before), record_from_row(version))
+            kinds = kinds_between(record_from_row(before), record_from_row(version))
             db["versions"].update(version["id"], {"changes": json.dumps(kinds)})
     current = db.execute("SELECT current_version_id FROM articles WHERE id = ?",
                          [article_id]).fetchone()

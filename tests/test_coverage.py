@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from crawler.coverage import FIELDS, Coverage, fallen_fields
-from crawler.items import ArticleRecord
 from storage.archive import Archive
+from storage.records import ArticleRecord
 
 ROOT = Path(__file__).resolve().parent.parent
 # Every place the replay's two layouts name the authors: today's author line, the classic
@@ -128,13 +128,15 @@ def test_a_run_in_which_every_page_was_suspect_is_not_ok(crawled, tmp_path):
 
 
 def test_the_scheduler_logs_a_degraded_run(tmp_path, caplog):
+    from crawler.child import CrawlOutcome
     from scheduler import CrawlService, ServiceConfig
 
     service = CrawlService(ServiceConfig(db=str(tmp_path / "archive.db"),
                                          base_url="http://127.0.0.1:1"))
-    out = ("run 7 [ru new] degraded in 3 s: fetched 40\n"
-           "  degraded: authors on ru: 0% of 40 pages, against 95% in recent runs\n")
+    run = {"id": 7, "editions": ["ru"], "mode": "new", "status": "degraded",
+           "stats": {"fetched": 40, "degraded": [
+               "authors on ru: 0% of 40 pages, against 95% in recent runs"]}}
     with caplog.at_level("WARNING", logger="mediawatch.scheduler"):
-        service.log_result("new", "ru", 0, "finished", out, "")
+        service.log_result("new", "ru", "finished", CrawlOutcome(0, [run]))
     assert ["new-ru degraded: authors on ru: 0% of 40 pages, against 95% in recent runs"] == [
         record.getMessage() for record in caplog.records if record.levelname == "WARNING"]

@@ -16,7 +16,7 @@ from crawler.extract import (
     extract_generic,
     text_language,
 )
-from crawler.items import ArticleRecord
+from storage.records import ArticleRecord
 
 PAGES = Path(__file__).parent / "pages"
 PAGE_FILES = sorted(PAGES.glob("*/*.html"))
