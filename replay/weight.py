@@ -171,5 +171,6 @@ def full_weight(page: str, state: State, article: Article, interface: str) -> st
     page = page.replace("</head>", _styles() + _scripts_head() + "</head>", 1)
     page = page.replace("<body>\n", "<body>\n" + _icons() + _menu(interface), 1)
     at = page.rfind("<footer")
+    at = at if at >= 0 else page.rfind("</body>")
     page = page[:at] + around + page[at:]
     return page.replace("</body>", _footer() + _app_state(state, article) + "</body>", 1)

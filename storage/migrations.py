@@ -248,7 +248,19 @@ def m007_word_forms(db: Database) -> None:
 
 
 @MIGRATIONS()
-def m008_due_reason(db: Database) -> None:
+def m008_readings(db: Database) -> None:
+    """The extractor version of every version, and earlier readings replaced by re-extraction."""
+    if "extractor" not in db["versions"].columns_dict:
+        db["versions"].add_column("extractor", str)
+    db["readings"].create({
+        "id": int, "version_id": int, "extractor": str, "replaced_at": str,
+        "replaced_by": str, "fingerprint": str, "record": str,
+    }, pk="id")
+    db["readings"].create_index(["version_id"])
+
+
+@MIGRATIONS()
+def m009_due_reason(db: Database) -> None:
     """Why an article's next visit is when it is (the schedule, or a signal that made it due)."""
     db["articles"].add_column("due_reason", str)
 
