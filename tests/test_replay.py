@@ -16,7 +16,7 @@ import lxml.html
 import pytest
 from lxml import etree
 
-from replay.corpus import ALL_SECTIONS, Corpus
+from replay.corpus import ALL_SECTIONS, FIELD_EDITS, Corpus
 from replay.faults import FaultError, parse_fault
 from replay.server import ReplayServer
 
@@ -89,6 +89,10 @@ def article_view(root: lxml.html.HtmlElement) -> dict:
         "cover_caption": root.cssselect("figure.item-cover figcaption")[0].text_content(),
         "views": root.cssselect("li.views")[0].text_content().strip(),
     }
+
+
+# Manifest field -> what article_view calls it, where the names differ.
+FIELD_VIEW = {"cover_image": "cover"}
 
 
 def normalised(body: bytes) -> bytes:
@@ -350,9 +354,10 @@ def test_corpus_shape():
 def test_every_change_kind_every_epoch():
     corpus = Corpus(180, seed=1)
     kinds = {"new", "typo", "rewrite", "paragraph_added", "paragraph_removed", "headline",
-             "byline", "moved", "removed"}
+             "byline", "moved", "removed", "lead", "tags", "cover", "dates"}
     for epoch in range(1, 6):
         changes = corpus.state(epoch).changes
+        assert {c["field"] for c in changes if "field" in c} == set(FIELD_EDITS), epoch
         # Only what was taken down at a watched epoch can come back, so never at epoch 1.
         expected = kinds if epoch == 1 else kinds | {"restored"}
         assert {c["kind"] for c in changes} == expected, epoch
@@ -416,6 +421,15 @@ def test_epochs_follow_the_manifest(make_replay):
             else:
                 assert new["modified"] and new["modified"] != old["modified"]
                 assert view["modified"] == new["modified"] > new["published"]
+        if "field" in change:
+            field = change["field"]
+            differ = {name for name in new if new[name] != old[name]} - {"url", "path"}
+            stamped = field != "modified" and not change.get("stealth", True)
+            assert differ == {field} | ({"modified"} if stamped else set()), change
+            if kind != "moved" and FIELD_VIEW.get(field, field) in view:  # byline: above
+                shown = {"cover_image": new["cover_image"].removeprefix(base)}.get(field,
+                                                                                 new[field])
+                assert view[FIELD_VIEW.get(field, field)] == shown
         if kind == "headline":
             assert new["title"] != old["title"] and new["body"] == old["body"]
         if kind == "byline":
