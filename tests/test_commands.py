@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from warcio.archiveiterator import ArchiveIterator
 
 from cli import main
+from crawler.items import ArticleRecord
 from crawler.report import EXPORT_FIELDS
 from replay.server import ReplayServer
 from storage.archive import Archive
@@ -314,7 +315,63 @@ def test_export_warc_reads_back_with_warcio(built, tmp_path):
                     r.http_headers.get_statuscode(), r.content_stream().read())
                    for r in ArchiveIterator(stream) if r.rec_type == "response"]
     assert [(uri, date, body) for uri, date, _, body in records] == expected
-    assert {status for _, _, status, _ in records} == {"200"}
+    statuses = [str(archive.capture_info(version_id)["status"]) for version_id in version_ids]
+    assert [status for _, _, status, _ in records] == statuses
+    assert_warc_keeps_the_captures(out, archive, version_ids)
+
+
+def assert_warc_keeps_the_captures(path, archive: Archive, version_ids: list[int]) -> None:
+    """A warcinfo record first, then one response per capture with its own status line and
+    every original header (those of the transfer aside), sized for the stored body."""
+    with open(path, "rb") as stream:
+        records = [(r.rec_type, r.rec_headers, r.http_headers, r.content_stream().read())
+                   for r in ArchiveIterator(stream)]
+    assert [kind for kind, *_ in records] == ["warcinfo"] + ["response"] * len(version_ids)
+    info = records[0][3].decode()
+    assert "software: mediawatch" in info and "format: WARC File Format 1.1" in info
+    for version_id, (_, warc, http, body) in zip(version_ids, records[1:], strict=True):
+        headers, stored = archive.capture(version_id)
+        capture = archive.capture_info(version_id)
+        assert warc.get_header("WARC-Target-URI") == capture["url"] and body == stored
+        assert http.get_statuscode() == str(capture["status"])
+        assert http.protocol == "HTTP/1.1"
+        kept = {k.lower(): v for k, v in headers.items()
+                if k.lower() not in ("content-length", "content-encoding", "transfer-encoding")}
+        written = {k.lower(): v for k, v in http.headers}
+        assert written == {**kept, "content-length": str(len(stored))}
+
+
+def test_export_warc_keeps_statuses_and_original_headers(tmp_path):
+    """Captures answered with other statuses and headers than the replay's come out as they were."""
+    db = tmp_path / "archive.db"
+    answers = [
+        (200, {"Content-Type": "text/html; charset=utf-8", "ETag": '"v1"',
+               "Last-Modified": "Wed, 10 Jan 2024 10:00:00 GMT", "X-Cache": "HIT"}),
+        (203, {"Content-Type": "text/html", "Content-Encoding": "gzip",
+               "Transfer-Encoding": "chunked", "Content-Length": "12", "Via": "1.1 proxy"}),
+        (299, {"Content-Type": "text/html", "Set-Cookie": "session=abc; Path=/"}),
+    ]
+    with Archive(db) as archive:
+        for number, (status, headers) in enumerate(answers, start=1):
+            title = f"Заголовок {number}"
+            record = ArticleRecord(
+                article_id=57753, language="ru", url="https://vlast.kz/politika/57753-a.html",
+                section="politika", slug="a", title=title, lead="", body=[f"Текст {number}."])
+            archive.record_page(None, record.url, status, headers,
+                                f"<html><h1>{title}</h1></html>".encode(), record,
+                                f"2024-01-10T12:0{number}:00Z")
+        version_ids = archive.version_ids()
+        assert len(version_ids) == 3
+    out = tmp_path / "out.warc.gz"
+    result = CliRunner().invoke(main, ["export", "--format", "warc", "--output", str(out),
+                                       "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    with Archive(db) as archive:
+        assert_warc_keeps_the_captures(out, archive, version_ids)
+    with open(out, "rb") as stream:
+        statuses = [r.http_headers.statusline for r in ArchiveIterator(stream)
+                    if r.rec_type == "response"]
+    assert statuses == ["200 OK", "203 Non-Authoritative Information", "299 Unknown"]
 
 
 # ---- user errors and the demo ---------------------------------------------------------------------
