@@ -1,0 +1,200 @@
+"""Mutation testing of the core modules with mutmut, one module at a time; results to docs/testing.md.
+
+Each module is mutated in a scratch copy of the project (build/mutation/<name>/) against the few
+test files that check it, one mutant at a time (the machine is shared). The section of
+docs/testing.md between the mutation markers is rewritten; the rest of that file is kept.
+
+    python tools/mutation.py                 # every module
+    python tools/mutation.py bylines dates   # some of them
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRATCH = ROOT / "build" / "mutation"
+RESULTS = SCRATCH / "results.json"
+REPORT = ROOT / "docs" / "testing.md"
+START, END = "<!-- mutation:start -->", "<!-- mutation:end -->"
+MUTMUT = [sys.executable, "-m", "mutmut"]
+SOURCE_PATHS = ["crawler", "storage", "replay", "spiders"]
+
+# mutmut's exit codes of a test run against one mutant.
+KILLED = {1, 3}
+SURVIVED = {0}
+TIMEOUT = {36, 24, -24, 152, 255}
+NO_TESTS = {5, 33}
+
+
+@dataclass(frozen=True)
+class Target:
+    """A module to mutate, the tests that check it, and optionally the functions that count."""
+
+    name: str
+    path: str
+    tests: tuple[str, ...]
+    functions: tuple[str, ...] = ()
+
+
+TARGETS = (
+    Target("extraction", "crawler/extract.py", ("tests/test_extract.py", "tests/test_captions.py")),
+    Target("change model", "storage/changes.py",
+           ("tests/test_versioning.py", "tests/test_storage.py")),
+    Target("versions and fingerprints", "crawler/items.py",
+           ("tests/test_versioning.py", "tests/test_storage.py")),
+    Target("version rows", "storage/records.py", ("tests/test_versioning.py",)),
+    Target("canonicalisation", "crawler/canonical.py", ("tests/test_canonical.py",)),
+    Target("dates", "crawler/dates.py", ("tests/test_bylines_dates.py",)),
+    Target("bylines", "crawler/bylines.py", ("tests/test_bylines_dates.py",)),
+    Target("search normalisation", "storage/text.py", ("tests/test_search.py",)),
+    Target("WARC export", "crawler/report.py",
+           ("tests/test_commands.py::test_export_warc_keeps_statuses_and_original_headers",),
+           functions=("http_headers", "write_warc", "export_captures")),
+)
+
+# Survivors that no test can kill: the mutant behaves as the original does. Key: mutant name.
+EQUIVALENT: dict[str, str] = {}
+
+
+def slug(target: Target) -> str:
+    return target.name.replace(" ", "-")
+
+
+def copy_project(where: Path) -> None:
+    """The tracked files of the project, as they are in the work tree, in a fresh folder."""
+    shutil.rmtree(where, ignore_errors=True)
+    where.mkdir(parents=True)
+    files = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True,
+                           check=True).stdout.decode().split("\0")
+    for name in filter(None, files):
+        source = ROOT / name
+        if source.is_file():
+            (where / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, where / name)
+
+
+def configure(where: Path, target: Target) -> None:
+    tests = ", ".join(json.dumps(test) for test in target.tests)
+    with open(where / "pyproject.toml", "a", encoding="utf-8") as config:
+        config.write(
+            "\n[tool.mutmut]\n"
+            f"source_paths = {json.dumps(SOURCE_PATHS)}\n"
+            f"only_mutate = [{json.dumps(target.path)}]\n"
+            f"pytest_add_cli_args_test_selection = [{tests}]\n"
+            'pytest_add_cli_args = ["-p", "no:cacheprovider", "-q", "-x"]\n'
+        )
+
+
+def counted(target: Target, mutant: str) -> bool:
+    function = mutant.rsplit(".", 1)[-1].split("__mutmut_")[0]
+    return not target.functions or any(function in (f"x_{name}", f"x__{name}")
+                                       or function.endswith(f"ǁ{name}")
+                                       for name in target.functions)
+
+
+def run_target(target: Target) -> dict:
+    where = SCRATCH / slug(target)
+    copy_project(where)
+    configure(where, target)
+    started = time.monotonic()
+    subprocess.run([*MUTMUT, "run", "--max-children", "1"], cwd=where, check=True,
+                   stdout=subprocess.DEVNULL)
+    meta = json.loads((where / "mutants" / f"{target.path}.meta").read_text(encoding="utf-8"))
+    codes = {name: code for name, code in meta["exit_code_by_key"].items()
+             if counted(target, name)}
+    survivors = sorted((name for name, code in codes.items() if code in SURVIVED),
+                       key=natural)
+    return {
+        "name": target.name,
+        "path": target.path,
+        "tests": list(target.tests),
+        "functions": list(target.functions),
+        "mutants": len(codes),
+        "killed": sum(code in KILLED for code in codes.values()),
+        "timeout": sum(code in TIMEOUT for code in codes.values()),
+        "no_tests": sum(code in NO_TESTS for code in codes.values()),
+        "survivors": {name: show(where, name) for name in survivors},
+        "seconds": round(time.monotonic() - started),
+    }
+
+
+def natural(name: str) -> tuple:
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name))
+
+
+def show(where: Path, mutant: str) -> str:
+    """The mutant's diff, without its header lines."""
+    text = subprocess.run([*MUTMUT, "show", mutant], cwd=where, capture_output=True,
+                          text=True).stdout
+    lines = text.splitlines()
+    return "\n".join(line for line in lines if not line.startswith(("#", "---", "+++")))
+
+
+def share(result: dict) -> float:
+    detected = result["killed"] + result["timeout"]
+    return 100.0 * detected / result["mutants"] if result["mutants"] else 100.0
+
+
+def markdown(results: list[dict]) -> str:
+    lines = [START, "", "## Mutation testing (mutmut)", "",
+             "Written by `make mutation` (`tools/mutation.py`). A mutant is *killed* when the "
+             "listed tests fail against it (a timeout counts as killed); *no tests* are mutants "
+             "in code those tests never run.", "",
+             "| module | file | tests | mutants | killed | no tests | survived | killed share |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for result in results:
+        tests = ", ".join(f"`{Path(test).name}`" for test in result["tests"])
+        scope = f" ({', '.join(result['functions'])})" if result["functions"] else ""
+        lines.append(
+            f"| {result['name']} | `{result['path']}`{scope} | {tests} | {result['mutants']} | "
+            f"{result['killed'] + result['timeout']} | {result['no_tests']} | "
+            f"{len(result['survivors'])} | {share(result):.1f}% |")
+    total = sum(r["mutants"] for r in results)
+    killed = sum(r["killed"] + r["timeout"] for r in results)
+    if total:
+        lines += ["", f"All: {killed} of {total} mutants killed ({100.0 * killed / total:.1f}%)."]
+    for result in results:
+        if not result["survivors"]:
+            continue
+        lines += ["", f"### Survivors in {result['name']} (`{result['path']}`)", ""]
+        for name, diff in result["survivors"].items():
+            reason = EQUIVALENT.get(name, "not explained yet")
+            lines += [f"- `{name}`: {reason}", "", "  ```diff",
+                      *(f"  {line}" for line in diff.splitlines()), "  ```"]
+    return "\n".join([*lines, "", END])
+
+
+def write_report(results: list[dict]) -> None:
+    text = REPORT.read_text(encoding="utf-8") if REPORT.exists() else "# Testing\n"
+    section = markdown(results)
+    if START in text and END in text:
+        text = text[: text.index(START)] + section + text[text.index(END) + len(END):]
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    REPORT.write_text(text, encoding="utf-8")
+
+
+def main(names: list[str]) -> None:
+    chosen = [t for t in TARGETS if not names or slug(t) in names or t.name in names]
+    if names and not chosen:
+        sys.exit(f"unknown module; choose from: {', '.join(slug(t) for t in TARGETS)}")
+    previous = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    for target in chosen:
+        print(f"mutating {target.path} against {', '.join(target.tests)}", flush=True)
+        previous[target.name] = result = run_target(target)
+        print(f"  {result['mutants']} mutants, {share(result):.1f}% killed, "
+              f"{len(result['survivors'])} survived, {result['seconds']} s", flush=True)
+        RESULTS.write_text(json.dumps(previous, ensure_ascii=False, indent=1))
+    write_report([previous[t.name] for t in TARGETS if t.name in previous])
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
