@@ -44,19 +44,21 @@ class Target:
     functions: tuple[str, ...] = ()
 
 
+EDGES = "tests/test_core_edges.py"
 TARGETS = (
-    Target("extraction", "crawler/extract.py", ("tests/test_extract.py", "tests/test_captions.py")),
+    Target("extraction", "crawler/extract.py",
+           ("tests/test_extract.py", "tests/test_captions.py", EDGES)),
     Target("change model", "storage/changes.py",
-           ("tests/test_versioning.py", "tests/test_storage.py")),
+           ("tests/test_versioning.py", "tests/test_storage.py", EDGES)),
     Target("versions and fingerprints", "crawler/items.py",
-           ("tests/test_versioning.py", "tests/test_storage.py")),
-    Target("version rows", "storage/records.py", ("tests/test_versioning.py",)),
-    Target("canonicalisation", "crawler/canonical.py", ("tests/test_canonical.py",)),
-    Target("dates", "crawler/dates.py", ("tests/test_bylines_dates.py",)),
-    Target("bylines", "crawler/bylines.py", ("tests/test_bylines_dates.py",)),
-    Target("search normalisation", "storage/text.py", ("tests/test_search.py",)),
+           ("tests/test_versioning.py", "tests/test_storage.py", EDGES)),
+    Target("version rows", "storage/records.py", ("tests/test_versioning.py", EDGES)),
+    Target("canonicalisation", "crawler/canonical.py", ("tests/test_canonical.py", EDGES)),
+    Target("dates", "crawler/dates.py", ("tests/test_bylines_dates.py", EDGES)),
+    Target("bylines", "crawler/bylines.py", ("tests/test_bylines_dates.py", EDGES)),
+    Target("search normalisation", "storage/text.py", ("tests/test_search.py", EDGES)),
     Target("WARC export", "crawler/report.py",
-           ("tests/test_commands.py::test_export_warc_keeps_statuses_and_original_headers",),
+           ("tests/test_commands.py::test_export_warc_keeps_statuses_and_original_headers", EDGES),
            functions=("http_headers", "write_warc", "export_captures")),
 )
 
