@@ -409,7 +409,7 @@ def _field_edits(rng: Random, articles: dict[int, Article], eligible: list[int],
     """One edit of each of FIELD_EDITS, on articles not changed otherwise this epoch.
 
     A move (section or slug) is reported as moves are, with the old and the new path; the
-    other edits say whether the modification date moved with them (`stealth` when it did not).
+    others as `stealth`: the modification date does not move with them.
     """
     def fits(article: Article, name: str) -> bool:
         if name in STORY_FIELDS:
@@ -428,11 +428,9 @@ def _field_edits(rng: Random, articles: dict[int, Article], eligible: list[int],
         if kind == "moved":
             change.update(old_path=old.path, path=article.path)
         else:
-            stamped = name == "modified" or (name != "published" and rng.random() < 0.5)
-            if stamped and name != "modified":
-                article = replace(article, modified=stamp_time + timedelta(
-                    minutes=rng.randrange(120)))
-            change["stealth"] = not stamped
+            # Only the field itself changes (the date of modification stays where it was), so
+            # that nothing but that field can tell the archive there is a new version.
+            change["stealth"] = name != "modified"
         articles[chosen] = article
         changes.append(change)
     return changes

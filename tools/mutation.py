@@ -6,6 +6,8 @@ docs/testing.md between the mutation markers is rewritten; the rest of that file
 
     python tools/mutation.py                 # every module
     python tools/mutation.py bylines dates   # some of them
+    python tools/mutation.py --recheck ...   # only the last survivors, against today's tests
+                                             # (valid while the mutated modules are unchanged)
 """
 
 from __future__ import annotations
@@ -84,6 +86,7 @@ def copy_project(where: Path) -> None:
 
 
 def configure(where: Path, target: Target) -> None:
+    shutil.copy2(ROOT / "pyproject.toml", where / "pyproject.toml")
     tests = ", ".join(json.dumps(test) for test in target.tests)
     with open(where / "pyproject.toml", "a", encoding="utf-8") as config:
         config.write(
@@ -102,13 +105,25 @@ def counted(target: Target, mutant: str) -> bool:
                                        for name in target.functions)
 
 
-def run_target(target: Target) -> dict:
+def run_target(target: Target, recheck: list[str] | None = None) -> dict:
+    """Mutate the module and run its tests against each mutant; with `recheck`, run today's
+    tests against those mutants only, in the copy made before."""
     where = SCRATCH / slug(target)
-    copy_project(where)
-    configure(where, target)
     started = time.monotonic()
-    subprocess.run([*MUTMUT, "run", "--max-children", "1"], cwd=where, check=True,
-                   stdout=subprocess.DEVNULL)
+    if recheck is None:
+        copy_project(where)
+        configure(where, target)
+        names: list[str] = []
+    else:
+        for copy in (where, where / "mutants"):
+            shutil.rmtree(copy / "tests")
+            shutil.copytree(ROOT / "tests", copy / "tests")
+            configure(copy, target)
+        (where / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)  # tests changed
+        names = recheck
+    if recheck is None or names:
+        subprocess.run([*MUTMUT, "run", "--max-children", "1", *names], cwd=where, check=True,
+                       stdout=subprocess.DEVNULL)
     meta = json.loads((where / "mutants" / f"{target.path}.meta").read_text(encoding="utf-8"))
     codes = {name: code for name, code in meta["exit_code_by_key"].items()
              if counted(target, name)}
@@ -184,14 +199,20 @@ def write_report(results: list[dict]) -> None:
     REPORT.write_text(text, encoding="utf-8")
 
 
-def main(names: list[str]) -> None:
+def main(args: list[str]) -> None:
+    recheck = "--recheck" in args
+    names = [arg for arg in args if arg != "--recheck"]
     chosen = [t for t in TARGETS if not names or slug(t) in names or t.name in names]
     if names and not chosen:
         sys.exit(f"unknown module; choose from: {', '.join(slug(t) for t in TARGETS)}")
     previous = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     for target in chosen:
+        survivors = list(previous.get(target.name, {}).get("survivors", {}))
+        if recheck and target.name not in previous:
+            print(f"{target.path}: never mutated, nothing to recheck", flush=True)
+            continue
         print(f"mutating {target.path} against {', '.join(target.tests)}", flush=True)
-        previous[target.name] = result = run_target(target)
+        previous[target.name] = result = run_target(target, survivors if recheck else None)
         print(f"  {result['mutants']} mutants, {share(result):.1f}% killed, "
               f"{len(result['survivors'])} survived, {result['seconds']} s", flush=True)
         RESULTS.write_text(json.dumps(previous, ensure_ascii=False, indent=1))
