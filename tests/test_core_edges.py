@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import codecs
+import json
+import re
+
 import pytest
 
 from crawler.bylines import split_byline
+from crawler.extract import ExtractionError, decode_html, extract, text_language
 
 # ---- bylines -----------------------------------------------------------------------------------
 
@@ -26,3 +31,186 @@ from crawler.bylines import split_byline
 )
 def test_split_byline_edges(line, authors, photo_credits):
     assert split_byline(line) == (authors, photo_credits)
+
+
+# ---- extraction: the generic signals, each alone on a page -----------------------------------
+
+URL = "https://vlast.kz/politika/70001-test.html"
+BODY = "<p>Жители Алматы вышли на митинг против повышения тарифов.</p><p>Акимат ответил.</p>"
+
+
+def generic(head: str = "", body: str = BODY, before: str = "") -> str:
+    """A page without the outlet's markup: what it says comes from the signals in it."""
+    return (f"<html lang='ru'><head><meta charset='utf-8'>{head}</head><body>{before}"
+            f"<article>{body}</article></body></html>")
+
+
+def ld(data: dict) -> str:
+    return f"<script type='application/ld+json'>{json.dumps(data, ensure_ascii=False)}</script>"
+
+
+@pytest.mark.parametrize(("head", "before", "title"), [
+    ("<meta property='og:title' content='Из og:title'>", "", "Из og:title"),
+    ("<meta name='twitter:title' content='Из twitter:title'>", "", "Из twitter:title"),
+    (ld({"@type": "NewsArticle", "headline": "Из JSON-LD"}), "", "Из JSON-LD"),
+    (ld({"@type": ["NewsArticle", "Thing"], "headline": "Тип списком"}), "", "Тип списком"),
+    (ld({"@graph": [{"@type": "WebPage"}, {"@type": "Article", "headline": "Из графа"}]}), "",
+     "Из графа"),
+    ("", "<h1>Из h1</h1>", "Из h1"),
+    ("<title>Из title | Vlast.kz</title>", "", "Из title"),
+    ("<title>Без суффикса</title>", "", "Без суффикса"),
+])
+def test_title_from_each_generic_signal(head, before, title):
+    assert extract(generic(head, before=before), URL).title == title
+
+
+def test_a_page_without_any_title_is_refused_with_its_url():
+    html = "<html><head></head><body><article><p>Текст.</p></article></body></html>"
+    with pytest.raises(ExtractionError, match=re.escape(URL)):
+        extract(html, URL)
+
+
+@pytest.mark.parametrize(("head", "lead"), [
+    ("<meta property='og:description' content='Из og'>", "Из og"),
+    ("<meta name='description' content='Из description'>", "Из description"),
+    ("<meta name='twitter:description' content='Из twitter'>", "Из twitter"),
+    (ld({"@type": "NewsArticle", "description": "Из JSON-LD"}), "Из JSON-LD"),
+    ("", ""),
+])
+def test_lead_from_each_generic_signal(head, lead):
+    assert extract(generic("<title>Т</title>" + head), URL).lead == lead
+
+
+@pytest.mark.parametrize(("head", "before", "authors"), [
+    ("<meta name='author' content='Ольга Логинова, Данияр Молдабеков'>", "",
+     ["Ольга Логинова", "Данияр Молдабеков"]),
+    ("", "<a rel='author' href='/author/olga/'>Ольга Логинова</a>", ["Ольга Логинова"]),
+    (ld({"@type": "NewsArticle", "author": [{"@type": "Person", "name": "Ольга Логинова"},
+                                            {"@type": "Organization", "name": "Vlast.kz"},
+                                            {"name": "Данияр Молдабеков"}]}), "",
+     ["Ольга Логинова", "Данияр Молдабеков"]),
+    (ld({"@type": "NewsArticle", "author": "Ольга Логинова и Данияр Молдабеков"}), "",
+     ["Ольга Логинова", "Данияр Молдабеков"]),
+])
+def test_authors_from_each_generic_signal(head, before, authors):
+    record = extract(generic("<title>Т</title>" + head, before=before), URL)
+    assert (record.authors, record.photo_credits) == (authors, [])
+
+
+@pytest.mark.parametrize(("head", "before", "published"), [
+    ("<meta property='og:published_time' content='2024-05-02T10:30:00+05:00'>", "",
+     "2024-05-02T10:30:00+05:00"),
+    ("<meta itemprop='datePublished' content='2024-05-02T10:30:00+05:00'>", "",
+     "2024-05-02T10:30:00+05:00"),
+    (ld({"@type": "NewsArticle", "datePublished": "2024-05-02T10:30:00+05:00"}), "",
+     "2024-05-02T10:30:00+05:00"),
+    ("", "<time datetime='2024-05-02T10:30:00+05:00'>2 мая</time>", "2024-05-02T10:30:00+05:00"),
+    ("", "<time>2 мая 2024</time>", "2024-05-02T00:00:00+05:00"),
+])
+def test_published_from_each_generic_signal(head, before, published):
+    assert extract(generic("<title>Т</title>" + head, before=before), URL).published == published
+
+
+@pytest.mark.parametrize(("line", "published"), [
+    ("<ul class='meta item-expand-meta'><li>27 ноября 2023</li></ul>", "2023-11-27T00:00:00+06:00"),
+    ("<ul class='meta item-expand-meta'><li><time datetime='2024-05-02'>2 мая 2024</time></li></ul>",
+     "2024-05-02T00:00:00+05:00"),
+    ("<ul class='meta item-expand-meta'><li><time>2 мая 2024</time></li></ul>",
+     "2024-05-02T00:00:00+05:00"),
+])
+def test_published_from_the_sites_date_line(line, published):
+    assert extract(generic("<title>Т</title>", before=line), URL).published == published
+
+
+@pytest.mark.parametrize(("head", "modified"), [
+    ("<meta property='article:modified_time' content='2024-05-03T09:00:00+05:00'>",
+     "2024-05-03T09:00:00+05:00"),
+    ("<meta property='og:updated_time' content='2024-05-03T09:00:00+05:00'>",
+     "2024-05-03T09:00:00+05:00"),
+    ("<meta itemprop='dateModified' content='2024-05-03T09:00:00+05:00'>",
+     "2024-05-03T09:00:00+05:00"),
+    (ld({"@type": "NewsArticle", "dateModified": "2024-05-03T09:00:00+05:00"}),
+     "2024-05-03T09:00:00+05:00"),
+    ("", None),
+])
+def test_modified_from_each_generic_signal(head, modified):
+    assert extract(generic("<title>Т</title>" + head), URL).modified == modified
+
+
+@pytest.mark.parametrize(("head", "cover"), [
+    ("<meta property='og:image' content='/media/og.jpg'>", "https://vlast.kz/media/og.jpg"),
+    ("<meta name='twitter:image' content='/media/tw.jpg'>", "https://vlast.kz/media/tw.jpg"),
+    (ld({"@type": "NewsArticle", "image": "/media/ld.jpg"}), "https://vlast.kz/media/ld.jpg"),
+    (ld({"@type": "NewsArticle", "image": {"url": "/media/u.jpg"}}), "https://vlast.kz/media/u.jpg"),
+    (ld({"@type": "NewsArticle", "image": [{"contentUrl": "/media/c.jpg"}]}),
+     "https://vlast.kz/media/c.jpg"),
+    (ld({"@type": "NewsArticle", "image": []}), None),
+    (ld({"@type": "NewsArticle", "image": 5}), None),
+])
+def test_cover_from_each_generic_signal(head, cover):
+    assert extract(generic("<title>Т</title>" + head), URL).cover_image == cover
+
+
+def test_cover_caption_from_the_figure_that_shows_it():
+    head = "<title>Т</title><meta property='og:image' content='/media/2.jpg'>"
+    figures = ("<figure><img alt='no source'><figcaption>Без картинки</figcaption></figure>"
+               "<figure><img src='/media/1.jpg'><figcaption>Другая</figcaption></figure>"
+               "<figure><img src=' /media/2.jpg '><figcaption>Эта</figcaption></figure>")
+    assert extract(generic(head, before=figures), URL).cover_caption == "Эта"
+
+
+@pytest.mark.parametrize(("head", "tags"), [
+    ("<meta property='article:tag' content='протесты'><meta property='article:tag' content='Алматы'>",
+     ["протесты", "Алматы"]),
+    (ld({"@type": "NewsArticle", "keywords": "протесты, Алматы"}), ["протесты", "Алматы"]),
+    (ld({"@type": "NewsArticle", "keywords": ["протесты", " Алматы "]}), ["протесты", "Алматы"]),
+])
+def test_tags_from_each_generic_signal(head, tags):
+    assert extract(generic("<title>Т</title>" + head), URL).tags == tags
+
+
+def test_a_short_article_keeps_its_paragraphs_apart():
+    assert extract(generic("<title>Т</title>", body="<p>Да.</p><p>Нет.</p>"), URL).body == [
+        "Да.", "Нет."]
+
+
+# ---- extraction: bytes in any encoding ----------------------------------------------------------
+
+PAGE = generic("<title>Заголовок</title>")
+
+
+@pytest.mark.parametrize("data", [
+    codecs.BOM_UTF8 + PAGE.encode("utf-8"),
+    PAGE.encode("utf-16"),
+    codecs.BOM_UTF16_BE + PAGE.encode("utf-16-be"),
+], ids=["utf-8 BOM", "utf-16", "utf-16-be BOM"])
+def test_a_byte_order_mark_decides_the_encoding(data):
+    record = extract(data, URL)
+    assert (record.title, record.body[0]) == (
+        "Заголовок", "Жители Алматы вышли на митинг против повышения тарифов.")
+
+
+def test_bytes_no_encoding_reads_are_decoded_with_replacement_characters():
+    # invalid UTF-8, and 0x98 has no letter in cp1251 either
+    assert decode_html(b"caf\xe9 \x98!") == "caf\ufffd \ufffd!"
+
+
+def test_a_charset_declared_late_in_the_head_is_still_found():
+    padding = "<meta name='x' content='" + "x" * 3900 + "'>"
+    html = generic("<title>Заголовок</title>" + padding).replace("<meta charset='utf-8'>", "")
+    html = html.replace("</head>", "<meta charset='koi8-r'></head>")
+    assert extract(html.encode("koi8-r"), URL).title == "Заголовок"
+
+
+# ---- extraction: the language of a text --------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("ааа bbb", "ru"),          # half of the letters Cyrillic: still Cyrillic
+    ("яяя bbb", "ru"),
+    ("ёёё bbb", "ru"),
+    ("аааа bbbbbbbbb", "en"),   # fewer than a third Cyrillic
+    ("ә" + "б" * 19, "kk"),     # one letter in twenty of Kazakh's own is enough
+    ("ә" + "б" * 20, "ru"),
+])
+def test_text_language_thresholds(text, language):
+    assert text_language(text) == language
