@@ -214,3 +214,97 @@ def test_a_charset_declared_late_in_the_head_is_still_found():
 ])
 def test_text_language_thresholds(text, language):
     assert text_language(text) == language
+
+
+# ---- extraction: markup the outlet's pages may carry ---------------------------------------------
+
+def site(body: str, head: str = "<title>Т</title>", url_head: str = "") -> str:
+    return (f"<html lang='ru'><head><meta charset='utf-8'>{head}{url_head}</head><body>"
+            f"<div class='item-page'><div class='default-item-in js-mediator-article'>{body}</div>"
+            "</div></body></html>")
+
+
+def test_control_characters_and_an_xml_declaration_leave_no_trace():
+    html = site("<p>Нача\x01ло&#1; текста.</p><p>Конец&#x1b;.</p>")
+    assert extract('<?xml version="1.0" encoding="utf-8"?>\n' + html, URL).body == [
+        "Начало текста.", "Конец."]
+
+
+@pytest.mark.parametrize(("html", "message"), [
+    ("  \n ", "empty page"),
+    ("\x00\x01", "empty page"),
+])
+def test_unusable_input_says_why(html, message):
+    with pytest.raises(ExtractionError, match=message):
+        extract(html, URL)
+
+
+def test_a_broken_json_ld_block_does_not_hide_the_next():
+    head = ("<script type='application/ld+json'>{broken</script>"
+            + ld({"@type": "NewsArticle", "headline": "Из второго блока"}))
+    assert extract(generic(head), URL).title == "Из второго блока"
+
+
+@pytest.mark.parametrize(("head", "url"), [
+    ("<meta property='og:url' content='https://vlast.kz/politika/70001-og-slug.html'>",
+     "https://vlast.kz/politika/70001-og-slug.html"),
+    (ld({"@type": "NewsArticle",
+         "mainEntityOfPage": {"@id": "https://vlast.kz/politika/70001-ld-slug.html"}}),
+     "https://vlast.kz/politika/70001-ld-slug.html"),
+    (ld({"@type": "NewsArticle",
+         "mainEntityOfPage": {"url": "https://vlast.kz/politika/70001-ld-url.html"}}),
+     "https://vlast.kz/politika/70001-ld-url.html"),
+    (ld({"@type": "NewsArticle", "url": "https://vlast.kz/politika/70001-ld-plain.html"}),
+     "https://vlast.kz/politika/70001-ld-plain.html"),
+    (ld({"@type": "NewsArticle", "mainEntityOfPage": 7}), URL),
+    ("<link rel='canonical' href='https://[vlast.kz/'>"
+     "<meta property='og:url' content='https://vlast.kz/politika/70001-after-bad.html'>",
+     "https://vlast.kz/politika/70001-after-bad.html"),
+    ("<meta property='og:url' content='https://vlast.kz/'>"
+     "<meta property='og:url' content='https://vlast.kz/politika/70001-second-og.html'>", URL),
+])
+def test_canonical_url_from_each_signal(head, url):
+    assert extract(generic("<title>Т</title>" + head), URL).url == url
+
+
+def test_the_canonical_url_takes_the_fetched_scheme_and_host():
+    head = "<link rel='canonical' href='http://www.vlast.kz/politika/70001-test.html'>"
+    assert extract(generic("<title>Т</title>" + head), URL).url == URL
+
+
+def test_a_site_cover_without_an_image_falls_back_to_og_image():
+    head = "<title>Т</title><meta property='og:image' content='/media/og.jpg'>"
+    html = site("<p>Текст статьи.</p>", head).replace(
+        "<div class='item-page'>", "<div class='item-page'><figure class='item-cover'>"
+        "<figcaption>Без фото</figcaption></figure>")
+    assert extract(html, URL).cover_image == "https://vlast.kz/media/og.jpg"
+
+
+def test_the_fullest_site_container_is_the_body():
+    html = site("<p>Врезка.</p>").replace(
+        "</div></body>", "<div class='default-item-in'><p>Один.</p><p>Два.</p><p>Три.</p></div>"
+        "</div></body>")
+    assert extract(html, URL).body == ["Один.", "Два.", "Три."]
+
+
+def test_text_before_the_first_paragraph_and_line_breaks():
+    body = extract(site("Вступление без абзаца.<p>Строка<br></p><p>Раз<br>два</p>"), URL).body
+    assert body == ["Вступление без абзаца.", "Строка", "Раз два"]
+
+
+def test_links_to_another_sites_articles_are_not_editions():
+    body = ("<p>Текст статьи.</p>"
+            "<p><a href='https://example.com/english/70000-test.html'>Read it in English.</a></p>")
+    record = extract(site(body), URL)
+    assert record.translations == []
+    assert record.body == ["Текст статьи.", "Read it in English."]
+
+
+def test_a_known_section_decides_the_language_whatever_the_text():
+    url = "https://vlast.kz/english/70001-test.html"
+    assert extract(site("<p>Текст на русском языке.</p>"), url).language == "en"
+
+
+def test_generic_link_only_paragraphs_are_left_to_trafilatura():
+    body = "<p>Текст статьи о митинге.</p><p><a href='/politika/5-x.html'>Читайте также</a></p>"
+    assert extract(generic("<title>Т</title>", body=body), URL).body == ["Текст статьи о митинге."]
