@@ -12,6 +12,8 @@ docs/testing.md between the mutation markers is rewritten; the rest of that file
 
 from __future__ import annotations
 
+import ast
+import difflib
 import json
 import re
 import shutil
@@ -105,28 +107,33 @@ def counted(target: Target, mutant: str) -> bool:
                                        for name in target.functions)
 
 
-def run_target(target: Target, recheck: list[str] | None = None) -> dict:
+def exit_codes(where: Path, target: Target) -> dict[str, int | None]:
+    """The last test run's exit code for each counted mutant of the module."""
+    meta = json.loads((where / "mutants" / f"{target.path}.meta").read_text(encoding="utf-8"))
+    return {name: code for name, code in meta["exit_code_by_key"].items()
+            if counted(target, name)}
+
+
+def run_target(target: Target, recheck: bool = False) -> dict:
     """Mutate the module and run its tests against each mutant; with `recheck`, run today's
-    tests against those mutants only, in the copy made before."""
+    tests against the survivors of the last run only, in the copy made then."""
     where = SCRATCH / slug(target)
     started = time.monotonic()
-    if recheck is None:
-        copy_project(where)
-        configure(where, target)
-        names: list[str] = []
-    else:
+    if recheck:
         for copy in (where, where / "mutants"):
             shutil.rmtree(copy / "tests")
             shutil.copytree(ROOT / "tests", copy / "tests")
             configure(copy, target)
         (where / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)  # tests changed
-        names = recheck
-    if recheck is None or names:
+        names = [name for name, code in exit_codes(where, target).items() if code in SURVIVED]
+    else:
+        copy_project(where)
+        configure(where, target)
+        names = []
+    if not recheck or names:
         subprocess.run([*MUTMUT, "run", "--max-children", "1", *names], cwd=where, check=True,
                        stdout=subprocess.DEVNULL)
-    meta = json.loads((where / "mutants" / f"{target.path}.meta").read_text(encoding="utf-8"))
-    codes = {name: code for name, code in meta["exit_code_by_key"].items()
-             if counted(target, name)}
+    codes = exit_codes(where, target)
     survivors = sorted((name for name, code in codes.items() if code in SURVIVED),
                        key=natural)
     return {
@@ -148,11 +155,16 @@ def natural(name: str) -> tuple:
 
 
 def show(where: Path, mutant: str) -> str:
-    """The mutant's diff, without its header lines."""
-    text = subprocess.run([*MUTMUT, "show", mutant], cwd=where, capture_output=True,
-                          text=True).stdout
-    lines = text.splitlines()
-    return "\n".join(line for line in lines if not line.startswith(("#", "---", "+++")))
+    """The changed lines of a mutant against the original function, read from mutmut's copy."""
+    module, function = mutant.rsplit(".", 1)
+    path = where / "mutants" / (module.replace(".", "/") + ".py")
+    source = path.read_text(encoding="utf-8")
+    bodies = {node.name: ast.get_source_segment(source, node).splitlines()[1:]
+              for node in ast.walk(ast.parse(source))
+              if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)}
+    original = bodies[function.rsplit("__mutmut_", 1)[0] + "__mutmut_orig"]
+    diff = difflib.unified_diff(original, bodies[function], lineterm="", n=1)
+    return "\n".join(line for line in diff if not line.startswith(("---", "+++", "@@")))
 
 
 def share(result: dict) -> float:
@@ -207,12 +219,11 @@ def main(args: list[str]) -> None:
         sys.exit(f"unknown module; choose from: {', '.join(slug(t) for t in TARGETS)}")
     previous = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     for target in chosen:
-        survivors = list(previous.get(target.name, {}).get("survivors", {}))
-        if recheck and target.name not in previous:
+        if recheck and not (SCRATCH / slug(target) / "mutants").exists():
             print(f"{target.path}: never mutated, nothing to recheck", flush=True)
             continue
         print(f"mutating {target.path} against {', '.join(target.tests)}", flush=True)
-        previous[target.name] = result = run_target(target, survivors if recheck else None)
+        previous[target.name] = result = run_target(target, recheck)
         print(f"  {result['mutants']} mutants, {share(result):.1f}% killed, "
               f"{len(result['survivors'])} survived, {result['seconds']} s", flush=True)
         RESULTS.write_text(json.dumps(previous, ensure_ascii=False, indent=1))
