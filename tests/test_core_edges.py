@@ -209,6 +209,7 @@ def test_a_charset_declared_late_in_the_head_is_still_found():
     ("яяя bbb", "ru"),
     ("ёёё bbb", "ru"),
     ("аааа bbbbbbbbb", "en"),   # fewer than a third Cyrillic
+    ("аааа bbbbb", "en"),       # fewer than half
     ("ә" + "б" * 19, "kk"),     # one letter in twenty of Kazakh's own is enough
     ("ә" + "б" * 20, "ru"),
 ])
@@ -231,8 +232,9 @@ def test_control_characters_and_an_xml_declaration_leave_no_trace():
 
 
 @pytest.mark.parametrize(("html", "message"), [
-    ("  \n ", "empty page"),
-    ("\x00\x01", "empty page"),
+    ("  \n ", "^empty page$"),
+    ("\x00\x01", "^empty page$"),
+    ("<!-- nothing but a comment -->", "^unreadable HTML: Document is empty$"),
 ])
 def test_unusable_input_says_why(html, message):
     with pytest.raises(ExtractionError, match=message):
@@ -308,3 +310,60 @@ def test_a_known_section_decides_the_language_whatever_the_text():
 def test_generic_link_only_paragraphs_are_left_to_trafilatura():
     body = "<p>Текст статьи о митинге.</p><p><a href='/politika/5-x.html'>Читайте также</a></p>"
     assert extract(generic("<title>Т</title>", body=body), URL).body == ["Текст статьи о митинге."]
+
+
+@pytest.mark.parametrize(("head", "title"), [
+    ("<meta property='og:title' content='Из og:title'><title>Другой</title>", "Из og:title"),
+    ("<meta name='twitter:title' content='Из twitter'><title>Другой</title>", "Из twitter"),
+])
+def test_og_and_twitter_titles_come_before_the_html_title(head, title):
+    assert extract(generic(head), URL).title == title
+
+
+def test_the_first_h1_comes_before_the_html_title():
+    assert extract(generic("<title>Другой</title>", before="<h1>Из h1</h1>"), URL).title == "Из h1"
+
+
+def test_the_sites_title_comes_before_og_title():
+    html = site("<p>Текст.</p>", "<meta property='og:title' content='Из og'>").replace(
+        "<div class='item-page'>",
+        "<div class='item-page'><ul><li class='has-title'><h1>С сайта</h1></li></ul>")
+    assert extract(html, URL).title == "С сайта"
+
+
+def test_the_sites_date_line_comes_before_other_times():
+    line = ("<ul class='meta item-expand-meta'><li>"
+            "<time datetime='2024-05-02T10:30:00+05:00'>2 мая 2024</time></li></ul>")
+    earlier = "<p><time datetime='2019-01-01T09:00:00+06:00'>1 января 2019</time></p>"
+    assert extract(generic("<title>Т</title>", before=earlier + line), URL).published == \
+        "2024-05-02T10:30:00+05:00"
+
+
+def test_a_visible_kazakh_date_is_read_when_no_machine_date_is_given():
+    line = "<ul class='meta item-expand-meta'><li>2 мамыр 2024</li></ul>"
+    assert extract(generic("<title>Т</title>", before=line), URL).published == \
+        "2024-05-02T00:00:00+05:00"
+
+
+def test_links_resolve_against_the_pages_base():
+    head = ("<title>Т</title><base href='https://vlast.kz/kz/'>"
+            "<link rel='alternate' hreflang='en' href='english/70000-test.html'>"
+            "<link rel='canonical' href='politika/70001-from-base.html'>")
+    body = "<p>Текст.</p><p><a href='vlast-qazaqsha/70002-test.html'>Қазақша оқыңыз.</a></p>"
+    record = extract(site(body, head), URL)
+    assert record.url == "https://vlast.kz/politika/70001-from-base.html"
+    assert record.translations == ["https://vlast.kz/vlast-qazaqsha/70002-test.html",
+                                   "https://vlast.kz/english/70000-test.html"]
+
+
+def test_edition_links_take_the_fetched_scheme_and_host():
+    head = ("<title>Т</title>"
+            "<link rel='alternate' hreflang='en' href='http://www.vlast.kz/english/70000-test.html'>")
+    assert extract(site("<p>Текст.</p>", head), URL).translations == [
+        "https://vlast.kz/english/70000-test.html"]
+
+
+def test_the_language_of_an_unknown_section_from_short_paragraphs():
+    url = "https://vlast.kz/novyi-razdel/70001-test.html"
+    body = "<p>Да.</p><p>Нет.</p><p>Да.</p><p>Нет.</p>"
+    assert extract(site(body), url).language == "ru"
