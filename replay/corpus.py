@@ -38,6 +38,8 @@ FIELD_EDITS = {"lead": "lead", "tags": "tags", "cover_image": "cover", "cover_ca
 # Fields shared by the editions of a story (time and cover link unlinked editions): edited only
 # on articles published in one edition.
 STORY_FIELDS = ("cover_image", "published")
+# Field edits that change text a reader reads: made without a new modified date, they are stealth.
+STEALTH_FIELDS = ("lead", "cover_caption", "photo_credits")
 
 
 def local_time(naive: datetime) -> datetime:
@@ -408,8 +410,8 @@ def _field_edits(rng: Random, articles: dict[int, Article], eligible: list[int],
                  stamp_time: datetime) -> list[dict]:
     """One edit of each of FIELD_EDITS, on articles not changed otherwise this epoch.
 
-    A move (section or slug) is reported as moves are, with the old and the new path; the
-    others as `stealth`: the modification date does not move with them.
+    A move (section or slug) is reported as moves are, with the old and the new path. The
+    modification date moves only with its own edit; edits of text are `stealth`.
     """
     def fits(article: Article, name: str) -> bool:
         if name in STORY_FIELDS:
@@ -429,8 +431,9 @@ def _field_edits(rng: Random, articles: dict[int, Article], eligible: list[int],
             change.update(old_path=old.path, path=article.path)
         else:
             # Only the field itself changes (the date of modification stays where it was), so
-            # that nothing but that field can tell the archive there is a new version.
-            change["stealth"] = name != "modified"
+            # that nothing but that field can tell the archive there is a new version; an edit
+            # of text a reader reads is then a stealth edit.
+            change["stealth"] = name in STEALTH_FIELDS
         articles[chosen] = article
         changes.append(change)
     return changes

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import codecs
 import json
-import random
 import re
 
 import pytest
 
 from crawler.bylines import split_byline
 from crawler.extract import ExtractionError, decode_html, extract, text_language
-from storage.changes import body_changes
 
 # ---- bylines -----------------------------------------------------------------------------------
 
@@ -369,45 +367,3 @@ def test_the_language_of_an_unknown_section_from_short_paragraphs():
     url = "https://vlast.kz/novyi-razdel/70001-test.html"
     body = "<p>Да.</p><p>Нет.</p><p>Да.</p><p>Нет.</p>"
     assert extract(site(body), url).language == "ru"
-
-
-# ---- the change model: where a typo ends and a rewrite begins ------------------------------------
-
-TYPO, REWRITE = "typo", "rewrite"  # the kinds' names in the archive's vocabulary
-LETTERS = "абвгдеёжзийклмнопрстуфхцчшщъыьэюя "
-
-
-def random_text(length: int, seed: int = 3) -> str:
-    rng = random.Random(seed)
-    return "".join(rng.choice(LETTERS) for _ in range(length))
-
-
-def replaced(text: str, positions: tuple[int, ...], letter: str = "Q") -> str:
-    chars = list(text)
-    for position in positions:
-        chars[position] = letter
-    return "".join(chars)
-
-
-@pytest.mark.parametrize(("old", "new", "kind"), [
-    # a short paragraph: three letters are a typo even where the similarity is low...
-    ("Короткая строка.", "Короткая строкa.", TYPO),
-    ("Короткая строка.", "Kороткая стрoкa.", TYPO),
-    # ...four are not
-    ("Короткая строка.", "Kороткая cтрoкa.", REWRITE),
-    # six letters in two hundred: similarity exactly 0.97 is still a typo
-    (random_text(200), replaced(random_text(200), (10, 45, 80, 115, 150, 185)), TYPO),
-    (random_text(200), replaced(random_text(200), (10, 45, 80, 115, 150, 185, 190)), REWRITE),
-    # four letters in three hundred: similar, though every letter is common (no autojunk)
-    (random_text(300), replaced(random_text(300), (100, 101, 102, 103)), TYPO),
-])
-def test_typo_or_rewrite_at_the_thresholds(old, new, kind):
-    assert body_changes([old], [new]) == {kind}
-
-
-def test_a_long_paragraph_is_compared_word_by_word():
-    words = " ".join(f"слово{n}" for n in range(1200))  # over 5000 characters
-    assert len(words) > 5000
-    assert body_changes([words], [words.replace("слово600", "слово600а")]) == {TYPO}
-    halved = " ".join(f"слово{n}" if n % 2 else "другое" for n in range(1200))
-    assert body_changes([words], [halved]) == {REWRITE}

@@ -30,7 +30,7 @@ RESULTS = SCRATCH / "results.json"
 REPORT = ROOT / "docs" / "testing.md"
 START, END = "<!-- mutation:start -->", "<!-- mutation:end -->"
 MUTMUT = [sys.executable, "-m", "mutmut"]
-SOURCE_PATHS = ["crawler", "storage", "replay", "spiders"]
+SOURCE_PATHS = ["crawler", "storage", "replay", "spiders", "views"]
 
 # mutmut's exit codes of a test run against one mutant.
 KILLED = {1, 3}
@@ -59,14 +59,13 @@ TARGETS = (
            import_time=("_has_class", "_xpath", "_trafilatura_options")),
     Target("change model", "storage/changes.py",
            ("tests/test_versioning.py", "tests/test_storage.py", EDGES)),
-    Target("versions and fingerprints", "crawler/items.py",
+    Target("versions and fingerprints", "storage/records.py",
            ("tests/test_versioning.py", "tests/test_storage.py", EDGES)),
-    Target("version rows", "storage/records.py", ("tests/test_versioning.py", EDGES)),
     Target("canonicalisation", "crawler/canonical.py", ("tests/test_canonical.py", EDGES)),
     Target("dates", "crawler/dates.py", ("tests/test_bylines_dates.py", EDGES)),
     Target("bylines", "crawler/bylines.py", ("tests/test_bylines_dates.py", EDGES)),
     Target("search normalisation", "storage/text.py", ("tests/test_search.py", EDGES)),
-    Target("WARC export", "crawler/report.py",
+    Target("WARC export", "views/export.py",
            ("tests/test_commands.py::test_export_warc_keeps_statuses_and_original_headers", EDGES),
            functions=("http_headers", "write_warc", "export_captures")),
 )
