@@ -293,7 +293,8 @@ def write_report(results: list[dict]) -> None:
 def main(args: list[str]) -> None:
     recheck = "--recheck" in args
     names = [arg for arg in args if arg != "--recheck"]
-    chosen = [t for t in TARGETS if not names or slug(t) in names or t.name in names]
+    by_name = {name: t for t in TARGETS for name in (slug(t), t.name)}
+    chosen = [by_name[name] for name in names if name in by_name] if names else list(TARGETS)
     if names and not chosen:
         sys.exit(f"unknown module; choose from: {', '.join(slug(t) for t in TARGETS)}")
     previous = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
