@@ -9,6 +9,7 @@ import re
 import pytest
 
 from crawler.bylines import split_byline
+from crawler.dates import normalise_timestamp, parse_visible_date
 from crawler.extract import ExtractionError, decode_html, extract, text_language
 
 # ---- bylines -----------------------------------------------------------------------------------
@@ -367,3 +368,15 @@ def test_the_language_of_an_unknown_section_from_short_paragraphs():
     url = "https://vlast.kz/novyi-razdel/70001-test.html"
     body = "<p>Да.</p><p>Нет.</p><p>Да.</p><p>Нет.</p>"
     assert extract(site(body), url).language == "ru"
+
+
+# ---- dates ---------------------------------------------------------------------------------------
+
+def test_a_lower_case_z_is_utc_too():
+    assert normalise_timestamp("2024-05-02T05:30:00z") == "2024-05-02T10:30:00+05:00"
+    assert normalise_timestamp("2024-05-02T05:30:00Z") == "2024-05-02T10:30:00+05:00"
+
+
+@pytest.mark.parametrize("text", ["2 мая", "мая 2024", "сессия 2024 года", "", None])
+def test_a_visible_date_needs_day_month_and_year(text):
+    assert parse_visible_date(text) is None

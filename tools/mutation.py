@@ -129,6 +129,15 @@ EQUIVALENT: dict[str, str] = {
         "equivalent: the text is lower-cased first, so capitals never reach the range",
     "crawler.extract.x_text_language__mutmut_13":
         "equivalent: the text is lower-cased first, and capital X is not a lower-case letter",
+    "crawler.dates.x_parse_iso__mutmut_11":
+        "equivalent on Python 3.11+: `datetime.fromisoformat` reads a capital Z itself",
+    "crawler.dates.x_parse_iso__mutmut_12":
+        "equivalent on Python 3.11+: `datetime.fromisoformat` reads a capital Z itself",
+    "crawler.dates.x__clock__mutmut_15": "equivalent: `time(0)` is `time(0, 0)`",
+    "crawler.dates.x__clock__mutmut_16": "equivalent: `time(0)` is `time(0, 0)`",
+    "crawler.dates.x__day_month_year__mutmut_34":
+        "equivalent: the separator put where the year was only keeps the digits on either side "
+        "apart; `XX XX` has no digit and keeps them apart as a space does",
 }
 
 
