@@ -384,10 +384,31 @@ def test_export_warc_keeps_statuses_and_original_headers(tmp_path):
     assert result.exit_code == 0, result.output
     with Archive(db) as archive:
         assert_warc_keeps_the_captures(out, archive, version_ids)
+    assert result.stderr.strip() == f"wrote 3 captures to {out}"
+    assert out.read_bytes()[:2] == b"\x1f\x8b"  # gzip, as the name says
     with open(out, "rb") as stream:
-        statuses = [r.http_headers.statusline for r in ArchiveIterator(stream)
-                    if r.rec_type == "response"]
+        records = list((r.rec_type, r.rec_headers, r.http_headers, r.content_stream().read())
+                       for r in ArchiveIterator(stream))
+    statuses = [http.statusline for kind, _, http, _ in records if kind == "response"]
     assert statuses == ["200 OK", "203 Non-Authoritative Information", "299 Unknown"]
+    assert {warc.protocol for _, warc, _, _ in records} == {"WARC/1.1"}
+    assert records[0][1].get_header("WARC-Filename") == "mediawatch.warc.gz"
+    assert "description: Raw captures of archived article versions" in records[0][3].decode()
+    dates = [warc.get_header("WARC-Date") for kind, warc, _, _ in records if kind == "response"]
+    assert dates == ["2024-01-10T12:01:00Z", "2024-01-10T12:02:00Z", "2024-01-10T12:03:00Z"]
+    for _, warc, http, body in records[1:]:
+        assert ("Content-Length", str(len(body))) in http.headers
+        assert warc.get_header("Content-Length") == str(len(warc_block(http, body)))
+
+    plain = tmp_path / "out.warc"
+    result = CliRunner().invoke(main, ["export", "--format", "warc", "--output", str(plain),
+                                       "--db", str(db)])
+    assert result.exit_code == 0 and plain.read_bytes().startswith(b"WARC/1.1\r\n")
+
+
+def warc_block(http, body: bytes) -> bytes:
+    """A response record's block: the HTTP status line and headers, then the body."""
+    return http.to_bytes() + body
 
 
 # ---- user errors and the demo ---------------------------------------------------------------------

@@ -380,3 +380,4 @@ def test_a_lower_case_z_is_utc_too():
 @pytest.mark.parametrize("text", ["2 мая", "мая 2024", "сессия 2024 года", "", None])
 def test_a_visible_date_needs_day_month_and_year(text):
     assert parse_visible_date(text) is None
+
