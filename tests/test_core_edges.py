@@ -9,6 +9,7 @@ import re
 import pytest
 
 from crawler.bylines import split_byline
+from crawler.canonical import canonical_url, language_for_section
 from crawler.dates import normalise_timestamp, parse_visible_date
 from crawler.extract import ExtractionError, decode_html, extract, text_language
 
@@ -381,3 +382,13 @@ def test_a_lower_case_z_is_utc_too():
 def test_a_visible_date_needs_day_month_and_year(text):
     assert parse_visible_date(text) is None
 
+
+
+# ---- canonicalisation ----------------------------------------------------------------------------
+
+def test_canonical_url_edges():
+    assert canonical_url("https://vlast.kz/kz") == "https://vlast.kz/"
+    assert canonical_url("/politika/1-a.html", base_url="https://vlast.kz/") == \
+        "https://vlast.kz/politika/1-a.html"
+    assert language_for_section("/english/") == "en"
+    assert language_for_section("/Vlast-Qazaqsha") == "kk"

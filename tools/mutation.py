@@ -129,6 +129,18 @@ EQUIVALENT: dict[str, str] = {
         "equivalent: the text is lower-cased first, so capitals never reach the range",
     "crawler.extract.x_text_language__mutmut_13":
         "equivalent: the text is lower-cased first, and capital X is not a lower-case letter",
+    "crawler.canonical.x__netloc__mutmut_4":
+        "equivalent: a URL without a host never reaches it (only absolute URLs are compared)",
+    "crawler.canonical.x__site_key__mutmut_4":
+        "equivalent: a URL without a host is no URL of the site, with or without `xxxx`",
+    "crawler.canonical.x__article_match__mutmut_6":
+        "accepted: also strips capital X from the end, which no article path has (.html)",
+    "crawler.canonical.x__clean_path__mutmut_7":
+        "accepted: also strips capital X from the end of a path that ends in .html: none does",
+    "crawler.canonical.x__clean_path__mutmut_11":
+        "accepted: also strips capital X before testing for .html: only a path ending `.htmlX`",
+    "crawler.canonical.x_language_for_section__mutmut_7":
+        "accepted: also strips capital X around a section name; sections are lower-case words",
     "crawler.dates.x_parse_iso__mutmut_11":
         "equivalent on Python 3.11+: `datetime.fromisoformat` reads a capital Z itself",
     "crawler.dates.x_parse_iso__mutmut_12":
