@@ -8,6 +8,7 @@ docs/testing.md between the mutation markers is rewritten; the rest of that file
     python tools/mutation.py bylines dates   # some of them
     python tools/mutation.py --recheck ...   # only the last survivors, against today's tests
                                              # (valid while the mutated modules are unchanged)
+    python tools/mutation.py --report        # docs/testing.md again from the last results
 """
 
 from __future__ import annotations
@@ -313,7 +314,11 @@ def write_report(results: list[dict]) -> None:
 
 def main(args: list[str]) -> None:
     recheck = "--recheck" in args
-    names = [arg for arg in args if arg != "--recheck"]
+    names = [arg for arg in args if not arg.startswith("--")]
+    if "--report" in args:  # only rewrite docs/testing.md from the last results
+        previous = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+        write_report([previous[t.name] for t in TARGETS if t.name in previous])
+        return
     by_name = {name: t for t in TARGETS for name in (slug(t), t.name)}
     chosen = [by_name[name] for name in names if name in by_name] if names else list(TARGETS)
     if names and not chosen:
