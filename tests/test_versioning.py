@@ -194,3 +194,15 @@ def test_a_record_round_trips_through_the_version_row(archive):
     assert {name: stored[name] for name in VERSIONED_FIELDS} == \
         {name: getattr(rec, name) for name in VERSIONED_FIELDS}
     assert dataclasses.replace(rec).fingerprint == stored["fingerprint"]
+
+
+def test_the_fingerprint_format_stays_as_archives_stored_it(archive):
+    """Archives keep each version's fingerprint: were its format to change, every article
+    fetched again would look edited. The value of a known record is pinned here."""
+    assert record().fingerprint == \
+        "0e1586ae3c622caa896f811b40dd2a65f993e365f3837f33a7f7b3af6bdec552"
+    fetched(archive, record(), 0)
+    row = archive.db.execute(
+        "SELECT fingerprint, word_count, authors, body FROM versions").fetchone()
+    assert row[:2] == (record().fingerprint, 28)
+    assert "Ольга Логинова" in row[2] and "Сотни жителей" in row[3]  # readable in datasette

@@ -142,6 +142,7 @@ EQUIVALENT: dict[str, str] = {
         "accepted: also strips capital X before testing for .html: only a path ending `.htmlX`",
     "crawler.canonical.x_language_for_section__mutmut_7":
         "accepted: also strips capital X around a section name; sections are lower-case words",
+    "storage.records.x_content_fingerprint__mutmut_15": _CASE,
     "crawler.dates.x_parse_iso__mutmut_11":
         "equivalent on Python 3.11+: `datetime.fromisoformat` reads a capital Z itself",
     "crawler.dates.x_parse_iso__mutmut_12":
