@@ -206,3 +206,13 @@ def test_the_fingerprint_format_stays_as_archives_stored_it(archive):
         "SELECT fingerprint, word_count, authors, body FROM versions").fetchone()
     assert row[:2] == (record().fingerprint, 28)
     assert "Ольга Логинова" in row[2] and "Сотни жителей" in row[3]  # readable in datasette
+
+
+def test_the_articles_table_shows_the_current_record_as_readable_text(archive):
+    rec = record(authors=["Ольга Логинова", "Данияр Молдабеков"], tags=["протесты", "Алматы"])
+    fetched(archive, rec, 0)
+    row = archive.db.execute(
+        "SELECT title, lead, body, authors, tags FROM articles WHERE id = ?", [ARTICLE]).fetchone()
+    assert row == (rec.title, rec.lead, "\n\n".join(BODY),
+                   "Ольга Логинова, Данияр Молдабеков", "протесты, Алматы")
+    assert archive.version(ARTICLE, 1)["tags"] == ["протесты", "Алматы"]
