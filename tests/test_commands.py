@@ -405,6 +405,15 @@ def test_export_warc_keeps_statuses_and_original_headers(tmp_path):
                                        "--db", str(db)])
     assert result.exit_code == 0 and plain.read_bytes().startswith(b"WARC/1.1\r\n")
 
+    for options, count in ((["--since", "2024-01-10T12:02"], 2), (["--edition", "en"], 0),
+                           (["--edition", "ru"], 3)):
+        part = tmp_path / "part.warc"
+        result = CliRunner().invoke(main, ["export", "--format", "warc", "--output", str(part),
+                                           "--db", str(db), *options])
+        assert result.exit_code == 0, result.output
+        with open(part, "rb") as stream:
+            assert sum(r.rec_type == "response" for r in ArchiveIterator(stream)) == count
+
 
 def warc_block(http, body: bytes) -> bytes:
     """A response record's block: the HTTP status line and headers, then the body."""

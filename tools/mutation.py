@@ -143,6 +143,22 @@ EQUIVALENT: dict[str, str] = {
     "crawler.canonical.x_language_for_section__mutmut_7":
         "accepted: also strips capital X around a section name; sections are lower-case words",
     "storage.records.x_content_fingerprint__mutmut_15": _CASE,
+    "crawler.canonical.x_canonical_url__mutmut_3":
+        "equivalent: a relative URL of the site takes the base's scheme and host a few lines "
+        "further down, joined or not",
+    "views.export.x_write_warc__mutmut_1":
+        "equivalent for the CLI: the default of `gzip` (the mutant's change) is never used, the "
+        "command always says",
+    "views.export.x_write_warc__mutmut_37":
+        "equivalent: warcio measures the payload itself when no length is given",
+    "views.export.x_write_warc__mutmut_43":
+        "equivalent: warcio measures the payload itself when no length is given",
+    "views.export.x_write_warc__mutmut_60":
+        "accepted: every stored capture has a status, so the fallback status is never used",
+    "views.export.x_write_warc__mutmut_62":
+        "equivalent: WARC header names are case-insensitive (and so is warcio's reading)",
+    "views.export.x_write_warc__mutmut_63":
+        "equivalent: WARC header names are case-insensitive (and so is warcio's reading)",
     "crawler.dates.x_parse_iso__mutmut_11":
         "equivalent on Python 3.11+: `datetime.fromisoformat` reads a capital Z itself",
     "crawler.dates.x_parse_iso__mutmut_12":
