@@ -216,3 +216,5 @@ def test_the_articles_table_shows_the_current_record_as_readable_text(archive):
     assert row == (rec.title, rec.lead, "\n\n".join(BODY),
                    "Ольга Логинова, Данияр Молдабеков", "протесты, Алматы")
     assert archive.version(ARTICLE, 1)["tags"] == ["протесты", "Алматы"]
+    fetched(archive, record(lead="", tags=[]), 30)
+    assert archive.db.execute("SELECT lead, tags FROM articles").fetchone() == ("", "")
