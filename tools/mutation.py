@@ -65,7 +65,8 @@ TARGETS = (
     Target("canonicalisation", "crawler/canonical.py", ("tests/test_canonical.py", EDGES)),
     Target("dates", "crawler/dates.py", ("tests/test_bylines_dates.py", EDGES)),
     Target("bylines", "crawler/bylines.py", ("tests/test_bylines_dates.py", EDGES)),
-    Target("search normalisation", "storage/text.py", ("tests/test_search.py", EDGES)),
+    Target("search normalisation", "storage/text.py",
+           ("tests/test_search.py", "tests/test_search_forms.py", "tests/test_kazakh.py", EDGES)),
     Target("WARC export", "views/export.py",
            ("tests/test_commands.py::test_export_warc_keeps_statuses_and_original_headers", EDGES),
            functions=("http_headers", "write_warc", "export_captures")),
@@ -159,21 +160,6 @@ EQUIVALENT: dict[str, str] = {
         "least), so the test is always true",
     "storage.records.x_display_columns__mutmut_7":
         "accepted: a record always has a title (extraction refuses a page without one)",
-    "storage.text.x_index_form__mutmut_8":
-        "not killed: Kazakh words stemmed by the Russian stemmer at index and query time alike "
-        "still meet in the tested queries (a test needs a Kazakh word the stemmer cuts wrongly)",
-    "storage.text.x_index_form__mutmut_9":
-        "not killed: as the one above (`KK` is no edition, so Kazakh words get stemmed)",
-    "storage.text.x_query_form__mutmut_1":
-        "equivalent: a change of `prefix`'s default, and the one caller always passes it",
-    "storage.text.x_query_form__mutmut_3":
-        "not killed: Russian and English query words become prefixes of their stems; the "
-        "search tests have no word whose stem begins another word's stem",
-    "storage.text.x_query_form__mutmut_4":
-        "not killed: as the one above",
-    "storage.text.x_query_form__mutmut_13":
-        "not killed: a Kazakh query word stemmed the Russian way is a shorter prefix, which "
-        "finds the same articles in the tests",
     "crawler.canonical.x_canonical_url__mutmut_3":
         "equivalent: a relative URL of the site takes the base's scheme and host a few lines "
         "further down, joined or not",
