@@ -405,7 +405,7 @@ def test_export_warc_keeps_statuses_and_original_headers(tmp_path):
                                        "--db", str(db)])
     assert result.exit_code == 0 and plain.read_bytes().startswith(b"WARC/1.1\r\n")
 
-    for options, count in ((["--since", "2024-01-10T12:02"], 2), (["--edition", "en"], 0),
+    for options, count in ((["--since", "2024-01-10T12:02:00+00:00"], 2), (["--edition", "en"], 0),
                            (["--edition", "ru"], 3)):
         part = tmp_path / "part.warc"
         result = CliRunner().invoke(main, ["export", "--format", "warc", "--output", str(part),
