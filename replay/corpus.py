@@ -28,6 +28,16 @@ REMOVED_STATUSES = (404, 410, 302)
 EXTRA_KINDS = ("typo", "rewrite", "paragraph_added", "paragraph_removed", "headline", "byline",
                "moved", "removed", "restored")
 EXTRA_WEIGHTS = (5, 3, 2, 2, 2, 2, 1, 1, 1)
+# Edits of one field a reader sees besides the body, headline and byline, made every epoch after
+# the changes above (with a generator of their own, so those stay as they were): field -> kind.
+FIELD_EDITS = {"lead": "lead", "tags": "tags", "cover_image": "cover", "cover_caption": "cover",
+               "modified": "dates", "published": "dates", "photo_credits": "byline",
+               "section": "moved", "slug": "moved"}
+# Fields shared by the editions of a story (time and cover link unlinked editions): edited only
+# on articles published in one edition.
+STORY_FIELDS = ("cover_image", "published")
+# Field edits that change text a reader reads: made without a new modified date, they are stealth.
+STEALTH_FIELDS = ("lead", "cover_caption", "photo_credits")
 
 
 def local_time(naive: datetime) -> datetime:
@@ -355,6 +365,78 @@ def _move(rng: Random, article: Article) -> Article:
     return replace(article, slug=slug)
 
 
+def _edit_field(rng: Random, article: Article, name: str, stamp_time: datetime) -> Article:
+    """The article after an edit of one field: lead, tags, cover image or caption, or a date."""
+    language, topic = article.language, article.topic
+    if name == "lead":
+        lead = article.lead
+        while lead == article.lead:
+            lead = text.lead(rng, language, topic)
+        return replace(article, lead=lead)
+    if name == "tags":
+        tags = article.tags
+        while tags == article.tags:
+            tags = text.tags(rng, language, topic)
+        return replace(article, tags=tags)
+    if name == "cover_image":
+        return replace(article, cover=article.cover.replace(".jpg", f"-{rng.randrange(1, 99)}.jpg"))
+    if name == "cover_caption":
+        caption = article.cover_caption
+        while caption == article.cover_caption:
+            caption = text.caption(rng, language, topic)
+        return replace(article, cover_caption=caption)
+    if name == "photo_credits":
+        line, photos = article.byline, article.photo_credits
+        while photos == article.photo_credits:
+            line, photos = text.credited_byline(rng, language, article.authors)
+        return replace(article, byline=line, photo_credits=photos)
+    if name == "section":
+        return replace(article, section=rng.choice([s for s in RU_SECTIONS if s != article.section]))
+    if name == "slug":
+        slug = article.slug
+        while slug == article.slug:
+            slug = text.slugify(text.headline(rng, language, topic))
+        return replace(article, slug=slug)
+    if name == "modified":
+        return replace(article, modified=stamp_time + timedelta(minutes=rng.randrange(120)))
+    # published: the time corrected by a few minutes, with the offset in force then
+    moment = article.published.replace(tzinfo=None) + timedelta(minutes=rng.choice((-20, -5, 5, 20)))
+    return replace(article, published=local_time(moment))
+
+
+def _field_edits(rng: Random, articles: dict[int, Article], eligible: list[int],
+                 stamp_time: datetime) -> list[dict]:
+    """One edit of each of FIELD_EDITS, on articles not changed otherwise this epoch.
+
+    A move (section or slug) is reported as moves are, with the old and the new path. The
+    modification date moves only with its own edit; edits of text are `stealth`.
+    """
+    def fits(article: Article, name: str) -> bool:
+        if name in STORY_FIELDS:
+            return not article.translations
+        return article.language == "ru" if name == "section" else True
+
+    changes = []
+    for name, kind in FIELD_EDITS.items():
+        chosen = next((i for i in eligible if fits(articles[i], name)), None)
+        if chosen is None:
+            continue
+        eligible.remove(chosen)
+        old = articles[chosen]
+        article = _edit_field(rng, old, name, stamp_time)
+        change = {"id": chosen, "kind": kind, "field": name}
+        if kind == "moved":
+            change.update(old_path=old.path, path=article.path)
+        else:
+            # Only the field itself changes (the date of modification stays where it was), so
+            # that nothing but that field can tell the archive there is a new version; an edit
+            # of text a reader reads is then a stealth edit.
+            change["stealth"] = name in STEALTH_FIELDS
+        articles[chosen] = article
+        changes.append(change)
+    return changes
+
+
 def advance(previous: State, seed: int, size: int) -> State:
     """The site one epoch later: new articles and exactly one change for each changed article."""
     epoch = previous.epoch + 1
@@ -421,6 +503,8 @@ def advance(previous: State, seed: int, size: int) -> State:
             change["stealth"] = not stamped
         articles[chosen] = article
         changes.append(change)
+    changes += _field_edits(Random(f"mediawatch-replay:{seed}:{epoch}:fields"), articles,
+                            eligible, stamp_time)
     changes.sort(key=lambda change: change["id"])
     return State(epoch, articles, changes, builder.next_id, builder.next_story,
                  previous.protected)

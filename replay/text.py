@@ -367,6 +367,15 @@ def byline(rng: Random, language: str) -> tuple[str, tuple[str, ...], tuple[str,
     return line, tuple(authors), tuple(photos)
 
 
+def credited_byline(rng: Random, language: str, authors: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+    """An author line naming the same writers and one photographer, with its photo credits."""
+    name = rng.choice(PHOTOGRAPHERS[language])[0]
+    if language == "en":
+        return f"{_join(list(authors), 'and')}. Photo by {name}.", (name,)
+    label = "Мәтін" if language == "kk" else "Текст"
+    return f"{label}: {', '.join(authors)}. Фото: {name}", (name,)
+
+
 def date_text(day: int, month: int, year: int, language: str) -> str:
     """The date as printed on the page: Russian month names on ru and en pages, Kazakh on kk."""
     months = KK_MONTHS if language == "kk" else RU_MONTHS

@@ -20,6 +20,7 @@ from warcio.archiveiterator import ArchiveIterator
 from cli import main
 from replay.server import ReplayServer
 from storage.archive import Archive
+from storage.records import ArticleRecord
 from views.export import EXPORT_FIELDS
 
 EVENTS = ("new", "removed", "restored")
@@ -334,7 +335,93 @@ def test_export_warc_reads_back_with_warcio(built, tmp_path):
                     r.http_headers.get_statuscode(), r.content_stream().read())
                    for r in ArchiveIterator(stream) if r.rec_type == "response"]
     assert [(uri, date, body) for uri, date, _, body in records] == expected
-    assert {status for _, _, status, _ in records} == {"200"}
+    statuses = [str(archive.capture_info(version_id)["status"]) for version_id in version_ids]
+    assert [status for _, _, status, _ in records] == statuses
+    assert_warc_keeps_the_captures(out, archive, version_ids)
+
+
+def assert_warc_keeps_the_captures(path, archive: Archive, version_ids: list[int]) -> None:
+    """A warcinfo record first, then one response per capture with its own status line and
+    every original header (those of the transfer aside), sized for the stored body."""
+    with open(path, "rb") as stream:
+        records = [(r.rec_type, r.rec_headers, r.http_headers, r.content_stream().read())
+                   for r in ArchiveIterator(stream)]
+    assert [kind for kind, *_ in records] == ["warcinfo"] + ["response"] * len(version_ids)
+    info = records[0][3].decode()
+    assert "software: mediawatch" in info and "format: WARC File Format 1.1" in info
+    for version_id, (_, warc, http, body) in zip(version_ids, records[1:], strict=True):
+        headers, stored = archive.capture(version_id)
+        capture = archive.capture_info(version_id)
+        assert warc.get_header("WARC-Target-URI") == capture["url"] and body == stored
+        assert http.get_statuscode() == str(capture["status"])
+        assert http.protocol == "HTTP/1.1"
+        kept = {k.lower(): v for k, v in headers.items()
+                if k.lower() not in ("content-length", "content-encoding", "transfer-encoding")}
+        written = {k.lower(): v for k, v in http.headers}
+        assert written == {**kept, "content-length": str(len(stored))}
+
+
+def test_export_warc_keeps_statuses_and_original_headers(tmp_path):
+    """Captures answered with other statuses and headers than the replay's come out as they were."""
+    db = tmp_path / "archive.db"
+    answers = [
+        (200, {"Content-Type": "text/html; charset=utf-8", "ETag": '"v1"',
+               "Last-Modified": "Wed, 10 Jan 2024 10:00:00 GMT", "X-Cache": "HIT"}),
+        (203, {"Content-Type": "text/html", "Content-Encoding": "gzip",
+               "Transfer-Encoding": "chunked", "Content-Length": "12", "Via": "1.1 proxy"}),
+        (299, {"Content-Type": "text/html", "Set-Cookie": "session=abc; Path=/"}),
+    ]
+    with Archive(db) as archive:
+        for number, (status, headers) in enumerate(answers, start=1):
+            title = f"Заголовок {number}"
+            record = ArticleRecord(
+                article_id=57753, language="ru", url="https://vlast.kz/politika/57753-a.html",
+                section="politika", slug="a", title=title, lead="", body=[f"Текст {number}."])
+            archive.record_page(None, record.url, status, headers,
+                                f"<html><h1>{title}</h1></html>".encode(), record,
+                                f"2024-01-10T12:0{number}:00Z")
+        version_ids = archive.version_ids()
+        assert len(version_ids) == 3
+    out = tmp_path / "out.warc.gz"
+    result = CliRunner().invoke(main, ["export", "--format", "warc", "--output", str(out),
+                                       "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    with Archive(db) as archive:
+        assert_warc_keeps_the_captures(out, archive, version_ids)
+    assert result.stderr.strip() == f"wrote 3 captures to {out}"
+    assert out.read_bytes()[:2] == b"\x1f\x8b"  # gzip, as the name says
+    with open(out, "rb") as stream:
+        records = list((r.rec_type, r.rec_headers, r.http_headers, r.content_stream().read())
+                       for r in ArchiveIterator(stream))
+    statuses = [http.statusline for kind, _, http, _ in records if kind == "response"]
+    assert statuses == ["200 OK", "203 Non-Authoritative Information", "299 Unknown"]
+    assert {warc.protocol for _, warc, _, _ in records} == {"WARC/1.1"}
+    assert records[0][1].get_header("WARC-Filename") == "mediawatch.warc.gz"
+    assert "description: Raw captures of archived article versions" in records[0][3].decode()
+    dates = [warc.get_header("WARC-Date") for kind, warc, _, _ in records if kind == "response"]
+    assert dates == ["2024-01-10T12:01:00Z", "2024-01-10T12:02:00Z", "2024-01-10T12:03:00Z"]
+    for _, warc, http, body in records[1:]:
+        assert ("Content-Length", str(len(body))) in http.headers
+        assert warc.get_header("Content-Length") == str(len(warc_block(http, body)))
+
+    plain = tmp_path / "out.warc"
+    result = CliRunner().invoke(main, ["export", "--format", "warc", "--output", str(plain),
+                                       "--db", str(db)])
+    assert result.exit_code == 0 and plain.read_bytes().startswith(b"WARC/1.1\r\n")
+
+    for options, count in ((["--since", "2024-01-10T12:02:00+00:00"], 2), (["--edition", "en"], 0),
+                           (["--edition", "ru"], 3)):
+        part = tmp_path / "part.warc"
+        result = CliRunner().invoke(main, ["export", "--format", "warc", "--output", str(part),
+                                           "--db", str(db), *options])
+        assert result.exit_code == 0, result.output
+        with open(part, "rb") as stream:
+            assert sum(r.rec_type == "response" for r in ArchiveIterator(stream)) == count
+
+
+def warc_block(http, body: bytes) -> bytes:
+    """A response record's block: the HTTP status line and headers, then the body."""
+    return http.to_bytes() + body
 
 
 # ---- user errors and the demo ---------------------------------------------------------------------

@@ -143,12 +143,21 @@ def test_backfill_walks_back_to_since_and_limit_caps(site, tmp_path):
     since = "2025-01-01"
     db = tmp_path / "backfill.db"
     crawl(site.base_url, db, "--mode", "backfill", "--since", since, "--edition", "en")
-    wanted = {a["id"] for a in manifest["articles"] if a["status"] == 200
-              and a["language"] == "en" and a["published"][:10] >= since}
-    everything = {a["id"] for a in manifest["articles"] if a["language"] == "en"}
+    live_en = [a for a in manifest["articles"] if a["status"] == 200 and a["language"] == "en"]
+    wanted = {a["id"] for a in live_en if a["published"][:10] >= since}
+    # The listing (20 a page, newest first) is read down to its first page with nothing
+    # published since then; the links on that page are followed, none beyond it.
+    newest_first = sorted(live_en, key=lambda a: (a["published"], a["id"]), reverse=True)
+    reached: set[int] = set()
+    for start in range(0, len(newest_first), 20):
+        listing = newest_first[start:start + 20]
+        reached |= {a["id"] for a in listing}
+        if max(a["published"][:10] for a in listing) < since:
+            break
+    assert wanted and reached != {a["id"] for a in live_en}, "since must leave articles out"
     with Archive(db) as archive:
         got = archive.known_ids("en")
-    assert wanted <= got < everything
+    assert wanted <= got <= reached
 
     limited = tmp_path / "limited.db"
     crawl(site.base_url, limited, "--limit", "5", "--edition", "kk")

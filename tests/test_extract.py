@@ -86,14 +86,22 @@ def test_stored_page_has_required_fields(html_path):
         assert expected["language"] == html_path.parent.name
 
 
+# Captions a reader recognises on the stored pages that carry no caption markup (an italic line
+# under a photo), written out by hand rather than found by the extractor's own rule.
+UNMARKED_CAPTIONS = {
+    "ru/gorod-photo-genitive": {"Встреча жителей с представителями акимата",
+                                "Карагачи, которые могут вырубить"},
+}
+
+
 @pytest.mark.parametrize("html_path", PAGE_FILES, ids=_page_id)
 def test_photo_captions_stay_out_of_the_body(html_path):
     doc = lxml.html.document_fromstring(decode_html(html_path.read_bytes()))
-    captions = doc.xpath(
-        "//*[contains(@class, 'img-caption')] | //figcaption"
-        " | //p[em][not(text()[normalize-space()])][preceding-sibling::p[1][img]]"
-    )
-    caption_texts = {" ".join(c.text_content().split()) for c in captions}
+    marked = doc.cssselect(".img-caption, figcaption")  # the class as a whole word only
+    page_text = " ".join(doc.text_content().split())
+    unmarked = UNMARKED_CAPTIONS.get(_page_id(html_path), set())
+    assert all(caption in page_text for caption in unmarked)
+    caption_texts = {" ".join(c.text_content().split()) for c in marked} | unmarked
     body = _extract_stored(html_path).body
     assert not caption_texts & set(body)
     assert not any(text in paragraph for text in caption_texts for paragraph in body)

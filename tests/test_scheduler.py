@@ -73,6 +73,20 @@ def child_pids(pid: int) -> list[int]:
     return children
 
 
+def served_paths(replay) -> list[str]:
+    """Paths of the requests the replay receives from now on, as they arrive (before any delay
+    a fault adds)."""
+    seen: list[str] = []
+    pick = replay.app.faults.pick
+
+    def recording(path: str):
+        seen.append(path)
+        return pick(path)
+
+    replay.app.faults.pick = recording
+    return seen
+
+
 def assert_no_overlap(all_runs: list[dict]) -> None:
     ordered = sorted(all_runs, key=lambda run: (run["started_at"], run["id"]))
     for earlier, later in zip(ordered, ordered[1:], strict=False):
@@ -126,12 +140,14 @@ def test_killed_crawl_is_recorded_and_nothing_is_half_written(make_replay, tmp_p
     replay = make_replay(articles=60, seed=5)
     replay.set_faults([{"kind": "slow", "path": "/english/", "seconds": 2}])
     db = tmp_path / "archive.db"
+    served = served_paths(replay)
     service = start_service(replay.base_url, db, "--edition", "en", "--new-interval", "3600",
                             "--revisit-interval", "3600", "--sweep-interval", "3600")
     try:
         children = wait_for(lambda: child_pids(service.pid), "a crawl process")
         wait_for(lambda: runs(db), "the crawl's run record")
-        time.sleep(1.5)
+        wait_for(lambda: any(path.startswith("/english/") for path in served),
+                 "the crawl to be waiting for an article")
         os.kill(children[0], signal.SIGKILL)
         wait_for(lambda: [r for r in runs(db) if r["status"] == "killed"], "the killed run")
         replay.clear_faults()
@@ -160,10 +176,17 @@ def test_restart_neither_repeats_nor_skips_work(make_replay, tmp_path):
     first = runs(db)
     assert len(first) == 9
 
-    service = start_service(replay.base_url, db, *hourly)
-    time.sleep(6)
-    stop_service(service)
-    assert runs(db) == first, "a restarted service repeated work that was not due"
+    # Restarted with only the revisits due (every second): two of them run, and nothing else
+    # (what was due at the start would have run before the second revisit).
+    service = start_service(replay.base_url, db, "--edition", "en", "--new-interval", "3600",
+                            "--revisit-interval", "1", "--sweep-interval", "3600")
+    try:
+        wait_for(lambda: len(runs(db)) >= len(first) + 2, "two revisits")
+    finally:
+        stop_service(service)
+    again = [(run["mode"], *run["editions"]) for run in runs(db)[len(first):]]
+    assert set(again) == {("revisit", "en")}, "a restarted service repeated work that was not due"
+    first = runs(db)
 
     listing = subprocess.run(
         [sys.executable, "-m", "cli", "schedule", "--list", "--db", str(db), *hourly],
@@ -204,17 +227,23 @@ def test_a_second_scheduler_on_the_same_archive_exits(make_replay, tmp_path):
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
-def test_stop_signal_during_a_crawl_leaves_nothing_running(make_replay, tmp_path, signum):
+def test_stop_signal_interrupts_the_crawl_and_leaves_nothing_running(make_replay, tmp_path,
+                                                                      signum):
     replay = make_replay(articles=60, seed=4)
-    replay.set_faults([{"kind": "slow", "path": "/politika/", "seconds": 1}])
+    replay.set_faults([{"kind": "slow", "path": "/politika/", "seconds": 2}])
+    served = served_paths(replay)
     db = tmp_path / "archive.db"
     service = start_service(replay.base_url, db, "--edition", "ru")
     wait_for(lambda: runs(db), "a crawl to start")
-    time.sleep(1)
+    # A request held two seconds by the replay: the crawl cannot have finished when it stops.
+    wait_for(lambda: any(path.startswith("/politika/") for path in served),
+             "the crawl to be waiting for a page")
     service.send_signal(signum)
     output, _ = service.communicate(timeout=60)
     assert service.returncode == 0, output
     assert "scheduler stopped" in output
-    assert all(run["status"] != "running" for run in runs(db))
+    [run] = runs(db)  # the interrupted one, and none started after the signal
+    assert (run["mode"], run["status"]) == ("new", "stopped"), run
+    assert run["finished_at"] is not None
     connection = sqlite3.connect(db)
     assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

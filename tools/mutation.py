@@ -1,0 +1,374 @@
+"""Mutation testing of the core modules with mutmut, one module at a time; results to docs/testing.md.
+
+Each module is mutated in a scratch copy of the project (build/mutation/<name>/) against the few
+test files that check it, one mutant at a time (the machine is shared). The section of
+docs/testing.md between the mutation markers is rewritten; the rest of that file is kept.
+
+    python tools/mutation.py                 # every module
+    python tools/mutation.py bylines dates   # some of them
+    python tools/mutation.py --recheck ...   # only the last survivors, against today's tests
+                                             # (valid while the mutated modules are unchanged)
+    python tools/mutation.py --report        # docs/testing.md again from the last results
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import json
+import re
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRATCH = ROOT / "build" / "mutation"
+RESULTS = SCRATCH / "results.json"
+REPORT = ROOT / "docs" / "testing.md"
+START, END = "<!-- mutation:start -->", "<!-- mutation:end -->"
+MUTMUT = [sys.executable, "-m", "mutmut"]
+SOURCE_PATHS = ["crawler", "storage", "replay", "spiders", "views"]
+
+# mutmut's exit codes of a test run against one mutant.
+KILLED = {1, 3}
+SURVIVED = {0}
+TIMEOUT = {36, 24, -24, 152, 255}
+NO_TESTS = {5, 33}
+
+
+@dataclass(frozen=True)
+class Target:
+    """A module to mutate, the tests that check it, and optionally the functions that count."""
+
+    name: str
+    path: str
+    tests: tuple[str, ...]
+    functions: tuple[str, ...] = ()
+    # Functions that run only while the module is imported (to build its constants): mutmut
+    # switches a mutant on after the import, so no test can see their mutants.
+    import_time: tuple[str, ...] = ()
+
+
+EDGES = "tests/test_core_edges.py"
+TARGETS = (
+    Target("extraction", "crawler/extract.py",
+           ("tests/test_extract.py", "tests/test_captions.py", EDGES),
+           import_time=("_has_class", "_xpath", "_trafilatura_options")),
+    Target("change model", "storage/changes.py",
+           ("tests/test_versioning.py", "tests/test_storage.py", EDGES)),
+    Target("versions and fingerprints", "storage/records.py",
+           ("tests/test_versioning.py", "tests/test_storage.py", EDGES)),
+    Target("canonicalisation", "crawler/canonical.py", ("tests/test_canonical.py", EDGES)),
+    Target("dates", "crawler/dates.py", ("tests/test_bylines_dates.py", EDGES)),
+    Target("bylines", "crawler/bylines.py", ("tests/test_bylines_dates.py", EDGES)),
+    Target("search normalisation", "storage/text.py",
+           ("tests/test_search.py", "tests/test_search_forms.py", "tests/test_kazakh.py", EDGES)),
+    Target("WARC export", "views/export.py",
+           ("tests/test_commands.py::test_export_warc_keeps_statuses_and_original_headers", EDGES),
+           functions=("http_headers", "write_warc", "export_captures")),
+)
+
+# Survivors that no test can kill: the mutant behaves as the original does. Key: mutant name.
+_CASE = "equivalent: codec names are case-insensitive"
+_ASCII = ("equivalent: the charset pattern matches ASCII bytes only, so decoding them never "
+          "fails and the error handler is never asked")
+_PERSON = ("equivalent: any default type but `Organization` counts an untyped author as a "
+           "person, as `Person` does")
+_META = "equivalent: META selects only meta elements that have `content`; the default is unused"
+_ROOT = ("equivalent: trafilatura reads the copied body whatever its root and body elements are "
+         "called (checked on every page of the extraction tests)")
+_SORTED = ("equivalent: the dict is built from the sorted items, so its keys are in order "
+           "whether or not json sorts them again")
+EQUIVALENT: dict[str, str] = {
+    "crawler.extract.x__candidate_encodings__mutmut_2":
+        "equivalent: an unknown name for a BOM's encoding is skipped; the last resort decodes "
+        "UTF-8 and keeps the BOM as U+FEFF, which the HTML parser drops",
+    "crawler.extract.x__candidate_encodings__mutmut_3": _CASE,
+    "crawler.extract.x__candidate_encodings__mutmut_6": _CASE,
+    "crawler.extract.x__candidate_encodings__mutmut_9":
+        "not equivalent, accepted: the charset declaration is looked for in 4097 bytes instead "
+        "of 4096; only a declaration cut at that very byte reads differently",
+    "crawler.extract.x__candidate_encodings__mutmut_12": _CASE,
+    "crawler.extract.x__candidate_encodings__mutmut_18": _ASCII,
+    "crawler.extract.x__candidate_encodings__mutmut_21": _CASE,
+    "crawler.extract.x__candidate_encodings__mutmut_22": _ASCII,
+    "crawler.extract.x__candidate_encodings__mutmut_23": _ASCII,
+    "crawler.extract.x__candidate_encodings__mutmut_24":
+        "equivalent: an unknown encoding name is skipped (LookupError) as the empty one is",
+    "crawler.extract.x__candidate_encodings__mutmut_26": _CASE,
+    "crawler.extract.x_decode_html__mutmut_6": "equivalent: UTF-8 is bytes.decode's default",
+    "crawler.extract.x_decode_html__mutmut_9": _CASE,
+    "crawler.extract.x__read_meta__mutmut_19": _META,
+    "crawler.extract.x__read_meta__mutmut_21": _META,
+    "crawler.extract.x__read_meta__mutmut_24": _META,
+    "crawler.extract.x__json_ld_objects__mutmut_6":
+        "equivalent: a missing `@graph` gives None, and None gives no objects, as [] does",
+    "crawler.extract.x__json_ld_objects__mutmut_8":
+        "equivalent: a missing `@graph` gives None, and None gives no objects, as [] does",
+    "crawler.extract.x__ld_names__mutmut_4": _PERSON,
+    "crawler.extract.x__ld_names__mutmut_6": _PERSON,
+    "crawler.extract.x__ld_names__mutmut_9": _PERSON,
+    "crawler.extract.x__ld_names__mutmut_10": _PERSON,
+    "crawler.extract.x__ld_names__mutmut_11": _PERSON,
+    "crawler.extract.x__tags__mutmut_7": "equivalent: None and [] both send it to the next source",
+    "crawler.extract.x__tags__mutmut_9": "equivalent: None and [] both send it to the next source",
+    "crawler.extract.x__figure_caption__mutmut_15":
+        "equivalent: an image without `src` resolves to the page's base (with or without "
+        "`XXXX`), never to the cover image's URL",
+    "crawler.extract.x__scope__mutmut_3": _ROOT,
+    "crawler.extract.x__scope__mutmut_4": _ROOT,
+    "crawler.extract.x__scope__mutmut_14": _ROOT,
+    "crawler.extract.x__scope__mutmut_15": _ROOT,
+    "crawler.extract.x__trafilatura_paragraphs__mutmut_12":
+        "equivalent: trafilatura's paragraph blocks have no `p` or `item` children, so taking "
+        "the children of every block leaves them whole",
+    "crawler.extract.x__title__mutmut_2":
+        "equivalent: trafilatura's title of a page with an HTML title is that title without the "
+        "site's name, the text the HTML title rule gives",
+    "crawler.extract.x_text_language__mutmut_7":
+        "equivalent: the text is lower-cased first, so capitals never reach the range",
+    "crawler.extract.x_text_language__mutmut_13":
+        "equivalent: the text is lower-cased first, and capital X is not a lower-case letter",
+    "crawler.canonical.x__netloc__mutmut_4":
+        "equivalent: a URL without a host never reaches it (only absolute URLs are compared)",
+    "crawler.canonical.x__site_key__mutmut_4":
+        "equivalent: a URL without a host is no URL of the site, with or without `xxxx`",
+    "crawler.canonical.x__article_match__mutmut_6":
+        "accepted: also strips capital X from the end, which no article path has (.html)",
+    "crawler.canonical.x__clean_path__mutmut_7":
+        "accepted: also strips capital X from the end of a path that ends in .html: none does",
+    "crawler.canonical.x__clean_path__mutmut_11":
+        "accepted: also strips capital X before testing for .html: only a path ending `.htmlX`",
+    "crawler.canonical.x_language_for_section__mutmut_7":
+        "accepted: also strips capital X around a section name; sections are lower-case words",
+    "storage.records.x_content_fingerprint__mutmut_15": _CASE,
+    "storage.records.x_content_fingerprint__mutmut_3":
+        "equivalent: `ensure_ascii=None` is false, as False is",
+    "storage.records.x_content_fingerprint__mutmut_4": _SORTED,
+    "storage.records.x_content_fingerprint__mutmut_7": _SORTED,
+    "storage.records.x_content_fingerprint__mutmut_11": _SORTED,
+    "storage.records.x_version_columns__mutmut_5":
+        "equivalent: `ensure_ascii=None` is false, as False is",
+    "storage.records.x_version_columns__mutmut_12":
+        "equivalent: SQLite's column names are case-insensitive: `WORD_COUNT` is `word_count`",
+    "storage.records.x_record_from_row__mutmut_5":
+        "equivalent: list columns are never NULL or empty (they are written as JSON, `[]` at "
+        "least), so the test is always true",
+    "storage.records.x_display_columns__mutmut_7":
+        "accepted: a record always has a title (extraction refuses a page without one)",
+    "crawler.canonical.x_canonical_url__mutmut_3":
+        "equivalent: a relative URL of the site takes the base's scheme and host a few lines "
+        "further down, joined or not",
+    "views.export.x_write_warc__mutmut_1":
+        "equivalent for the CLI: the default of `gzip` (the mutant's change) is never used, the "
+        "command always says",
+    "views.export.x_write_warc__mutmut_37":
+        "equivalent: warcio measures the payload itself when no length is given",
+    "views.export.x_write_warc__mutmut_43":
+        "equivalent: warcio measures the payload itself when no length is given",
+    "views.export.x_write_warc__mutmut_60":
+        "accepted: every stored capture has a status, so the fallback status is never used",
+    "views.export.x_write_warc__mutmut_62":
+        "equivalent: WARC header names are case-insensitive (and so is warcio's reading)",
+    "views.export.x_write_warc__mutmut_63":
+        "equivalent: WARC header names are case-insensitive (and so is warcio's reading)",
+    "crawler.dates.x_parse_iso__mutmut_11":
+        "equivalent on Python 3.11+: `datetime.fromisoformat` reads a capital Z itself",
+    "crawler.dates.x_parse_iso__mutmut_12":
+        "equivalent on Python 3.11+: `datetime.fromisoformat` reads a capital Z itself",
+    "crawler.dates.x__clock__mutmut_15": "equivalent: `time(0)` is `time(0, 0)`",
+    "crawler.dates.x__clock__mutmut_16": "equivalent: `time(0)` is `time(0, 0)`",
+    "crawler.dates.x__day_month_year__mutmut_34":
+        "equivalent: the separator put where the year was only keeps the digits on either side "
+        "apart; `XX XX` has no digit and keeps them apart as a space does",
+}
+
+
+def slug(target: Target) -> str:
+    return target.name.replace(" ", "-")
+
+
+def copy_project(where: Path) -> None:
+    """The tracked files of the project, as they are in the work tree, in a fresh folder."""
+    shutil.rmtree(where, ignore_errors=True)
+    where.mkdir(parents=True)
+    files = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True,
+                           check=True).stdout.decode().split("\0")
+    for name in filter(None, files):
+        source = ROOT / name
+        if source.is_file():
+            (where / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, where / name)
+
+
+def configure(where: Path, target: Target) -> None:
+    shutil.copy2(ROOT / "pyproject.toml", where / "pyproject.toml")
+    tests = ", ".join(json.dumps(test) for test in target.tests)
+    with open(where / "pyproject.toml", "a", encoding="utf-8") as config:
+        config.write(
+            "\n[tool.mutmut]\n"
+            f"source_paths = {json.dumps(SOURCE_PATHS)}\n"
+            f"only_mutate = [{json.dumps(target.path)}]\n"
+            f"pytest_add_cli_args_test_selection = [{tests}]\n"
+            'pytest_add_cli_args = ["-p", "no:cacheprovider", "-q", "-x"]\n'
+        )
+
+
+def function_of(mutant: str, names: tuple[str, ...]) -> bool:
+    """Whether a mutant (`module.x_name__mutmut_3`, `module.xǁClassǁname__mutmut_3`) is in
+    one of the named functions."""
+    function = mutant.rsplit(".", 1)[-1].split("__mutmut_")[0]
+    return any(function == f"x_{name}" or function.endswith(f"ǁ{name}") for name in names)
+
+
+def counted(target: Target, mutant: str) -> bool:
+    if function_of(mutant, target.import_time):
+        return False
+    return not target.functions or function_of(mutant, target.functions)
+
+
+def exit_codes(where: Path, target: Target) -> dict[str, int | None]:
+    """The last test run's exit code for each counted mutant of the module."""
+    meta = json.loads((where / "mutants" / f"{target.path}.meta").read_text(encoding="utf-8"))
+    return {name: code for name, code in meta["exit_code_by_key"].items()
+            if counted(target, name)}
+
+
+def run_target(target: Target, recheck: bool = False) -> dict:
+    """Mutate the module and run its tests against each mutant; with `recheck`, run today's
+    tests against the survivors of the last run only, in the copy made then."""
+    where = SCRATCH / slug(target)
+    started = time.monotonic()
+    if recheck:
+        for copy in (where, where / "mutants"):
+            shutil.rmtree(copy / "tests")
+            shutil.copytree(ROOT / "tests", copy / "tests")
+            configure(copy, target)
+        (where / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)  # tests changed
+        names = [name for name, code in exit_codes(where, target).items() if code in SURVIVED]
+    else:
+        copy_project(where)
+        configure(where, target)
+        names = []
+    if not recheck or names:
+        subprocess.run([*MUTMUT, "run", "--max-children", "1", *names], cwd=where, check=True,
+                       stdout=subprocess.DEVNULL)
+    codes = exit_codes(where, target)
+    survivors = sorted((name for name, code in codes.items() if code in SURVIVED),
+                       key=natural)
+    return {
+        "name": target.name,
+        "path": target.path,
+        "tests": list(target.tests),
+        "functions": list(target.functions),
+        "import_time": list(target.import_time),
+        "mutants": len(codes),
+        "killed": sum(code in KILLED for code in codes.values()),
+        "timeout": sum(code in TIMEOUT for code in codes.values()),
+        "no_tests": sum(code in NO_TESTS for code in codes.values()),
+        "survivors": {name: show(where, name) for name in survivors},
+        "seconds": round(time.monotonic() - started),
+    }
+
+
+def natural(name: str) -> tuple:
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name))
+
+
+@lru_cache(maxsize=4)
+def function_bodies(path: Path) -> dict[str, list[str]]:
+    """The lines of every function in a file, by name, without the `def` line."""
+    source = path.read_text(encoding="utf-8")
+    lines = source.splitlines()
+    return {node.name: lines[node.lineno:node.end_lineno]
+            for node in ast.walk(ast.parse(source))
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)}
+
+
+def show(where: Path, mutant: str) -> str:
+    """The changed lines of a mutant against the original function, read from mutmut's copy."""
+    module, function = mutant.rsplit(".", 1)
+    bodies = function_bodies(where / "mutants" / (module.replace(".", "/") + ".py"))
+    original = bodies[function.rsplit("__mutmut_", 1)[0] + "__mutmut_orig"]
+    diff = difflib.unified_diff(original, bodies[function], lineterm="", n=1)
+    return "\n".join(line for line in diff if not line.startswith(("---", "+++", "@@")))
+
+
+def share(result: dict) -> float:
+    detected = result["killed"] + result["timeout"]
+    return 100.0 * detected / result["mutants"] if result["mutants"] else 100.0
+
+
+def markdown(results: list[dict]) -> str:
+    lines = [START, "", "## Mutation testing (mutmut)", "",
+             "Written by `make mutation` (`tools/mutation.py`). A mutant is *killed* when the "
+             "listed tests fail against it (a timeout counts as killed); *no tests* are mutants "
+             "in code those tests never run. Functions that run only while their module is "
+             "imported (they build its constants) are left out: mutmut switches a mutant on "
+             "after the import, so no test can see those mutants.", "",
+             "| module | file | tests | mutants | killed | no tests | survived | killed share |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for result in results:
+        tests = ", ".join(f"`{Path(test).name}`" for test in result["tests"])
+        scope = f" ({', '.join(result['functions'])})" if result["functions"] else ""
+        if result.get("import_time"):
+            scope += f", without {', '.join(result['import_time'])}"
+        lines.append(
+            f"| {result['name']} | `{result['path']}`{scope} | {tests} | {result['mutants']} | "
+            f"{result['killed'] + result['timeout']} | {result['no_tests']} | "
+            f"{len(result['survivors'])} | {share(result):.1f}% |")
+    total = sum(r["mutants"] for r in results)
+    killed = sum(r["killed"] + r["timeout"] for r in results)
+    if total:
+        lines += ["", f"All: {killed} of {total} mutants killed ({100.0 * killed / total:.1f}%)."]
+    for result in results:
+        if not result["survivors"]:
+            continue
+        lines += ["", f"### Survivors in {result['name']} (`{result['path']}`)", ""]
+        for name, diff in result["survivors"].items():
+            reason = EQUIVALENT.get(name, "not explained yet")
+            lines += [f"- `{name}`: {reason}", "", "  ```diff",
+                      *(f"  {line}" for line in diff.splitlines()), "  ```"]
+    return "\n".join([*lines, "", END])
+
+
+def write_report(results: list[dict]) -> None:
+    text = REPORT.read_text(encoding="utf-8") if REPORT.exists() else "# Testing\n"
+    section = markdown(results)
+    if START in text and END in text:
+        text = text[: text.index(START)] + section + text[text.index(END) + len(END):]
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    REPORT.write_text(text, encoding="utf-8")
+
+
+def main(args: list[str]) -> None:
+    recheck = "--recheck" in args
+    names = [arg for arg in args if not arg.startswith("--")]
+    if "--report" in args:  # only rewrite docs/testing.md from the last results
+        previous = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+        write_report([previous[t.name] for t in TARGETS if t.name in previous])
+        return
+    by_name = {name: t for t in TARGETS for name in (slug(t), t.name)}
+    chosen = [by_name[name] for name in names if name in by_name] if names else list(TARGETS)
+    if names and not chosen:
+        sys.exit(f"unknown module; choose from: {', '.join(slug(t) for t in TARGETS)}")
+    previous = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    for target in chosen:
+        if recheck and not (SCRATCH / slug(target) / "mutants").exists():
+            print(f"{target.path}: never mutated, nothing to recheck", flush=True)
+            continue
+        print(f"mutating {target.path} against {', '.join(target.tests)}", flush=True)
+        previous[target.name] = result = run_target(target, recheck)
+        print(f"  {result['mutants']} mutants, {share(result):.1f}% killed, "
+              f"{len(result['survivors'])} survived, {result['seconds']} s", flush=True)
+        RESULTS.write_text(json.dumps(previous, ensure_ascii=False, indent=1))
+    write_report([previous[t.name] for t in TARGETS if t.name in previous])
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
