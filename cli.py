@@ -16,7 +16,27 @@ class UserError(click.ClickException):
         click.echo(f"error: {self.format_message()}", err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Commands(click.Group):
+    """The command group: an archive that cannot be read is a user error, not a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        import sqlite3
+
+        try:
+            return super().invoke(ctx)
+        except sqlite3.Error as exc:  # e.g. a column renamed or a table dropped by another program
+            raise UserError(f"the archive cannot be read ({exc}): it may be damaged or changed "
+                            "by another program") from None
+
+
+def echo_text(text: str, **options) -> None:
+    """Print text for a person: bidi controls shown by name, so nothing reorders the line."""
+    from storage.inert import show_bidi
+
+    click.echo(show_bidi(text), **options)
+
+
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="mediawatch")
 def main() -> None:
     """mediawatch: archive Vlast.kz in three languages and track every revision."""
@@ -74,10 +94,17 @@ def crawl(edition: str, mode: str, since: str | None, limit: int | None, everyth
     """Discover and fetch articles, and archive every new version."""
     import time
 
+    from crawler.hostguard import check_base_url
     from crawler.report import crawl_summary
     from crawler.runner import EDITIONS, CrawlError, run_crawl
+    from storage.access import ArchiveError, check_writable_target
 
     since = parse_day(since, "--since")
+    try:
+        base_url = check_base_url(base_url)
+        check_writable_target(db)
+    except (ValueError, ArchiveError) as exc:
+        raise UserError(str(exc)) from None
     editions = list(EDITIONS) if edition == "all" else [edition]
     started = time.monotonic()
     try:
@@ -86,8 +113,8 @@ def crawl(edition: str, mode: str, since: str | None, limit: int | None, everyth
     except CrawlError as exc:
         raise UserError(str(exc)) from None
     for run in runs:
-        click.echo(format_run(run))
-    click.echo(crawl_summary(runs, time.monotonic() - started))
+        echo_text(format_run(run))
+    echo_text(crawl_summary(runs, time.monotonic() - started))
 
 
 def format_run(run: dict) -> str:
@@ -116,9 +143,16 @@ def schedule(base_url: str, db: str, editions: tuple[str, ...], new_interval: fl
     """Run the crawl service: new articles, revisits and sweeps on a schedule."""
     import logging
 
+    from crawler.hostguard import check_base_url
     from scheduler import AlreadyRunning, CrawlService, ServiceConfig, list_jobs
+    from storage.access import ArchiveError, check_writable_target
 
-    config = ServiceConfig(db=db, base_url=base_url.rstrip("/"))
+    try:
+        base_url = check_base_url(base_url)
+        check_writable_target(db)
+    except (ValueError, ArchiveError) as exc:
+        raise UserError(str(exc)) from None
+    config = ServiceConfig(db=db, base_url=base_url)
     if editions:
         config.editions = editions
     for name, value in (("new_interval", new_interval), ("revisit_interval", revisit_interval),
@@ -131,7 +165,11 @@ def schedule(base_url: str, db: str, editions: tuple[str, ...], new_interval: fl
         except ValueError:
             raise UserError("--revisit-steps must be whole seconds separated by commas") from None
     if list_only:
-        for job in list_jobs(config):
+        try:
+            jobs = list_jobs(config)
+        except ArchiveError as exc:
+            raise UserError(str(exc)) from None
+        for job in jobs:
             click.echo(f"{job['job']:<12} every {job['every_seconds']:>8g}s  next {job['next_run']}")
         return
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
@@ -149,12 +187,16 @@ def extract_page(file: str, url: str) -> None:
     import json
 
     from crawler.extract import ExtractionError, extract
+    from settings import DOWNLOAD_MAXSIZE
 
     try:
         with open(file, "rb") as handle:
-            html = handle.read()
+            html = handle.read(DOWNLOAD_MAXSIZE + 1)
     except OSError as exc:
         raise UserError(f"cannot read {file}: {exc.strerror or exc}") from None
+    if len(html) > DOWNLOAD_MAXSIZE:
+        raise UserError(f"{file} is larger than {DOWNLOAD_MAXSIZE // 2**20} MB, the most a page "
+                        "may have (the crawl refuses such pages too)")
     try:
         record = extract(html, url)
     except ExtractionError as exc:
@@ -185,18 +227,24 @@ def change_kinds() -> list[str]:
 
 
 def open_archive(db: str):
-    """The archive at `db`; a missing or unreadable file is a user error (nothing is created)."""
+    """The archive at `db`, opened read-only: nothing is created, migrated or changed; a
+    missing, foreign or outdated file is a user error."""
     import os
     import sqlite3
 
+    from storage.access import ArchiveError
     from storage.archive import Archive
 
-    if not os.path.isfile(db):
+    if not os.path.exists(db):
         raise UserError(f"no archive at {db}: crawl first (mediawatch crawl --db {db}) "
                         "or make one with mediawatch demo")
+    if not os.path.isfile(db):
+        raise UserError(f"{db} is not a mediawatch archive (not a file)")
     try:
-        return Archive(db)
-    except sqlite3.OperationalError as exc:  # e.g. a folder this user may not write in (WAL)
+        return Archive(db, readonly=True)
+    except ArchiveError as exc:
+        raise UserError(str(exc)) from None
+    except sqlite3.OperationalError as exc:  # e.g. a file this user may not read
         raise UserError(f"cannot open the archive {db}: {exc}") from None
     except sqlite3.DatabaseError as exc:
         raise UserError(f"{db} is not a mediawatch archive: {exc}") from None
@@ -205,9 +253,18 @@ def open_archive(db: str):
 def find_article(archive, ref: str) -> int:
     """The id of the archived article `ref` names (its id or any of its URLs)."""
     article_id = archive.resolve(ref)
-    if article_id is None:
+    if article_id is None or not outlet_reference(archive, ref, article_id):
         raise UserError(f"no archived article matches {ref!r} (give its id or one of its URLs)")
     return article_id
+
+
+def outlet_reference(archive, ref: str, article_id: int) -> bool:
+    """An article URL names an article only on the host its archived URL has (the outlet's)."""
+    from crawler.canonical import same_site
+
+    if "://" not in ref and not ref.startswith("//"):
+        return True
+    return same_site(ref, archive.article(article_id)["url"])
 
 
 def parse_time(value: str | None, option: str, day: bool = False) -> str | None:
@@ -218,9 +275,11 @@ def parse_time(value: str | None, option: str, day: bool = False) -> str | None:
         return None
     try:
         moment = parse_moment(value)
+        return moment.date().isoformat() if day else iso(moment)
     except ValueError as exc:
         raise UserError(f"{option}: {exc}") from None
-    return moment.date().isoformat() if day else iso(moment)
+    except OverflowError:
+        raise UserError(f"{option}: {value!r} is out of range") from None
 
 
 def echo_json(data: object) -> None:
@@ -264,7 +323,7 @@ def search(query: str, lang: str | None, section: str | None, author: str | None
     if as_json:
         echo_json(hits)
     else:
-        click.echo(report.search_text(query, hits, color))
+        echo_text(report.search_text(query, hits, color))
 
 
 @main.command()
@@ -286,7 +345,7 @@ def changes(since: str, lang: str | None, kinds: tuple[str, ...], as_json: bool,
     if as_json:
         echo_json(items)
     else:
-        click.echo(report.changes_text(items, since))
+        echo_text(report.changes_text(items, since))
 
 
 @main.command()
@@ -304,7 +363,7 @@ def history(article: str, as_json: bool, db: str) -> None:
     if as_json:
         echo_json(data)
     else:
-        click.echo(report.history_text(data))
+        echo_text(report.history_text(data))
 
 
 def pick_versions(archive, state: dict, old: int | None, new: int | None):
@@ -314,8 +373,8 @@ def pick_versions(archive, state: dict, old: int | None, new: int | None):
     if old is None and new is None and state["status"] == "removed":
         removals = [i for i in archive.history(article_id) if i.get("kind") == "removed"]
         return archive.version(article_id, last), None, removals[-1]
-    new = new or last
-    old = old or new - 1
+    new = last if new is None else new
+    old = new - 1 if old is None else old
     for number in (old, new):
         if not 1 <= number <= last:
             if last == 1:
@@ -340,7 +399,8 @@ def diff(article: str, old: int | None, new: int | None, fmt: str, db: str) -> N
     with open_archive(db) as archive:
         state = archive.article(find_article(archive, article))
         versions = pick_versions(archive, state, old, new)
-    click.echo(diff_output(state, *versions, fmt, color=on_terminal()), nl=False)
+    output = diff_output(state, *versions, fmt, color=on_terminal())
+    (echo_text if fmt in ("text", "unified") else click.echo)(output, nl=False)
 
 
 @main.command()
@@ -354,7 +414,8 @@ def show(article: str, number: int | None, as_json: bool, db: str) -> None:
 
     with open_archive(db) as archive:
         state = archive.article(find_article(archive, article))
-        version = archive.version(state["id"], number or state["current_version"])
+        number = number or state["current_version"]
+        version = archive.version(state["id"], number) if number <= state["current_version"] else None
     if version is None:
         raise UserError(f"article {state['id']} has versions 1 to {state['current_version']}; "
                         f"there is no version {number}")
@@ -362,7 +423,7 @@ def show(article: str, number: int | None, as_json: bool, db: str) -> None:
     if as_json:
         echo_json(data)
     else:
-        click.echo(report.article_text(data))
+        echo_text(report.article_text(data))
 
 
 @main.command()
@@ -378,7 +439,7 @@ def translations(article: str, as_json: bool, db: str) -> None:
     if as_json:
         echo_json(state["translations"])
     else:
-        click.echo(report.translations_text(state, state["translations"]))
+        echo_text(report.translations_text(state, state["translations"]))
 
 
 @main.command()
@@ -393,7 +454,7 @@ def stats(as_json: bool, db: str) -> None:
     if as_json:
         echo_json(data)
     else:
-        click.echo(f"archive {db}\n\n{report.stats_text(data)}")
+        echo_text(f"archive {db}\n\n{report.stats_text(data)}")
 
 
 @main.command()
@@ -410,7 +471,7 @@ def status(limit: int, as_json: bool, db: str) -> None:
     if as_json:
         echo_json(runs)
     else:
-        click.echo(status_text(runs))
+        echo_text(status_text(runs))
 
 
 @main.command()
@@ -424,21 +485,61 @@ def status(limit: int, as_json: bool, db: str) -> None:
 def export(fmt: str, since: str | None, lang: str | None, output: str | None, db: str) -> None:
     """Export the archive as JSON lines, CSV or WARC."""
     from crawler import report
+    from storage.outputs import OutputError, check_not_archive
 
     since = parse_time(since, "--since")
     if fmt == "warc" and output is None and on_terminal():
         raise UserError("a WARC file is binary: give --output FILE.warc.gz")
-    with open_archive(db) as archive:
-        if fmt == "warc":
-            with click.open_file(output or "-", "wb") as out:
-                count = report.write_warc(report.export_captures(archive, lang, since), out,
-                                          gzip=not (output or "").endswith(".warc"))
-        else:
-            writer = report.write_csv if fmt == "csv" else report.write_jsonl
-            with click.open_file(output or "-", "w", encoding="utf-8") as out:
-                count = writer(report.export_records(archive, lang, since), out)
+    try:
+        if output is not None:
+            check_not_archive(output, db)
+        with open_archive(db) as archive:
+            if fmt == "warc":
+                with export_file(output, binary=True) as out:
+                    count = report.write_warc(report.export_captures(archive, lang, since), out,
+                                              gzip=not (output or "").endswith(".warc"))
+            else:
+                writer = report.write_csv if fmt == "csv" else report.write_jsonl
+                with export_file(output) as out:
+                    count = writer(report.export_records(archive, lang, since), out)
+    except OutputError as exc:
+        raise UserError(str(exc)) from None
+    except OSError as exc:
+        raise UserError(f"cannot write {output or 'the export'}: {exc.strerror or exc}") from None
     if output:
         click.echo(f"wrote {count} {'captures' if fmt == 'warc' else 'articles'} to {output}", err=True)
+
+
+def export_file(output: str | None, binary: bool = False):
+    """Where an export goes: standard output, or a file written whole (storage.outputs)."""
+    from storage.outputs import open_output
+
+    if output is None or output == "-":
+        return click.open_file("-", "wb" if binary else "w", encoding=None if binary else "utf-8")
+    return open_output(output, binary=binary)
+
+
+@main.command("migrate")
+@click.option("--db", envvar="MEDIAWATCH_DB", default="archive.db", show_default=True,
+              help="The archive file.")
+def migrate_archive(db: str) -> None:
+    """Bring an archive made by an older version of mediawatch up to date."""
+    import os
+
+    from storage.access import ArchiveError, pending_migrations
+    from storage.archive import Archive
+
+    if not os.path.exists(db):
+        raise UserError(f"no archive at {db}")
+    try:
+        pending = pending_migrations(db)
+    except ArchiveError as exc:
+        raise UserError(str(exc)) from None
+    if not pending:
+        click.echo(f"{db} is up to date: nothing to migrate")
+        return
+    Archive(db).close()
+    click.echo(f"migrated {db}: {', '.join(pending)}")
 
 
 # ---- the demo ----------------------------------------------------------------------------------
@@ -506,11 +607,19 @@ def demo(ctx: click.Context, db: str) -> None:
     """Crawl the built-in replay of the outlet twice, then show the archive."""
     import os
 
-    if os.path.exists(db):
+    from storage.access import is_demo_archive, mark_demo_archive, shared_files
+    from storage.archive import Archive
+
+    present = [path for path in (db, *shared_files(db)) if os.path.lexists(path)]
+    if present and not is_demo_archive(db):
+        raise UserError(f"{present[0]} exists and is not an archive made by mediawatch demo: "
+                        "it is left as it is; give another --db")
+    if present:
         click.echo(f"Replacing the previous demo archive {db}.")
-    for path in (db, f"{db}-wal", f"{db}-shm"):
-        if os.path.exists(path):
-            os.remove(path)
+    for path in present:
+        os.remove(path)
+    with Archive(db) as archive:
+        mark_demo_archive(archive.db)
     since = demo_build(db)
     demo_show(ctx, stats, db)
     for query, lang in DEMO_SEARCHES:

@@ -12,6 +12,8 @@ from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
 from typing import IO
 
+from storage.inert import csv_safe
+
 EDITIONS = ("ru", "kk", "en")
 BOLD, YELLOW, RESET = "\x1b[1m", "\x1b[1;33m", "\x1b[0m"
 TITLE_WIDTH = 72
@@ -34,7 +36,10 @@ def parse_moment(text: str, now: datetime | None = None) -> datetime:
         return now.replace(hour=0, minute=0, second=0, microsecond=0)
     relative = RELATIVE.match(value)
     if relative:
-        return now - timedelta(**{UNITS[relative.group(2)]: int(relative.group(1))})
+        try:
+            return now - timedelta(**{UNITS[relative.group(2)]: int(relative.group(1))})
+        except OverflowError:
+            raise ValueError(f"{text!r} reaches back before the year 1") from None
     try:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:
@@ -44,8 +49,8 @@ def parse_moment(text: str, now: datetime | None = None) -> datetime:
 
 
 def iso(moment: datetime) -> str:
-    """A datetime as the archive's UTC timestamp form."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """A datetime as the archive's UTC timestamp form (years before 1000 with four digits too)."""
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 
 def when(stamp: str | None) -> str:
@@ -347,10 +352,10 @@ def write_jsonl(records: Iterable[dict], out: IO[str]) -> int:
 
 
 def csv_cell(key: str, value: object) -> object:
-    """Lists joined by `; `, body paragraphs by blank lines."""
+    """Lists joined by `; `, body paragraphs by blank lines; never a formula (storage.inert)."""
     if isinstance(value, list):
-        return ("\n\n" if key == "body" else "; ").join(str(v) for v in value)
-    return value
+        value = ("\n\n" if key == "body" else "; ").join(str(v) for v in value)
+    return csv_safe(value)
 
 
 def write_csv(records: Iterable[dict], out: IO[str]) -> int:

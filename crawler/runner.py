@@ -90,6 +90,7 @@ def _run_crawl(editions, mode, base_url, db, since, limit, everything, overrides
     from storage.archive import Archive
 
     archive = Archive(db)
+    archive.close_unfinished_runs("died")  # runs of crawls whose process is gone
     before = {run["id"] for run in archive.runs(limit=1000)}
     archive.close()
 

@@ -10,16 +10,19 @@ from pathlib import Path
 from crawler.canonical import article_id_from_url, canonical_url
 from crawler.items import ArticleRecord
 from storage import neardup, translations
+from storage.access import check_archive, connect_readonly, keep_shared_files
 from storage.captures import CaptureCodec
 from storage.changes import classify
 from storage.db import connect, parse_time, utc_iso, write_transaction
 from storage.migrations import migrate
+from storage.processes import run_died, this_process
 from storage.records import record_from_row, version_columns
 from storage.search import index_version, search, search_columns
 
 ACTIVE = "active"
 REMOVED = "removed"
-RUN_STATUSES = ("ok", "failed", "killed", "timeout", "stopped")
+RUN_STATUSES = ("ok", "failed", "killed", "timeout", "stopped", "died")
+MAX_ID = 2**63 - 1  # SQLite's largest integer: no article has a larger id
 # A fetched body with less than this share of the current version's words is taken for an
 # extraction failure (a layout change, a broken page), not for an edit: real edits keep far more.
 SUSPECT_SHARE = 0.4
@@ -82,15 +85,28 @@ def _decode_json(row: dict, *names: str) -> dict:
 class Archive:
     """The archive database. Writes go through the record_* methods, one transaction each."""
 
-    def __init__(self, path: str | Path, revisit_steps: list[int] | None = None) -> None:
+    def __init__(self, path: str | Path, revisit_steps: list[int] | None = None,
+                 readonly: bool = False) -> None:
+        """Open (or create) the archive to write, migrating it; with `readonly`, open an existing
+        up-to-date archive without changing anything (storage.access says what is refused)."""
         self.path = str(path)
-        self.db = connect(path)
+        self.readonly = readonly
+        self.db = connect_readonly(path) if readonly else connect(path)
         self.revisit_steps = list(revisit_steps or _revisit_steps())
-        migrate(self.db)
+        try:
+            if readonly:
+                check_archive(self.db, self.path)
+            else:
+                migrate(self.db)
+        except BaseException:
+            self.db.close()
+            raise
         self.captures = CaptureCodec(self.db)
 
     def close(self) -> None:
         self.db.close()
+        if not self.readonly:
+            keep_shared_files(self.path)
 
     def __enter__(self) -> Archive:
         return self
@@ -109,6 +125,7 @@ class Archive:
                 "base_url": base_url,
                 "started_at": utc_iso(),
                 "status": "running",
+                **this_process(),
             }).last_pk
 
     def finish_run(self, run_id: int, status: str, stats: dict, errors: list) -> None:
@@ -122,19 +139,30 @@ class Archive:
                  json.dumps(errors, ensure_ascii=False, default=str), run_id],
             )
 
-    def close_unfinished_runs(self, status: str) -> int:
-        """Close the runs a killed crawl left open, with the status that explains why."""
+    def close_unfinished_runs(self, status: str, pid: int | None = None) -> int:
+        """Close the runs a killed crawl left open, with the status that explains why: those of
+        process `pid` on this host, or, without a pid, every run whose process died."""
         if status not in RUN_STATUSES:
             raise ValueError(f"run status must be one of {', '.join(RUN_STATUSES)}, not {status!r}")
         with write_transaction(self.db):
-            return self.db.execute(
-                "UPDATE runs SET finished_at = ?, status = ? WHERE status = 'running'",
-                [utc_iso(), status],
-            ).rowcount
+            running = _rows(self.db.execute("SELECT * FROM runs WHERE status = 'running'"))
+            here = this_process()["host"]
+            if pid is None:
+                ids = [run["id"] for run in running if run_died(run)]
+            else:
+                ids = [run["id"] for run in running if (run["pid"], run["host"]) == (pid, here)]
+            self.db.execute(
+                f"UPDATE runs SET finished_at = ?, status = ? WHERE id IN ({','.join('?' * len(ids))})",
+                [utc_iso(), status, *ids],
+            )
+            return len(ids)
 
     def runs(self, limit: int = 20) -> list[dict]:
-        """The latest runs, newest first."""
+        """The latest runs, newest first; a run whose process died shows the status `died`."""
         rows = _rows(self.db.execute("SELECT * FROM runs ORDER BY id DESC LIMIT ?", [limit]))
+        for row in rows:
+            if run_died(row):
+                row["status"] = "died"
         return [_decode_json(row, "editions", "stats", "errors") for row in rows]
 
     # ---- recording fetches ---------------------------------------------------------------
@@ -436,13 +464,16 @@ class Archive:
         """The article id for an id or any URL of the article (old, /kz/, moved), else None."""
         ref = str(article_ref).strip()
         candidates = []
-        if ref.isdigit():
-            candidates.append(int(ref))
+        if ref.isascii() and ref.isdigit():
+            if int(ref) <= MAX_ID:
+                candidates.append(int(ref))
         else:
-            found = article_id_from_url(ref)
-            if found is not None:
+            try:
+                found, url = article_id_from_url(ref), canonical_url(ref)
+            except ValueError:  # not a URL at all, e.g. `https://[vlast.kz/…`
+                return None
+            if found is not None and found <= MAX_ID:
                 candidates.append(found)
-            url = canonical_url(ref)
             for table in ("articles", "versions"):
                 column = "id" if table == "articles" else "article_id"
                 row = self.db.execute(
