@@ -375,7 +375,7 @@ def pick_versions(archive, state: dict, old: int | None, new: int | None):
         return archive.version(article_id, last), None, removals[-1]
     new = last if new is None else new
     old = new - 1 if old is None else old
-    for number in (old, new):
+    for number in (new, old):
         if not 1 <= number <= last:
             if last == 1:
                 raise UserError(f"article {article_id} has one version only: nothing to compare yet")

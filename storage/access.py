@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote
 
 from sqlite_utils import Database
 
 from storage.db import BUSY_TIMEOUT_SECONDS, write_transaction
-from storage.migrations import MIGRATIONS
+from storage.migrations import MIGRATIONS, migrate
 
-# The tables every reading command relies on; one missing means the file was damaged or edited.
-REQUIRED_TABLES = ("runs", "articles", "versions", "captures", "fetches", "events",
-                   "articles_fts", "versions_fts", "story_links", "duplicates")
 SHARED_SUFFIXES = ("-wal", "-shm")
 
 
@@ -69,10 +67,19 @@ def check_archive(db: Database, name: str) -> None:
     if MIGRATIONS.pending(db):
         raise OutdatedArchive(f"{name} was made by an older version of mediawatch: "
                               f"run `mediawatch migrate --db {name}` first")
-    missing = [table for table in REQUIRED_TABLES if table not in tables]
-    if missing:
-        raise ArchiveError(f"{name} is damaged or was changed by another program: "
-                           f"table {', '.join(missing)} is missing")
+    for table, columns in expected_schema().items():
+        missing = sorted(columns - set(db[table].columns_dict)) if table in tables else None
+        if missing is None or missing:
+            what = f"table {table} lacks {', '.join(missing)}" if missing else f"table {table} is missing"
+            raise ArchiveError(f"{name} is damaged or was changed by another program: {what}")
+
+
+@lru_cache(maxsize=1)
+def expected_schema() -> dict[str, frozenset[str]]:
+    """Every table of an up-to-date archive and its columns, from the migrations themselves."""
+    db = Database(memory=True)
+    migrate(db)
+    return {table: frozenset(db[table].columns_dict) for table in db.table_names()}
 
 
 def _table_names(db: Database, name: str) -> list[str]:
