@@ -27,6 +27,9 @@ class Commands(click.Group):
         except sqlite3.Error as exc:  # e.g. a column renamed or a table dropped by another program
             raise UserError(f"the archive cannot be read ({exc}): it may be damaged or changed "
                             "by another program") from None
+        except UnicodeEncodeError as exc:  # bytes in the command line that are not UTF-8
+            raise UserError(f"{exc.object[exc.start:exc.end]!r} in {exc.object!r} is not "
+                            "UTF-8 text") from None
 
 
 def echo_text(text: str, **options) -> None:
@@ -59,6 +62,8 @@ def replay(port: int, articles: int, seed: int, epoch: int, faults: tuple[str, .
             parse_fault(spec)
     except FaultError as exc:
         raise UserError(str(exc)) from None
+    except ValueError as exc:  # a number that is not one, e.g. `slow=1.2.3`
+        raise UserError(f"bad fault {spec!r}: {exc}") from None
     serve_forever(port=port, articles=articles, seed=seed, epoch=epoch, faults=list(faults))
 
 
@@ -94,17 +99,11 @@ def crawl(edition: str, mode: str, since: str | None, limit: int | None, everyth
     """Discover and fetch articles, and archive every new version."""
     import time
 
-    from crawler.hostguard import check_base_url
     from crawler.report import crawl_summary
     from crawler.runner import EDITIONS, CrawlError, run_crawl
-    from storage.access import ArchiveError, check_writable_target
 
     since = parse_day(since, "--since")
-    try:
-        base_url = check_base_url(base_url)
-        check_writable_target(db)
-    except (ValueError, ArchiveError) as exc:
-        raise UserError(str(exc)) from None
+    base_url = check_crawl_target(base_url, db)
     editions = list(EDITIONS) if edition == "all" else [edition]
     started = time.monotonic()
     try:
@@ -115,6 +114,19 @@ def crawl(edition: str, mode: str, since: str | None, limit: int | None, everyth
     for run in runs:
         echo_text(format_run(run))
     echo_text(crawl_summary(runs, time.monotonic() - started))
+
+
+def check_crawl_target(base_url: str, db: str) -> str:
+    """The base URL to crawl, once it and the archive to write are known to be usable."""
+    from crawler.hostguard import check_base_url
+    from storage.access import ArchiveError, check_writable_target
+
+    try:
+        base_url = check_base_url(base_url)
+        check_writable_target(db)
+    except (ValueError, ArchiveError) as exc:
+        raise UserError(str(exc)) from None
+    return base_url
 
 
 def format_run(run: dict) -> str:
@@ -143,16 +155,10 @@ def schedule(base_url: str, db: str, editions: tuple[str, ...], new_interval: fl
     """Run the crawl service: new articles, revisits and sweeps on a schedule."""
     import logging
 
-    from crawler.hostguard import check_base_url
     from scheduler import AlreadyRunning, CrawlService, ServiceConfig, list_jobs
-    from storage.access import ArchiveError, check_writable_target
+    from storage.access import ArchiveError
 
-    try:
-        base_url = check_base_url(base_url)
-        check_writable_target(db)
-    except (ValueError, ArchiveError) as exc:
-        raise UserError(str(exc)) from None
-    config = ServiceConfig(db=db, base_url=base_url)
+    config = ServiceConfig(db=db, base_url=check_crawl_target(base_url, db))
     if editions:
         config.editions = editions
     for name, value in (("new_interval", new_interval), ("revisit_interval", revisit_interval),

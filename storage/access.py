@@ -43,12 +43,14 @@ def _readonly_uri(path: str) -> str:
     SQLite creates the -wal and -shm files of a WAL database when they are missing, owned by
     whoever opens it, and the owner's crawl could then no longer write them. A writer keeps
     them (see keep_shared_files), so they exist whenever an archive was last written by this
-    version; when they are missing and this user does not own the archive, the file is read
-    as it stands (`immutable`): no writer has it open, since a writer's connection keeps them.
+    version. When they are missing and this user does not own the archive (or may not write
+    beside it), the file is read as it stands (`immutable`): no writer has it open, since a
+    writer's connection keeps them.
     """
-    uri = f"file:{quote(os.path.abspath(path))}?mode=ro"
-    missing = not all(os.path.exists(name) for name in shared_files(path))
-    if missing and not _is_owner(path):
+    absolute = os.path.abspath(path)
+    uri = f"file:{quote(absolute)}?mode=ro"
+    missing = not all(os.path.exists(name) for name in shared_files(absolute))
+    if missing and not (_is_owner(absolute) and os.access(os.path.dirname(absolute), os.W_OK)):
         uri += "&immutable=1"
     return uri
 
