@@ -116,13 +116,20 @@ def keep_shared_files(path: str | Path) -> None:
 
     SQLite deletes them when its last connection closes. Readers of another user then find
     them, owned by the archive's owner, and read through them without creating their own.
+    Only a missing file is made (O_EXCL): opening and closing a file that a connection of this
+    process has open would drop that connection's POSIX locks on it, and another process could
+    then reset the -shm under it.
     """
     if str(path) == ":memory:" or not os.path.isfile(path):
         return
     mode = os.stat(path).st_mode & 0o666
     for name in shared_files(path):
+        if os.path.lexists(name):
+            continue
         try:
-            os.close(os.open(name, os.O_CREAT | os.O_WRONLY, mode))
+            os.close(os.open(name, os.O_CREAT | os.O_EXCL | os.O_WRONLY, mode))
+        except FileExistsError:
+            continue  # another process opened the archive meanwhile: its file stays as it is
         except OSError:
             return  # a directory this process may not write in: readers manage without
 
