@@ -36,8 +36,8 @@ from crawler.runner import crawl_settings
 from replay.server import ReplayServer
 from storage.access import keep_shared_files
 from storage.archive import Archive
-from storage.inert import csv_safe, show_bidi
 from storage.processes import run_died
+from views.inert import csv_safe, show_bidi
 
 ROOT = Path(__file__).resolve().parent.parent
 READING = ["search x", "changes", "history 1", "diff 1", "show 1", "translations 1", "stats",
@@ -124,7 +124,7 @@ def outdated_archive(path: Path) -> Path:
     with Archive(path):
         pass
     with closing(sqlite3.connect(path)) as conn, conn:
-        conn.execute("DELETE FROM _sqlite_migrations WHERE name >= 'm006'")
+        conn.execute("DELETE FROM _sqlite_migrations WHERE name >= 'm007'")
         conn.execute("ALTER TABLE runs DROP COLUMN pid")
         conn.execute("ALTER TABLE runs DROP COLUMN host")
         conn.execute("DROP TABLE archive_notes")
@@ -249,7 +249,7 @@ def test_migrate_brings_an_older_archive_up_to_date(tmp_path):
     db = outdated_archive(tmp_path / "old.db")
     assert cli("stats", "--db", str(db)).code == 2
     result = cli("migrate", "--db", str(db))
-    assert result.code == 0 and result.out == f"migrated {db}: m006_run_processes, m007_archive_notes\n"
+    assert result.code == 0 and result.out == f"migrated {db}: m007_run_processes, m008_archive_notes\n"
     assert cli("stats", "--db", str(db)).code == 0
     assert cli("migrate", "--db", str(db)).out == f"{db} is up to date: nothing to migrate\n"
     assert_one_line(cli("migrate", "--db", str(foreign_database(tmp_path / "other.db"))),
