@@ -160,7 +160,7 @@ def test_an_export_never_writes_onto_the_archive(archive_copy, tmp_path, monkeyp
 
 
 def test_an_export_is_written_whole_or_not_at_all(archive_copy, tmp_path, monkeypatch):
-    from crawler import report
+    from views import export as report
 
     out = tmp_path / "articles.jsonl"
     out.write_text("the previous export\n")
