@@ -445,12 +445,19 @@ def test_a_bad_base_url_is_one_line(tmp_path, url, reason):
     with pytest.raises(ValueError, match=reason):
         check_base_url(url)
     db = tmp_path / "none.db"
-    result = subprocess.run([sys.executable, "-m", "cli", "crawl", "--base-url", url, "--db",
-                             str(db)], capture_output=True, text=True, timeout=60, cwd=ROOT)
-    assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1 and reason in result.stderr
+    for command in ("crawl", "schedule"):
+        assert_one_line(cli(command, "--base-url", url, "--db", str(db)), "--base-url")
     assert not db.exists()
     assert check_base_url("https://vlast.kz/") == "https://vlast.kz"
+
+
+def test_a_bad_base_url_stops_the_crawl_before_scrapy_starts(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "cli", "crawl", "--base-url", "not a url",
+                             "--db", str(tmp_path / "a.db")],
+                            capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert result.returncode == 2
+    assert result.stderr == "error: --base-url 'not a url' is not a URL: give one such as " \
+                            "https://vlast.kz or http://127.0.0.1:8765\n"
 
 
 # ---- 5. no remote control --------------------------------------------------------------------
