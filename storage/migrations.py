@@ -20,6 +20,7 @@ NEEDS = {
     "m003_near_duplicates": ("duplicates",),
     "m004_translations": ("editions",),
     "m006_change_kinds": ("kinds",),
+    "m007_word_forms": ("search", "spellings"),
 }
 
 
@@ -240,7 +241,14 @@ def m006_change_kinds(db: Database) -> None:
 
 
 @MIGRATIONS()
-def m007_run_processes(db: Database) -> None:
+def m007_word_forms(db: Database) -> None:
+    """Kazakh words under their spelling without Kazakh letters; the search text rebuilt with
+    Kazakh endings stripped and Russian names stemmed from their nominative (NEEDS)."""
+    db["kazakh_spellings"].create({"flat": str, "form": str}, pk=("flat", "form"))
+
+
+@MIGRATIONS()
+def m008_run_processes(db: Database) -> None:
     """The host and process id of each crawl run, so that a run whose process died is told from
     a live one."""
     db["runs"].add_column("host", str)
@@ -248,7 +256,7 @@ def m007_run_processes(db: Database) -> None:
 
 
 @MIGRATIONS()
-def m008_archive_notes(db: Database) -> None:
+def m009_archive_notes(db: Database) -> None:
     """Notes about the archive itself, e.g. that `mediawatch demo` made it."""
     db["archive_notes"].create({"key": str, "value": str}, pk="key")
 
