@@ -341,8 +341,6 @@ def parse_time(value: str | None, option: str, day: bool = False) -> str | None:
         return moment.date().isoformat() if day else iso(moment)
     except ValueError as exc:
         raise UserError(f"{option}: {exc}") from None
-    except OverflowError:
-        raise UserError(f"{option}: {value!r} is out of range") from None
 
 
 def echo_json(data: object) -> None:
