@@ -248,7 +248,19 @@ def m007_word_forms(db: Database) -> None:
 
 
 @MIGRATIONS()
-def m008_run_processes(db: Database) -> None:
+def m008_readings(db: Database) -> None:
+    """The extractor version of every version, and earlier readings replaced by re-extraction."""
+    if "extractor" not in db["versions"].columns_dict:
+        db["versions"].add_column("extractor", str)
+    db["readings"].create({
+        "id": int, "version_id": int, "extractor": str, "replaced_at": str,
+        "replaced_by": str, "fingerprint": str, "record": str,
+    }, pk="id")
+    db["readings"].create_index(["version_id"])
+
+
+@MIGRATIONS()
+def m009_run_processes(db: Database) -> None:
     """The host and process id of each crawl run, so that a run whose process died is told from
     a live one."""
     db["runs"].add_column("host", str)
@@ -256,7 +268,7 @@ def m008_run_processes(db: Database) -> None:
 
 
 @MIGRATIONS()
-def m009_archive_notes(db: Database) -> None:
+def m010_archive_notes(db: Database) -> None:
     """Notes about the archive itself, e.g. that `mediawatch demo` made it."""
     db["archive_notes"].create({"key": str, "value": str}, pk="key")
 

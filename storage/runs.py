@@ -9,7 +9,7 @@ from sqlite_utils import Database
 from storage.db import decode_json, rows, utc_iso, write_transaction
 from storage.processes import run_died, this_process
 
-RUN_STATUSES = ("ok", "failed", "killed", "timeout", "stopped", "died")
+RUN_STATUSES = ("ok", "failed", "killed", "timeout", "stopped", "degraded", "died")
 
 
 class RunLog:
