@@ -300,13 +300,13 @@ def change_kinds() -> list[str]:
     return [*EVENT_KINDS, *KINDS]
 
 
-def open_archive(db: str):
-    """The archive at `db`, opened read-only: nothing is created, migrated or changed; a
-    missing, foreign or outdated file is a user error."""
+def open_archive(db: str, write: bool = False):
+    """The archive at `db`, opened read-only unless `write`: nothing is created, migrated or
+    changed; a missing, foreign or (to read) outdated file is a user error."""
     import os
     import sqlite3
 
-    from storage.access import ArchiveError
+    from storage.access import ArchiveError, check_writable_target
     from storage.archive import Archive
 
     if not os.path.exists(db):
@@ -315,7 +315,9 @@ def open_archive(db: str):
     if not os.path.isfile(db):
         raise UserError(f"{db} is not a mediawatch archive (not a file)")
     try:
-        return Archive(db, readonly=True)
+        if write:
+            check_writable_target(db)
+        return Archive(db, readonly=not write)
     except ArchiveError as exc:
         raise UserError(str(exc)) from None
     except sqlite3.OperationalError as exc:  # e.g. a file this user may not read
@@ -572,7 +574,7 @@ def reextract(since: str | None, article: str | None, dry_run: bool, as_json: bo
     from crawler.reextract import reextract as run
 
     since = parse_time(since, "--since")
-    with open_archive(db) as archive:
+    with open_archive(db, write=not dry_run) as archive:
         article_id = find_article(archive, article) if article else None
         report = run(archive, since=since, article_id=article_id, dry_run=dry_run)
     if as_json:

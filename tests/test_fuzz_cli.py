@@ -167,5 +167,5 @@ def test_no_input_gives_a_traceback(files, stand_ins, name):
 
 def test_every_command_is_fuzzed():
     assert set(cli.main.commands) == {
-        "changes", "crawl", "demo", "diff", "export", "extract", "history", "migrate", "replay",
-        "schedule", "search", "show", "stats", "status", "translations"}
+        "changes", "crawl", "demo", "diff", "export", "extract", "history", "migrate",
+        "reextract", "replay", "schedule", "search", "show", "stats", "status", "translations"}

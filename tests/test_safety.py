@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import errno
 import hashlib
+import html
 import io
 import json
 import os
@@ -497,7 +498,9 @@ def test_hostile_headings_and_bidi_controls_are_inert_on_output(tmp_path):
         def transform(path: str, text: str) -> str:
             if path != target["path"]:
                 return text
-            text = text.replace("<h1>", f"<h1>{TITLE}<style>h1{{}}</style>{RLO}", 1)
+            heading = f">{html.escape(target['title'], quote=False)}</h1>"
+            assert heading in text
+            text = text.replace(heading, f">{TITLE}<style>h1{{}}</style>{RLO}{heading[1:]}", 1)
             return text.replace("js-mediator-article font-edit\">\n<p>",
                                 f"js-mediator-article font-edit\">\n<p>txt.exe{RLO}fdp. ", 1)
 
