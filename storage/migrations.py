@@ -260,7 +260,13 @@ def m008_readings(db: Database) -> None:
 
 
 @MIGRATIONS()
-def m009_run_processes(db: Database) -> None:
+def m009_due_reason(db: Database) -> None:
+    """Why an article's next visit is when it is (the schedule, or a signal that made it due)."""
+    db["articles"].add_column("due_reason", str)
+
+
+@MIGRATIONS()
+def m010_run_processes(db: Database) -> None:
     """The host and process id of each crawl run, so that a run whose process died is told from
     a live one."""
     db["runs"].add_column("host", str)
@@ -268,7 +274,7 @@ def m009_run_processes(db: Database) -> None:
 
 
 @MIGRATIONS()
-def m010_archive_notes(db: Database) -> None:
+def m011_archive_notes(db: Database) -> None:
     """Notes about the archive itself, e.g. that `mediawatch demo` made it."""
     db["archive_notes"].create({"key": str, "value": str}, pk="key")
 

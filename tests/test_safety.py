@@ -125,7 +125,7 @@ def outdated_archive(path: Path) -> Path:
     with Archive(path):
         pass
     with closing(sqlite3.connect(path)) as conn, conn:
-        conn.execute("DELETE FROM _sqlite_migrations WHERE name >= 'm009'")
+        conn.execute("DELETE FROM _sqlite_migrations WHERE name >= 'm010'")
         conn.execute("ALTER TABLE runs DROP COLUMN pid")
         conn.execute("ALTER TABLE runs DROP COLUMN host")
         conn.execute("DROP TABLE archive_notes")
@@ -250,7 +250,7 @@ def test_migrate_brings_an_older_archive_up_to_date(tmp_path):
     db = outdated_archive(tmp_path / "old.db")
     assert cli("stats", "--db", str(db)).code == 2
     result = cli("migrate", "--db", str(db))
-    assert result.code == 0 and result.out == f"migrated {db}: m009_run_processes, m010_archive_notes\n"
+    assert result.code == 0 and result.out == f"migrated {db}: m010_run_processes, m011_archive_notes\n"
     assert cli("stats", "--db", str(db)).code == 0
     assert cli("migrate", "--db", str(db)).out == f"{db} is up to date: nothing to migrate\n"
     assert_one_line(cli("migrate", "--db", str(foreign_database(tmp_path / "other.db"))),
