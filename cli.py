@@ -23,7 +23,30 @@ class UserError(click.ClickException):
         click.echo(f"error: {self.format_message()}", err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Commands(click.Group):
+    """The command group: an archive that cannot be read is a user error, not a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        import sqlite3
+
+        try:
+            return super().invoke(ctx)
+        except sqlite3.Error as exc:  # e.g. a column renamed or a table dropped by another program
+            raise UserError(f"the archive cannot be read ({exc}): it may be damaged or changed "
+                            "by another program") from None
+        except UnicodeEncodeError as exc:  # bytes in the command line that are not UTF-8
+            raise UserError(f"{exc.object[exc.start:exc.end]!r} in {exc.object!r} is not "
+                            "UTF-8 text") from None
+
+
+def echo_text(text: str, **options) -> None:
+    """Print text for a person: bidi controls shown by name, so nothing reorders the line."""
+    from views.inert import show_bidi
+
+    click.echo(show_bidi(text), **options)
+
+
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="mediawatch")
 def main() -> None:
     """mediawatch: archive Vlast.kz in three languages and track every revision."""
@@ -80,6 +103,8 @@ def replay(port: int, articles: int, seed: int, epoch: int, faults: tuple[str, .
             parse_fault(spec)
     except FaultError as exc:
         raise UserError(str(exc)) from None
+    except ValueError as exc:  # a number that is not one, e.g. `slow=1.2.3`
+        raise UserError(f"bad fault {spec!r}: {exc}") from None
     serve_forever(port=port, articles=articles, seed=seed, epoch=epoch, faults=list(faults),
                   redesign_epoch=redesign_epoch)
 
@@ -136,6 +161,7 @@ def crawl(edition: str, mode: str, since: str | None, limit: int | None, everyth
 
     reject_ignored_options(mode, since=since, everything=everything)
     since = parse_day(since, "--since")
+    base_url = check_crawl_target(base_url, db)
     editions = list(EDITIONS) if edition == "all" else [edition]
     started = time.monotonic()
     try:
@@ -147,10 +173,23 @@ def crawl(edition: str, mode: str, since: str | None, limit: int | None, everyth
         echo_json(crawl_result(runs, time.monotonic() - started))
         return
     for run in runs:
-        click.echo(run_line(run))
+        echo_text(run_line(run))
         for line in (run.get("stats") or {}).get("degraded") or []:
-            click.echo(f"  degraded: {line}")
-    click.echo(crawl_summary(runs, time.monotonic() - started))
+            echo_text(f"  degraded: {line}")
+    echo_text(crawl_summary(runs, time.monotonic() - started))
+
+
+def check_crawl_target(base_url: str, db: str) -> str:
+    """The base URL to crawl, once it and the archive to write are known to be usable."""
+    from crawler.hostguard import check_base_url
+    from storage.access import ArchiveError, check_writable_target
+
+    try:
+        base_url = check_base_url(base_url)
+        check_writable_target(db)
+    except (ValueError, ArchiveError) as exc:
+        raise UserError(str(exc)) from None
+    return base_url
 
 
 # The crawl options that only one mode reads.
@@ -182,8 +221,9 @@ def schedule(base_url: str, db: str, editions: tuple[str, ...], new_interval: fl
     import logging
 
     from scheduler import AlreadyRunning, CrawlService, ServiceConfig, list_jobs
+    from storage.access import ArchiveError
 
-    config = ServiceConfig(db=db, base_url=base_url.rstrip("/"))
+    config = ServiceConfig(db=db, base_url=check_crawl_target(base_url, db))
     if editions:
         config.editions = editions
     for name, value in (("new_interval", new_interval), ("revisit_interval", revisit_interval),
@@ -193,7 +233,11 @@ def schedule(base_url: str, db: str, editions: tuple[str, ...], new_interval: fl
     if revisit_steps:
         config.revisit_steps = tuple(parse_steps(revisit_steps))
     if list_only:
-        for job in list_jobs(config):
+        try:
+            jobs = list_jobs(config)
+        except ArchiveError as exc:
+            raise UserError(str(exc)) from None
+        for job in jobs:
             click.echo(f"{job['job']:<12} every {job['every_seconds']:>8g}s  next {job['next_run']}")
         return
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
@@ -216,14 +260,18 @@ def extract_page(file: str, url: str, base_url: str) -> None:
 
     from crawler.canonical import same_site
     from crawler.extract import ExtractionError, extract, extract_generic
+    from settings import DOWNLOAD_MAXSIZE
 
     if not url.startswith(("http://", "https://")):
         raise UserError(f"--url must be an absolute http(s) URL, not {url!r}")
     try:
         with open(file, "rb") as handle:
-            html = handle.read()
+            html = handle.read(DOWNLOAD_MAXSIZE + 1)
     except OSError as exc:
         raise UserError(f"cannot read {file}: {exc.strerror or exc}") from None
+    if len(html) > DOWNLOAD_MAXSIZE:
+        raise UserError(f"{file} is larger than {DOWNLOAD_MAXSIZE // 2**20} MB, the most a page "
+                        "may have (the crawl refuses such pages too)")
     reader = extract if same_site(url, base_url) else extract_generic
     try:
         record = reader(html, url)
@@ -252,19 +300,27 @@ def change_kinds() -> list[str]:
     return [*EVENT_KINDS, *KINDS]
 
 
-def open_archive(db: str):
-    """The archive at `db`; a missing or unreadable file is a user error (nothing is created)."""
+def open_archive(db: str, write: bool = False):
+    """The archive at `db`, opened read-only unless `write`: nothing is created, migrated or
+    changed; a missing, foreign or (to read) outdated file is a user error."""
     import os
     import sqlite3
 
+    from storage.access import ArchiveError, check_writable_target
     from storage.archive import Archive
 
-    if not os.path.isfile(db):
+    if not os.path.exists(db):
         raise UserError(f"no archive at {db}: crawl first (mediawatch crawl --db {db}) "
                         "or make one with mediawatch demo")
+    if not os.path.isfile(db):
+        raise UserError(f"{db} is not a mediawatch archive (not a file)")
     try:
-        return Archive(db)
-    except sqlite3.OperationalError as exc:  # e.g. a folder this user may not write in (WAL)
+        if write:
+            check_writable_target(db)
+        return Archive(db, readonly=not write)
+    except ArchiveError as exc:
+        raise UserError(str(exc)) from None
+    except sqlite3.OperationalError as exc:  # e.g. a file this user may not read
         raise UserError(f"cannot open the archive {db}: {exc}") from None
     except sqlite3.DatabaseError as exc:
         raise UserError(f"{db} is not a mediawatch archive: {exc}") from None
@@ -272,12 +328,22 @@ def open_archive(db: str):
 
 def find_article(archive, ref: str) -> int:
     """The id of the archived article `ref` names (its id or any of its URLs)."""
-    from crawler.canonical import article_reference
+    from crawler.canonical import article_reference, same_site
 
-    article_id = archive.resolve(*article_reference(ref))
-    if article_id is None:
+    try:
+        article_id, url = article_reference(ref)
+    except ValueError:  # not a URL at all, e.g. `https://[vlast.kz/…`
+        article_id, url = None, None
+    found = archive.resolve(article_id, url) if article_id is None or article_id <= MAX_ID else None
+    # an article URL names an article only on the host of its archived URL (the outlet's)
+    if url is not None and found is not None and not same_site(ref, archive.article(found)["url"]):
+        found = None
+    if found is None:
         raise UserError(f"no archived article matches {ref!r} (give its id or one of its URLs)")
-    return article_id
+    return found
+
+
+MAX_ID = 2**63 - 1  # SQLite's largest integer: no article or version number is larger
 
 
 def parse_time(value: str | None, option: str, day: bool = False) -> str | None:
@@ -288,9 +354,9 @@ def parse_time(value: str | None, option: str, day: bool = False) -> str | None:
         return None
     try:
         moment = parse_moment(value)
+        return moment.date().isoformat() if day else iso(moment)
     except ValueError as exc:
         raise UserError(f"{option}: {exc}") from None
-    return moment.date().isoformat() if day else iso(moment)
 
 
 def echo_json(data: object) -> None:
@@ -335,7 +401,7 @@ def search(query: str, edition: str | None, section: str | None, author: str | N
     if as_json:
         echo_json(hits)
     else:
-        click.echo(articles.search_text(query, hits, color))
+        echo_text(articles.search_text(query, hits, color))
 
 
 @main.command()
@@ -362,7 +428,7 @@ def changes(since: str, edition: str | None, kinds: tuple[str, ...], limit: int 
     if as_json:
         echo_json(items)
     else:
-        click.echo(articles.changes_text(items, since))
+        echo_text(articles.changes_text(items, since))
         if len(items) < total:
             click.echo(f"(the newest {len(items)} of {total} changes; --limit shows more)")
 
@@ -381,7 +447,7 @@ def history(article: str, as_json: bool, db: str) -> None:
     if as_json:
         echo_json(data)
     else:
-        click.echo(articles.history_text(data))
+        echo_text(articles.history_text(data))
 
 
 def pick_versions(archive, state: dict, old: int | None, new: int | None):
@@ -391,9 +457,9 @@ def pick_versions(archive, state: dict, old: int | None, new: int | None):
     if old is None and new is None and state["status"] == "removed":
         removals = [i for i in archive.history(article_id) if i.get("kind") == "removed"]
         return archive.version(article_id, last), None, removals[-1]
-    new = new or last
-    old = old or new - 1
-    for number in (old, new):
+    new = last if new is None else new
+    old = new - 1 if old is None else old
+    for number in (new, old):
         if not 1 <= number <= last:
             if last == 1:
                 raise UserError(f"article {article_id} has one version only: nothing to compare yet")
@@ -418,7 +484,8 @@ def diff(article: str, old: int | None, new: int | None, fmt: str, db: str) -> N
     with open_archive(db) as archive:
         state = archive.article(find_article(archive, article))
         versions = pick_versions(archive, state, old, new)
-    click.echo(diff_output(state, *versions, fmt, color=on_terminal()), nl=False)
+    output = diff_output(state, *versions, fmt, color=on_terminal())
+    (echo_text if fmt in ("text", "unified") else click.echo)(output, nl=False)
 
 
 @main.command()
@@ -433,7 +500,8 @@ def show(article: str, number: int | None, as_json: bool, db: str) -> None:
 
     with open_archive(db) as archive:
         state = archive.article(find_article(archive, article))
-        version = archive.version(state["id"], number or state["current_version"])
+        number = number or state["current_version"]
+        version = archive.version(state["id"], number) if number <= state["current_version"] else None
     if version is None:
         raise UserError(f"article {state['id']} has versions 1 to {state['current_version']}; "
                         f"there is no version {number}")
@@ -441,7 +509,7 @@ def show(article: str, number: int | None, as_json: bool, db: str) -> None:
     if as_json:
         echo_json(data)
     else:
-        click.echo(articles.article_text(data))
+        echo_text(articles.article_text(data))
 
 
 @main.command()
@@ -457,7 +525,7 @@ def translations(article: str, as_json: bool, db: str) -> None:
     if as_json:
         echo_json(state["translations"])
     else:
-        click.echo(articles.translations_text(state, state["translations"]))
+        echo_text(articles.translations_text(state, state["translations"]))
 
 
 @main.command()
@@ -473,7 +541,7 @@ def stats(as_json: bool, db: str) -> None:
     if as_json:
         echo_json(data)
     else:
-        click.echo(f"archive {db}\n\n{articles.stats_text(data)}")
+        echo_text(f"archive {db}\n\n{articles.stats_text(data)}")
 
 
 @main.command()
@@ -491,7 +559,7 @@ def status(limit: int, as_json: bool, db: str) -> None:
     if as_json:
         echo_json(runs)
     else:
-        click.echo(status_text(runs))
+        echo_text(status_text(runs))
 
 
 @main.command()
@@ -506,7 +574,7 @@ def reextract(since: str | None, article: str | None, dry_run: bool, as_json: bo
     from crawler.reextract import reextract as run
 
     since = parse_time(since, "--since")
-    with open_archive(db) as archive:
+    with open_archive(db, write=not dry_run) as archive:
         article_id = find_article(archive, article) if article else None
         report = run(archive, since=since, article_id=article_id, dry_run=dry_run)
     if as_json:
@@ -530,6 +598,7 @@ def reextract(since: str | None, article: str | None, dry_run: bool, as_json: bo
 def export(fmt: str, since: str | None, edition: str | None, output: str | None, excel: bool,
            db: str) -> None:
     """Export the archive as JSON lines, CSV or WARC."""
+    from storage.outputs import OutputError, check_not_archive
     from views import export as report
 
     if excel and fmt != "csv":
@@ -537,19 +606,57 @@ def export(fmt: str, since: str | None, edition: str | None, output: str | None,
     since = parse_time(since, "--since")
     if fmt == "warc" and output is None and on_terminal():
         raise UserError("a WARC file is binary: give --output FILE.warc.gz")
-    with open_archive(db) as archive:
-        if fmt == "warc":
-            with click.open_file(output or "-", "wb") as out:
-                count = report.write_warc(report.export_captures(archive, edition, since), out,
-                                          gzip=not (output or "").endswith(".warc"))
-        else:
-            writer = report.write_csv if fmt == "csv" else report.write_jsonl
-            with click.open_file(output or "-", "w", encoding="utf-8") as out:
-                if excel:
-                    out.write("\ufeff")
-                count = writer(report.export_records(archive, edition, since), out)
+    try:
+        if output is not None:
+            check_not_archive(output, db)
+        with open_archive(db) as archive:
+            if fmt == "warc":
+                with export_file(output, binary=True) as out:
+                    count = report.write_warc(report.export_captures(archive, edition, since), out,
+                                              gzip=not (output or "").endswith(".warc"))
+            else:
+                writer = report.write_csv if fmt == "csv" else report.write_jsonl
+                with export_file(output) as out:
+                    if excel:
+                        out.write("\ufeff")
+                    count = writer(report.export_records(archive, edition, since), out)
+    except OutputError as exc:
+        raise UserError(str(exc)) from None
+    except OSError as exc:
+        raise UserError(f"cannot write {output or 'the export'}: {exc.strerror or exc}") from None
     if output:
         click.echo(f"wrote {count} {'captures' if fmt == 'warc' else 'articles'} to {output}", err=True)
+
+
+def export_file(output: str | None, binary: bool = False):
+    """Where an export goes: standard output, or a file written whole (storage.outputs)."""
+    from storage.outputs import open_output
+
+    if output is None or output == "-":
+        return click.open_file("-", "wb" if binary else "w", encoding=None if binary else "utf-8")
+    return open_output(output, binary=binary)
+
+
+@main.command("migrate")
+@db_option
+def migrate_archive(db: str) -> None:
+    """Bring an archive made by an older version of mediawatch up to date."""
+    import os
+
+    from storage.access import ArchiveError, pending_migrations
+    from storage.archive import Archive
+
+    if not os.path.exists(db):
+        raise UserError(f"no archive at {db}")
+    try:
+        pending = pending_migrations(db)
+    except ArchiveError as exc:
+        raise UserError(str(exc)) from None
+    if not pending:
+        click.echo(f"{db} is up to date: nothing to migrate")
+        return
+    Archive(db).close()
+    click.echo(f"migrated {db}: {', '.join(pending)}")
 
 
 # ---- the demo ----------------------------------------------------------------------------------
@@ -572,7 +679,10 @@ def demo(ctx: click.Context, db: str) -> None:
 
     import demo as the_demo
 
-    the_demo.replace_archive(db, click.echo)
+    try:
+        the_demo.replace_archive(db, click.echo)
+    except the_demo.NotADemoArchive as exc:
+        raise UserError(str(exc)) from None
     try:
         since = the_demo.build(db, click.echo)
     except the_demo.DemoError as exc:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from crawler.child import run_crawl_process
 from replay.server import ReplayServer
+from storage.access import is_demo_archive, mark_demo_archive, shared_files
 from storage.archive import Archive
 from storage.db import utc_iso
 from views.runs import crawl_summary, run_line
@@ -23,13 +24,25 @@ class DemoError(RuntimeError):
     """A crawl of the demo failed."""
 
 
+class NotADemoArchive(RuntimeError):
+    """Something the demo did not make is at its --db: it is left alone."""
+
+
 def replace_archive(db: str, echo: Echo) -> None:
-    """Remove the previous demo archive at `db`, saying so."""
-    if os.path.exists(db):
+    """Replace the previous demo archive at `db` (saying so) by a new one, noted as the demo's.
+
+    Only an archive the demo made is replaced: any other file there raises NotADemoArchive.
+    """
+    present = [path for path in (db, *shared_files(db)) if os.path.lexists(path)]
+    if present and not is_demo_archive(db):
+        raise NotADemoArchive(f"{present[0]} exists and is not an archive made by mediawatch "
+                              "demo: it is left as it is; give another --db")
+    if present:
         echo(f"Replacing the previous demo archive {db}.")
-    for path in (db, f"{db}-wal", f"{db}-shm"):
-        if os.path.exists(path):
-            os.remove(path)
+    for path in present:
+        os.remove(path)
+    with Archive(db) as archive:
+        mark_demo_archive(archive.db)
 
 
 def crawl(base_url: str, db: str, echo: Echo, *options: str) -> None:

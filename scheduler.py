@@ -85,16 +85,24 @@ def job_id(kind: str, edition: str) -> str:
     return f"{kind}-{edition}"
 
 
-def next_run_times(config: ServiceConfig, now: datetime | None = None) -> dict[str, datetime]:
-    """When each job is next due, from the runs recorded in the archive (survives restarts)."""
+def recorded_runs(db: str, readonly: bool = False) -> list[dict]:
+    """The runs recorded in the archive; read-only, a missing archive has none."""
     from storage.archive import Archive
 
-    now = now or datetime.now(UTC)
-    archive = Archive(config.db)
+    if readonly and not os.path.exists(db):
+        return []
+    archive = Archive(db, readonly=readonly)
     try:
-        runs = archive.runs(limit=10_000)
+        return archive.runs(limit=10_000)
     finally:
         archive.close()
+
+
+def next_run_times(config: ServiceConfig, now: datetime | None = None,
+                   readonly: bool = False) -> dict[str, datetime]:
+    """When each job is next due, from the runs recorded in the archive (survives restarts)."""
+    now = now or datetime.now(UTC)
+    runs = recorded_runs(config.db, readonly)
     last: dict[str, datetime] = {}
     for run in runs:
         for edition in run.get("editions") or []:
@@ -151,12 +159,12 @@ class CrawlService:
             outcome = "timeout"
             self.end_child()
             out, err = self.child.communicate()
-        code = self.child.returncode
+        code, pid = self.child.returncode, self.child.pid
         with self.child_lock:
             self.child = None
         if self.stopping.is_set() and outcome == "finished" and code != 0:
             outcome = "stopped"
-        self.close_unfinished_runs(outcome)
+        self.close_unfinished_runs(outcome, pid)
         self.log_result(kind, edition, outcome, read_outcome(code, out, err))
 
     def end_child(self, grace: float = 10.0) -> None:
@@ -170,13 +178,14 @@ class CrawlService:
         except subprocess.TimeoutExpired:
             os.killpg(child.pid, signal.SIGKILL)
 
-    def close_unfinished_runs(self, outcome: str) -> None:
+    def close_unfinished_runs(self, outcome: str, pid: int) -> None:
+        """Close the runs the crawl process `pid` left open (never another process's)."""
         from storage.archive import Archive
 
         status = {"timeout": "timeout", "stopped": "stopped"}.get(outcome, "killed")
         archive = Archive(self.config.db)
         try:
-            archive.close_unfinished_runs(status)
+            archive.close_unfinished_runs(status, pid=pid)
         finally:
             archive.close()
 
@@ -238,8 +247,8 @@ class CrawlService:
 
 
 def list_jobs(config: ServiceConfig) -> list[dict]:
-    """The service's jobs and when each would next run."""
-    due = next_run_times(config)
+    """The service's jobs and when each would next run (the archive is only read)."""
+    due = next_run_times(config, readonly=True)
     return [
         {"job": key, "every_seconds": config.interval(key.split("-")[0]),
          "next_run": when.isoformat(timespec="seconds")}

@@ -32,6 +32,9 @@ RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
 REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+# Scrapy 2.19's remote control: an HTTP endpoint on 127.0.0.1 that runs Python code for whoever
+# holds its token (left in a file under ~/.local/state/scrapy). Never wanted here.
+REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = os.environ.get("MEDIAWATCH_LOG_LEVEL", "WARNING")
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
@@ -73,11 +76,17 @@ FAST_SETTINGS = {
 }
 
 DOWNLOADER_MIDDLEWARES = {
+    # first: nothing off the outlet's hosts is asked, not even its robots.txt
+    "crawler.hostguard.OutletRequests": 40,
+    # before Scrapy's redirects (600): a redirect off the outlet is never followed
+    "crawler.hostguard.OutletRedirects": 650,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.middlewares.AllWaitersRobotsTxtMiddleware": 100,
 }
+# Names that resolve to a loopback, private or link-local address are refused (crawler.hostguard).
+TWISTED_DNS_RESOLVER = "crawler.hostguard.PublicAddressResolver"
 MEDIAWATCH_RETRY_BACKOFF = 1.0  # seconds, doubled on each retry unless Retry-After says otherwise
 MEDIAWATCH_RETRY_MAX_WAIT = 120.0
 

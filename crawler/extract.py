@@ -142,6 +142,8 @@ PRUNED = _xpath(
     )
 )
 PARAGRAPHS = _xpath(".//p[not(ancestor::p)]")
+VISIBLE_TEXT = _xpath(".//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
+                      " or ancestor::template)]")
 
 ARTICLE_TYPES = re.compile(r"Article$|^BlogPosting$|^Report$")
 SITE_SUFFIX = re.compile(r"\s+[|—–-]\s+Vlast\.kz\s*$", re.IGNORECASE)
@@ -170,7 +172,8 @@ GENERIC_OPTIONS = _trafilatura_options(fast=False)
 
 
 def _text(element) -> str:
-    return " ".join("".join(element.itertext()).split())
+    """The visible text of an element: what scripts, styles and templates hold is not text."""
+    return " ".join("".join(VISIBLE_TEXT(element)).split())
 
 
 def _unique(values) -> list[str]:

@@ -96,6 +96,8 @@ def run_crawl(
 def _run_crawl(editions, mode, settings: Settings, since, limit, everything) -> list[dict]:
     from storage.archive import Archive
 
+    with Archive(settings.get("MEDIAWATCH_DB")) as archive:
+        archive.close_unfinished_runs("died")  # runs of crawls whose process is gone
     settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
     process = CrawlerProcess(settings)
     install_log_handler(settings.get("LOG_LEVEL"))

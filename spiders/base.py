@@ -18,6 +18,7 @@ from crawler.canonical import (
     language_for_section,
     same_site,
 )
+from crawler.hostguard import OFF_OUTLET_LOCATION, REDIRECT_STATUSES
 from crawler.items import FetchedPage
 
 MODES = ("new", "backfill", "revisit")
@@ -342,6 +343,9 @@ class VlastSpider(scrapy.Spider):
             base.kind = "not_modified"
         elif response.status in GONE_STATUSES:
             base.kind = "gone"
+        elif response.status in REDIRECT_STATUSES:  # off the outlet: recorded, not followed
+            base.kind = "gone"
+            base.location = response.meta.get(OFF_OUTLET_LOCATION)
         elif article_id_from_url(response.url) != article_id:
             base.kind = "gone"
             base.status = (response.meta.get("redirect_reasons") or [302])[0]

@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from storage import neardup, readings, translations
+from storage.access import check_archive, connect_readonly, keep_shared_files
 from storage.captures import CaptureCodec
 from storage.changes import kinds_between
 from storage.db import ACTIVE, REMOVED, connect, parse_time, utc_iso, write_transaction
@@ -90,17 +91,30 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
     """The archive database. Writes go through the record_* methods, one transaction each."""
 
     def __init__(self, path: str | Path, revisit_steps: Iterable[int] | None = None,
-                 policy: Policy | None = None) -> None:
+                 policy: Policy | None = None,
+                 readonly: bool = False) -> None:
+        """Open (or create) the archive to write, migrating it; with `readonly`, open an existing
+        up-to-date archive without changing anything (storage.access says what is refused)."""
         self.path = str(path)
-        self.db = connect(path)
+        self.readonly = readonly
+        self.db = connect_readonly(path) if readonly else connect(path)
         self.revisit_steps = list(revisit_steps or REVISIT_STEPS)
         self.policy: Policy = (StepPolicy(self.revisit_steps) if revisit_steps
                                else policy or AdaptivePolicy())
-        migrate(self.db)
+        try:
+            if readonly:
+                check_archive(self.db, self.path)
+            else:
+                migrate(self.db)
+        except BaseException:
+            self.db.close()
+            raise
         self.captures = CaptureCodec(self.db)
 
     def close(self) -> None:
         self.db.close()
+        if not self.readonly:
+            keep_shared_files(self.path)
 
     def __enter__(self) -> Archive:
         return self

@@ -265,6 +265,20 @@ def m009_due_reason(db: Database) -> None:
     db["articles"].add_column("due_reason", str)
 
 
+@MIGRATIONS()
+def m010_run_processes(db: Database) -> None:
+    """The host and process id of each crawl run, so that a run whose process died is told from
+    a live one."""
+    db["runs"].add_column("host", str)
+    db["runs"].add_column("pid", int)
+
+
+@MIGRATIONS()
+def m011_archive_notes(db: Database) -> None:
+    """Notes about the archive itself, e.g. that `mediawatch demo` made it."""
+    db["archive_notes"].create({"key": str, "value": str}, pk="key")
+
+
 def migrate(db: Database, stop_before: str | None = None) -> None:
     """Apply every pending migration (or those before `stop_before`).
 

@@ -7,8 +7,9 @@ import json
 from sqlite_utils import Database
 
 from storage.db import decode_json, rows, utc_iso, write_transaction
+from storage.processes import run_died, this_process
 
-RUN_STATUSES = ("ok", "failed", "killed", "timeout", "stopped", "degraded")
+RUN_STATUSES = ("ok", "failed", "killed", "timeout", "stopped", "degraded", "died")
 
 
 class RunLog:
@@ -26,6 +27,7 @@ class RunLog:
                 "base_url": base_url,
                 "started_at": utc_iso(at) if at else utc_iso(),
                 "status": "running",
+                **this_process(),
             }).last_pk
 
     def last_run_start(self, mode: str, language: str) -> str | None:
@@ -46,22 +48,37 @@ class RunLog:
                  json.dumps(errors, ensure_ascii=False, default=str), run_id],
             )
 
-    def close_unfinished_runs(self, status: str) -> int:
-        """Close the runs a killed crawl left open, with the status that explains why."""
+    def close_unfinished_runs(self, status: str, pid: int | None = None) -> int:
+        """Close the runs a killed crawl left open, with the status that explains why: those of
+        process `pid` on this host, or, without a pid, every run whose process died."""
         if status not in RUN_STATUSES:
             raise ValueError(f"run status must be one of {', '.join(RUN_STATUSES)}, not {status!r}")
         with write_transaction(self.db):
-            return self.db.execute(
-                "UPDATE runs SET finished_at = ?, status = ? WHERE status = 'running'",
-                [utc_iso(), status],
-            ).rowcount
+            running = rows(self.db.execute("SELECT * FROM runs WHERE status = 'running'"))
+            here = this_process()["host"]
+            if pid is None:
+                ids = [run["id"] for run in running if run_died(run)]
+            else:
+                ids = [run["id"] for run in running if (run["pid"], run["host"]) == (pid, here)]
+            self.db.execute(
+                f"UPDATE runs SET finished_at = ?, status = ? WHERE id IN ({','.join('?' * len(ids))})",
+                [utc_iso(), status, *ids],
+            )
+            return len(ids)
 
     def run(self, run_id: int) -> dict | None:
-        """One crawl run, or None."""
+        """One crawl run, or None; a run whose process died shows the status `died`."""
         found = rows(self.db.execute("SELECT * FROM runs WHERE id = ?", [run_id]))
-        return decode_json(found[0], "editions", "stats", "errors") if found else None
+        return _shown(found[0]) if found else None
 
     def runs(self, limit: int = 20) -> list[dict]:
-        """The latest runs, newest first."""
+        """The latest runs, newest first; a run whose process died shows the status `died`."""
         latest = rows(self.db.execute("SELECT * FROM runs ORDER BY id DESC LIMIT ?", [limit]))
-        return [decode_json(row, "editions", "stats", "errors") for row in latest]
+        return [_shown(row) for row in latest]
+
+
+def _shown(row: dict) -> dict:
+    """A run as read back: its JSON decoded, `died` when its process is gone."""
+    if run_died(row):
+        row["status"] = "died"
+    return decode_json(row, "editions", "stats", "errors")

@@ -19,6 +19,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from cli import main
 from replay.server import ReplayServer
+from storage.access import mark_demo_archive
 from storage.archive import Archive
 from storage.records import ArticleRecord
 from views.export import EXPORT_FIELDS
@@ -464,7 +465,8 @@ def test_a_file_that_is_not_an_archive_is_a_user_error(tmp_path):
 
 def test_demo(tmp_path):
     db = tmp_path / "demo.db"
-    db.write_text("an older demo archive")
+    with Archive(db) as previous:  # an older demo archive: the demo replaces only its own
+        mark_demo_archive(previous.db)
     done = subprocess.run([sys.executable, "-m", "cli", "demo", "--db", str(db)],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]

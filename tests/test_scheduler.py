@@ -8,6 +8,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -20,14 +21,22 @@ SERVICE_TIMEOUT = 120
 
 
 def start_service(base_url: str, db: Path, *options: str) -> subprocess.Popen:
+    """The service, its log going to a file: a pipe read only at the end would fill up (64 KB of
+    log lines) and block the service mid-run."""
     command = [sys.executable, "-m", "cli", "schedule", "--base-url", base_url, "--db", str(db),
                *options]
-    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    log = tempfile.TemporaryFile(mode="w+", encoding="utf-8")
+    service = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, text=True)
+    service.log = log
+    return service
 
 
 def stop_service(service: subprocess.Popen) -> str:
     service.send_signal(signal.SIGTERM)
-    output, _ = service.communicate(timeout=60)
+    service.wait(timeout=60)
+    service.log.seek(0)
+    output = service.log.read()
+    service.log.close()
     assert service.returncode == 0, output
     return output
 
@@ -239,7 +248,9 @@ def test_stop_signal_interrupts_the_crawl_and_leaves_nothing_running(make_replay
     wait_for(lambda: any(path.startswith("/politika/") for path in served),
              "the crawl to be waiting for a page")
     service.send_signal(signum)
-    output, _ = service.communicate(timeout=60)
+    service.wait(timeout=60)
+    service.log.seek(0)
+    output = service.log.read()
     assert service.returncode == 0, output
     assert "scheduler stopped" in output
     [run] = runs(db)  # the interrupted one, and none started after the signal

@@ -9,6 +9,8 @@ from collections.abc import Iterable
 from http import HTTPStatus
 from typing import IO
 
+from views.inert import csv_safe
+
 # Headers that describe the transfer, not the page: the capture holds the decoded body.
 TRANSFER_HEADERS = ("content-encoding", "transfer-encoding", "content-length")
 
@@ -38,10 +40,10 @@ def write_jsonl(records: Iterable[dict], out: IO[str]) -> int:
 
 
 def csv_cell(key: str, value: object) -> object:
-    """Lists joined by `; `, body paragraphs by blank lines."""
+    """Lists joined by `; `, body paragraphs by blank lines; never a formula (views.inert)."""
     if isinstance(value, list):
-        return ("\n\n" if key == "body" else "; ").join(str(v) for v in value)
-    return value
+        value = ("\n\n" if key == "body" else "; ").join(str(v) for v in value)
+    return csv_safe(value)
 
 
 def write_csv(records: Iterable[dict], out: IO[str]) -> int:

@@ -45,7 +45,10 @@ def parse_moment(text: str, now: datetime | None = None) -> datetime:
         return now.astimezone(_zone()).replace(hour=0, minute=0, second=0, microsecond=0)
     relative = RELATIVE.match(value)
     if relative:
-        return now - timedelta(**{UNITS[relative.group(2)]: int(relative.group(1))})
+        try:
+            return now - timedelta(**{UNITS[relative.group(2)]: int(relative.group(1))})
+        except OverflowError:
+            raise ValueError(f"{text!r} reaches back before the year 1") from None
     try:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:
@@ -56,7 +59,11 @@ def parse_moment(text: str, now: datetime | None = None) -> datetime:
 
 def iso(moment: datetime) -> str:
     """A datetime as the archive's UTC timestamp form."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    try:
+        moment = moment.astimezone(UTC)
+    except OverflowError:  # hours from year 1 or year 9999 in another zone: the edge of time
+        moment = (datetime.min if moment.year == 1 else datetime.max).replace(tzinfo=UTC)
+    return moment.replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 
 def when(stamp: str | None) -> str:
@@ -68,7 +75,11 @@ def when(stamp: str | None) -> str:
     moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(_zone()).strftime("%Y-%m-%d %H:%M:%S")
+    try:
+        moment = moment.astimezone(_zone())
+    except OverflowError:  # the edge of time (year 1 or 9999): shown as stored
+        pass
+    return moment.replace(tzinfo=None).isoformat(sep=" ", timespec="seconds")
 
 
 def duration(seconds: float) -> str:
