@@ -1,0 +1,125 @@
+"""Atom 1.0 feeds of the archive's changes: all, per edition, per kind, per article, per search."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+from feedgen.feed import FeedGenerator
+from sqlite_utils import Database
+
+from alerts.summaries import DEFAULT_WEB_URL, change_links, change_title, summarize
+from storage.changelog import ChangeFilter, change_log
+
+TAG = "tag:mediawatch,2024:"
+FEED_LIMIT = 50  # entries in a feed, newest first
+EPOCH = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+def entry_id(item: dict) -> str:
+    """A tag URI naming the change itself (article, version or event and its time), stable
+    across runs and across rebuilds of the feed."""
+    if item["source"] == "run":
+        return f"{TAG}run/{item['run_id']}/degraded"
+    article = f"{TAG}vlast.kz/article/{item['article_id']}"
+    if item["source"] == "version" or item["kinds"] == ["new"]:
+        return f"{article}/v{item['version'] or 1}"
+    stamp = item["at"].replace("-", "").replace(":", "")
+    return f"{article}/{item['kinds'][0]}/{stamp}"
+
+
+def feed_path(wanted: ChangeFilter, watch: str | None = None) -> str:
+    """Where the reading room serves the feed of a filter, under /feeds/."""
+    if watch:
+        return f"watch/{quote(watch, safe='')}.atom"
+    params = [("lang", wanted.language)] if wanted.language else []
+    params += [("kind", kind) for kind in wanted.kinds]
+    if wanted.article_id is not None:
+        params.append(("article", str(wanted.article_id)))
+    if wanted.query:
+        params.append(("q", wanted.query))
+    if not params:
+        return "all.atom"
+    if len(params) == 1 and params[0][0] in ("lang", "kind", "article"):
+        folder = {"lang": "edition"}.get(params[0][0], params[0][0])
+        return f"{folder}/{quote(params[0][1], safe='')}.atom"
+    return "changes.atom?" + urlencode(params)
+
+
+def feed_title(wanted: ChangeFilter, watch: str | None = None) -> str:
+    parts = [f"watch {watch}"] if watch else []
+    if not watch:
+        parts += [f"{wanted.language} edition"] if wanted.language else []
+        parts += [", ".join(wanted.kinds)] if wanted.kinds else []
+        parts += [f"article {wanted.article_id}"] if wanted.article_id is not None else []
+        parts += [f"“{wanted.query}”"] if wanted.query else []
+    return "Vlast.kz changes" + (": " + "; ".join(parts) if parts else "")
+
+
+def _moment(stamp: str | None) -> datetime:
+    return datetime.fromisoformat(stamp) if stamp else EPOCH
+
+
+def feed_xml(db: Database, wanted: ChangeFilter | None = None, web_url: str = DEFAULT_WEB_URL,
+             watch: str | None = None, limit: int = FEED_LIMIT) -> bytes:
+    """The Atom document (UTF-8) of the newest changes a filter selects.
+
+    `watch` names a watch whose filter this is (a saved search): it only names the feed.
+    Raises storage.search.SearchQueryError for a malformed query.
+    """
+    wanted = wanted or ChangeFilter()
+    base = web_url.rstrip("/")
+    path = feed_path(wanted, watch)
+    items = change_log(db, wanted, newest_first=True, limit=limit)
+    feed = FeedGenerator()
+    feed.id(f"{TAG}feed/{path}")
+    feed.title(feed_title(wanted, watch))
+    feed.subtitle("What was published, revised, removed or restored on Vlast.kz, as archived "
+                  "by mediawatch.")
+    feed.author({"name": "mediawatch"})
+    feed.link(href=f"{base}/feeds/{path}", rel="self", type="application/atom+xml")
+    feed.link(href=f"{base}/", rel="alternate", type="text/html")
+    feed.generator("mediawatch")
+    feed.updated(_moment(items[0]["at"]) if items else EPOCH)
+    for item in items:
+        _add_entry(feed, db, item, base)
+    return feed.atom_str(pretty=True)
+
+
+def _add_entry(feed: FeedGenerator, db: Database, item: dict, base: str) -> None:
+    entry = feed.add_entry(order="append")
+    kinds = ", ".join(item["kinds"])
+    entry.id(entry_id(item))
+    entry.title(f"[{item['language']}] {change_title(item)} ({kinds})")
+    seen = _moment(item["at"])
+    entry.updated(seen)
+    entry.published(seen)
+    reading_room, live = change_links(item, base)
+    entry.link(href=reading_room, rel="alternate", type="text/html")
+    if live:
+        entry.link(href=live, rel="related", type="text/html", title="live page")
+    for language in item["language"].split(","):
+        entry.category(term=language, scheme=f"{TAG}edition", label=f"edition {language}")
+    for kind in item["kinds"]:
+        entry.category(term=kind, scheme=f"{TAG}kind", label=kind)
+    summary = summarize(db, item)
+    entry.summary(summary.html or "<p>(no text changed)</p>", type="html")
+
+
+def write_feed(path: str | Path, document: bytes) -> None:
+    """Write a feed atomically: a temporary file beside it, then a rename over the old one."""
+    target = Path(path)
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(document)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, target)
+    except BaseException:
+        os.unlink(temporary)
+        raise
