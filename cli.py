@@ -54,6 +54,16 @@ def parse_day(value: str | None, option: str) -> str | None:
         raise UserError(f"{option} must be a date as YYYY-MM-DD, not {value!r}") from None
 
 
+def web_url_option(function):
+    """--web-url: the reading room that feeds and messages link to."""
+    from settings import MEDIAWATCH_WEB_URL
+
+    return click.option("--web-url", envvar="MEDIAWATCH_WEB_URL", default=MEDIAWATCH_WEB_URL,
+                        show_default=True,
+                        help="Base URL of the reading room (mediawatch serve) that links point to."
+                        )(function)
+
+
 @main.command()
 @click.option("--edition", type=click.Choice(["ru", "kk", "en", "all"]), default="all",
               show_default=True, help="Which edition to crawl.")
@@ -110,15 +120,18 @@ def format_run(run: dict) -> str:
 @click.option("--time-limit", type=float, help="Seconds after which a crawl is ended.")
 @click.option("--revisit-steps", help="Revisit delays in seconds, comma-separated.")
 @click.option("--list", "list_only", is_flag=True, help="Show the jobs and their next run times.")
+@web_url_option
 def schedule(base_url: str, db: str, editions: tuple[str, ...], new_interval: float | None,
              revisit_interval: float | None, sweep_interval: float | None,
-             time_limit: float | None, revisit_steps: str | None, list_only: bool) -> None:
-    """Run the crawl service: new articles, revisits and sweeps on a schedule."""
+             time_limit: float | None, revisit_steps: str | None, list_only: bool,
+             web_url: str) -> None:
+    """Run the crawl service: new articles, revisits and sweeps on a schedule; notifications
+    are delivered after each crawl."""
     import logging
 
     from scheduler import AlreadyRunning, CrawlService, ServiceConfig, list_jobs
 
-    config = ServiceConfig(db=db, base_url=base_url.rstrip("/"))
+    config = ServiceConfig(db=db, base_url=base_url.rstrip("/"), web_url=web_url)
     if editions:
         config.editions = editions
     for name, value in (("new_interval", new_interval), ("revisit_interval", revisit_interval),
@@ -449,16 +462,6 @@ def export(fmt: str, since: str | None, lang: str | None, output: str | None, db
 
 
 # ---- feeds, watches and notifications -----------------------------------------------------------
-
-def web_url_option(function):
-    """--web-url: the reading room that feeds and messages link to."""
-    from settings import MEDIAWATCH_WEB_URL
-
-    return click.option("--web-url", envvar="MEDIAWATCH_WEB_URL", default=MEDIAWATCH_WEB_URL,
-                        show_default=True,
-                        help="Base URL of the reading room (mediawatch serve) that links point to."
-                        )(function)
-
 
 def watch_kinds() -> list[str]:
     from storage.changelog import DEGRADED

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import os
 import tempfile
-from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
-from feedgen.feed import FeedGenerator
+from lxml import etree
 from sqlite_utils import Database
 
 from alerts.summaries import DEFAULT_WEB_URL, change_links, change_title, summarize
@@ -16,7 +15,8 @@ from storage.changelog import ChangeFilter, change_log
 
 TAG = "tag:mediawatch,2024:"
 FEED_LIMIT = 50  # entries in a feed, newest first
-EPOCH = datetime(2024, 1, 1, tzinfo=UTC)
+ATOM = "http://www.w3.org/2005/Atom"
+EPOCH = "2024-01-01T00:00:00+00:00"  # the updated time of a feed with no entry
 
 
 def entry_id(item: dict) -> str:
@@ -59,10 +59,6 @@ def feed_title(wanted: ChangeFilter, watch: str | None = None) -> str:
     return "Vlast.kz changes" + (": " + "; ".join(parts) if parts else "")
 
 
-def _moment(stamp: str | None) -> datetime:
-    return datetime.fromisoformat(stamp) if stamp else EPOCH
-
-
 def feed_xml(db: Database, wanted: ChangeFilter | None = None, web_url: str = DEFAULT_WEB_URL,
              watch: str | None = None, limit: int = FEED_LIMIT) -> bytes:
     """The Atom document (UTF-8) of the newest changes a filter selects.
@@ -74,39 +70,55 @@ def feed_xml(db: Database, wanted: ChangeFilter | None = None, web_url: str = DE
     base = web_url.rstrip("/")
     path = feed_path(wanted, watch)
     items = change_log(db, wanted, newest_first=True, limit=limit)
-    feed = FeedGenerator()
-    feed.id(f"{TAG}feed/{path}")
-    feed.title(feed_title(wanted, watch))
-    feed.subtitle("What was published, revised, removed or restored on Vlast.kz, as archived "
-                  "by mediawatch.")
-    feed.author({"name": "mediawatch"})
-    feed.link(href=f"{base}/feeds/{path}", rel="self", type="application/atom+xml")
-    feed.link(href=f"{base}/", rel="alternate", type="text/html")
-    feed.generator("mediawatch")
-    feed.updated(_moment(items[0]["at"]) if items else EPOCH)
+    feed = etree.Element(f"{{{ATOM}}}feed", nsmap={None: ATOM})
+    _text(feed, "id", f"{TAG}feed/{path}")
+    _text(feed, "title", feed_title(wanted, watch))
+    _text(feed, "subtitle", "What was published, revised, removed or restored on Vlast.kz, "
+                            "as archived by mediawatch.")
+    _text(feed, "updated", _moment(items[0]["at"] if items else None))
+    _text(etree.SubElement(feed, f"{{{ATOM}}}author"), "name", "mediawatch")
+    _link(feed, f"{base}/feeds/{path}", "self", "application/atom+xml")
+    _link(feed, f"{base}/", "alternate", "text/html")
+    _text(feed, "generator", "mediawatch")
     for item in items:
         _add_entry(feed, db, item, base)
-    return feed.atom_str(pretty=True)
+    return etree.tostring(feed, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-def _add_entry(feed: FeedGenerator, db: Database, item: dict, base: str) -> None:
-    entry = feed.add_entry(order="append")
-    kinds = ", ".join(item["kinds"])
-    entry.id(entry_id(item))
-    entry.title(f"[{item['language']}] {change_title(item)} ({kinds})")
-    seen = _moment(item["at"])
-    entry.updated(seen)
-    entry.published(seen)
+def _text(parent: etree._Element, name: str, text: str, **attributes: str) -> etree._Element:
+    element = etree.SubElement(parent, f"{{{ATOM}}}{name}", attributes)
+    element.text = text
+    return element
+
+
+def _link(parent: etree._Element, href: str, rel: str, kind: str, **attributes: str) -> None:
+    etree.SubElement(parent, f"{{{ATOM}}}link", {"href": href, "rel": rel, "type": kind,
+                                                 **attributes})
+
+
+def _moment(stamp: str | None) -> str:
+    """An Atom date (RFC 3339) from a stored UTC timestamp."""
+    return stamp.replace("Z", "+00:00") if stamp else EPOCH
+
+
+def _add_entry(feed: etree._Element, db: Database, item: dict, base: str) -> None:
+    entry = etree.SubElement(feed, f"{{{ATOM}}}entry")
+    _text(entry, "id", entry_id(item))
+    _text(entry, "title", f"[{item['language']}] {change_title(item)} ({', '.join(item['kinds'])})")
+    _text(entry, "updated", _moment(item["at"]))
+    _text(entry, "published", _moment(item["at"]))
     reading_room, live = change_links(item, base)
-    entry.link(href=reading_room, rel="alternate", type="text/html")
+    _link(entry, reading_room, "alternate", "text/html")
     if live:
-        entry.link(href=live, rel="related", type="text/html", title="live page")
+        _link(entry, live, "related", "text/html", title="live page")
     for language in item["language"].split(","):
-        entry.category(term=language, scheme=f"{TAG}edition", label=f"edition {language}")
+        etree.SubElement(entry, f"{{{ATOM}}}category",
+                         {"term": language, "scheme": f"{TAG}edition", "label": f"edition {language}"})
     for kind in item["kinds"]:
-        entry.category(term=kind, scheme=f"{TAG}kind", label=kind)
-    summary = summarize(db, item)
-    entry.summary(summary.html or "<p>(no text changed)</p>", type="html")
+        etree.SubElement(entry, f"{{{ATOM}}}category",
+                         {"term": kind, "scheme": f"{TAG}kind", "label": kind})
+    summary = summarize(db, item).html or "<p>(no text changed)</p>"
+    _text(entry, "summary", summary, type="html")
 
 
 def write_feed(path: str | Path, document: bytes) -> None:

@@ -18,6 +18,7 @@ DEFAULT_WEB_URL = "http://127.0.0.1:8000"
 MAX_PARAGRAPHS = 2  # changed paragraphs quoted in a summary
 MAX_FIELDS = 3  # changed metadata fields quoted besides the headline
 CONTEXT = 60  # characters of unchanged text kept on each side of an edit
+MAX_EDIT = 300  # characters of one deleted or inserted run shown
 LEAD_CHARS = 300
 FIELD_LABELS = {"authors": "Byline", "photo_credits": "Photo credits", "lead": "Lead",
                 "tags": "Tags", "section": "Section", "slug": "Address", "url": "Address",
@@ -108,7 +109,7 @@ def _diff_summary(diff) -> Summary:
 
 
 def _trimmed(words: list[WordOp]) -> list[WordOp]:
-    """Long unchanged runs cut to some context on each side of the edits."""
+    """Long unchanged runs cut to some context on each side of the edits, long edits cut."""
     last = len(words) - 1
     result = []
     for index, (op, text) in enumerate(words):
@@ -119,6 +120,8 @@ def _trimmed(words: list[WordOp]) -> list[WordOp]:
                 text = text[:CONTEXT] + "…"
             else:
                 text = text[:CONTEXT] + " … " + text[-CONTEXT:]
+        elif op != "equal" and len(text) > MAX_EDIT:
+            text = text[:MAX_EDIT] + "…"
         result.append((op, text))
     return result
 
