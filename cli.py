@@ -427,8 +427,9 @@ def status(limit: int, as_json: bool, db: str) -> None:
     else:
         click.echo(status_text(runs))
         for delivery in waiting:
+            changes = f"{delivery['count']} change{'s' if delivery['count'] != 1 else ''}"
             click.echo(f"notification {delivery['id']} for watch {delivery['watch']} "
-                       f"({delivery['count']} changes) {delivery['status']} after "
+                       f"({changes}) {delivery['status']} after "
                        f"{delivery['attempts']} tries: {delivery['last_error']}; "
                        f"next try {delivery['next_attempt_at']}")
 

@@ -112,8 +112,9 @@ def deliver(db: Database, db_path: str, retry_steps: tuple[int, ...],
             web_url: str = DEFAULT_WEB_URL, sender: Sender = send) -> DeliveryReport:
     """Collect every watch's new changes into deliveries, then send what is due.
 
-    A watch whose send fails is not tried again in this run (its later deliveries wait, in
-    order). Raises DeliveryBusy when another process is delivering.
+    A watch's messages go out in order: after a failed send, or while a failed one waits for
+    its retry, the watch's later deliveries wait too. Raises DeliveryBusy when another process
+    is delivering.
     """
     report = DeliveryReport()
     with DeliveryLock(db_path):
@@ -123,8 +124,9 @@ def deliver(db: Database, db_path: str, retry_steps: tuple[int, ...],
                 report.collected += store.collect(
                     db, watch, lambda w, items: build_messages(db, w, items, web_url), utc_iso())
         blocked: set[int] = set()
-        for delivery in store.due_deliveries(db, utc_iso()):
-            if delivery["watch_id"] in blocked:
+        for delivery in store.unsent_deliveries(db):
+            if delivery["watch_id"] in blocked or delivery["next_attempt_at"] > utc_iso():
+                blocked.add(delivery["watch_id"])
                 continue
             store.mark_sending(db, delivery["id"], utc_iso())
             error = sender(delivery["notify_url"], delivery["title"], delivery["body"])

@@ -126,13 +126,12 @@ def recover_interrupted(db: Database, now: str) -> int:
             [FAILED, INTERRUPTED, now, SENDING]).rowcount
 
 
-def due_deliveries(db: Database, now: str) -> list[dict]:
-    """Pending and failed deliveries whose time has come, oldest first, with their watch's URL."""
+def unsent_deliveries(db: Database) -> list[dict]:
+    """Pending and failed deliveries, oldest first, with their watch's name and URL."""
     return _rows(db.execute(
         "SELECT d.*, w.name AS watch, w.notify_url FROM deliveries d"
-        " JOIN watches w ON w.id = d.watch_id"
-        " WHERE d.status IN (?, ?) AND d.next_attempt_at <= ? ORDER BY d.id",
-        [PENDING, FAILED, now]))
+        " JOIN watches w ON w.id = d.watch_id WHERE d.status IN (?, ?) ORDER BY d.id",
+        [PENDING, FAILED]))
 
 
 def mark_sending(db: Database, delivery_id: int, now: str) -> None:
