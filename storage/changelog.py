@@ -109,7 +109,7 @@ def _revisions(db, wanted, after, upto, newest_first, limit) -> list[dict]:
     query_sql, query_params = _query_clause(db, wanted.query, wanted.language, "v.id")
     page_sql, page_params = _page(newest_first, limit, "v.first_seen", "v.id")
     rows = db.execute(
-        "SELECT v.id, v.article_id, a.language, v.title, v.url, v.number, v.changes,"
+        "SELECT v.id, v.article_id, a.language, v.title, a.url, v.number, v.changes,"
         " v.first_seen FROM versions v JOIN articles a ON a.id = v.article_id"
         f" WHERE v.number > 1 AND v.id > ?{where}{query_sql}{page_sql}",
         [after.version_id, *params, *query_params, *page_params],
@@ -131,7 +131,7 @@ def _events(db, wanted, after, upto, newest_first, limit) -> list[dict]:
     query_sql, query_params = _query_clause(db, wanted.query, wanted.language, version)
     page_sql, page_params = _page(newest_first, limit, "e.at", "e.id")
     rows = db.execute(
-        "SELECT e.id, e.article_id, a.language, coalesce(v.title, a.title), coalesce(v.url, a.url),"
+        "SELECT e.id, e.article_id, a.language, coalesce(v.title, a.title), a.url,"
         " v.number, e.kind, e.at, e.status, e.location, e.version_id FROM events e"
         " JOIN articles a ON a.id = e.article_id"
         f" LEFT JOIN versions v ON v.id = {version}"
@@ -173,6 +173,7 @@ def change_log(db: Database, wanted: ChangeFilter | None = None, after: Cursor |
     """Changes matching a filter after a cursor (and up to another), in time order (or newest
     first), at most `limit`.
 
+    Each carries the title of its version and the article's current (live) URL.
     Revisions (version 2 onwards, with the kinds stored on them), the events new, removed and
     restored, and crawl runs that ended degraded (only when `degraded` is among the kinds
     asked for). A query matches a change when the version it produced, or the one before,

@@ -14,6 +14,7 @@ import time
 from datetime import datetime
 from types import SimpleNamespace
 
+import feedparser
 import pytest
 from click.testing import CliRunner
 from receivers import ACCEPT, DROP, JsonReceiver, SmtpReceiver
@@ -299,3 +300,140 @@ def test_watch_commands(world, copy):
         result = runner.invoke(main, [*args, "--db", copy])
         assert result.exit_code == 2, result.output
         assert result.output.count("\n") == 1 and message in result.output, result.output
+
+
+# ---- feeds ---------------------------------------------------------------------------------------
+
+def parse_feed(document: bytes) -> feedparser.FeedParserDict:
+    parsed = feedparser.parse(document)
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    assert parsed.version == "atom10"
+    return parsed
+
+
+def feed_of(db: str, *args: str) -> feedparser.FeedParserDict:
+    return parse_feed(cli(db, "feed", "--limit", "1000", "--web-url", WEB, *args).encode())
+
+
+def link(entry, rel: str) -> str | None:
+    return next((item["href"] for item in entry.links if item["rel"] == rel), None)
+
+
+def terms(entry, scheme: str) -> list[str]:
+    return [tag.term for tag in entry.tags if tag.scheme == f"tag:mediawatch,2024:{scheme}"]
+
+
+def moment(stamp: str) -> datetime:
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+
+
+def entry_facts(entry) -> tuple:
+    article = int(re.search(r"/article/(\d+)", link(entry, "alternate")).group(1))
+    return (article, tuple(terms(entry, "kind")), terms(entry, "edition")[0], moment(entry.updated))
+
+
+def test_feed_of_every_change_matches_the_archive(world, copy, tmp_path):
+    output = tmp_path / "all.atom"
+    cli(copy, "feed", "--limit", "1000", "--web-url", WEB, "--output", str(output))
+    document = output.read_bytes()
+    cli(copy, "feed", "--limit", "1000", "--web-url", WEB, "--output", str(output))
+    assert output.read_bytes() == document  # stable across runs
+    assert sorted(p.name for p in tmp_path.iterdir() if "atom" in p.name) == ["all.atom"]
+    feed = parse_feed(document)
+    assert feed.feed.id == "tag:mediawatch,2024:feed/all.atom"
+    assert link(feed.feed, "self") == f"{WEB}/feeds/all.atom"
+    changes = json.loads(cli(copy, "changes", "--since", "2000-01-01", "--json"))
+    assert sorted(entry_facts(e) for e in feed.entries) == sorted(
+        (c["article_id"], tuple(c["kinds"]), c["language"], moment(c["at"])) for c in changes)
+    ids = [entry.id for entry in feed.entries]
+    assert len(set(ids)) == len(ids) and all(i.startswith("tag:mediawatch,2024:") for i in ids)
+    stamps = [moment(entry.updated) for entry in feed.entries]
+    assert stamps == sorted(stamps, reverse=True)
+    by_article = {}
+    for change in changes:
+        by_article.setdefault(change["article_id"], []).append(change)
+    for entry in feed.entries:
+        article, kinds, _, seen = entry_facts(entry)
+        [change] = [c for c in by_article[article] if moment(c["at"]) == seen
+                    and tuple(c["kinds"]) == kinds]
+        assert link(entry, "related") == change["url"]
+        if change.get("version"):
+            number = change["version"]
+            assert link(entry, "alternate") == f"{WEB}/article/{article}/diff?from={number - 1}&to={number}"
+            assert entry.id.endswith(f"/article/{article}/v{number}")
+        else:
+            assert link(entry, "alternate") == f"{WEB}/article/{article}"
+        assert entry.summary_detail.type == "text/html"
+    # The entries of the feed written before epoch 1 keep their ids and dates.
+    before = {e.id: e.updated for e in parse_feed((world.folder / "epoch0.xml").read_bytes()).entries}
+    now = {e.id: e.updated for e in feed.entries}
+    assert len(before) == len(world.m0["articles"]) - sum(a["status"] != 200 for a in world.m0["articles"])
+    assert {i: now[i] for i in before} == before
+
+
+def test_feeds_per_edition_kind_article_search_and_watch(world, copy):
+    for entry in (kk := feed_of(copy, "--lang", "kk")).entries:
+        assert terms(entry, "edition") == ["kk"]
+    assert len(kk.entries) == len(json.loads(cli(copy, "changes", "--since", "2000-01-01",
+                                                 "--lang", "kk", "--json")))
+    assert link(kk.feed, "self") == f"{WEB}/feeds/edition/kk.atom"
+    gone = feed_of(copy, "--kind", "headline", "--kind", "removed")
+    assert sorted((a, k[0]) for a, k, _, _ in map(entry_facts, gone.entries)) == \
+        expected(world, ("headline", "removed"))
+    [headline] = expected(world, ("headline",))
+    article = feed_of(copy, "--article", str(headline[0]))
+    assert [(a, k) for a, k, _, _ in map(entry_facts, article.entries)] == \
+        [(headline[0], ("headline",)), (headline[0], ("new",))]
+    assert "Headline: <del>" in article.entries[0].summary
+    watch = feed_of(copy, "--watch", "gone-ru")
+    assert watch.feed.id == "tag:mediawatch,2024:feed/watch/gone-ru.atom"
+    assert [e.id for e in watch.entries] == \
+        [e.id for e in feed_of(copy, "--lang", "ru", "--kind", "removed", "--kind", "restored").entries]
+    title = next(a["title"] for a in world.m1["articles"] if a["id"] == headline[0])
+    found = feed_of(copy, "--query", f'"{title}"')
+    hits = {hit["article_id"] for hit in json.loads(cli(copy, "search", f'"{title}"', "--all-versions",
+                                                        "--limit", "1000", "--json"))}
+    articles = {entry_facts(e)[0] for e in found.entries}
+    assert headline[0] in articles and articles <= hits
+
+
+def test_feed_escapes_markup_from_the_site(tmp_path):
+    from lxml import etree
+
+    from alerts.feeds import feed_xml
+    from crawler.items import ArticleRecord
+
+    hostile = '<script>alert("x")</script> Митинг'
+    base = {"article_id": 57753, "language": "ru", "section": "politika", "slug": "miting",
+            "url": "https://vlast.kz/politika/57753-miting.html", "lead": "Лид",
+            "published": "2023-11-27T14:05:00+06:00",
+            "body": ["Первый абзац.", 'Жители <img src=x onerror="alert(1)"> вышли на площадь.']}
+    with Archive(tmp_path / "a.db") as archive:
+        archive.record_page(None, base["url"], 200, {}, b"<html></html>",
+                            ArticleRecord(title="Митинг", **base), "2024-01-01T10:00:00Z")
+        base["body"] = ["Первый абзац.",
+                        'Жители <img src=x onerror="alert(1)"> вышли на площадь <b>днём</b>.']
+        archive.record_page(None, base["url"], 200, {}, b"<html></html>",
+                            ArticleRecord(title=hostile, **base), "2024-01-02T10:00:00Z")
+        document = feed_xml(archive.db, web_url=WEB)
+    assert b"<script" not in document and b"<img" not in document and b"<b>" not in document
+    root = etree.fromstring(document)
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    summary = root.find("a:entry/a:summary", ns).text
+    assert "<del>Митинг</del>" in summary and "<ins>&lt;script&gt;" in summary
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in summary
+    assert "<script" not in summary and "<img" not in summary
+    assert root.find("a:entry/a:title", ns).text == f"[ru] {hostile} (headline, rewrite)"
+    parsed = parse_feed(document)
+    assert parsed.entries[0].updated == "2024-01-02T10:00:00+00:00"
+    assert parsed.entries[1].id == "tag:mediawatch,2024:vlast.kz/article/57753/v1"
+
+
+def test_feed_errors_are_one_line(world, copy, tmp_path):
+    for args, message in [(["feed", "--query", '"open'], "cannot search"),
+                          (["feed", "--article", "999999999"], "no archived article"),
+                          (["feed", "--watch", "all", "--lang", "ru"], "give no other filter"),
+                          (["feed", "--output", str(tmp_path / "no" / "f.atom")], "cannot write")]:
+        result = CliRunner().invoke(main, [*args, "--db", copy])
+        assert result.exit_code == 2 and result.output.count("\n") == 1, result.output
+        assert message in result.output
