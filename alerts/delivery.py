@@ -117,6 +117,8 @@ def deliver(db: Database, db_path: str, retry_steps: tuple[int, ...],
     is delivering.
     """
     report = DeliveryReport()
+    if not store.list_watches(db):
+        return report
     with DeliveryLock(db_path):
         store.recover_interrupted(db, utc_iso())
         for watch in store.list_watches(db):
