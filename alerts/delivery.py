@@ -131,7 +131,10 @@ def deliver(db: Database, db_path: str, retry_steps: tuple[int, ...],
                 blocked.add(delivery["watch_id"])
                 continue
             store.mark_sending(db, delivery["id"], utc_iso())
-            error = sender(delivery["notify_url"], delivery["title"], delivery["body"])
+            try:
+                error = sender(delivery["notify_url"], delivery["title"], delivery["body"])
+            except Exception as exc:  # one broken receiver must not stop the others
+                error = f"{type(exc).__name__}: {exc}"
             if error is None:
                 store.mark_sent(db, delivery["id"], utc_iso())
                 report.sent += 1
