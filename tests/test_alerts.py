@@ -437,3 +437,35 @@ def test_feed_errors_are_one_line(world, copy, tmp_path):
         result = CliRunner().invoke(main, [*args, "--db", copy])
         assert result.exit_code == 2 and result.output.count("\n") == 1, result.output
         assert message in result.output
+
+
+def test_a_receiver_that_raises_does_not_stop_the_others(tmp_path):
+    from alerts.delivery import deliver, send
+    from crawler.items import ArticleRecord
+
+    receiver = JsonReceiver().start()
+    record = {"article_id": 57753, "language": "ru", "section": "politika", "slug": "miting",
+              "url": "https://vlast.kz/politika/57753-miting.html", "lead": "Лид",
+              "body": ["Первый абзац."]}
+
+    def sender(url: str, title: str, body: str) -> str | None:
+        if url.endswith("/broken"):
+            raise RuntimeError("the plugin broke")
+        return send(url, title, body)
+
+    try:
+        with Archive(tmp_path / "a.db") as archive:
+            for name in ("a-broken", "b-working"):
+                add_watch(archive.db, name, receiver.url(f"/{name.split('-')[1]}"), [], None,
+                          None, None)
+            archive.record_page(None, record["url"], 200, {}, b"<html></html>",
+                                ArticleRecord(title="Митинг", **record), "2024-01-01T10:00:00Z")
+            report = deliver(archive.db, str(tmp_path / "a.db"), (60,), WEB, sender=sender)
+            states = {d["watch"]: (d["status"], d["last_error"]) for d in deliveries(archive.db)}
+    finally:
+        receiver.stop()
+    assert (report.sent, report.failed) == (1, 1)
+    assert states == {"a-broken": ("failed", "RuntimeError: the plugin broke"),
+                      "b-working": ("sent", None)}
+    [message] = receiver.at("/working")
+    assert message["title"] == "[ru] new: Митинг" and "Лид" in message["message"]
