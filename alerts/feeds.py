@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, unquote, urlencode
 
 from lxml import etree
 from sqlite_utils import Database
 
 from alerts.summaries import DEFAULT_WEB_URL, change_links, change_title, summarize
-from storage.changelog import ChangeFilter, change_log
+from storage.changelog import DEGRADED, ChangeFilter, change_log
+from storage.changes import EVENT_KINDS, KINDS
+from storage.watches import get_watch, watch_filter
 
 TAG = "tag:mediawatch,2024:"
 FEED_LIMIT = 50  # entries in a feed, newest first
+EDITIONS = ("ru", "kk", "en")
+FEED_KINDS = (*EVENT_KINDS, *KINDS, DEGRADED)
 ATOM = "http://www.w3.org/2005/Atom"
 EPOCH = "2024-01-01T00:00:00+00:00"  # the updated time of a feed with no entry
 
@@ -47,6 +52,54 @@ def feed_path(wanted: ChangeFilter, watch: str | None = None) -> str:
         folder = {"lang": "edition"}.get(params[0][0], params[0][0])
         return f"{folder}/{quote(params[0][1], safe='')}.atom"
     return "changes.atom?" + urlencode(params)
+
+
+class UnknownFeed(ValueError):
+    """No feed lives at that path, or its filter is not valid."""
+
+
+def filter_for_path(db: Database, path: str,
+                    params: Mapping[str, list[str]]) -> tuple[ChangeFilter, str | None]:
+    """The filter (and watch name) of a feed path under /feeds/ and its query parameters: the
+    inverse of feed_path. Raises UnknownFeed."""
+    parts = path.removesuffix(".atom").split("/")
+    if not path.endswith(".atom") or len(parts) > 2:
+        raise UnknownFeed(f"no feed at /feeds/{path}")
+    if parts == ["all"]:
+        return ChangeFilter(), None
+    if parts == ["changes"]:
+        article = (params.get("article") or [None])[0]
+        if article is not None and not article.isdigit():
+            raise UnknownFeed(f"article must be an article id, not {article!r}")
+        wanted = ChangeFilter(language=(params.get("lang") or [None])[0],
+                              kinds=tuple(params.get("kind") or ()),
+                              article_id=int(article) if article else None,
+                              query=(params.get("q") or [None])[0])
+        return _checked(wanted), None
+    if len(parts) != 2:
+        raise UnknownFeed(f"no feed at /feeds/{path}")
+    folder, name = parts[0], unquote(parts[1])
+    if folder == "watch":
+        watch = get_watch(db, name)
+        if watch is None:
+            raise UnknownFeed(f"no watch named {name!r}")
+        return watch_filter(watch), name
+    if folder == "article" and name.isdigit():
+        return ChangeFilter(article_id=int(name)), None
+    if folder == "edition":
+        return _checked(ChangeFilter(language=name)), None
+    if folder == "kind":
+        return _checked(ChangeFilter(kinds=(name,))), None
+    raise UnknownFeed(f"no feed at /feeds/{path}")
+
+
+def _checked(wanted: ChangeFilter) -> ChangeFilter:
+    if wanted.language not in (None, *EDITIONS):
+        raise UnknownFeed(f"no edition {wanted.language!r}; the editions are {', '.join(EDITIONS)}")
+    unknown = [kind for kind in wanted.kinds if kind not in FEED_KINDS]
+    if unknown:
+        raise UnknownFeed(f"no kind of change is called {unknown[0]!r}")
+    return wanted
 
 
 def feed_title(wanted: ChangeFilter, watch: str | None = None) -> str:

@@ -469,3 +469,26 @@ def test_a_receiver_that_raises_does_not_stop_the_others(tmp_path):
                       "b-working": ("sent", None)}
     [message] = receiver.at("/working")
     assert message["title"] == "[ru] new: Митинг" and "Лид" in message["message"]
+
+
+def test_each_feed_path_gives_back_its_filter(world, copy):
+    from urllib.parse import parse_qs
+
+    from alerts.feeds import UnknownFeed, feed_path, filter_for_path
+    from storage.changelog import ChangeFilter
+    from storage.watches import get_watch, watch_filter
+
+    filters = [ChangeFilter(), ChangeFilter(language="kk"), ChangeFilter(kinds=("headline",)),
+               ChangeFilter(article_id=57753), ChangeFilter(query='"открытое письмо" OR митинг'),
+               ChangeFilter(language="ru", kinds=("removed", "restored"), query="акция")]
+    with Archive(copy) as archive:
+        for wanted in filters:
+            path, _, query = feed_path(wanted).partition("?")
+            assert filter_for_path(archive.db, path, parse_qs(query)) == (wanted, None)
+        assert filter_for_path(archive.db, "watch/gone-ru.atom", {}) == \
+            (watch_filter(get_watch(archive.db, "gone-ru")), "gone-ru")
+        for path, params in [("edition/xx.atom", {}), ("kind/nothing.atom", {}), ("x.atom", {}),
+                             ("watch/nope.atom", {}), ("all", {}), ("a/b/c.atom", {}),
+                             ("changes.atom", {"article": ["1; DROP"]})]:
+            with pytest.raises(UnknownFeed):
+                filter_for_path(archive.db, path, params)
