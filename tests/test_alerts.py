@@ -28,7 +28,7 @@ from storage.watches import add_watch, deliveries
 WEB = "http://reading-room.test"
 ENTRY = re.compile(r"Edition: (\w+) · Kinds: ([\w, ]+) · Seen: [^\n]+\n(?:[^\n]*\n)*?"
                    r"(?:Diff|Open): \S+/article/(\d+)")
-RETRY_SECONDS = 8  # long enough for a second run to start before the retry is due
+RETRY_SECONDS = 15  # long enough for a second run to start before the retry is due, even under load
 
 
 def crawl(base_url: str, db: str, *args: str) -> None:
