@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from crawler.diff import WordOp, diff_versions
 from storage.changelog import versions_of
+from storage.changes import WordOp
+from views.diffs import version_diff
 
 DEFAULT_WEB_URL = "http://127.0.0.1:8000"
 MAX_PARAGRAPHS = 2  # changed paragraphs quoted in a summary
@@ -70,7 +71,7 @@ def summarize(db: Database, item: dict) -> Summary:
     old, new = records.get(item["version"] - 1), records.get(item["version"])
     if old is None or new is None:
         return _plain("")
-    return _diff_summary(diff_versions(old, new))
+    return _diff_summary(version_diff(old, new))
 
 
 def _plain(text: str) -> Summary:
