@@ -20,6 +20,7 @@ NEEDS = {
     "m003_near_duplicates": ("duplicates",),
     "m004_translations": ("editions",),
     "m006_change_kinds": ("kinds",),
+    "m007_word_forms": ("search", "spellings"),
 }
 
 
@@ -240,7 +241,14 @@ def m006_change_kinds(db: Database) -> None:
 
 
 @MIGRATIONS()
-def m007_watches(db: Database) -> None:
+def m007_word_forms(db: Database) -> None:
+    """Kazakh words under their spelling without Kazakh letters; the search text rebuilt with
+    Kazakh endings stripped and Russian names stemmed from their nominative (NEEDS)."""
+    db["kazakh_spellings"].create({"flat": str, "form": str}, pk=("flat", "form"))
+
+
+@MIGRATIONS()
+def m008_watches(db: Database) -> None:
     """Watches on the changes and the deliveries of their notifications."""
     db["watches"].create(
         {
