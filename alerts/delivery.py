@@ -24,6 +24,7 @@ from alerts.messages import build_messages
 from alerts.summaries import DEFAULT_WEB_URL
 from storage import watches as store
 from storage.db import utc_iso
+from storage.search import SearchQueryError
 
 logger = logging.getLogger("mediawatch.alerts")
 
@@ -122,9 +123,13 @@ def deliver(db: Database, db_path: str, retry_steps: tuple[int, ...],
     with DeliveryLock(db_path):
         store.recover_interrupted(db, utc_iso())
         for watch in store.list_watches(db):
-            if collection_due(watch, datetime.now(UTC)):
+            if not collection_due(watch, datetime.now(UTC)):
+                continue
+            try:
                 report.collected += store.collect(
                     db, watch, lambda w, items: build_messages(db, w, items, web_url), utc_iso())
+            except SearchQueryError as exc:  # the watch stays where it was; the others go on
+                report.errors.append(f"watch {watch['name']}: its query cannot be read: {exc}")
         blocked: set[int] = set()
         for delivery in store.unsent_deliveries(db):
             if delivery["watch_id"] in blocked or delivery["next_attempt_at"] > utc_iso():
