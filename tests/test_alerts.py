@@ -444,7 +444,7 @@ def test_feed_errors_are_one_line(world, copy, tmp_path):
         assert message in result.output
 
 
-def test_a_receiver_that_raises_does_not_stop_the_others(tmp_path):
+def test_a_receiver_that_raises_or_a_query_that_breaks_does_not_stop_the_others(tmp_path):
     from alerts.delivery import deliver, send
     from storage.records import ArticleRecord
 
@@ -463,6 +463,7 @@ def test_a_receiver_that_raises_does_not_stop_the_others(tmp_path):
             for name in ("a-broken", "b-working"):
                 add_watch(archive.db, name, receiver.url(f"/{name.split('-')[1]}"), [], None,
                           None, None)
+            add_watch(archive.db, "c-unreadable", receiver.url("/c"), [], None, '"open', None)
             archive.record_page(None, record["url"], 200, {}, b"<html></html>",
                                 ArticleRecord(title="Митинг", **record), "2024-01-01T10:00:00Z")
             report = deliver(archive.db, str(tmp_path / "a.db"), (60,), WEB, sender=sender)
@@ -470,6 +471,7 @@ def test_a_receiver_that_raises_does_not_stop_the_others(tmp_path):
     finally:
         receiver.stop()
     assert (report.sent, report.failed) == (1, 1)
+    assert report.errors[0].startswith("watch c-unreadable: its query cannot be read")
     assert states == {"a-broken": ("failed", "RuntimeError: the plugin broke"),
                       "b-working": ("sent", None)}
     [message] = receiver.at("/working")
