@@ -248,7 +248,19 @@ def m007_word_forms(db: Database) -> None:
 
 
 @MIGRATIONS()
-def m008_watches(db: Database) -> None:
+def m008_readings(db: Database) -> None:
+    """The extractor version of every version, and earlier readings replaced by re-extraction."""
+    if "extractor" not in db["versions"].columns_dict:
+        db["versions"].add_column("extractor", str)
+    db["readings"].create({
+        "id": int, "version_id": int, "extractor": str, "replaced_at": str,
+        "replaced_by": str, "fingerprint": str, "record": str,
+    }, pk="id")
+    db["readings"].create_index(["version_id"])
+
+
+@MIGRATIONS()
+def m009_watches(db: Database) -> None:
     """Watches on the changes and the deliveries of their notifications."""
     db["watches"].create(
         {
