@@ -260,7 +260,13 @@ def m008_readings(db: Database) -> None:
 
 
 @MIGRATIONS()
-def m009_watches(db: Database) -> None:
+def m009_due_reason(db: Database) -> None:
+    """Why an article's next visit is when it is (the schedule, or a signal that made it due)."""
+    db["articles"].add_column("due_reason", str)
+
+
+@MIGRATIONS()
+def m010_watches(db: Database) -> None:
     """Watches on the changes and the deliveries of their notifications."""
     db["watches"].create(
         {
