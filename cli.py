@@ -10,7 +10,7 @@ import sys
 
 import click
 
-from settings import MEDIAWATCH_BASE_URL, MEDIAWATCH_DB
+from settings import MEDIAWATCH_BASE_URL, MEDIAWATCH_DB, MEDIAWATCH_WEB_URL
 from storage.records import EDITIONS
 
 
@@ -77,6 +77,14 @@ def json_option(function):
     return click.option("--json", "as_json", is_flag=True, help="Print JSON, for scripts.")(function)
 
 
+def web_url_option(function):
+    """--web-url: the reading room that feeds and messages link to (default from settings:
+    MEDIAWATCH_WEB_URL)."""
+    return click.option("--web-url", default=MEDIAWATCH_WEB_URL, show_default=True,
+                        help="Base URL of the reading room (mediawatch serve) that links point to."
+                        )(function)
+
+
 def revisit_steps_option(function):
     """--revisit-steps: revisit delays in seconds, comma-separated."""
     return click.option("--revisit-steps", help="Revisit delays in seconds, comma-separated "
@@ -132,6 +140,8 @@ def parse_steps(value: str | None) -> list[int] | None:
     if not steps or any(step < 0 for step in steps):
         raise UserError("--revisit-steps must be whole seconds separated by commas")
     return steps
+
+
 
 
 @main.command()
@@ -214,16 +224,19 @@ def reject_ignored_options(mode: str, **given) -> None:
 @click.option("--time-limit", type=float, help="Seconds after which a crawl is ended.")
 @revisit_steps_option
 @click.option("--list", "list_only", is_flag=True, help="Show the jobs and their next run times.")
+@web_url_option
 def schedule(base_url: str, db: str, editions: tuple[str, ...], new_interval: float | None,
              revisit_interval: float | None, sweep_interval: float | None,
-             time_limit: float | None, revisit_steps: str | None, list_only: bool) -> None:
-    """Run the crawl service: new articles, revisits and sweeps on a schedule."""
+             time_limit: float | None, revisit_steps: str | None, list_only: bool,
+             web_url: str) -> None:
+    """Run the crawl service: new articles, revisits and sweeps on a schedule; notifications
+    are delivered after each crawl."""
     import logging
 
     from scheduler import AlreadyRunning, CrawlService, ServiceConfig, list_jobs
     from storage.access import ArchiveError
 
-    config = ServiceConfig(db=db, base_url=check_crawl_target(base_url, db))
+    config = ServiceConfig(db=db, base_url=check_crawl_target(base_url, db), web_url=web_url)
     if editions:
         config.editions = editions
     for name, value in (("new_interval", new_interval), ("revisit_interval", revisit_interval),
@@ -551,15 +564,23 @@ def stats(as_json: bool, db: str) -> None:
 @utc_option
 @db_option
 def status(limit: int, as_json: bool, db: str) -> None:
-    """The recent crawl runs, newest first: what each found, and its errors."""
+    """The recent crawl runs, newest first: what each found, its errors; failed notifications."""
+    from storage.watches import undelivered
     from views.runs import status_text
 
     with open_archive(db) as archive:
         runs = archive.runs(limit)
+        waiting = undelivered(archive.db)
     if as_json:
         echo_json(runs)
     else:
         echo_text(status_text(runs))
+        for delivery in waiting:
+            changes = f"{delivery['count']} change{'s' if delivery['count'] != 1 else ''}"
+            echo_text(f"notification {delivery['id']} for watch {delivery['watch']} "
+                       f"({changes}) {delivery['status']} after "
+                       f"{delivery['attempts']} tries: {delivery['last_error']}; "
+                       f"next try {delivery['next_attempt_at']}")
 
 
 @main.command()
@@ -657,6 +678,192 @@ def migrate_archive(db: str) -> None:
         return
     Archive(db).close()
     click.echo(f"migrated {db}: {', '.join(pending)}")
+
+
+# ---- feeds, watches and notifications -----------------------------------------------------------
+
+def watch_kinds() -> list[str]:
+    from storage.changelog import DEGRADED
+
+    return [*change_kinds(), DEGRADED]
+
+
+def check_query(query: str | None, lang: str | None) -> None:
+    from storage.search import SearchQueryError, compile_query
+
+    if query is None:
+        return
+    try:
+        if compile_query(query, lang).expression is None:
+            raise UserError(f"--query {query!r} has no word to search for")
+    except SearchQueryError as exc:
+        raise UserError(f"cannot search for {query!r}: {exc}") from None
+
+
+def find_watch(archive, name: str) -> dict:
+    from storage.watches import get_watch
+
+    watch = get_watch(archive.db, name)
+    if watch is None:
+        raise UserError(f"no watch named {name!r} (see mediawatch watch list)")
+    return watch
+
+
+@main.command()
+@edition_option
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(watch_kinds()),
+              help="Only this kind of change (repeatable).")
+@click.option("--article", help="Only this article (its id or one of its URLs).")
+@click.option("--query", help="Only changes to articles matching this search query.")
+@click.option("--watch", "watch_name", help="The changes a watch selects (its saved filter).")
+@click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True,
+              help="Newest entries in the feed.")
+@click.option("--output", "-o", help="File to write, atomically (default: standard output).")
+@web_url_option
+@db_option
+def feed(edition: str | None, kinds: tuple[str, ...], article: str | None, query: str | None,
+         watch_name: str | None, limit: int, output: str | None, web_url: str, db: str) -> None:
+    """Write an Atom feed of the newest changes: all, or per edition, kind, article or search."""
+    from alerts.feeds import feed_xml, write_feed
+    from storage.changelog import ChangeFilter
+    from storage.watches import watch_filter
+
+    check_query(query, edition)
+    with open_archive(db) as archive:
+        if watch_name:
+            if edition or kinds or article or query:
+                raise UserError("--watch takes the watch's own filter: give no other filter")
+            wanted = watch_filter(find_watch(archive, watch_name))
+        else:
+            article_id = find_article(archive, article) if article else None
+            wanted = ChangeFilter(language=edition, kinds=kinds, article_id=article_id,
+                                  query=query)
+        document = feed_xml(archive.db, wanted, web_url, watch=watch_name, limit=limit)
+    if output is None:
+        click.echo(document.decode("utf-8"), nl=False)
+        return
+    try:
+        write_feed(output, document)
+    except OSError as exc:
+        raise UserError(f"cannot write {output}: {exc.strerror or exc}") from None
+    click.echo(f"wrote {document.count(b'<entry>')} entries to {output}", err=True)
+
+
+@main.group()
+def watch() -> None:
+    """Watches: notifications of the changes a filter selects, sent through Apprise."""
+
+
+@watch.command("add")
+@click.argument("name")
+@click.option("--notify", "notify_url", required=True, metavar="URL",
+              help="Where to send: an Apprise URL (mailto://, json://, tgram://, ntfy://, …).")
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(watch_kinds()),
+              help="Only this kind of change (repeatable); degraded: crawl runs that ended "
+                   "degraded. Default: every kind of article change.")
+@edition_option
+@click.option("--query", help="Only changes to articles matching this search query.")
+@click.option("--digest", type=click.Choice(["hourly", "daily"]),
+              help="Send one digest an hour or a day instead of a message per change.")
+@db_option
+def watch_add(name: str, notify_url: str, kinds: tuple[str, ...], edition: str | None,
+              query: str | None, digest: str | None, db: str) -> None:
+    """Add a watch; it is told of the changes archived from now on."""
+    from alerts.delivery import private_url, valid_url
+    from storage.watches import WatchExists, add_watch
+
+    if not name.strip() or "/" in name:
+        raise UserError("a watch name must be non-empty and have no '/'")
+    if not valid_url(notify_url):
+        raise UserError(f"--notify {notify_url!r} is not a notification URL Apprise knows "
+                        "(see https://github.com/caronc/apprise/wiki)")
+    check_query(query, edition)
+    with open_archive(db, write=True) as archive:
+        try:
+            add_watch(archive.db, name, notify_url, list(kinds), edition, query, digest)
+        except WatchExists as exc:
+            raise UserError(str(exc)) from None
+    click.echo(f"watch {name} added: notifies {private_url(notify_url)}")
+
+
+@watch.command("list")
+@json_option
+@db_option
+def watch_list(as_json: bool, db: str) -> None:
+    """The watches, their filters and their deliveries (passwords in URLs hidden)."""
+    from alerts.delivery import private_url
+    from storage.watches import list_watches
+
+    with open_archive(db) as archive:
+        watches = list_watches(archive.db)
+    rows = [{"name": w["name"], "notify": private_url(w["notify_url"]), "kinds": w["kinds"],
+             "lang": w["language"], "query": w["query"], "digest": w["digest"],
+             "created_at": w["created_at"], "deliveries": w["deliveries"]} for w in watches]
+    if as_json:
+        echo_json(rows)
+        return
+    if not rows:
+        click.echo("No watches: add one with mediawatch watch add NAME --notify URL.")
+    for row in rows:
+        what = ", ".join(row["kinds"]) or "every kind"
+        extra = "".join(f"; {label} {row[key]}" for key, label in
+                        (("lang", "edition"), ("query", "query"), ("digest", "digest")) if row[key])
+        counts = ", ".join(f"{n} {status}" for status, n in sorted(row["deliveries"].items()))
+        click.echo(f"{row['name']}: {what}{extra} → {row['notify']}"
+                   f"{f'  ({counts})' if counts else ''}")
+
+
+@watch.command("remove")
+@click.argument("name")
+@db_option
+def watch_remove(name: str, db: str) -> None:
+    """Remove a watch and its deliveries."""
+    from storage.watches import remove_watch
+
+    with open_archive(db, write=True) as archive:
+        if not remove_watch(archive.db, name):
+            raise UserError(f"no watch named {name!r} (see mediawatch watch list)")
+    click.echo(f"watch {name} removed")
+
+
+@watch.command("test")
+@click.argument("name")
+@web_url_option
+@db_option
+def watch_test(name: str, web_url: str, db: str) -> None:
+    """Send a sample message (the latest change the watch selects) to the watch's receiver."""
+    from alerts.delivery import private_url, send
+    from alerts.messages import test_message
+    from storage.changelog import change_log
+    from storage.watches import watch_filter
+
+    with open_archive(db) as archive:
+        found = find_watch(archive, name)
+        latest = change_log(archive.db, watch_filter(found), newest_first=True, limit=1)
+        message = test_message(archive.db, found, latest[0] if latest else None, web_url)
+    error = send(found["notify_url"], message.title, message.body)
+    if error:
+        raise UserError(f"the test message to {private_url(found['notify_url'])} failed: {error}")
+    click.echo(f"test message sent to {private_url(found['notify_url'])}")
+
+
+@main.command()
+@web_url_option
+@db_option
+def notify(web_url: str, db: str) -> None:
+    """Send every watch its new changes now, and retry failed sends that are due."""
+    from alerts.delivery import DeliveryBusy, deliver
+    from settings import MEDIAWATCH_NOTIFY_RETRY_STEPS
+
+    with open_archive(db, write=True) as archive:
+        try:
+            report = deliver(archive.db, db, MEDIAWATCH_NOTIFY_RETRY_STEPS, web_url)
+        except DeliveryBusy as exc:
+            raise UserError(str(exc)) from None
+    for error in report.errors:
+        click.echo(f"failed: {error}", err=True)
+    click.echo(f"notify: {report.collected} new messages, {report.sent} sent, "
+               f"{report.failed} failed (retried later)")
 
 
 # ---- the demo ----------------------------------------------------------------------------------

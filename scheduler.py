@@ -42,6 +42,8 @@ class ServiceConfig:
     sweep_interval: float = project_settings.MEDIAWATCH_SWEEP_INTERVAL
     time_limit: float = project_settings.MEDIAWATCH_CRAWL_TIME_LIMIT
     revisit_steps: tuple[int, ...] | None = None
+    web_url: str = project_settings.MEDIAWATCH_WEB_URL
+    notify_retry_steps: tuple[int, ...] = project_settings.MEDIAWATCH_NOTIFY_RETRY_STEPS
 
     def interval(self, kind: str) -> float:
         return {"new": self.new_interval, "revisit": self.revisit_interval,
@@ -166,6 +168,7 @@ class CrawlService:
             outcome = "stopped"
         self.close_unfinished_runs(outcome, pid)
         self.log_result(kind, edition, outcome, read_outcome(code, out, err))
+        self.deliver_notifications()
 
     def end_child(self, grace: float = 10.0) -> None:
         """Ask the running crawl to stop (Scrapy finishes in-flight work), then force it."""
@@ -188,6 +191,29 @@ class CrawlService:
             archive.close_unfinished_runs(status, pid=pid)
         finally:
             archive.close()
+
+    def deliver_notifications(self) -> None:
+        """After each crawl run: send every watch its new changes, retry failed sends."""
+        from alerts.delivery import DeliveryBusy, deliver
+        from storage.archive import Archive
+
+        archive = Archive(self.config.db)
+        try:
+            report = deliver(archive.db, self.config.db, self.config.notify_retry_steps,
+                             self.config.web_url)
+        except DeliveryBusy as exc:
+            logger.info("notifications not sent now: %s", exc)
+            return
+        except Exception:  # the service goes on; the next run retries what is left
+            logger.exception("delivering notifications failed")
+            return
+        finally:
+            archive.close()
+        if report.collected or report.sent or report.failed:
+            logger.info("notifications: %s new, %s sent, %s failed", report.collected,
+                        report.sent, report.failed)
+        for error in report.errors:
+            logger.warning("notification failed: %s", error)
 
     def log_result(self, kind: str, edition: str, ending: str, crawl: CrawlOutcome) -> None:
         """One log line for a finished job: its runs, or why it ended without them."""

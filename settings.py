@@ -66,6 +66,14 @@ MEDIAWATCH_REVISIT_INTERVAL = 5 * 60  # the adaptive policy revisits fresh artic
 MEDIAWATCH_SWEEP_INTERVAL = 24 * 3600
 MEDIAWATCH_CRAWL_TIME_LIMIT = 30 * 60
 
+# Notifications: the reading room that messages and feeds link to, and the seconds before each
+# retry of a failed delivery (then the last step, again and again).
+MEDIAWATCH_WEB_URL = os.environ.get("MEDIAWATCH_WEB_URL", "http://127.0.0.1:8000")
+MEDIAWATCH_NOTIFY_RETRY_STEPS = tuple(
+    int(step)
+    for step in os.environ.get("MEDIAWATCH_NOTIFY_RETRY_STEPS", "60,300,1800,7200,21600").split(",")
+)
+
 # Settings that lift the politeness delays, for the local replay only.
 FAST_SETTINGS = {
     "DOWNLOAD_DELAY": 0,

@@ -12,6 +12,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench import (  # noqa: E402
+    bench_alerts,
     bench_crawl,
     bench_diff,
     bench_extraction,
@@ -122,6 +123,19 @@ BENCHMARKS = {
                   "weakened reading (no authors, no lead, the last paragraph lost) and "
                   "re-extracted: every record must change back. The baseline is the time the "
                   "archiving itself spent extracting the same pages."),
+    "alerts": (bench_alerts.run, "Notifications and feeds",
+               "Delivery: a replay of 600 articles in its own process is crawled at epoch 0; "
+               "nine watches are added (per edition and per kind to a local json:// receiver, "
+               "headlines to a local SMTP server through mailto://); the replay moves to "
+               "epoch 1 and is crawled for new articles, then every archived article is "
+               "revisited. From the revisit crawl's exit, the scheduler's delivery step "
+               "(`CrawlService.deliver_notifications`: collect, build, send through Apprise) "
+               "is timed until it returns, every message accepted. The baseline sends the "
+               "same messages with Apprise alone. Flood: 300 generated articles archived, a "
+               "watch added, then each revised once; one delivery run is timed. Feed: 1,000 "
+               "generated articles each revised once (a third with a new headline); "
+               "`alerts.feeds.feed_xml` for the newest 1,000 changes (each summary comes from "
+               "the diff of its two versions), against reading the same changes alone."),
 }
 
 

@@ -279,6 +279,49 @@ def m011_archive_notes(db: Database) -> None:
     db["archive_notes"].create({"key": str, "value": str}, pk="key")
 
 
+@MIGRATIONS()
+def m012_watches(db: Database) -> None:
+    """Watches on the changes and the deliveries of their notifications."""
+    db["watches"].create(
+        {
+            "id": int,
+            "name": str,
+            "notify_url": str,  # an Apprise URL
+            "kinds": str,  # JSON list; empty: every kind of article change
+            "language": str,
+            "query": str,
+            "digest": str,  # NULL, hourly or daily
+            "created_at": str,
+            "collected_at": str,
+            "cursor": str,  # JSON: the highest version, event and run ids collected
+        },
+        pk="id",
+        not_null={"name", "notify_url", "cursor"},
+    )
+    db["watches"].create_index(["name"], unique=True)
+    db["deliveries"].create(
+        {
+            "id": int,
+            "watch_id": int,
+            "created_at": str,
+            "status": str,  # pending, sending, sent, failed
+            "attempts": int,
+            "last_attempt_at": str,
+            "next_attempt_at": str,
+            "last_error": str,
+            "sent_at": str,
+            "title": str,
+            "body": str,
+            "changes": str,  # JSON list of change keys (version:ID, event:ID, run:ID)
+            "count": int,
+        },
+        pk="id",
+        foreign_keys=[("watch_id", "watches", "id")],
+    )
+    db["deliveries"].create_index(["status", "next_attempt_at"])
+    db["deliveries"].create_index(["watch_id"])
+
+
 def migrate(db: Database, stop_before: str | None = None) -> None:
     """Apply every pending migration (or those before `stop_before`).
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+import sqlite_utils
 from click.testing import CliRunner
 
 from cli import main
@@ -37,6 +38,7 @@ from crawler.runner import crawl_settings
 from replay.server import ReplayServer
 from storage.access import keep_shared_files
 from storage.archive import Archive
+from storage.migrations import migrate
 from storage.processes import run_died
 from views.inert import csv_safe, show_bidi
 
@@ -103,7 +105,7 @@ def built(tmp_path_factory) -> SimpleNamespace:
         manifest = server.manifest()
     revised = query(db, "SELECT id FROM articles WHERE current_version > 1 ORDER BY id")
     return SimpleNamespace(db=db, manifest=manifest, revised=revised[0][0],
-                           first=query(db, "SELECT min(id) FROM articles")[0][0])
+                           first=query(db, "SELECT min(id) FROM articles WHERE current_version = 1")[0][0])
 
 
 @pytest.fixture
@@ -122,15 +124,9 @@ def foreign_database(path: Path) -> Path:
 
 
 def outdated_archive(path: Path) -> Path:
-    with Archive(path):
-        pass
-    with closing(sqlite3.connect(path)) as conn, conn:
-        conn.execute("DELETE FROM _sqlite_migrations WHERE name >= 'm010'")
-        conn.execute("ALTER TABLE runs DROP COLUMN pid")
-        conn.execute("ALTER TABLE runs DROP COLUMN host")
-        conn.execute("DROP TABLE archive_notes")
-    for name in (f"{path}-wal", f"{path}-shm"):
-        Path(name).unlink(missing_ok=True)
+    """An archive as the version before `m010_run_processes` left it."""
+    with closing(sqlite_utils.Database(path)) as db:
+        migrate(db, stop_before="m010_run_processes")
     return path
 
 
@@ -250,7 +246,8 @@ def test_migrate_brings_an_older_archive_up_to_date(tmp_path):
     db = outdated_archive(tmp_path / "old.db")
     assert cli("stats", "--db", str(db)).code == 2
     result = cli("migrate", "--db", str(db))
-    assert result.code == 0 and result.out == f"migrated {db}: m010_run_processes, m011_archive_notes\n"
+    assert result.code == 0 and result.out == (
+        f"migrated {db}: m010_run_processes, m011_archive_notes, m012_watches\n")
     assert cli("stats", "--db", str(db)).code == 0
     assert cli("migrate", "--db", str(db)).out == f"{db} is up to date: nothing to migrate\n"
     assert_one_line(cli("migrate", "--db", str(foreign_database(tmp_path / "other.db"))),

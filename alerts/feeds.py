@@ -1,0 +1,190 @@
+"""Atom 1.0 feeds of the archive's changes: all, per edition, per kind, per article, per search."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from urllib.parse import quote, unquote, urlencode
+
+from lxml import etree
+from sqlite_utils import Database
+
+from alerts.summaries import DEFAULT_WEB_URL, change_links, change_title, summarize
+from storage.changelog import DEGRADED, ChangeFilter, change_log
+from storage.changes import EVENT_KINDS, KINDS
+from storage.watches import get_watch, watch_filter
+
+TAG = "tag:mediawatch,2024:"
+FEED_LIMIT = 50  # entries in a feed, newest first
+EDITIONS = ("ru", "kk", "en")
+FEED_KINDS = (*EVENT_KINDS, *KINDS, DEGRADED)
+ATOM = "http://www.w3.org/2005/Atom"
+EPOCH = "2024-01-01T00:00:00+00:00"  # the updated time of a feed with no entry
+
+
+def entry_id(item: dict) -> str:
+    """A tag URI naming the change itself (article, version or event and its time), stable
+    across runs and across rebuilds of the feed."""
+    if item["source"] == "run":
+        return f"{TAG}run/{item['run_id']}/degraded"
+    article = f"{TAG}vlast.kz/article/{item['article_id']}"
+    if item["source"] == "version" or item["kinds"] == ["new"]:
+        return f"{article}/v{item['version'] or 1}"
+    stamp = item["at"].replace("-", "").replace(":", "")
+    return f"{article}/{item['kinds'][0]}/{stamp}"
+
+
+def feed_path(wanted: ChangeFilter, watch: str | None = None) -> str:
+    """Where the reading room serves the feed of a filter, under /feeds/."""
+    if watch:
+        return f"watch/{quote(watch, safe='')}.atom"
+    params = [("lang", wanted.language)] if wanted.language else []
+    params += [("kind", kind) for kind in wanted.kinds]
+    if wanted.article_id is not None:
+        params.append(("article", str(wanted.article_id)))
+    if wanted.query:
+        params.append(("q", wanted.query))
+    if not params:
+        return "all.atom"
+    if len(params) == 1 and params[0][0] in ("lang", "kind", "article"):
+        folder = {"lang": "edition"}.get(params[0][0], params[0][0])
+        return f"{folder}/{quote(params[0][1], safe='')}.atom"
+    return "changes.atom?" + urlencode(params)
+
+
+class UnknownFeed(ValueError):
+    """No feed lives at that path, or its filter is not valid."""
+
+
+def filter_for_path(db: Database, path: str,
+                    params: Mapping[str, list[str]]) -> tuple[ChangeFilter, str | None]:
+    """The filter (and watch name) of a feed path under /feeds/ and its query parameters: the
+    inverse of feed_path. Raises UnknownFeed."""
+    parts = path.removesuffix(".atom").split("/")
+    if not path.endswith(".atom") or len(parts) > 2:
+        raise UnknownFeed(f"no feed at /feeds/{path}")
+    if parts == ["all"]:
+        return ChangeFilter(), None
+    if parts == ["changes"]:
+        article = (params.get("article") or [None])[0]
+        if article is not None and not article.isdigit():
+            raise UnknownFeed(f"article must be an article id, not {article!r}")
+        wanted = ChangeFilter(language=(params.get("lang") or [None])[0],
+                              kinds=tuple(params.get("kind") or ()),
+                              article_id=int(article) if article else None,
+                              query=(params.get("q") or [None])[0])
+        return _checked(wanted), None
+    if len(parts) != 2:
+        raise UnknownFeed(f"no feed at /feeds/{path}")
+    folder, name = parts[0], unquote(parts[1])
+    if folder == "watch":
+        watch = get_watch(db, name)
+        if watch is None:
+            raise UnknownFeed(f"no watch named {name!r}")
+        return watch_filter(watch), name
+    if folder == "article" and name.isdigit():
+        return ChangeFilter(article_id=int(name)), None
+    if folder == "edition":
+        return _checked(ChangeFilter(language=name)), None
+    if folder == "kind":
+        return _checked(ChangeFilter(kinds=(name,))), None
+    raise UnknownFeed(f"no feed at /feeds/{path}")
+
+
+def _checked(wanted: ChangeFilter) -> ChangeFilter:
+    if wanted.language not in (None, *EDITIONS):
+        raise UnknownFeed(f"no edition {wanted.language!r}; the editions are {', '.join(EDITIONS)}")
+    unknown = [kind for kind in wanted.kinds if kind not in FEED_KINDS]
+    if unknown:
+        raise UnknownFeed(f"no kind of change is called {unknown[0]!r}")
+    return wanted
+
+
+def feed_title(wanted: ChangeFilter, watch: str | None = None) -> str:
+    parts = [f"watch {watch}"] if watch else []
+    if not watch:
+        parts += [f"{wanted.language} edition"] if wanted.language else []
+        parts += [", ".join(wanted.kinds)] if wanted.kinds else []
+        parts += [f"article {wanted.article_id}"] if wanted.article_id is not None else []
+        parts += [f"“{wanted.query}”"] if wanted.query else []
+    return "Vlast.kz changes" + (": " + "; ".join(parts) if parts else "")
+
+
+def feed_xml(db: Database, wanted: ChangeFilter | None = None, web_url: str = DEFAULT_WEB_URL,
+             watch: str | None = None, limit: int = FEED_LIMIT) -> bytes:
+    """The Atom document (UTF-8) of the newest changes a filter selects.
+
+    `watch` names a watch whose filter this is (a saved search): it only names the feed.
+    Raises storage.search.SearchQueryError for a malformed query.
+    """
+    wanted = wanted or ChangeFilter()
+    base = web_url.rstrip("/")
+    path = feed_path(wanted, watch)
+    items = change_log(db, wanted, newest_first=True, limit=limit)
+    feed = etree.Element(f"{{{ATOM}}}feed", nsmap={None: ATOM})
+    _text(feed, "id", f"{TAG}feed/{path}")
+    _text(feed, "title", feed_title(wanted, watch))
+    _text(feed, "subtitle", "What was published, revised, removed or restored on Vlast.kz, "
+                            "as archived by mediawatch.")
+    _text(feed, "updated", _moment(items[0]["at"] if items else None))
+    _text(etree.SubElement(feed, f"{{{ATOM}}}author"), "name", "mediawatch")
+    _link(feed, f"{base}/feeds/{path}", "self", "application/atom+xml")
+    _link(feed, f"{base}/", "alternate", "text/html")
+    _text(feed, "generator", "mediawatch")
+    for item in items:
+        _add_entry(feed, db, item, base)
+    return etree.tostring(feed, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def _text(parent: etree._Element, name: str, text: str, **attributes: str) -> etree._Element:
+    element = etree.SubElement(parent, f"{{{ATOM}}}{name}", attributes)
+    element.text = text
+    return element
+
+
+def _link(parent: etree._Element, href: str, rel: str, kind: str, **attributes: str) -> None:
+    etree.SubElement(parent, f"{{{ATOM}}}link", {"href": href, "rel": rel, "type": kind,
+                                                 **attributes})
+
+
+def _moment(stamp: str | None) -> str:
+    """An Atom date (RFC 3339) from a stored UTC timestamp."""
+    return stamp.replace("Z", "+00:00") if stamp else EPOCH
+
+
+def _add_entry(feed: etree._Element, db: Database, item: dict, base: str) -> None:
+    entry = etree.SubElement(feed, f"{{{ATOM}}}entry")
+    _text(entry, "id", entry_id(item))
+    _text(entry, "title", f"[{item['language']}] {change_title(item)} ({', '.join(item['kinds'])})")
+    _text(entry, "updated", _moment(item["at"]))
+    _text(entry, "published", _moment(item["at"]))
+    reading_room, live = change_links(item, base)
+    _link(entry, reading_room, "alternate", "text/html")
+    if live:
+        _link(entry, live, "related", "text/html", title="live page")
+    for language in item["language"].split(","):
+        etree.SubElement(entry, f"{{{ATOM}}}category",
+                         {"term": language, "scheme": f"{TAG}edition", "label": f"edition {language}"})
+    for kind in item["kinds"]:
+        etree.SubElement(entry, f"{{{ATOM}}}category",
+                         {"term": kind, "scheme": f"{TAG}kind", "label": kind})
+    summary = summarize(db, item).html or "<p>(no text changed)</p>"
+    _text(entry, "summary", summary, type="html")
+
+
+def write_feed(path: str | Path, document: bytes) -> None:
+    """Write a feed atomically: a temporary file beside it, then a rename over the old one."""
+    target = Path(path)
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(document)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, target)
+    except BaseException:
+        os.unlink(temporary)
+        raise

@@ -1,0 +1,170 @@
+"""Watches on the archive's changes and the deliveries of their notifications (the SQL side).
+
+A delivery moves `pending` → `sending` → `sent`, or → `failed` (retried at `next_attempt_at`).
+Collecting a watch's new changes into deliveries and moving its cursor is one transaction, so a
+change is put in exactly one delivery. A delivery is marked `sending` (committed) before its
+message goes out and `sent` after, so a process killed in between leaves it `sending`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlite_utils import Database
+
+from storage.changelog import ChangeFilter, Cursor, change_log, high_water
+from storage.db import utc_iso, write_transaction
+
+PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+INTERRUPTED = "interrupted while sending: sent again (the receiver may see it twice)"
+
+
+class WatchExists(ValueError):
+    """A watch of that name is already stored."""
+
+
+@dataclass
+class Message:
+    """One notification to send: its title, plain-text body and the changes it carries."""
+
+    title: str
+    body: str
+    keys: list[str]
+
+
+def _rows(cursor) -> list[dict]:
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _watch(row: dict) -> dict:
+    row["kinds"] = json.loads(row["kinds"] or "[]")
+    return row
+
+
+def add_watch(db: Database, name: str, notify_url: str, kinds: list[str], language: str | None,
+              query: str | None, digest: str | None) -> dict:
+    """Store a watch; it sees the changes archived from now on."""
+    with write_transaction(db):
+        if get_watch(db, name) is not None:
+            raise WatchExists(f"there is already a watch named {name!r}")
+        now = utc_iso()
+        db["watches"].insert({
+            "name": name, "notify_url": notify_url, "kinds": json.dumps(list(kinds)),
+            "language": language, "query": query, "digest": digest, "created_at": now,
+            "collected_at": now, "cursor": high_water(db).to_json(),
+        })
+        return get_watch(db, name)
+
+
+def get_watch(db: Database, name: str) -> dict | None:
+    rows = _rows(db.execute("SELECT * FROM watches WHERE name = ?", [name]))
+    return _watch(rows[0]) if rows else None
+
+
+def list_watches(db: Database) -> list[dict]:
+    """Every watch by name, with counts of its deliveries by status."""
+    watches = [_watch(row) for row in _rows(db.execute("SELECT * FROM watches ORDER BY name"))]
+    for watch in watches:
+        watch["deliveries"] = dict(db.execute(
+            "SELECT status, count(*) FROM deliveries WHERE watch_id = ? GROUP BY status",
+            [watch["id"]]).fetchall())
+    return watches
+
+
+def remove_watch(db: Database, name: str) -> bool:
+    """Delete a watch and its deliveries; False when there is none of that name."""
+    with write_transaction(db):
+        watch = get_watch(db, name)
+        if watch is None:
+            return False
+        db.execute("DELETE FROM deliveries WHERE watch_id = ?", [watch["id"]])
+        db.execute("DELETE FROM watches WHERE id = ?", [watch["id"]])
+        return True
+
+
+def watch_filter(watch: dict) -> ChangeFilter:
+    return ChangeFilter(language=watch["language"], kinds=tuple(watch["kinds"]),
+                        query=watch["query"])
+
+
+def collect(db: Database, watch: dict, build: Callable[[dict, list[dict]], list[Message]],
+            now: str) -> int:
+    """Put the watch's changes since its cursor into pending deliveries; the number made.
+
+    The changes are read up to a cursor taken first, the messages built outside the write
+    lock, and the deliveries stored with the watch's new cursor in one transaction, which is
+    abandoned if another process moved the cursor meanwhile.
+    """
+    upto = high_water(db)
+    after = Cursor.from_json(watch["cursor"])
+    items = change_log(db, watch_filter(watch), after=after, upto=upto)
+    messages = build(watch, items) if items else []
+    with write_transaction(db):
+        stored = db.execute("SELECT cursor FROM watches WHERE id = ?", [watch["id"]]).fetchone()
+        if stored is None or stored[0] != watch["cursor"]:
+            return 0
+        for message in messages:
+            db["deliveries"].insert({
+                "watch_id": watch["id"], "created_at": now, "status": PENDING, "attempts": 0,
+                "next_attempt_at": now, "title": message.title, "body": message.body,
+                "changes": json.dumps(message.keys), "count": len(message.keys),
+            })
+        db.execute("UPDATE watches SET cursor = ?, collected_at = ? WHERE id = ?",
+                   [upto.to_json(), now, watch["id"]])
+    return len(messages)
+
+
+def recover_interrupted(db: Database, now: str) -> int:
+    """Deliveries a killed process left `sending`: failed, due again now. Call it only while
+    no other process delivers."""
+    with write_transaction(db):
+        return db.execute(
+            "UPDATE deliveries SET status = ?, last_error = ?, next_attempt_at = ? WHERE status = ?",
+            [FAILED, INTERRUPTED, now, SENDING]).rowcount
+
+
+def unsent_deliveries(db: Database) -> list[dict]:
+    """Pending and failed deliveries, oldest first, with their watch's name and URL."""
+    return _rows(db.execute(
+        "SELECT d.*, w.name AS watch, w.notify_url FROM deliveries d"
+        " JOIN watches w ON w.id = d.watch_id WHERE d.status IN (?, ?) ORDER BY d.id",
+        [PENDING, FAILED]))
+
+
+def mark_sending(db: Database, delivery_id: int, now: str) -> None:
+    with write_transaction(db):
+        db.execute("UPDATE deliveries SET status = ?, attempts = attempts + 1, last_attempt_at = ?"
+                   " WHERE id = ?", [SENDING, now, delivery_id])
+
+
+def mark_sent(db: Database, delivery_id: int, now: str) -> None:
+    with write_transaction(db):
+        db.execute("UPDATE deliveries SET status = ?, sent_at = ? WHERE id = ?",
+                   [SENT, now, delivery_id])
+
+
+def mark_failed(db: Database, delivery_id: int, error: str, retry_at: str) -> None:
+    with write_transaction(db):
+        db.execute("UPDATE deliveries SET status = ?, last_error = ?, next_attempt_at = ?"
+                   " WHERE id = ?", [FAILED, error, retry_at, delivery_id])
+
+
+def undelivered(db: Database) -> list[dict]:
+    """Deliveries not sent yet that have been tried, oldest first (for `status`)."""
+    return _rows(db.execute(
+        "SELECT d.id, w.name AS watch, d.status, d.attempts, d.count, d.last_error,"
+        " d.next_attempt_at, d.created_at FROM deliveries d JOIN watches w ON w.id = d.watch_id"
+        " WHERE d.status != ? AND d.attempts > 0 ORDER BY d.id", [SENT]))
+
+
+def deliveries(db: Database, watch_name: str | None = None) -> list[dict]:
+    """Every delivery (of one watch), oldest first, with the keys of the changes it carries."""
+    sql = ("SELECT d.*, w.name AS watch FROM deliveries d JOIN watches w ON w.id = d.watch_id"
+           + (" WHERE w.name = ?" if watch_name else "") + " ORDER BY d.id")
+    rows = _rows(db.execute(sql, [watch_name] if watch_name else []))
+    for row in rows:
+        row["changes"] = json.loads(row["changes"] or "[]")
+    return rows
