@@ -441,6 +441,24 @@ def export(fmt: str, since: str | None, lang: str | None, output: str | None, db
         click.echo(f"wrote {count} {'captures' if fmt == 'warc' else 'articles'} to {output}", err=True)
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; any but a loopback one needs MEDIAWATCH_WEB_TOKEN.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="TCP port (0: any free one).")
+@db_option
+def serve(host: str, port: int, db: str) -> None:
+    """Open the web reading room on the archive, read-only: changes, search, diffs, stories."""
+    import os
+
+    from web.serve import ServeError, run
+
+    try:
+        run(db, host, port, os.environ.get("MEDIAWATCH_WEB_TOKEN") or None, echo=click.echo)
+    except ServeError as exc:
+        raise UserError(str(exc)) from None
+
+
 # ---- the demo ----------------------------------------------------------------------------------
 
 DEMO_SEARCHES = (("митинг", "ru"), ("алаң", "kk"), ("rally", "en"))

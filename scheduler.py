@@ -86,12 +86,18 @@ def next_run_times(config: ServiceConfig, now: datetime | None = None) -> dict[s
     """When each job is next due, from the runs recorded in the archive (survives restarts)."""
     from storage.archive import Archive
 
-    now = now or datetime.now(UTC)
     archive = Archive(config.db)
     try:
         runs = archive.runs(limit=10_000)
     finally:
         archive.close()
+    return due_times(runs, config, now)
+
+
+def due_times(runs: list[dict], config: ServiceConfig,
+              now: datetime | None = None) -> dict[str, datetime]:
+    """When each job is next due, given the archive's recorded runs (newest first)."""
+    now = now or datetime.now(UTC)
     last: dict[str, datetime] = {}
     for run in runs:
         for edition in run.get("editions") or []:

@@ -12,8 +12,8 @@ from crawler.items import ArticleRecord
 from storage import neardup, translations
 from storage.captures import CaptureCodec
 from storage.changes import classify
-from storage.db import connect, parse_time, utc_iso, write_transaction
-from storage.migrations import migrate
+from storage.db import connect, connect_read_only, parse_time, utc_iso, write_transaction
+from storage.migrations import is_current, migrate
 from storage.records import record_from_row, version_columns
 from storage.search import index_version, search, search_columns
 
@@ -23,6 +23,10 @@ RUN_STATUSES = ("ok", "failed", "killed", "timeout", "stopped")
 # A fetched body with less than this share of the current version's words is taken for an
 # extraction failure (a layout change, a broken page), not for an edit: real edits keep far more.
 SUSPECT_SHARE = 0.4
+
+
+class ArchiveNotReadable(Exception):
+    """An archive that cannot be opened for reading only as it is (e.g. it needs a migration)."""
 
 
 @dataclass
@@ -82,11 +86,19 @@ def _decode_json(row: dict, *names: str) -> dict:
 class Archive:
     """The archive database. Writes go through the record_* methods, one transaction each."""
 
-    def __init__(self, path: str | Path, revisit_steps: list[int] | None = None) -> None:
+    def __init__(self, path: str | Path, revisit_steps: list[int] | None = None,
+                 read_only: bool = False) -> None:
+        """Open (or create) and migrate the archive; with read_only, open an existing,
+        up-to-date archive for reading only (SQLite mode=ro), or raise ArchiveNotReadable."""
         self.path = str(path)
-        self.db = connect(path)
+        self.db = connect_read_only(path) if read_only else connect(path)
         self.revisit_steps = list(revisit_steps or _revisit_steps())
-        migrate(self.db)
+        if not read_only:
+            migrate(self.db)
+        elif not is_current(self.db):
+            self.db.close()
+            raise ArchiveNotReadable(f"{path} was made by an older mediawatch: open it once with "
+                                     f"a reading command (mediawatch stats --db {path}) to upgrade it")
         self.captures = CaptureCodec(self.db)
 
     def close(self) -> None:

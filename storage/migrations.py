@@ -244,6 +244,11 @@ def m005_capture_dictionaries(db: Database) -> None:
     db["capture_dictionaries"].create_index(["language"], unique=True)
 
 
+def is_current(db: Database) -> bool:
+    """Whether the archive has every migration applied (read-only: writes nothing)."""
+    return "_sqlite_migrations" in db.table_names() and not MIGRATIONS.pending(db)
+
+
 def migrate(db: Database, stop_before: str | None = None) -> None:
     """Apply every pending migration (or those before `stop_before`).
 
@@ -251,7 +256,7 @@ def migrate(db: Database, stop_before: str | None = None) -> None:
     lock, so that two processes opening a new archive at once wait for each other instead of
     both migrating (or one failing with "database is locked").
     """
-    if "_sqlite_migrations" in db.table_names() and not MIGRATIONS.pending(db):
+    if is_current(db):
         return
     with write_transaction(db):
         MIGRATIONS.apply(db, stop_before=stop_before)

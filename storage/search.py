@@ -451,3 +451,37 @@ def snippet(texts: list[str], language: str, query: CompiledQuery,
     pieces.append(text[cursor : len(text) if last == len(spans) else spans[last - 1][1]])
     result = " ".join("".join(pieces).split())
     return ("…" if first > 0 else "") + result + ("…" if last < len(spans) else "")
+
+
+def edition_counts(
+    db: Database,
+    text: str,
+    section: str | None = None,
+    author: str | None = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    all_versions: bool = False,
+    languages: tuple[str, ...] = ("ru", "kk", "en"),
+) -> dict[str, int]:
+    """How many articles match the query in each edition: what `search` with that edition as
+    its language filter would find, all pages of it. Raises SearchQueryError like `search`."""
+    db.register_function(fold, name="mw_fold", deterministic=True)
+    counts = {}
+    for language in languages:
+        query = compile_query(text, language)
+        if query.expression is None:
+            counts[language] = 0
+            continue
+        if all_versions:
+            filters, params = _filters("v", language, section, author, date_from, date_to)
+            sql = ("SELECT count(DISTINCT v.article_id) FROM versions_fts JOIN versions v"
+                   " ON v.id = versions_fts.rowid JOIN articles a ON a.id = v.article_id"
+                   f" WHERE versions_fts MATCH ?{filters}")
+            match = query.expression
+        else:
+            filters, params = _filters("a", language, section, author, date_from, date_to)
+            sql = ("SELECT count(*) FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid"
+                   f" WHERE articles_fts MATCH ?{filters}")
+            match = f"{{{' '.join(STEM_COLUMNS)}}} : ({query.expression})"
+        counts[language] = _run(db, sql, [match, *params])[0][0]
+    return counts
