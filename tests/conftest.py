@@ -46,7 +46,8 @@ HOSTILE_TITLE = '<script>alert("title")</script><img src=x onerror=alert("title-
 HOSTILE_TEXT = ('<img src=x onerror=alert("body")> and <script>alert("body")</script> '
                 '<a href="javascript:alert(3)">a link</a> in a paragraph')
 # Live markup in the raw page: kept in the capture, dropped by extraction.
-HOSTILE_RAW = '<script>alert("raw")</script><img src="/media/none.jpg" onerror="alert(\'raw-img\')">'
+HOSTILE_RAW = ('<script>alert("raw"); document.title = "ran"</script>'
+               '<img src="/media/none.jpg" onerror="alert(\'raw-img\')">')
 
 
 @pytest.fixture(scope="session")
