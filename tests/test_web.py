@@ -396,6 +396,7 @@ def test_a_token_is_needed_on_every_request_when_set(demo_archive):
     assert entry.status_code == 303 and entry.headers["location"] == "/search?q=rally"
     assert "HttpOnly" in entry.headers["set-cookie"] and "SameSite=Strict" in entry.headers["set-cookie"]
     assert app.get("/search?q=rally").status_code == 200  # the cookie now carries it
+    assert app.get(f"/%2Felsewhere.example/?token={TOKEN}").headers["location"] == "/elsewhere.example/"
 
 
 def test_serving_on_another_host_needs_a_token():

@@ -78,7 +78,8 @@ class TokenGuard:
         if not _same(given, self.token):
             await _refuse(send)
             return
-        location = scope["path"] + (f"?{urlencode(rest)}" if rest else "")
+        # Only ever this site: a path such as //elsewhere.example would leave it.
+        location = "/" + scope["path"].lstrip("/") + (f"?{urlencode(rest)}" if rest else "")
         cookie = f"{COOKIE}={self.token}; Path=/; HttpOnly; SameSite=Strict"
         await send({"type": "http.response.start", "status": 303, "headers": [
             (b"location", location.encode("utf-8")), (b"set-cookie", cookie.encode("utf-8")),
