@@ -25,6 +25,8 @@ TOKENIZER = "unicode61 remove_diacritics 2"
 # bm25 is computed for at most this many of the newest matches: a query for a word found in
 # most articles would otherwise rank all of them.
 RANK_WINDOW = 500
+# Matches per edition are counted among the same newest matches that are ranked.
+COUNT_WINDOW = RANK_WINDOW
 SNIPPET_WORDS = 30
 OPERATORS = ("AND", "OR", "NOT")
 
@@ -462,11 +464,16 @@ def edition_counts(
     date_to: str | None = None,
     all_versions: bool = False,
     languages: tuple[str, ...] = ("ru", "kk", "en"),
-) -> dict[str, int]:
-    """How many articles match the query in each edition: what `search` with that edition as
-    its language filter would find, all pages of it. Raises SearchQueryError like `search`."""
+    window: int = COUNT_WINDOW,
+) -> tuple[dict[str, int], bool]:
+    """How many articles match the query in each edition (what `search` with that edition as its
+    language filter finds), counted among each edition's `window` newest matches of the index,
+    and whether that was all of them. Raises SearchQueryError like `search`.
+
+    Counting every match of a common word would join tens of thousands of rows per edition.
+    """
     db.register_function(fold, name="mw_fold", deterministic=True)
-    counts = {}
+    counts, complete = {}, True
     for language in languages:
         query = compile_query(text, language)
         if query.expression is None:
@@ -474,14 +481,20 @@ def edition_counts(
             continue
         if all_versions:
             filters, params = _filters("v", language, section, author, date_from, date_to)
-            sql = ("SELECT count(DISTINCT v.article_id) FROM versions_fts JOIN versions v"
-                   " ON v.id = versions_fts.rowid JOIN articles a ON a.id = v.article_id"
-                   f" WHERE versions_fts MATCH ?{filters}")
-            match = query.expression
+            table, match = "versions_fts", query.expression
+            joins = "JOIN versions v ON v.id = m.rowid JOIN articles a ON a.id = v.article_id"
+            counted = "count(DISTINCT CASE WHEN 1{filters} THEN v.article_id END)"
         else:
             filters, params = _filters("a", language, section, author, date_from, date_to)
-            sql = ("SELECT count(*) FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid"
-                   f" WHERE articles_fts MATCH ?{filters}")
-            match = f"{{{' '.join(STEM_COLUMNS)}}} : ({query.expression})"
-        counts[language] = _run(db, sql, [match, *params])[0][0]
-    return counts
+            table, match = "articles_fts", f"{{{' '.join(STEM_COLUMNS)}}} : ({query.expression})"
+            joins = "JOIN articles a ON a.id = m.rowid"
+            counted = "coalesce(sum(1{filters}), 0)"
+        scanned, found = _run(
+            db,
+            f"SELECT count(*), {counted.format(filters=filters)} FROM (SELECT rowid FROM {table}"
+            f" WHERE {table} MATCH ? ORDER BY rowid DESC LIMIT ?) m {joins}",
+            [*params, match, window],
+        )[0]
+        counts[language] = found
+        complete = complete and scanned < window
+    return counts, complete

@@ -19,6 +19,7 @@ from starlette.testclient import TestClient
 from cli import main
 from storage.archive import Archive, ArchiveNotReadable
 from storage.changes import EVENT_KINDS, KINDS
+from storage.search import edition_counts
 from web.app import create_app
 from web.guard import token_problem
 from web.times import local, parse_when, start_of_today
@@ -108,7 +109,7 @@ def test_changes_bad_filters_are_explained_with_400(client, params, message):
 @pytest.mark.parametrize("query, edition", [("митинг", "ru"), ("алаң", "kk"), ("rally", "en")])
 def test_search_marks_matches_and_counts_per_edition(client, archive, query, edition):
     api = client.get("/api/search", params={"q": query}).json()
-    assert api["counts"][edition] > 0
+    assert api["counts"][edition] > 0 and api["counts_complete"] is True
     for language, count in api["counts"].items():
         assert count == len(archive.search(query, language=language, limit=1000))
     hits = client.get("/api/search", params={"q": query, "edition": edition}).json()["hits"]
@@ -117,6 +118,16 @@ def test_search_marks_matches_and_counts_per_edition(client, archive, query, edi
     assert page.status_code == 200
     assert page.text.count("<mark>") >= len(hits)
     assert f'href="/article/{hits[0]["article_id"]}"' in page.text
+
+
+def test_counts_per_edition_stop_at_their_window(archive):
+    counts, complete = edition_counts(archive.db, "алаң")
+    assert complete and counts["kk"] > 5
+    few, complete = edition_counts(archive.db, "алаң", window=5)
+    assert not complete and 0 < few["kk"] <= 5
+    every, complete = edition_counts(archive.db, "rally", all_versions=True)
+    assert complete and every["en"] == len(archive.search("rally", all_versions=True,
+                                                          language="en", limit=1000))
 
 
 def test_search_filters_all_versions_and_paging(client, archive):

@@ -96,8 +96,8 @@ def search_data(archive: Archive, request: Request) -> dict:
                "date_to": _day(request, "until"),
                "all_versions": _param(request, "all_versions") in ("1", "on", "true")}
     if query is None:
-        return {"query": None, **options, "hits": [], "counts": {}, "page": 1,
-                "has_more": False}
+        return {"query": None, **options, "hits": [], "counts": {}, "counts_complete": True,
+                "page": 1, "has_more": False}
     return reading.search(archive, query, options, _number(request, "page", 1))
 
 
@@ -205,7 +205,7 @@ def search_data_empty(request: Request) -> dict:
             "section": _param(request, "section"), "author": _param(request, "author"),
             "date_from": _param(request, "since"), "date_to": _param(request, "until"),
             "all_versions": _param(request, "all_versions") in ("1", "on", "true"),
-            "hits": [], "counts": {}, "page": 1, "has_more": False}
+            "hits": [], "counts": {}, "counts_complete": True, "page": 1, "has_more": False}
 
 
 def create_app(db: str, token: str | None = None) -> Starlette:

@@ -73,13 +73,14 @@ def changes(archive: Archive, since: datetime, until: datetime | None, language:
 
 def search(archive: Archive, query: str, options: dict, page: int) -> dict:
     """Ranked hits with the matching words between MARK_START and MARK_END, the other
-    editions of each hit's story, and the number of matching articles per edition."""
+    editions of each hit's story, and the number of matching articles per edition (at least
+    that many when `counts_complete` is false: see storage.search.edition_counts)."""
     filters = {key: options.get(key) for key in ("section", "author", "date_from", "date_to",
                                                  "all_versions")}
     hits = archive.search(query, language=options.get("language"), **filters,
                           limit=HITS_PER_PAGE + 1, offset=(page - 1) * HITS_PER_PAGE,
                           marks=(MARK_START, MARK_END))
-    counts = edition_counts(archive.db, query, **filters)
+    counts, complete = edition_counts(archive.db, query, **filters)
     more = len(hits) > HITS_PER_PAGE
     hits = hits[:HITS_PER_PAGE]
     for hit in hits:
@@ -88,7 +89,7 @@ def search(archive: Archive, query: str, options: dict, page: int) -> dict:
         hit["link"] = article_path(hit["article_id"],
                                    None if hit.get("current", True) else hit["version"])
     return {"query": query, **options, "page": page, "per_page": HITS_PER_PAGE,
-            "has_more": more, "counts": counts, "hits": hits}
+            "has_more": more, "counts": counts, "counts_complete": complete, "hits": hits}
 
 
 # ---- one article ---------------------------------------------------------------------------
