@@ -1,10 +1,17 @@
-"""The `mediawatch` command line: one entry point with a subcommand per task."""
+"""The `mediawatch` command line: one entry point with a subcommand per task.
+
+About 500 lines on purpose: every command with its options in one place, in the order README
+follows. What the commands show comes from views/, what they do from crawler/, storage/, demo.py.
+"""
 
 from __future__ import annotations
 
 import sys
 
 import click
+
+from settings import MEDIAWATCH_BASE_URL, MEDIAWATCH_DB
+from storage.records import EDITIONS
 
 
 class UserError(click.ClickException):
@@ -20,6 +27,37 @@ class UserError(click.ClickException):
 @click.version_option(package_name="mediawatch")
 def main() -> None:
     """mediawatch: archive Vlast.kz in three languages and track every revision."""
+
+
+# ---- options shared by several commands, declared once ---------------------------------------
+
+def db_option(function):
+    """--db: the archive file (its default from settings: MEDIAWATCH_DB, else archive.db)."""
+    return click.option("--db", default=MEDIAWATCH_DB, show_default=True,
+                        help="The archive file.")(function)
+
+
+def base_url_option(function):
+    """--base-url: the outlet or a replay of it (default from settings: MEDIAWATCH_BASE_URL)."""
+    return click.option("--base-url", default=MEDIAWATCH_BASE_URL, show_default=True,
+                        help="The outlet, or a local replay of it.")(function)
+
+
+def edition_option(function):
+    """--edition (also --lang): only one edition."""
+    return click.option("--edition", "--lang", "edition", type=click.Choice(EDITIONS),
+                        help="Only this edition.")(function)
+
+
+def json_option(function):
+    """--json: print JSON, for scripts."""
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON, for scripts.")(function)
+
+
+def revisit_steps_option(function):
+    """--revisit-steps: revisit delays in seconds, comma-separated."""
+    return click.option("--revisit-steps", help="Revisit delays in seconds, comma-separated "
+                        "(default: 15 min, 1 h, 3 h, 1 day, 3 days, 1 week, 1 month).")(function)
 
 
 @main.command()
@@ -54,8 +92,21 @@ def parse_day(value: str | None, option: str) -> str | None:
         raise UserError(f"{option} must be a date as YYYY-MM-DD, not {value!r}") from None
 
 
+def parse_steps(value: str | None) -> list[int] | None:
+    """Revisit delays given as whole seconds separated by commas."""
+    if not value:
+        return None
+    try:
+        steps = [int(step) for step in value.split(",")]
+    except ValueError:
+        steps = []
+    if not steps or any(step < 0 for step in steps):
+        raise UserError("--revisit-steps must be whole seconds separated by commas")
+    return steps
+
+
 @main.command()
-@click.option("--edition", type=click.Choice(["ru", "kk", "en", "all"]), default="all",
+@click.option("--edition", type=click.Choice([*EDITIONS, "all"]), default="all",
               show_default=True, help="Which edition to crawl.")
 @click.option("--mode", type=click.Choice(["new", "backfill", "revisit"]), default="new",
               show_default=True,
@@ -65,50 +116,45 @@ def parse_day(value: str | None, option: str) -> str | None:
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many articles per edition.")
 @click.option("--everything", is_flag=True,
               help="With --mode revisit: re-fetch every archived article, due or not.")
-@click.option("--base-url", envvar="MEDIAWATCH_BASE_URL", default="https://vlast.kz",
-              show_default=True, help="The outlet, or a local replay of it.")
-@click.option("--db", envvar="MEDIAWATCH_DB", default="archive.db", show_default=True,
-              help="The archive file.")
+@base_url_option
+@db_option
+@revisit_steps_option
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the result as JSON: each run's id, status, counts and errors.")
 def crawl(edition: str, mode: str, since: str | None, limit: int | None, everything: bool,
-          base_url: str, db: str) -> None:
+          base_url: str, db: str, revisit_steps: str | None, as_json: bool) -> None:
     """Discover and fetch articles, and archive every new version."""
     import time
 
-    from crawler.report import crawl_summary
-    from crawler.runner import EDITIONS, CrawlError, run_crawl
+    from crawler.runner import CrawlError, run_crawl
+    from views.runs import crawl_result, crawl_summary, run_line
 
     since = parse_day(since, "--since")
     editions = list(EDITIONS) if edition == "all" else [edition]
     started = time.monotonic()
     try:
         runs = run_crawl(editions, mode=mode, base_url=base_url, db=db, since=since, limit=limit,
-                         everything=everything)
+                         everything=everything, revisit_steps=parse_steps(revisit_steps))
     except CrawlError as exc:
         raise UserError(str(exc)) from None
+    if as_json:
+        echo_json(crawl_result(runs, time.monotonic() - started))
+        return
     for run in runs:
-        click.echo(format_run(run))
+        click.echo(run_line(run))
     click.echo(crawl_summary(runs, time.monotonic() - started))
 
 
-def format_run(run: dict) -> str:
-    """One line per crawl run: what it fetched and found."""
-    from crawler.report import run_line
-
-    return run_line(run)
-
-
 @main.command()
-@click.option("--base-url", envvar="MEDIAWATCH_BASE_URL", default="https://vlast.kz",
-              show_default=True, help="The outlet, or a local replay of it.")
-@click.option("--db", envvar="MEDIAWATCH_DB", default="archive.db", show_default=True,
-              help="The archive file.")
-@click.option("--edition", "editions", multiple=True, type=click.Choice(["ru", "kk", "en"]),
+@base_url_option
+@db_option
+@click.option("--edition", "editions", multiple=True, type=click.Choice(EDITIONS),
               help="Editions to watch (repeatable); all three by default.")
 @click.option("--new-interval", type=float, help="Seconds between crawls for new articles.")
 @click.option("--revisit-interval", type=float, help="Seconds between revisit crawls.")
 @click.option("--sweep-interval", type=float, help="Seconds between sweeps of sitemap and listings.")
 @click.option("--time-limit", type=float, help="Seconds after which a crawl is ended.")
-@click.option("--revisit-steps", help="Revisit delays in seconds, comma-separated.")
+@revisit_steps_option
 @click.option("--list", "list_only", is_flag=True, help="Show the jobs and their next run times.")
 def schedule(base_url: str, db: str, editions: tuple[str, ...], new_interval: float | None,
              revisit_interval: float | None, sweep_interval: float | None,
@@ -126,10 +172,7 @@ def schedule(base_url: str, db: str, editions: tuple[str, ...], new_interval: fl
         if value is not None:
             setattr(config, name, value)
     if revisit_steps:
-        try:
-            config.revisit_steps = tuple(int(step) for step in revisit_steps.split(","))
-        except ValueError:
-            raise UserError("--revisit-steps must be whole seconds separated by commas") from None
+        config.revisit_steps = tuple(parse_steps(revisit_steps))
     if list_only:
         for job in list_jobs(config):
             click.echo(f"{job['job']:<12} every {job['every_seconds']:>8g}s  next {job['next_run']}")
@@ -164,20 +207,6 @@ def extract_page(file: str, url: str) -> None:
 
 # ---- reading the archive -------------------------------------------------------------------------
 
-EDITION = click.Choice(["ru", "kk", "en"])
-
-
-def db_option(function):
-    """--db for the commands that read the archive."""
-    return click.option("--db", envvar="MEDIAWATCH_DB", default="archive.db", show_default=True,
-                        help="The archive file.")(function)
-
-
-def json_option(function):
-    """--json for the commands that read the archive."""
-    return click.option("--json", "as_json", is_flag=True, help="Print JSON, for scripts.")(function)
-
-
 def change_kinds() -> list[str]:
     from storage.changes import EVENT_KINDS, KINDS
 
@@ -204,7 +233,9 @@ def open_archive(db: str):
 
 def find_article(archive, ref: str) -> int:
     """The id of the archived article `ref` names (its id or any of its URLs)."""
-    article_id = archive.resolve(ref)
+    from crawler.canonical import article_reference
+
+    article_id = archive.resolve(*article_reference(ref))
     if article_id is None:
         raise UserError(f"no archived article matches {ref!r} (give its id or one of its URLs)")
     return article_id
@@ -212,7 +243,7 @@ def find_article(archive, ref: str) -> int:
 
 def parse_time(value: str | None, option: str, day: bool = False) -> str | None:
     """A time option as a UTC timestamp (or a YYYY-MM-DD day)."""
-    from crawler.report import iso, parse_moment
+    from views.text import iso, parse_moment
 
     if value is None:
         return None
@@ -235,7 +266,7 @@ def on_terminal() -> bool:
 
 @main.command()
 @click.argument("query")
-@click.option("--lang", type=EDITION, help="Only this edition.")
+@edition_option
 @click.option("--section", help="Only this section, e.g. politika.")
 @click.option("--author", help="Only articles by this author (part of the name, any case).")
 @click.option("--since", help="Published on or after this day (YYYY-MM-DD, or an age: 7d, 2w).")
@@ -244,49 +275,48 @@ def on_terminal() -> bool:
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True, help="Most hits.")
 @json_option
 @db_option
-def search(query: str, lang: str | None, section: str | None, author: str | None, since: str | None,
+def search(query: str, edition: str | None, section: str | None, author: str | None, since: str | None,
            until: str | None, all_versions: bool, limit: int, as_json: bool, db: str) -> None:
     """Full-text search: words, "phrases", prefix*, AND/OR/NOT; ranked, with snippets."""
-    from crawler import report
     from storage.search import SearchQueryError
+    from views import articles, text
 
     color = on_terminal() and not as_json
-    options = {"language": lang, "section": section, "author": author, "limit": limit,
+    options = {"language": edition, "section": section, "author": author, "limit": limit,
                "date_from": parse_time(since, "--since", day=True), "all_versions": all_versions,
                "date_to": parse_time(until, "--until", day=True),
-               "marks": (report.YELLOW, report.RESET) if color else ("[", "]")}
+               "marks": (text.YELLOW, text.RESET) if color else ("[", "]")}
     with open_archive(db) as archive:
         try:
             hits = archive.search(query, **options)
         except SearchQueryError as exc:
             raise UserError(f"cannot search for {query!r}: {exc}") from None
-        hits = [report.search_hit(hit, archive.translations(hit["article_id"])) for hit in hits]
+        hits = [articles.search_hit(hit, archive.translations(hit["article_id"])) for hit in hits]
     if as_json:
         echo_json(hits)
     else:
-        click.echo(report.search_text(query, hits, color))
+        click.echo(articles.search_text(query, hits, color))
 
 
 @main.command()
 @click.option("--since", default="1d", show_default=True,
               help="From this time: YYYY-MM-DD[THH:MM[:SS]], today, or an age: 12h, 1d, 2w.")
-@click.option("--lang", type=EDITION, help="Only this edition.")
+@edition_option
 @click.option("--kind", "kinds", multiple=True, type=click.Choice(change_kinds()),
               help="Only this kind of change (repeatable).")
 @json_option
 @db_option
-def changes(since: str, lang: str | None, kinds: tuple[str, ...], as_json: bool, db: str) -> None:
+def changes(since: str, edition: str | None, kinds: tuple[str, ...], as_json: bool, db: str) -> None:
     """What was published, revised, removed or restored, newest first (default: the last day)."""
-    from crawler import report
+    from views import articles
 
     since = parse_time(since, "--since")
     with open_archive(db) as archive:
-        items = archive.changes(since, language=lang, kinds=list(kinds) or None)
-    items = [report.change_item(item) for item in reversed(items)]
+        items = articles.change_list(archive, since, language=edition, kinds=list(kinds) or None)
     if as_json:
         echo_json(items)
     else:
-        click.echo(report.changes_text(items, since))
+        click.echo(articles.changes_text(items, since))
 
 
 @main.command()
@@ -295,16 +325,14 @@ def changes(since: str, lang: str | None, kinds: tuple[str, ...], as_json: bool,
 @db_option
 def history(article: str, as_json: bool, db: str) -> None:
     """When an article was first seen, each version and event, and its next revisit."""
-    from crawler import report
+    from views import articles
 
     with open_archive(db) as archive:
-        article_id = find_article(archive, article)
-        data = report.history_data(archive.article(article_id), archive.history(article_id),
-                                   archive.revisit_steps)
+        data = articles.history_data(archive, find_article(archive, article))
     if as_json:
         echo_json(data)
     else:
-        click.echo(report.history_text(data))
+        click.echo(articles.history_text(data))
 
 
 def pick_versions(archive, state: dict, old: int | None, new: int | None):
@@ -335,7 +363,7 @@ def pick_versions(archive, state: dict, old: int | None, new: int | None):
 @db_option
 def diff(article: str, old: int | None, new: int | None, fmt: str, db: str) -> None:
     """Compare two versions of an article: metadata first, then paragraphs and words."""
-    from crawler.report import diff_output
+    from views.diffs import diff_output
 
     with open_archive(db) as archive:
         state = archive.article(find_article(archive, article))
@@ -350,7 +378,7 @@ def diff(article: str, old: int | None, new: int | None, fmt: str, db: str) -> N
 @db_option
 def show(article: str, number: int | None, as_json: bool, db: str) -> None:
     """Print an article as archived: its latest version or an earlier one."""
-    from crawler import report
+    from views import articles
 
     with open_archive(db) as archive:
         state = archive.article(find_article(archive, article))
@@ -358,11 +386,11 @@ def show(article: str, number: int | None, as_json: bool, db: str) -> None:
     if version is None:
         raise UserError(f"article {state['id']} has versions 1 to {state['current_version']}; "
                         f"there is no version {number}")
-    data = report.article_data(state, version)
+    data = articles.article_data(state, version)
     if as_json:
         echo_json(data)
     else:
-        click.echo(report.article_text(data))
+        click.echo(articles.article_text(data))
 
 
 @main.command()
@@ -371,14 +399,14 @@ def show(article: str, number: int | None, as_json: bool, db: str) -> None:
 @db_option
 def translations(article: str, as_json: bool, db: str) -> None:
     """The other editions (languages) of an article's story."""
-    from crawler import report
+    from views import articles
 
     with open_archive(db) as archive:
         state = archive.article(find_article(archive, article))
     if as_json:
         echo_json(state["translations"])
     else:
-        click.echo(report.translations_text(state, state["translations"]))
+        click.echo(articles.translations_text(state, state["translations"]))
 
 
 @main.command()
@@ -386,14 +414,14 @@ def translations(article: str, as_json: bool, db: str) -> None:
 @db_option
 def stats(as_json: bool, db: str) -> None:
     """Articles and versions per edition, recent changes, most revised articles, last runs."""
-    from crawler import report
+    from views import articles
 
     with open_archive(db) as archive:
-        data = report.stats_data(archive)
+        data = articles.stats_data(archive)
     if as_json:
         echo_json(data)
     else:
-        click.echo(f"archive {db}\n\n{report.stats_text(data)}")
+        click.echo(f"archive {db}\n\n{articles.stats_text(data)}")
 
 
 @main.command()
@@ -403,7 +431,7 @@ def stats(as_json: bool, db: str) -> None:
 @db_option
 def status(limit: int, as_json: bool, db: str) -> None:
     """The recent crawl runs, newest first: what each found, and its errors."""
-    from crawler.report import status_text
+    from views.runs import status_text
 
     with open_archive(db) as archive:
         runs = archive.runs(limit)
@@ -418,12 +446,12 @@ def status(limit: int, as_json: bool, db: str) -> None:
               show_default=True, help="jsonl/csv: the current version of each article; "
                                       "warc: the raw capture of every version.")
 @click.option("--since", help="Only what was archived since then (YYYY-MM-DD[THH:MM], or 7d).")
-@click.option("--lang", type=EDITION, help="Only this edition.")
+@edition_option
 @click.option("--output", "-o", help="File to write (default: standard output).")
 @db_option
-def export(fmt: str, since: str | None, lang: str | None, output: str | None, db: str) -> None:
+def export(fmt: str, since: str | None, edition: str | None, output: str | None, db: str) -> None:
     """Export the archive as JSON lines, CSV or WARC."""
-    from crawler import report
+    from views import export as report
 
     since = parse_time(since, "--since")
     if fmt == "warc" and output is None and on_terminal():
@@ -431,12 +459,12 @@ def export(fmt: str, since: str | None, lang: str | None, output: str | None, db
     with open_archive(db) as archive:
         if fmt == "warc":
             with click.open_file(output or "-", "wb") as out:
-                count = report.write_warc(report.export_captures(archive, lang, since), out,
+                count = report.write_warc(report.export_captures(archive, edition, since), out,
                                           gzip=not (output or "").endswith(".warc"))
         else:
             writer = report.write_csv if fmt == "csv" else report.write_jsonl
             with click.open_file(output or "-", "w", encoding="utf-8") as out:
-                count = writer(report.export_records(archive, lang, since), out)
+                count = writer(report.export_records(archive, edition, since), out)
     if output:
         click.echo(f"wrote {count} {'captures' if fmt == 'warc' else 'articles'} to {output}", err=True)
 
@@ -461,45 +489,6 @@ def serve(host: str, port: int, db: str) -> None:
 
 # ---- the demo ----------------------------------------------------------------------------------
 
-DEMO_SEARCHES = (("митинг", "ru"), ("алаң", "kk"), ("rally", "en"))
-
-
-def demo_crawl(base_url: str, db: str, *args: str) -> None:
-    """One crawl in its own process (Scrapy's reactor runs once per process), quietly logged."""
-    import os
-    import subprocess
-
-    line = ["crawl", *args, "--base-url", base_url, "--db", db]
-    click.echo(f"\n$ mediawatch {' '.join(line)}")
-    env = {**os.environ, "MEDIAWATCH_LOG_LEVEL": "WARNING"}
-    done = subprocess.run([sys.executable, "-m", "cli", *line], capture_output=True, text=True,
-                          env=env)
-    click.echo(done.stdout, nl=False)
-    if done.returncode != 0:
-        last = (done.stderr.strip().splitlines() or ["no message"])[-1]
-        raise click.ClickException(f"the demo crawl failed (exit {done.returncode}): {last}")
-
-
-def demo_build(db: str) -> str:
-    """Crawl the replay at epoch 0, move it to epoch 1, crawl again; the time epoch 1 began."""
-    import time
-
-    from replay.server import ReplayServer
-    from storage.db import utc_iso
-
-    with ReplayServer(articles=180, seed=1) as server:
-        click.echo(f"The replay of vlast.kz serves 180 articles at {server.base_url}/ (epoch 0).")
-        demo_crawl(server.base_url, db)
-        time.sleep(1.1)  # the archive's times are in whole seconds: epoch 1 starts a new one
-        since = utc_iso()
-        server.set_epoch(1)
-        click.echo("\nThe replay moves to epoch 1: the newsroom publishes, revises, removes and "
-                   "restores articles.")
-        demo_crawl(server.base_url, db)
-        demo_crawl(server.base_url, db, "--mode", "revisit", "--everything")
-    return since
-
-
 def demo_show(ctx: click.Context, command: click.Command, db: str, *args: str, **options) -> None:
     """Run a reading command as the user would, after its command line."""
     flags = [f"--{name.replace('_', '-')} {value}" for name, value in options.items()]
@@ -508,39 +497,31 @@ def demo_show(ctx: click.Context, command: click.Command, db: str, *args: str, *
     ctx.invoke(command, db=db, **dict(zip(names, args, strict=True)), **options)
 
 
-def demo_revised(db: str, since: str) -> int | None:
-    """An article revised in epoch 1, a rewrite if there is one."""
-    with open_archive(db) as archive:
-        revised = [item for item in archive.changes(since) if item.get("version")]
-    revised.sort(key=lambda item: "rewrite" not in item["kinds"])
-    return revised[0]["article_id"] if revised else None
-
-
 @main.command()
 @click.option("--db", default="demo-archive.db", show_default=True,
               help="Where the demo archive goes; it is replaced on every run.")
 @click.pass_context
 def demo(ctx: click.Context, db: str) -> None:
     """Crawl the built-in replay of the outlet twice, then show the archive."""
-    import os
+    import demo as the_demo
 
-    if os.path.exists(db):
-        click.echo(f"Replacing the previous demo archive {db}.")
-    for path in (db, f"{db}-wal", f"{db}-shm"):
-        if os.path.exists(path):
-            os.remove(path)
-    since = demo_build(db)
+    the_demo.replace_archive(db, click.echo)
+    try:
+        since = the_demo.build(db, click.echo)
+    except the_demo.DemoError as exc:
+        raise click.ClickException(str(exc)) from None
     demo_show(ctx, stats, db)
-    for query, lang in DEMO_SEARCHES:
-        demo_show(ctx, search, db, query, lang=lang, limit=3)
+    for query, edition in the_demo.SEARCHES:
+        demo_show(ctx, search, db, query, edition=edition, limit=3)
     demo_show(ctx, changes, db, since=since)
-    article_id = demo_revised(db, since)
+    article_id = the_demo.revised_article(db, since)
     if article_id is not None:
         demo_show(ctx, diff, db, str(article_id))
     click.echo(f"\nThe archive is in {db}. Go on exploring it, e.g.:\n"
                f"  mediawatch search 'митинг OR акция' --db {db}\n"
                f"  mediawatch history {article_id} --db {db}\n"
-               f"  mediawatch export --format warc --output demo.warc.gz --db {db}")
+               f"  mediawatch export --format warc --output demo.warc.gz --db {db}\n"
+               f"  mediawatch serve --db {db}    # the reading room, in the browser")
 
 
 if __name__ == "__main__":

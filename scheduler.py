@@ -7,7 +7,6 @@ import logging
 import os
 import signal
 import subprocess
-import sys
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -17,10 +16,12 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 import settings as project_settings
+from crawler.child import CrawlOutcome, read_outcome, start_crawl
+from storage.records import EDITIONS
+from views.runs import run_line
 
 logger = logging.getLogger("mediawatch.scheduler")
 
-EDITIONS = ("ru", "kk", "en")
 # Job kind -> the crawl mode it runs.
 JOB_MODES = {"new": "new", "revisit": "revisit", "sweep": "backfill"}
 
@@ -133,27 +134,20 @@ class CrawlService:
             timezone=UTC,
         )
 
-    def crawl_command(self, kind: str, edition: str) -> list[str]:
-        return [sys.executable, "-m", "cli", "crawl", "--edition", edition,
-                "--mode", JOB_MODES[kind], "--base-url", self.config.base_url,
-                "--db", self.config.db]
-
-    def child_env(self) -> dict[str, str]:
-        env = dict(os.environ)
+    def crawl_options(self, kind: str, edition: str) -> list[str]:
+        """The options of the crawl a job runs."""
+        options = ["--edition", edition, "--mode", JOB_MODES[kind]]
         if self.config.revisit_steps:
-            env["MEDIAWATCH_REVISIT_STEPS"] = ",".join(str(s) for s in self.config.revisit_steps)
-        return env
+            options += ["--revisit-steps", ",".join(str(s) for s in self.config.revisit_steps)]
+        return options
 
     def run_job(self, kind: str, edition: str) -> None:
         """Run one crawl in its own process; end it if it outlives the time limit."""
         if self.stopping.is_set():
             return
         with self.child_lock:
-            self.child = subprocess.Popen(
-                self.crawl_command(kind, edition), env=self.child_env(),
-                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                start_new_session=True,
-            )
+            self.child = start_crawl(self.config.base_url, self.config.db,
+                                     *self.crawl_options(kind, edition))
         outcome = "finished"
         try:
             out, err = self.child.communicate(timeout=self.config.time_limit)
@@ -167,7 +161,7 @@ class CrawlService:
         if self.stopping.is_set() and outcome == "finished" and code != 0:
             outcome = "stopped"
         self.close_unfinished_runs(outcome)
-        self.log_result(kind, edition, code, outcome, out, err)
+        self.log_result(kind, edition, outcome, read_outcome(code, out, err))
 
     def end_child(self, grace: float = 10.0) -> None:
         """Ask the running crawl to stop (Scrapy finishes in-flight work), then force it."""
@@ -190,16 +184,16 @@ class CrawlService:
         finally:
             archive.close()
 
-    def log_result(self, kind: str, edition: str, code: int, outcome: str, out: str,
-                   err: str) -> None:
-        lines = [line for line in out.splitlines() if line.startswith("run ")]
-        summary = "; ".join(lines) or f"exit status {code}"
-        if outcome == "timeout":
+    def log_result(self, kind: str, edition: str, ending: str, crawl: CrawlOutcome) -> None:
+        """One log line for a finished job: its runs, or why it ended without them."""
+        code = crawl.returncode
+        summary = "; ".join(run_line(run) for run in crawl.runs) or f"exit status {code}"
+        if ending == "timeout":
             logger.error("%s-%s ended after the %ss time limit: %s", kind, edition,
                          self.config.time_limit, summary)
         elif code != 0:
             logger.error("%s-%s failed (exit %s): %s\n%s", kind, edition, code, summary,
-                         err.strip())
+                         crawl.log.strip())
         else:
             logger.info("%s-%s: %s", kind, edition, summary)
 

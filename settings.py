@@ -42,14 +42,9 @@ FEED_EXPORT_ENCODING = "utf-8"
 CONCURRENT_ITEMS = 1
 WARN_ON_GENERATOR_RETURN_VALUE = False
 
-# Revisit schedule: delay after publication or after the last seen change, then each next step.
-# Values in seconds: 15 min, 1 h, 3 h, 1 day, 3 days, 1 week, 1 month (then monthly).
-MEDIAWATCH_REVISIT_STEPS = [
-    int(step)
-    for step in os.environ.get(
-        "MEDIAWATCH_REVISIT_STEPS", "900,3600,10800,86400,259200,604800,2592000"
-    ).split(",")
-]
+# Revisit delays in seconds; empty: the archive's own schedule (storage.archive.REVISIT_STEPS).
+# `mediawatch crawl --revisit-steps` sets them for one crawl.
+MEDIAWATCH_REVISIT_STEPS: list[int] = []
 
 # Scheduler intervals (seconds); the command line may override them.
 MEDIAWATCH_NEW_INTERVAL = 15 * 60

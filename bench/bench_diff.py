@@ -16,7 +16,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.common import row  # noqa: E402
-from crawler.diff import diff_versions  # noqa: E402
+from storage.changes import diff_records  # noqa: E402
 
 SEED = 20231127
 PARAGRAPHS = 200
@@ -83,7 +83,7 @@ def time_diff(old: dict, new: dict, runs: int = RUNS) -> list[float]:
     times = []
     for _ in range(runs):
         start = time.perf_counter()
-        diff_versions(old, new)
+        diff_records(old, new)
         times.append(time.perf_counter() - start)
     return times
 
@@ -107,7 +107,7 @@ def time_baseline(a: str, b: str, cap_s: float = BASELINE_CAP_S) -> float | None
 
 
 def run(full_baseline: bool = False) -> dict:
-    """Time diff_versions and the difflib baseline; return the figures in seconds."""
+    """Time diff_records and the difflib baseline; return the figures in seconds."""
     old, new = build_pair()
     a, b = "\n".join(old["body"]), "\n".join(new["body"])
     times = time_diff(old, new)
@@ -131,7 +131,7 @@ def run(full_baseline: bool = False) -> dict:
     figures["rows"] = [_row(figures)]
     figures["details"] = {"article": f"{len(a):,} → {len(b):,} characters, "
                                      f"{len(old['body'])} paragraphs, {EDITS} scattered edits",
-                          "diff_versions, slowest of the runs": _ms(figures["diff_max_s"])}
+                          "diff_records, slowest of the runs": _ms(figures["diff_max_s"])}
     figures["name"] = "diff"
     return figures
 
@@ -163,8 +163,8 @@ def to_markdown(figures: dict) -> str:
     rows = [
         ("article", f"{figures['chars_old']:,} → {figures['chars_new']:,} chars, "
                     f"{figures['paragraphs']} paragraphs, {figures['edits']} edits"),
-        (f"diff_versions, median of {figures['diff_runs']}", _ms(figures["diff_median_s"])),
-        ("diff_versions, slowest run", _ms(figures["diff_max_s"])),
+        (f"diff_records, median of {figures['diff_runs']}", _ms(figures["diff_median_s"])),
+        ("diff_records, slowest run", _ms(figures["diff_max_s"])),
         (f"difflib chars, first {figures['baseline_prefix_chars']:,} chars only, 1 run",
          _ms(figures["baseline_prefix_s"])),
     ]

@@ -15,11 +15,11 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.common import ms, print_result, row  # noqa: E402
-from crawler.items import ArticleRecord  # noqa: E402
 from replay import pages  # noqa: E402
 from replay.corpus import Article, Corpus, State, iso  # noqa: E402
 from storage.archive import Archive  # noqa: E402
 from storage.db import write_transaction  # noqa: E402
+from storage.records import ArticleRecord  # noqa: E402
 from storage.search import search  # noqa: E402
 
 ARTICLES = 100_000

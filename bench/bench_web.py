@@ -25,9 +25,9 @@ from starlette.testclient import TestClient  # noqa: E402
 from bench import bench_search  # noqa: E402
 from bench.common import PYTHON, ms, print_result, row  # noqa: E402
 from cli import main as cli_main  # noqa: E402
-from crawler.items import ArticleRecord  # noqa: E402
 from storage.archive import Archive  # noqa: E402
 from storage.db import write_transaction  # noqa: E402
+from storage.records import ArticleRecord  # noqa: E402
 from web.app import create_app  # noqa: E402
 
 REVISED_EVERY = 50  # one article in this many gets a second version

@@ -122,10 +122,12 @@ def replay_process(articles: int, seed: int):
 
 def crawl(base_url: str, db: str, *extra: str) -> float:
     """Run `mediawatch crawl` in its own process and return its wall-clock seconds."""
-    command = [PYTHON, "-m", "cli", "crawl", "--base-url", base_url, "--db", db, *extra]
+    from crawler.child import run_crawl_process
+
     start = time.perf_counter()
-    subprocess.run(command, cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL)
+    outcome = run_crawl_process(base_url, db, *extra)
+    if not outcome.ok:
+        raise RuntimeError(f"the benchmark's crawl failed: {outcome.error}")
     return time.perf_counter() - start
 
 

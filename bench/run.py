@@ -47,7 +47,7 @@ BENCHMARKS = {
                "newest first)."),
     "diff": (bench_diff.run, "Diff of two versions",
              "Two versions of an 80,000-character article with 10 scattered edits (typos, word "
-             "swaps, new sentences, new and removed paragraphs); `crawler.diff.diff_versions` "
+             "swaps, new sentences, new and removed paragraphs); `storage.changes.diff_records` "
              "timed 20 times. Character-level `difflib.SequenceMatcher` runs once in a child "
              "process, on the first 8,000 characters only: on the full text it takes minutes "
              "(`python bench/bench_diff.py --full-baseline` runs it, capped at 120 s)."),

@@ -118,3 +118,16 @@ def canonical_url(url: str, base_url: str | None = None) -> str:
         base = urlsplit(base_url)
         scheme, netloc = base.scheme.lower(), _netloc(base)
     return urlunsplit((scheme, netloc, _clean_path(parts.path), _clean_query(parts.query), ""))
+
+
+def article_reference(ref: str) -> tuple[int | None, str | None]:
+    """(article id, canonical URL) a reader's reference names: an id, or any URL of an article."""
+    ref = ref.strip()
+    if ref.isdigit():
+        return int(ref), None
+    return article_id_from_url(ref), canonical_url(ref)
+
+
+def edition_ids(urls: list[str]) -> list[int]:
+    """The article ids of a page's links to its other editions (other links are skipped)."""
+    return [found for url in urls if (found := article_id_from_url(url)) is not None]

@@ -28,7 +28,7 @@ from crawler.canonical import (
     section_and_slug,
 )
 from crawler.dates import normalise_timestamp, parse_visible_date, to_local_iso
-from crawler.items import ArticleRecord
+from storage.records import ArticleRecord
 
 
 class ExtractionError(ValueError):

@@ -9,6 +9,7 @@ from collections import Counter
 from scrapy import signals
 from scrapy.utils.defer import deferred_from_coro
 
+from crawler.canonical import edition_ids
 from crawler.extract import ExtractionError, extract
 from crawler.items import FetchedPage
 
@@ -16,21 +17,28 @@ logger = logging.getLogger(__name__)
 
 # Crawler stats key under which a run that could not write its archive leaves the reason.
 ARCHIVE_ERROR = "mediawatch/archive_error"
+# Crawler stats key under which the pipeline reports the id of the run it recorded.
+RUN_ID = "mediawatch/run_id"
 # This many pages of one run that lost their text (extraction failed, or a body far shorter
 # than before) suggest the outlet's layout changed: the run says so.
 DRIFT_WARNING_AT = 3
-UNWRITABLE = ("database or disk is full", "readonly database", "disk i/o error",
-              "unable to open database")
+# SQLite result codes (primary, extended ones start with them) that mean the archive cannot be
+# written, with what to do.
+UNWRITABLE = {
+    "SQLITE_FULL": "the archive's disk is full ({}): free some space, then crawl again",
+    "SQLITE_READONLY": "cannot write to the archive ({}): check the file and its directory are writable",
+    "SQLITE_IOERR": "cannot write to the archive ({}): check the file and its directory are writable",
+    "SQLITE_CANTOPEN": "cannot write to the archive ({}): check the file and its directory are writable",
+}
 
 
 def archive_unwritable(error: sqlite3.Error) -> str | None:
     """A one-line reason when a database error means the archive cannot be written, else None."""
-    text = str(error)
-    if not any(part in text.lower() for part in UNWRITABLE):
-        return None
-    if "full" in text:
-        return f"the archive's disk is full ({text}): free some space, then crawl again"
-    return f"cannot write to the archive ({text}): check the file and its directory are writable"
+    name = getattr(error, "sqlite_errorname", None) or ""
+    for code, reason in UNWRITABLE.items():
+        if name == code or name.startswith(code + "_"):
+            return reason.format(error)
+    return None
 
 
 class ExtractPipeline:
@@ -50,9 +58,10 @@ class ExtractPipeline:
 class ArchivePipeline:
     """Records every fetch of a crawl run in the archive, and the run itself."""
 
-    def __init__(self, db_path: str, base_url: str) -> None:
+    def __init__(self, db_path: str, base_url: str, revisit_steps: list[int] | None) -> None:
         self.db_path = db_path
         self.base_url = base_url
+        self.revisit_steps = revisit_steps
         self.archive = None
         self.run_id: int | None = None
         self.counts: Counter[str] = Counter()
@@ -60,8 +69,10 @@ class ArchivePipeline:
 
     @classmethod
     def from_crawler(cls, crawler) -> ArchivePipeline:
-        pipeline = cls(crawler.settings.get("MEDIAWATCH_DB"),
-                       crawler.settings.get("MEDIAWATCH_BASE_URL"))
+        settings = crawler.settings
+        steps = [int(step) for step in settings.getlist("MEDIAWATCH_REVISIT_STEPS")] or None
+        pipeline = cls(settings.get("MEDIAWATCH_DB"), settings.get("MEDIAWATCH_BASE_URL").rstrip("/"),
+                       steps)
         pipeline.crawler = crawler
         crawler.signals.connect(pipeline.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
@@ -72,8 +83,9 @@ class ArchivePipeline:
 
         spider = self.crawler.spider
         try:
-            self.archive = Archive(spider.db_path)
-            self.run_id = self.archive.start_run(spider.mode, [spider.language], spider.base_url)
+            self.archive = Archive(self.db_path, revisit_steps=self.revisit_steps)
+            self.run_id = self.archive.start_run(spider.mode, [spider.language], self.base_url)
+            self.crawler.stats.set_value(RUN_ID, self.run_id)
         except sqlite3.OperationalError as exc:
             self._stop_unwritable(exc, close=False)  # the engine closes it once it is open
 
@@ -105,7 +117,8 @@ class ArchivePipeline:
 
     def _record_page(self, item: FetchedPage) -> None:
         outcome = self.archive.record_page(self.run_id, item.url, item.status, item.headers,
-                                           item.body, item.record, item.fetched_at)
+                                           item.body, item.record, item.fetched_at,
+                                           edition_ids(item.record.translations))
         self.counts[outcome.kind] += 1
         if outcome.kind == "suspect":
             self.counts["failed"] += 1
@@ -123,7 +136,7 @@ class ArchivePipeline:
 
     def _record_failure(self, item: FetchedPage) -> None:
         self.archive.record_failure(self.run_id, item.url, item.status, item.error,
-                                    item.fetched_at)
+                                    item.fetched_at, item.article_id)
         self.counts["failed"] += 1
         if (item.error or "").startswith("extraction failed"):
             self.counts["extraction_failed"] += 1

@@ -11,13 +11,12 @@ from urllib.parse import urlparse
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from crawler.pipelines import ARCHIVE_ERROR, archive_unwritable
-from spiders.vlast_en import VlastEnSpider
-from spiders.vlast_kk import VlastKkSpider
-from spiders.vlast_ru import VlastRuSpider
+from crawler.pipelines import ARCHIVE_ERROR, RUN_ID, archive_unwritable
 
-SPIDERS = {"ru": VlastRuSpider, "kk": VlastKkSpider, "en": VlastEnSpider}
-EDITIONS = tuple(SPIDERS)
+
+def spider_name(edition: str) -> str:
+    """The name of an edition's spider, as SPIDER_MODULES lists it."""
+    return f"vlast_{edition}"
 
 
 class OneLineFormatter(logging.Formatter):
@@ -52,14 +51,20 @@ def is_loopback(url: str) -> bool:
         return False
 
 
-def crawl_settings(base_url: str, db: str, overrides: dict | None = None) -> Settings:
-    """Project settings for one crawl; delays are lifted only for a replay on this machine."""
+def crawl_settings(base_url: str, db: str, overrides: dict | None = None,
+                   revisit_steps: list[int] | None = None) -> Settings:
+    """Project settings for one crawl; delays are lifted only for a replay on this machine.
+
+    The base URL, the archive and the revisit steps reach the spiders and pipelines only here.
+    """
     import settings as project_settings
 
     settings = Settings()
     settings.setmodule(project_settings, priority="project")
     settings.set("MEDIAWATCH_BASE_URL", base_url.rstrip("/"), priority="cmdline")
     settings.set("MEDIAWATCH_DB", db, priority="cmdline")
+    if revisit_steps:
+        settings.set("MEDIAWATCH_REVISIT_STEPS", list(revisit_steps), priority="cmdline")
     if is_loopback(base_url):
         settings.update(project_settings.FAST_SETTINGS, priority="cmdline")
     settings.update(overrides or {}, priority="cmdline")
@@ -75,10 +80,12 @@ def run_crawl(
     limit: int | None = None,
     everything: bool = False,
     overrides: dict | None = None,
+    revisit_steps: list[int] | None = None,
 ) -> list[dict]:
     """Crawl the given editions (one spider each, one reactor) and return their run records."""
+    settings = crawl_settings(base_url, db, overrides, revisit_steps)
     try:
-        return _run_crawl(editions, mode, base_url, db, since, limit, everything, overrides)
+        return _run_crawl(editions, mode, settings, since, limit, everything)
     except sqlite3.OperationalError as exc:
         reason = archive_unwritable(exc)
         if reason is None:
@@ -86,32 +93,27 @@ def run_crawl(
         raise CrawlError(reason) from None
 
 
-def _run_crawl(editions, mode, base_url, db, since, limit, everything, overrides) -> list[dict]:
+def _run_crawl(editions, mode, settings: Settings, since, limit, everything) -> list[dict]:
     from storage.archive import Archive
 
-    archive = Archive(db)
-    before = {run["id"] for run in archive.runs(limit=1000)}
-    archive.close()
-
-    settings = crawl_settings(base_url, db, overrides)
     settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
     process = CrawlerProcess(settings)
     install_log_handler(settings.get("LOG_LEVEL"))
-    crawlers = [process.create_crawler(SPIDERS[edition]) for edition in editions]
+    crawlers = [process.create_crawler(spider_name(edition)) for edition in editions]
     for crawler in crawlers:
-        process.crawl(crawler, mode=mode, since=since, limit=limit, base_url=base_url, db=db,
-                      everything=everything)
+        process.crawl(crawler, mode=mode, since=since, limit=limit, everything=everything)
     process.start()
     for crawler in crawlers:
         if reason := crawler.stats.get_value(ARCHIVE_ERROR):
             raise CrawlError(reason)
 
-    archive = Archive(db)
-    runs = [run for run in archive.runs(limit=len(editions) + 10) if run["id"] not in before]
-    archive.close()
+    run_ids = [crawler.stats.get_value(RUN_ID) for crawler in crawlers]
+    with Archive(settings.get("MEDIAWATCH_DB")) as archive:
+        runs = [archive.run(run_id) for run_id in run_ids if run_id is not None]
     if runs and all(run["status"] == "failed" for run in runs):
         raise CrawlError(
-            f"could not reach {base_url}: no page answered. Check the network connection or the "
-            "--base-url; to see mediawatch work offline, run `mediawatch demo`."
+            f"could not reach {settings.get('MEDIAWATCH_BASE_URL')}: no page answered. Check the "
+            "network connection or the --base-url; to see mediawatch work offline, run "
+            "`mediawatch demo`."
         )
-    return sorted(runs, key=lambda run: run["id"])
+    return runs

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from crawler.items import normalise
 from storage.archive import Archive
+from storage.records import normalise
 
 # Manifest field -> how the archived record spells it.
 COMPARED_FIELDS = ("language", "section", "slug", "title", "lead", "authors", "photo_credits",

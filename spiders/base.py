@@ -52,8 +52,6 @@ class VlastSpider(scrapy.Spider):
         mode: str = "new",
         since: str | None = None,
         limit: int | str | None = None,
-        base_url: str | None = None,
-        db: str | None = None,
         everything: bool | str = False,
         *args,
         **kwargs,
@@ -64,19 +62,16 @@ class VlastSpider(scrapy.Spider):
         self.mode = mode
         self.since = since
         self.limit = int(limit) if limit not in (None, "") else None
-        self.base_url_arg = base_url
-        self.db_arg = db
         self.everything = everything in (True, "1", "true", "yes")
         self.scheduled_ids: set[int] = set()
-        self.known: dict[str, int] = {}
         self.known_ids: set[int] = set()
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
-        spider.base_url = (spider.base_url_arg or settings.get("MEDIAWATCH_BASE_URL")).rstrip("/")
-        spider.db_path = spider.db_arg or settings.get("MEDIAWATCH_DB")
+        spider.base_url = settings.get("MEDIAWATCH_BASE_URL").rstrip("/")
+        spider.db_path = settings.get("MEDIAWATCH_DB")
         spider.allowed_domains = [urlparse(spider.base_url).hostname]
         return spider
 
@@ -103,8 +98,7 @@ class VlastSpider(scrapy.Spider):
 
         archive = Archive(self.db_path)
         try:
-            self.known = archive.known_urls(self.language)
-            self.known_ids = set(archive.known_ids(self.language))
+            self.known_ids = archive.known_ids(self.language)
         finally:
             archive.close()
 

@@ -1,12 +1,21 @@
-"""Classify what changed between two versions of an article record."""
+"""The one model of change: the difference between two records and the kinds derived from it.
+
+Fields first, then paragraphs, then words inside paragraphs. Whatever shows a change (the kinds
+stored on a version, `changes`, `history`, `diff` in every format, web pages, alerts) reads it
+from `diff_records`. The vocabulary, its thresholds and why are in docs/changes.md.
+"""
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from urllib.parse import urlsplit
 
-from crawler.items import normalise
+from storage.records import normalise
 
-# Every kind, in the order they are reported.
+# Kinds of change between two versions, in the order they are reported.
 KINDS = (
     "headline",
     "byline",
@@ -19,76 +28,360 @@ KINDS = (
     "tags",
     "cover",
     "dates",
+    "stealth",
 )
+# Events of an article as a whole; `removed` is also the kind of a diff against a removal.
 EVENT_KINDS = ("new", "removed", "restored")
 
+# Fields in report order, with the kind a change to each one gets.
 FIELD_KINDS = {
     "title": "headline",
     "authors": "byline",
     "photo_credits": "byline",
+    "published": "dates",
+    "modified": "dates",
+    "tags": "tags",
+    "url": "moved",
     "section": "moved",
     "slug": "moved",
     "lead": "lead",
-    "tags": "tags",
     "cover_image": "cover",
     "cover_caption": "cover",
-    "published": "dates",
 }
+# Fields shown whole, old against new, rather than word by word.
+WHOLE_FIELDS = ("title",)
+# A change to any of these, or to a paragraph, is a change of text (for `stealth`).
+TEXT_FIELDS = ("title", "lead", "authors", "photo_credits", "cover_caption")
 
-TYPO_MAX_CHARS = 3
-TYPO_MIN_SIMILARITY = 0.97
-LONG_PARAGRAPH = 5000  # characters; longer paragraphs are compared word by word
+TYPO_MAX_EDITS = 6  # characters deleted plus characters inserted: three letters swapped
+TYPO_MIN_SIMILARITY = 0.9  # share of the paragraph's characters left as they were
+RESPELLING_MIN_SHARED = 0.5  # a changed word keeps at least half of its letters
+PAIR_MIN_SIMILARITY = 0.3  # below this, paragraphs of a replaced block are not paired
+PAIR_MAX_CELLS = 10_000  # larger replaced blocks are paired by position
 
+_TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
+_WORD = re.compile(r"\w+")
 
-
-def _is_typo(old: str, new: str) -> bool:
-    """A tiny edit: a few characters, or a very high similarity for a long paragraph."""
-    if max(len(old), len(new)) > LONG_PARAGRAPH:
-        a, b = old.split(), new.split()
-    else:
-        a, b = old, new
-    matcher = SequenceMatcher(None, a, b, autojunk=False)
-    edited = sum(
-        max(i2 - i1, j2 - j1)
-        for tag, i1, i2, j1, j2 in matcher.get_opcodes()
-        if tag != "equal"
-    )
-    return edited <= TYPO_MAX_CHARS or matcher.ratio() >= TYPO_MIN_SIMILARITY
+WordOp = tuple[str, str]  # ("equal" | "delete" | "insert", text)
 
 
-def body_changes(old: list[str], new: list[str]) -> set[str]:
-    """Kinds of change between two lists of paragraphs."""
-    old, new = normalise(old), normalise(new)
-    if old == new:
-        return set()
-    kinds: set[str] = set()
-    matcher = SequenceMatcher(None, old, new, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "insert":
-            kinds.add("paragraph_added")
-        elif tag == "delete":
-            kinds.add("paragraph_removed")
-        elif tag == "replace":
-            for a, b in zip(old[i1:i2], new[j1:j2], strict=False):
-                kinds.add("typo" if _is_typo(a, b) else "rewrite")
-            if i2 - i1 < j2 - j1:
-                kinds.add("paragraph_added")
-            elif i2 - i1 > j2 - j1:
-                kinds.add("paragraph_removed")
-    return kinds
+@dataclass
+class FieldChange:
+    """One field that differs between the two versions."""
+
+    name: str
+    old: object
+    new: object
+    kind: str
+    words: list[WordOp] = field(default_factory=list)
 
 
-def classify(previous: dict, new: dict) -> list[str]:
-    """Kinds of change from one record dict to the next; empty when a reader sees no change.
+@dataclass
+class ParagraphChange:
+    """One body paragraph: unchanged, inserted, deleted or edited in place."""
 
-    A change of the modification date alone is reported as `dates`; alongside another change
-    it is only the consequence of that edit and is not reported.
+    op: str  # "equal" | "insert" | "delete" | "replace"
+    old: str | None
+    new: str | None
+    old_index: int | None  # 0-based position in the old body
+    new_index: int | None
+    words: list[WordOp] = field(default_factory=list)
+    kind: str | None = None  # None for "equal"
+    similarity: float = 1.0
+
+
+@dataclass
+class RecordDiff:
+    """Everything that differs between two versions of one article, and its kinds."""
+
+    fields: list[FieldChange]
+    paragraphs: list[ParagraphChange]
+    kinds: list[str]
+    old_modified: str | None = None
+    new_modified: str | None = None
+    removed: dict | None = None  # set when the article itself disappeared
+
+    @property
+    def stealth(self) -> bool:
+        """The text changed while the page's modified date did not move."""
+        return "stealth" in self.kinds
+
+    @property
+    def changed(self) -> bool:
+        """True when a reader sees any difference."""
+        return bool(self.kinds)
+
+    @property
+    def changed_paragraphs(self) -> list[ParagraphChange]:
+        """The paragraphs that are not equal."""
+        return [p for p in self.paragraphs if p.op != "equal"]
+
+    @property
+    def stats(self) -> dict:
+        """How many paragraphs are equal, replaced, inserted and deleted."""
+        ops = Counter(p.op for p in self.paragraphs)
+        return {op: ops.get(op, 0) for op in ("equal", "replace", "insert", "delete")}
+
+
+# --- the difference and its kinds ------------------------------------------------------------
+
+
+def diff_records(old: dict, new: dict | None, removed: dict | None = None) -> RecordDiff:
+    """The difference from one record dict to the next, or to the article's removal.
+
+    Values are compared whitespace-normalised, as the version fingerprint sees them. When `new` is
+    None or `removed` is given (e.g. `{"status": 410}`), the diff is the removal of the article.
     """
-    kinds: set[str] = set()
-    for name, kind in FIELD_KINDS.items():
-        if normalise(previous.get(name)) != normalise(new.get(name)):
-            kinds.add(kind)
-    kinds |= body_changes(previous.get("body") or [], new.get("body") or [])
-    if not kinds and normalise(previous.get("modified")) != normalise(new.get("modified")):
+    old_modified = normalise(old.get("modified"))
+    if new is None or removed is not None:
+        return RecordDiff([], [], ["removed"], old_modified, None, dict(removed or {"status": None}))
+    new_modified = normalise(new.get("modified"))
+    fields = diff_fields(old, new)
+    paragraphs = diff_paragraphs(normalise(old.get("body") or []), normalise(new.get("body") or []))
+    return RecordDiff(fields, paragraphs, derive_kinds(fields, paragraphs), old_modified,
+                      new_modified)
+
+
+def derive_kinds(fields: list[FieldChange], paragraphs: list[ParagraphChange]) -> list[str]:
+    """The kinds of a difference, in report order.
+
+    A moved modification date alongside another change is only its consequence and is not a
+    kind; alone it is `dates`. `stealth` is a change of text while the modified date stayed.
+    """
+    kinds = {f.kind for f in fields if f.name != "modified"}
+    kinds |= {p.kind for p in paragraphs if p.kind}
+    modified_moved = any(f.name == "modified" for f in fields)
+    text_changed = any(f.name in TEXT_FIELDS for f in fields) or any(
+        p.op != "equal" for p in paragraphs)
+    if modified_moved and not kinds:
         kinds.add("dates")
+    if text_changed and not modified_moved:
+        kinds.add("stealth")
     return [kind for kind in KINDS if kind in kinds]
+
+
+def kinds_between(old: dict, new: dict) -> list[str]:
+    """The kinds of change from one record dict to the next; empty when a reader sees none."""
+    return diff_records(old, new).kinds
+
+
+def diff_fields(old: dict, new: dict) -> list[FieldChange]:
+    """Field changes, in report order; the URL counts only when its path moved."""
+    changes = []
+    for name, kind in FIELD_KINDS.items():
+        before, after = normalise(old.get(name)), normalise(new.get(name))
+        if name == "url":
+            if urlsplit(before or "").path == urlsplit(after or "").path:
+                continue
+        elif before == after or not (before or after):
+            continue
+        if name in WHOLE_FIELDS:
+            words = [op for op in (("delete", as_text(before)), ("insert", as_text(after)))
+                     if op[1]]
+        else:
+            words = diff_words(as_text(before), as_text(after))
+        changes.append(FieldChange(name, before, after, kind, words))
+    return changes
+
+
+def as_text(value: object) -> str:
+    """A field's value as text: lists joined by commas, None empty."""
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+# --- paragraphs ------------------------------------------------------------------------------
+
+
+def diff_paragraphs(old: list[str], new: list[str]) -> list[ParagraphChange]:
+    """Paragraph-level diff; replaced blocks are paired by similarity and diffed word by word."""
+    result: list[ParagraphChange] = []
+    matcher = SequenceMatcher(None, old, new, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            result += [ParagraphChange("equal", old[i], new[j], i, j) for i, j in
+                       zip(range(i1, i2), range(j1, j2), strict=True)]
+        elif op == "delete":
+            result += [_deleted(old, i) for i in range(i1, i2)]
+        elif op == "insert":
+            result += [_inserted(new, j) for j in range(j1, j2)]
+        else:
+            result += _replace_block(old, new, i1, i2, j1, j2)
+    return result
+
+
+def _deleted(old: list[str], i: int) -> ParagraphChange:
+    words = [("delete", old[i])]
+    return ParagraphChange("delete", old[i], None, i, None, words, "paragraph_removed", 0.0)
+
+
+def _inserted(new: list[str], j: int) -> ParagraphChange:
+    words = [("insert", new[j])]
+    return ParagraphChange("insert", None, new[j], None, j, words, "paragraph_added", 0.0)
+
+
+def _edited(old: list[str], new: list[str], i: int, j: int) -> ParagraphChange:
+    words = diff_words(old[i], new[j])
+    return ParagraphChange("replace", old[i], new[j], i, j, words, edit_kind(words),
+                           word_similarity(words))
+
+
+def _replace_block(
+    old: list[str], new: list[str], i1: int, i2: int, j1: int, j2: int
+) -> list[ParagraphChange]:
+    """Emit a replaced block in order: paired paragraphs as edits, the rest as inserts/deletes.
+
+    Between two pairs, one old and one new paragraph left over are paired too (rewritten).
+    """
+    pairs = _pair_paragraphs(old[i1:i2], new[j1:j2])
+    result: list[ParagraphChange] = []
+    i, j = i1, j1
+    for pi, pj in pairs + [(i2 - i1, j2 - j1)]:
+        if i1 + pi - i == 1 and j1 + pj - j == 1:
+            result.append(_edited(old, new, i, j))  # a lone paragraph in place: rewritten
+        else:
+            result += [_deleted(old, k) for k in range(i, i1 + pi)]
+            result += [_inserted(new, k) for k in range(j, j1 + pj)]
+        if i1 + pi < i2:
+            result.append(_edited(old, new, i1 + pi, j1 + pj))
+        i, j = i1 + pi + 1, j1 + pj + 1
+    return result
+
+
+def _pair_paragraphs(old: list[str], new: list[str]) -> list[tuple[int, int]]:
+    """Order-preserving pairs (old offset, new offset) maximising total word similarity."""
+    n, m = len(old), len(new)
+    if n * m > PAIR_MAX_CELLS:
+        return [(k, k) for k in range(min(n, m))]
+    bags_old = [Counter(_WORD.findall(p.lower())) for p in old]
+    bags_new = [Counter(_WORD.findall(p.lower())) for p in new]
+    score = [[0.0] * (m + 1) for _ in range(n + 1)]
+    for a in range(n - 1, -1, -1):
+        for b in range(m - 1, -1, -1):
+            sim = _dice(bags_old[a], bags_new[b])
+            paired = score[a + 1][b + 1] + sim if sim >= PAIR_MIN_SIMILARITY else -1.0
+            score[a][b] = max(paired, score[a + 1][b], score[a][b + 1])
+    return _backtrack(score, n, m)
+
+
+def _backtrack(score: list[list[float]], n: int, m: int) -> list[tuple[int, int]]:
+    pairs, a, b = [], 0, 0
+    while a < n and b < m:
+        if score[a][b] == score[a + 1][b]:
+            a += 1
+        elif score[a][b] == score[a][b + 1]:
+            b += 1
+        else:
+            pairs.append((a, b))
+            a, b = a + 1, b + 1
+    return pairs
+
+
+def _dice(a: Counter, b: Counter) -> float:
+    total = sum(a.values()) + sum(b.values())
+    return 2 * sum((a & b).values()) / total if total else 1.0
+
+
+# --- words -----------------------------------------------------------------------------------
+
+
+def tokenize(text: str) -> list[str]:
+    """Words, whitespace runs and single punctuation marks; joined they give back the text."""
+    return _TOKEN.findall(text)
+
+
+def diff_words(old: str, new: str) -> list[WordOp]:
+    """Word-level ops; equal+delete texts rebuild `old`, equal+insert texts rebuild `new`."""
+    a, b = tokenize(old), tokenize(new)
+    opcodes = SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    ops: list[WordOp] = []
+    pending_del, pending_ins = [], []
+    for index, (op, i1, i2, j1, j2) in enumerate(opcodes):
+        if op == "equal" and not _is_gap(opcodes, index, a):
+            _flush(ops, pending_del, pending_ins)
+            ops.append(("equal", "".join(a[i1:i2])))
+        else:
+            pending_del += a[i1:i2]
+            pending_ins += b[j1:j2]
+    _flush(ops, pending_del, pending_ins)
+    return ops
+
+
+def _is_gap(opcodes, index: int, tokens: list[str]) -> bool:
+    """A single space or mark between two changes: fold it in, so the change reads as one."""
+    if index == 0 or index == len(opcodes) - 1:
+        return False
+    _, i1, i2, _, _ = opcodes[index]
+    return i2 - i1 == 1 and not _WORD.match(tokens[i1])
+
+
+def _flush(ops: list[WordOp], deleted: list[str], inserted: list[str]) -> None:
+    if deleted:
+        ops.append(("delete", "".join(deleted)))
+    if inserted:
+        ops.append(("insert", "".join(inserted)))
+    deleted.clear()
+    inserted.clear()
+
+
+def word_similarity(words: list[WordOp]) -> float:
+    """Share of characters left unchanged, 0..1."""
+    same = sum(len(t) for op, t in words if op == "equal")
+    total = sum(len(t) * (2 if op == "equal" else 1) for op, t in words)
+    return 2 * same / total if total else 1.0
+
+
+def edit_kind(words: list[WordOp]) -> str:
+    """`typo` for a misspelling or punctuation fix, else `rewrite`.
+
+    A typo edits at most TYPO_MAX_EDITS characters, leaves at least TYPO_MIN_SIMILARITY of the
+    paragraph as it was, touches no digit, and each change is punctuation or spacing only or a
+    respelling of the same word (not a word added, removed or swapped for another).
+    """
+    changes = _changes(words)
+    # Each change edits at least one character; long changed runs cannot be a few edits either.
+    if len(changes) > TYPO_MAX_EDITS or sum(len(d) + len(i) for d, i in changes) > 40 * TYPO_MAX_EDITS:
+        return "rewrite"
+    for deleted, inserted in changes:
+        if any(c.isdigit() for c in deleted + inserted):
+            return "rewrite"
+        if _WORD.search(deleted + inserted) and not _is_respelling(deleted, inserted):
+            return "rewrite"
+    edits = sum(_char_edits(d, i) for d, i in changes)
+    total = sum(len(t) * (2 if op == "equal" else 1) for op, t in words)
+    similarity = 1 - edits / total if total else 1.0
+    if edits <= TYPO_MAX_EDITS and similarity >= TYPO_MIN_SIMILARITY:
+        return "typo"
+    return "rewrite"
+
+
+def _is_respelling(deleted: str, inserted: str) -> bool:
+    """Both sides present and sharing most of their letters, or one letter for another."""
+    if not (deleted and inserted):
+        return False
+    if len(deleted) == len(inserted) == 1:
+        return True
+    shared = 1 - _char_edits(deleted, inserted) / (len(deleted) + len(inserted))
+    return shared >= RESPELLING_MIN_SHARED
+
+
+def _char_edits(deleted: str, inserted: str) -> int:
+    blocks = SequenceMatcher(None, deleted, inserted, autojunk=False).get_matching_blocks()
+    return len(deleted) + len(inserted) - 2 * sum(b.size for b in blocks)
+
+
+def _changes(words: list[WordOp]) -> list[tuple[str, str]]:
+    """(deleted, inserted) text of each change between two unchanged runs."""
+    changes, deleted, inserted = [], "", ""
+    for op, text in words + [("equal", "")]:
+        if op == "delete":
+            deleted += text
+        elif op == "insert":
+            inserted += text
+        elif deleted or inserted:
+            changes.append((deleted, inserted))
+            deleted, inserted = "", ""
+    return changes

@@ -1,7 +1,8 @@
-"""Opening the archive database: WAL journal, busy timeout, write transactions, timestamps."""
+"""Opening the archive database: WAL journal, busy timeout, write transactions, timestamps, rows."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,6 +12,9 @@ from pathlib import Path
 from sqlite_utils import Database
 
 BUSY_TIMEOUT_SECONDS = 30
+# Article statuses.
+ACTIVE = "active"
+REMOVED = "removed"
 
 
 def connect(path: str | Path) -> Database:
@@ -77,3 +81,22 @@ def utc_iso(value: str | datetime | None = None) -> str:
 def parse_time(value: str) -> datetime:
     """The datetime of a stored UTC timestamp."""
     return datetime.fromisoformat(value)
+
+
+def rows(cursor) -> list[dict]:
+    """A query's rows as dicts by column name."""
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def decode_json(row: dict, *names: str) -> dict:
+    """The row with the named JSON text columns decoded, in place."""
+    for name in names:
+        if isinstance(row.get(name), str):
+            row[name] = json.loads(row[name])
+    return row
+
+
+def language_clause(language: str | None, column: str = "language") -> tuple[str, list]:
+    """An ` AND column = ?` clause and its parameter for one edition, or nothing for all."""
+    return (f" AND {column} = ?", [language]) if language else ("", [])

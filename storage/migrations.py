@@ -1,27 +1,26 @@
-"""Schema migrations, applied in order and recorded in the database (sqlite-utils Migrations)."""
+"""Schema migrations, applied in order and recorded in the database (sqlite-utils Migrations).
+
+Migrations are frozen: each carries the schema of its time as literals and calls none of
+today's functions, so an archive of any older version migrates the same way a year from now.
+Data computed from the records is rebuilt afterwards by storage.derived: NEEDS says which.
+"""
 
 from __future__ import annotations
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from storage import neardup, translations
 from storage.db import write_transaction
-from storage.records import record_from_row
-from storage.search import ARTICLE_FTS_COLUMNS, TOKENIZER, index_version, search_columns
+from storage.derived import rebuild
 
 MIGRATIONS = Migrations("mediawatch")
-
-
-def _current_records(db: Database):
-    """(article id, language, current record dict) for every archived article."""
-    rows = db.execute(
-        "SELECT a.id, a.language, v.* FROM articles a JOIN versions v ON v.id = a.current_version_id"
-    )
-    names = [d[0] for d in rows.description]
-    for row in rows.fetchall():
-        data = dict(zip(names[2:], row[2:], strict=True))
-        yield row[0], row[1], record_from_row(data)
+# Derived data (storage.derived.REBUILDS) to rebuild once a migration has been applied.
+NEEDS = {
+    "m002_search": ("search",),
+    "m003_near_duplicates": ("duplicates",),
+    "m004_translations": ("editions",),
+    "m006_change_kinds": ("kinds",),
+}
 
 
 @MIGRATIONS()
@@ -151,10 +150,16 @@ def m001_core(db: Database) -> None:
     db["events"].create_index(["at"])
 
 
+# The searchable columns of articles and the tokenizer, as of m002.
+M002_FTS_COLUMNS = ("title", "lead", "body", "authors", "tags", "title_stems", "lead_stems",
+                    "body_stems", "authors_stems", "tags_stems")
+M002_TOKENIZER = "unicode61 remove_diacritics 2"
+
+
 def _fts_trigger_sql() -> str:
-    columns = ", ".join(ARTICLE_FTS_COLUMNS)
-    new = ", ".join(f"new.{c}" for c in ARTICLE_FTS_COLUMNS)
-    old = ", ".join(f"old.{c}" for c in ARTICLE_FTS_COLUMNS)
+    columns = ", ".join(M002_FTS_COLUMNS)
+    new = ", ".join(f"new.{c}" for c in M002_FTS_COLUMNS)
+    old = ", ".join(f"old.{c}" for c in M002_FTS_COLUMNS)
     return f"""
         CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN
           INSERT INTO articles_fts (rowid, {columns}) VALUES (new.id, {new});
@@ -175,25 +180,16 @@ def _fts_trigger_sql() -> str:
 def m002_search(db: Database) -> None:
     """Full-text search: current text on articles (datasette's articles_fts) and all versions."""
     articles = db["articles"]
-    for column in ARTICLE_FTS_COLUMNS:
+    for column in M002_FTS_COLUMNS:
         if column not in articles.columns_dict:
             articles.add_column(column, str)
-    for article_id, language, record in _current_records(db):
-        articles.update(article_id, search_columns(record, language))
     # Only text changes re-index an article; revisit bookkeeping updates do not.
-    articles.enable_fts(ARTICLE_FTS_COLUMNS, tokenize=TOKENIZER)
+    articles.enable_fts(M002_FTS_COLUMNS, tokenize=M002_TOKENIZER)
     db.executescript(_fts_trigger_sql())
     db.execute(
         "CREATE VIRTUAL TABLE versions_fts USING fts5("
-        f"title, lead, body, authors, tags, content='', tokenize='{TOKENIZER}')"
+        f"title, lead, body, authors, tags, content='', tokenize='{M002_TOKENIZER}')"
     )
-    rows = db.execute(
-        "SELECT v.*, a.language AS edition FROM versions v JOIN articles a ON a.id = v.article_id"
-    )
-    names = [d[0] for d in rows.description]
-    for row in rows.fetchall():
-        data = dict(zip(names, row, strict=True))
-        index_version(db, data["id"], record_from_row(data), data["edition"])
 
 
 @MIGRATIONS()
@@ -208,9 +204,6 @@ def m003_near_duplicates(db: Database) -> None:
         pk="article_id",
     )
     db["duplicates"].create_index(["original_id"])
-    for article_id, language, record in sorted(_current_records(db)):
-        text = "\n".join(record["body"])
-        neardup.link_duplicate(db, article_id, language, text, "migration")
 
 
 @MIGRATIONS()
@@ -230,11 +223,8 @@ def m004_translations(db: Database) -> None:
         pk=("article_id", "other_id"),
     )
     db["story_links"].create_index(["other_id"])
-    records = sorted(_current_records(db))
-    for article_id, _, record in records:
-        db["articles"].update(article_id, {"cover_image": record["cover_image"]})
-    for article_id, _, record in records:
-        translations.update_editions(db, article_id, record["translations"], "migration")
+    db.execute("UPDATE articles SET cover_image ="
+               " (SELECT cover_image FROM versions WHERE versions.id = articles.current_version_id)")
 
 
 @MIGRATIONS()
@@ -242,6 +232,11 @@ def m005_capture_dictionaries(db: Database) -> None:
     """Preset zlib dictionaries, one per language, for compressing new captures."""
     db["capture_dictionaries"].create({"id": int, "language": str, "data": bytes}, pk="id")
     db["capture_dictionaries"].create_index(["language"], unique=True)
+
+
+@MIGRATIONS()
+def m006_change_kinds(db: Database) -> None:
+    """Kinds of change in one vocabulary: every version's kinds are recomputed (NEEDS)."""
 
 
 def is_current(db: Database) -> bool:
@@ -259,4 +254,7 @@ def migrate(db: Database, stop_before: str | None = None) -> None:
     if is_current(db):
         return
     with write_transaction(db):
+        pending = [migration.name for migration in MIGRATIONS.pending(db)]
         MIGRATIONS.apply(db, stop_before=stop_before)
+        applied = {migration.name for migration in MIGRATIONS.applied(db)}
+        rebuild(db, [need for name in pending if name in applied for need in NEEDS.get(name, ())])

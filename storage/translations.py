@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
-from crawler.canonical import article_id_from_url, canonical_url
-
 LANGUAGES = ("ru", "kk", "en")
 LINK = "link"
 INFERRED = "inferred"
@@ -57,19 +55,10 @@ def _insert(db: Database, a: int, b: int, method: str, confidence: float, found_
     )
 
 
-def _target_id(db: Database, url: str) -> int | None:
-    found = article_id_from_url(url)
-    if found is not None:
-        return found
-    row = db.execute("SELECT id FROM articles WHERE url = ?", [canonical_url(url)]).fetchone()
-    return row[0] if row else None
-
-
-def link_editions(db: Database, article_id: int, urls: list[str], found_at: str) -> None:
+def link_editions(db: Database, article_id: int, other_ids: list[int], found_at: str) -> None:
     """Record the links a page gives to its other editions (the target may not be archived yet)."""
-    for url in urls:
-        other = _target_id(db, url)
-        if other is None or other == article_id:
+    for other in other_ids:
+        if other == article_id:
             continue
         existing = db.execute(
             "SELECT method FROM story_links WHERE article_id = ? AND other_id = ?",
@@ -145,9 +134,12 @@ def infer_editions(db: Database, article_id: int, found_at: str) -> None:
         _insert(db, article_id, other_id, INFERRED, score, found_at)
 
 
-def update_editions(db: Database, article_id: int, urls: list[str], found_at: str) -> None:
-    """Re-evaluate an article's editions after it was archived or changed."""
-    link_editions(db, article_id, urls, found_at)
+def update_editions(db: Database, article_id: int, other_ids: list[int], found_at: str) -> None:
+    """Re-evaluate an article's editions after it was archived or changed.
+
+    `other_ids` are the ids of the other editions the article's page links to.
+    """
+    link_editions(db, article_id, other_ids, found_at)
     prune_inferred(db, article_id)
     infer_editions(db, article_id, found_at)
 

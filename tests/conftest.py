@@ -39,6 +39,19 @@ def make_replay() -> Iterator[Callable[..., ReplayServer]]:
         server.stop()
 
 
+def manifest_kinds(change: dict) -> list[str]:
+    """The kinds the archive records for one change of the replay's manifest.
+
+    A content change the newsroom did not stamp with a new modified date is also `stealth`.
+    """
+    return [change["kind"], *(["stealth"] if change.get("stealth") else [])]
+
+
+def manifest_pairs(changes: list[dict]) -> set[tuple[int, str]]:
+    """(article id, kind) of every kind the archive records for these manifest changes."""
+    return {(c["id"], kind) for c in changes for kind in manifest_kinds(c)}
+
+
 # ---- archives for the reading room's tests ------------------------------------------------------
 
 # Markup an outlet page could carry as text: it must reach a reader as text, never run.

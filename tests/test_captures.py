@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from crawler.items import ArticleRecord
 from storage.archive import Archive
 from storage.captures import DICTIONARY_PAGES, PLAIN, WITH_DICTIONARY
+from storage.records import ArticleRecord
 
 BASE = "https://vlast.kz"
 

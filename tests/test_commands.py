@@ -14,12 +14,13 @@ from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
+from conftest import manifest_kinds
 from warcio.archiveiterator import ArchiveIterator
 
 from cli import main
-from crawler.report import EXPORT_FIELDS
 from replay.server import ReplayServer
 from storage.archive import Archive
+from views.export import EXPORT_FIELDS
 
 EVENTS = ("new", "removed", "restored")
 # Kind of change -> the paragraph operations its diff must show, and nothing else.
@@ -80,7 +81,7 @@ def expected_pairs(built) -> list[tuple[int, str]]:
         kind = change["kind"]
         if kind == "restored" and change["id"] not in archived:
             kind = "new"
-        pairs.append((change["id"], kind))
+        pairs += [(change["id"], kind) for kind in manifest_kinds({**change, "kind": kind})]
     return sorted(pairs)
 
 
@@ -115,8 +116,9 @@ def test_changes_text_and_filters(built):
     assert sorted(i["article_id"] for i in removed) == \
         sorted(c["id"] for c in built.m1["changes"] if c["kind"] == "removed")
     assert all(i["status"] for i in removed)
-    english = run_json(built, "changes", "--since", built.since, "--lang", "en")
+    english = run_json(built, "changes", "--since", built.since, "--edition", "en")
     assert english and {i["language"] for i in english} == {"en"}
+    assert run_json(built, "changes", "--since", built.since, "--lang", "en") == english
 
 
 def test_changes_default_period_is_the_last_day(built):
@@ -200,6 +202,20 @@ def test_diff_shows_that_change_and_nothing_else(built, kind):
     inserted = [w for part in data["fields"] + data["paragraphs"] for op, w in part["words"]
                 if op == "insert"]
     assert all(f"{{+{w}+}}" in text for w in inserted)
+
+
+def test_stored_kinds_are_the_kinds_of_the_diff(built):
+    """For every revised article, `changes` and `diff` describe version N in the same words."""
+    revised = [i for i in run_json(built, "changes", "--since", built.since) if i.get("version")]
+    assert len(revised) == sum(c["kind"] not in EVENTS for c in built.m1["changes"])
+    for item in revised:
+        number = item["version"]
+        data = diff_json(built, item["article_id"], "--from", str(number - 1), "--to", str(number))
+        assert data["kinds"] == item["kinds"], item
+        change = next(c for c in built.m1["changes"] if c["id"] == item["article_id"])
+        assert sorted(data["kinds"]) == sorted(manifest_kinds(change))
+    history = run_json(built, "history", str(revised[0]["article_id"]))["history"]
+    assert [v["changes"] for v in history if v["type"] == "version"][-1] == revised[0]["kinds"]
 
 
 def test_diff_formats_and_removal(built):
@@ -364,8 +380,8 @@ def test_demo(tmp_path):
     out = done.stdout
     assert f"Replacing the previous demo archive {db}" in out
     for part in ("$ mediawatch crawl --base-url", "$ mediawatch crawl --mode revisit --everything",
-                 "$ mediawatch stats", "most revised articles", "$ mediawatch search митинг --lang ru",
-                 "$ mediawatch search алаң --lang kk", "$ mediawatch search rally --lang en",
+                 "$ mediawatch stats", "most revised articles", "$ mediawatch search митинг --edition ru",
+                 "$ mediawatch search алаң --edition kk", "$ mediawatch search rally --edition en",
                  "$ mediawatch changes --since", "$ mediawatch diff", "Kinds:",
                  f"The archive is in {db}"):
         assert part in out, part

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from conftest import manifest_pairs
 
 from crawler.canonical import article_id_from_url, is_article_url
+from crawler.child import run_crawl_process
 from replay.evaluate import COMPARED_FIELDS, score_archive
 from storage.archive import Archive
 
@@ -119,7 +122,7 @@ def test_changes_of_the_next_epoch_are_archived_exactly_then_nothing(site, first
             recorded = changes_in(archive) - before
             versions_before = archive.db.execute("SELECT COUNT(*) FROM versions").fetchone()[0]
             events_before = archive.db.execute("SELECT COUNT(*) FROM events").fetchone()[0]
-        assert recorded == {(c["id"], c["kind"]) for c in manifest["changes"]}
+        assert recorded == manifest_pairs(manifest["changes"])
         assert score_archive(str(work), manifest).mismatches == []
 
         crawl(site.base_url, work)
@@ -154,7 +157,7 @@ def test_backfill_walks_back_to_since_and_limit_caps(site, tmp_path):
 def test_scrapy_crawl_runs_an_edition_spider(site, tmp_path):
     db = tmp_path / "scrapy.db"
     result = subprocess.run(
-        [sys.executable, "-m", "scrapy", "crawl", "vlast_en", "-a", f"base_url={site.base_url}",
+        [sys.executable, "-m", "scrapy", "crawl", "vlast_en", "-s", f"MEDIAWATCH_BASE_URL={site.base_url}",
          "-s", f"MEDIAWATCH_DB={db}", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0"],
         capture_output=True, text=True, timeout=300, cwd=ROOT,
     )
@@ -176,3 +179,23 @@ def test_unreachable_site_gives_one_clear_line(tmp_path):
     assert last.startswith("error: could not reach http://127.0.0.1:9")
     assert "mediawatch demo" in last
     assert "Traceback" not in result.stderr
+
+
+def test_a_crawl_in_a_child_process_reports_its_runs_as_json(site, tmp_path):
+    db = tmp_path / "child.db"
+    outcome = run_crawl_process(site.base_url, str(db), "--edition", "kk", "--limit", "3",
+                                "--revisit-steps", "60,120")
+    assert outcome.ok and outcome.error is None
+    with Archive(db) as archive:
+        assert outcome.runs == archive.runs()
+        articles = [archive.article(i) for i in archive.known_ids()]
+    [run] = outcome.runs
+    assert (run["editions"], run["mode"], run["status"]) == (["kk"], "new", "ok")
+    assert run["stats"]["new"] == outcome.totals["new"] == len(articles) == 3
+    for article in articles:  # the first revisit step given on the command line
+        published = datetime.fromisoformat(article["published"])
+        assert datetime.fromisoformat(article["next_visit_at"]) - published == timedelta(seconds=60)
+    assert outcome.seconds > 0
+    failed = run_crawl_process("http://127.0.0.1:9", str(tmp_path / "none.db"), "--edition", "en")
+    assert not failed.ok and failed.returncode == 2
+    assert failed.error.startswith("error: could not reach http://127.0.0.1:9")

@@ -1,4 +1,4 @@
-"""Tests for crawler.diff: classification, word ops, renderers and speed."""
+"""Tests for the model of change (storage.changes) and its renderings (views.diffs)."""
 
 from __future__ import annotations
 
@@ -9,16 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crawler.diff import (
-    diff_versions,
-    diff_words,
-    render_html,
-    render_text,
-    render_unified,
-    to_json,
-    tokenize,
-)
-from crawler.items import ArticleRecord
+from storage.changes import diff_records, diff_words, tokenize
+from storage.records import ArticleRecord
+from views.diffs import diff_dict, render_html, render_text, render_unified
 
 BODY = [
     "Мажилис принял во втором чтении поправки в Налоговый кодекс.",
@@ -26,6 +19,9 @@ BODY = [
     "По словам министра финансов, изменения затронут около 40 тысяч предприятий.",
     "Следующее заседание назначено на среду.",
 ]
+
+
+BODY_TITLE = "Мажилис принял поправки в Налоговый кодекс"
 
 
 def record(**changes) -> dict:
@@ -69,32 +65,32 @@ def rebuild(words, side: str) -> str:
 
 
 def test_unchanged_pair_has_no_changes():
-    diff = diff_versions(record(), record())
+    diff = diff_records(record(), record())
     assert not diff.changed
     assert diff.fields == [] and changed(diff) == []
     assert diff.kinds == [] and diff.stealth is False
     assert render_text(diff).startswith("No changes.")
-    assert to_json(diff)["stats"]["equal"] == len(BODY)
+    assert diff_dict(diff)["stats"]["equal"] == len(BODY)
 
 
-def test_typo_is_minor():
+def test_typo():
     new = record(body=with_paragraph(1, BODY[1].replace("почти", "почит")))
-    (change,) = changed(diff_versions(record(), new))
-    assert (change.op, change.kind) == ("replace", "minor")
+    (change,) = changed(diff_records(record(), new))
+    assert (change.op, change.kind) == ("replace", "typo")
     assert ("delete", "почти") in change.words and ("insert", "почит") in change.words
 
 
-def test_two_typos_in_long_words_are_minor():
+def test_two_typos_in_long_words_are_a_typo():
     old = "Жетісу облысындағы шешім әлеуметтік желіде үлкен пікірталас вызвало."
     new = old.replace("Жетісу", "Жетісф").replace("вызвало", "вышвало")
-    (change,) = changed(diff_versions(record(body=[old]), record(body=[new])))
-    assert change.kind == "minor"
+    (change,) = changed(diff_records(record(body=[old]), record(body=[new])))
+    assert change.kind == "typo"
 
 
-def test_punctuation_fix_is_minor():
+def test_punctuation_fix_is_a_typo():
     new = record(body=with_paragraph(3, "Следующее заседание назначено на среду!"))
-    (change,) = changed(diff_versions(record(), new))
-    assert change.kind == "minor"
+    (change,) = changed(diff_records(record(), new))
+    assert change.kind == "typo"
 
 
 @pytest.mark.parametrize(
@@ -105,89 +101,102 @@ def test_punctuation_fix_is_minor():
         BODY[3].replace("назначено", "не назначено"),  # a word added
     ],
 )
-def test_small_edits_that_change_meaning_are_substantive(edited):
+def test_small_edits_that_change_meaning_are_a_rewrite(edited):
     index = next(k for k, p in enumerate(BODY) if p[:20] == edited[:20])
-    (change,) = changed(diff_versions(record(), record(body=with_paragraph(index, edited))))
-    assert change.kind == "substantive"
+    (change,) = changed(diff_records(record(), record(body=with_paragraph(index, edited))))
+    assert change.kind == "rewrite"
 
 
-def test_rewritten_paragraph_is_substantive():
+def test_one_letter_word_swapped_is_a_typo():
+    new = record(body=with_paragraph(0, BODY[0].replace(" в ", " ы ")))
+    (change,) = changed(diff_records(record(), new))
+    assert change.kind == "typo"
+
+
+def test_rewritten_paragraph():
     rewritten = "Обсуждение в палате затянулось, а часть депутатов покинула зал до голосования."
-    diff = diff_versions(record(), record(body=with_paragraph(1, rewritten)))
+    diff = diff_records(record(), record(body=with_paragraph(1, rewritten)))
     (change,) = changed(diff)
     assert (change.op, change.kind, change.old_index, change.new_index) == (
-        "replace", "substantive", 1, 1
+        "replace", "rewrite", 1, 1
     )
-    assert diff.kinds == ["substantive", "stealth"]
+    assert diff.kinds == ["rewrite", "stealth"]
 
 
 def test_added_paragraph():
     body = BODY[:2] + ["Оппозиция назвала поправки поспешными."] + BODY[2:]
-    (change,) = changed(diff_versions(record(), record(body=body)))
-    assert (change.op, change.kind, change.new_index) == ("insert", "substantive", 2)
+    (change,) = changed(diff_records(record(), record(body=body)))
+    assert (change.op, change.kind, change.new_index) == ("insert", "paragraph_added", 2)
 
 
 def test_removed_paragraph():
     body = BODY[:2] + BODY[3:]
-    diff = diff_versions(record(), record(body=body))
+    diff = diff_records(record(), record(body=body))
     (change,) = changed(diff)
-    assert (change.op, change.kind, change.old_index) == ("delete", "removal", 2)
-    assert "removal" in diff.kinds
+    assert (change.op, change.kind, change.old_index) == ("delete", "paragraph_removed", 2)
+    assert diff.kinds == ["paragraph_removed", "stealth"]
 
 
 def test_edit_next_to_insert_is_paired_by_similarity():
     body = [BODY[0], "Новый абзац о реакции бизнеса.", BODY[1].replace("почти", "почит")] + BODY[2:]
-    ops = [(p.op, p.kind) for p in changed(diff_versions(record(), record(body=body)))]
-    assert ops == [("insert", "substantive"), ("replace", "minor")]
+    ops = [(p.op, p.kind) for p in changed(diff_records(record(), record(body=body)))]
+    assert ops == [("insert", "paragraph_added"), ("replace", "typo")]
 
 
-def test_headline():
-    diff = diff_versions(record(), record(title="Мажилис одобрил поправки в Налоговый кодекс"))
+def test_headline_is_shown_whole():
+    title = "Мажилис одобрил поправки в Налоговый кодекс"
+    diff = diff_records(record(), record(title=title))
     (field,) = diff.fields
     assert (field.name, field.kind) == ("title", "headline")
+    assert field.words == [("delete", BODY_TITLE), ("insert", title)]
     assert diff.kinds == ["headline", "stealth"]
 
 
 @pytest.mark.parametrize("name", ["authors", "photo_credits"])
 def test_byline(name):
-    diff = diff_versions(record(), record(**{name: ["Данияр Молдабеков"]}))
+    diff = diff_records(record(), record(**{name: ["Данияр Молдабеков"]}))
     (field,) = diff.fields
     assert (field.name, field.kind) == (name, "byline")
 
 
-def test_lead_typo_is_minor():
-    (field,) = diff_versions(record(), record(lead="Изменения вступят в силу с 1 января!")).fields
-    assert (field.name, field.kind) == ("lead", "minor")
+def test_lead():
+    (field,) = diff_records(record(), record(lead="Изменения вступят в силу с 1 января!")).fields
+    assert (field.name, field.kind) == ("lead", "lead")
 
 
 def test_stealth_when_text_changes_but_modified_does_not():
     old = record(modified="2023-11-28T09:00:00+06:00")
     new = record(modified=old["modified"], body=with_paragraph(3, "Заседание отменено."))
-    diff = diff_versions(old, new)
+    diff = diff_records(old, new)
     assert diff.stealth and diff.kinds[-1] == "stealth"
     assert "Stealth edit" in render_text(diff)
 
 
 def test_not_stealth_when_modified_moves():
     new = record(modified="2023-11-28T09:00", body=with_paragraph(3, "Заседание отменено."))
-    diff = diff_versions(record(), new)
+    diff = diff_records(record(), new)
     assert not diff.stealth and "stealth" not in diff.kinds
     assert [f.name for f in diff.fields] == ["modified"]
-    assert diff.fields[0].kind == "metadata"
+    assert diff.fields[0].kind == "dates"
+    assert diff.kinds == ["rewrite"]  # the moved date is the consequence of the edit
 
 
-def test_modified_overrides():
-    new = record(body=with_paragraph(3, "Заседание отменено."))
-    diff = diff_versions(record(), new, old_modified="2023-11-27T15:00:00+06:00",
-                         new_modified="2023-11-28T09:00:00+06:00")
-    assert not diff.stealth
+def test_modified_date_alone_is_dates():
+    diff = diff_records(record(), record(modified="2023-11-28T09:00:00+06:00"))
+    assert diff.kinds == ["dates"] and not diff.stealth
+
+
+def test_whitespace_is_no_change():
+    new = record(title=" Мажилис  принял поправки в Налоговый кодекс", body=[p + "  " for p in BODY])
+    diff = diff_records(record(), new)
+    assert not diff.changed and diff.fields == [] and changed(diff) == []
 
 
 def test_metadata_only_change_is_not_stealth():
-    diff = diff_versions(record(), record(tags=["налоги", "парламент", "бизнес"]))
+    diff = diff_records(record(), record(tags=["налоги", "парламент", "бизнес"]))
     (field,) = diff.fields
-    assert (field.name, field.kind) == ("tags", "metadata")
-    assert diff.kinds == ["metadata"] and not diff.stealth
+    assert (field.name, field.kind) == ("tags", "tags")
+    assert diff.kinds == ["tags"] and not diff.stealth
 
 
 def test_moved_article():
@@ -196,7 +205,7 @@ def test_moved_article():
         slug="nalogovyj-kodeks-prinyat",
         url="https://vlast.kz/ekonomika/57753-nalogovyj-kodeks-prinyat.html",
     )
-    diff = diff_versions(record(), new)
+    diff = diff_records(record(), new)
     assert [(f.name, f.kind) for f in diff.fields] == [
         ("url", "moved"), ("section", "moved"), ("slug", "moved")
     ]
@@ -205,15 +214,21 @@ def test_moved_article():
 
 def test_fields_come_in_report_order():
     new = record(lead="Другой лид.", title="Другой заголовок", authors=["Б"], tags=["т"])
-    names = [f.name for f in diff_versions(record(), new).fields]
+    names = [f.name for f in diff_records(record(), new).fields]
     assert names == ["title", "authors", "tags", "lead"]
 
 
+def test_moved_needs_a_new_path_not_a_new_host():
+    new = record(url="http://127.0.0.1:8765/politika/57753-nalogovyj-kodeks.html",
+                 body=with_paragraph(3, "Заседание отменено."), modified="2023-11-28T09:00")
+    assert diff_records(record(), new).kinds == ["rewrite"]
+
+
 def test_whole_article_removal():
-    diff = diff_versions(record(), None, event={"status": 410})
-    assert diff.kinds == ["removal"] and diff.removed == {"status": 410}
+    diff = diff_records(record(), None, {"status": 410})
+    assert diff.kinds == ["removed"] and diff.removed == {"status": 410}
     assert "status 410" in render_text(diff)
-    assert json.loads(json.dumps(to_json(diff)))["removed"] == {"status": 410}
+    assert json.loads(json.dumps(diff_dict(diff)))["removed"] == {"status": 410}
 
 
 # --- words and languages -----------------------------------------------------------------
@@ -246,12 +261,12 @@ def test_word_ops_rebuild_any_text(old, new):
     assert rebuild(words, "old") == old and rebuild(words, "new") == new
 
 
-def test_kazakh_typo_is_minor():
+def test_kazakh_typo():
     body = ["Қазақстанда жаңа заң қабылданды.", "Бұл туралы министрлік хабарлады."]
     new = ["Қазақстанда жаңа заң қабылданды.", "Бұл туралы министірлік хабарлады."]
-    diff = diff_versions(record(language="kk", body=body), record(language="kk", body=new))
+    diff = diff_records(record(language="kk", body=body), record(language="kk", body=new))
     (change,) = changed(diff)
-    assert change.kind == "minor"
+    assert change.kind == "typo"
     assert ("insert", "министірлік") in change.words
 
 
@@ -260,7 +275,7 @@ def test_kazakh_typo_is_minor():
 
 def sample_diff():
     body = [BODY[0], BODY[1].replace("почти", "почит"), BODY[2], BODY[3], "Добавлено позже."]
-    return diff_versions(record(), record(title="Новый заголовок", body=body))
+    return diff_records(record(), record(title="Новый заголовок", body=body))
 
 
 def test_render_text_plain():
@@ -268,7 +283,7 @@ def test_render_text_plain():
     assert "\x1b[" not in text
     assert "[-почти-]{+почит+}" in text
     assert "{+Добавлено позже.+}" in text
-    assert "title (headline): [-Мажилис принял поправки в Налоговый кодекс-]" in text
+    assert "title (headline): [-Мажилис принял поправки в Налоговый кодекс-]{+Новый заголовок+}" in text
     assert "… 1 unchanged paragraph …" in text and "… 2 unchanged paragraphs …" in text
 
 
@@ -302,7 +317,7 @@ def test_render_html_escapes_archived_content():
     payload = '<script>alert(1)</script><img src=x onerror="alert(2)">'
     old = record(title="Заголовок " + payload, authors=['"><svg onload=alert(3)>'])
     new = record(title="Заголовок", body=with_paragraph(1, BODY[1] + payload))
-    page = render_html(diff_versions(old, new), title=payload)
+    page = render_html(diff_records(old, new), title=payload)
     collector = TagCollector()
     collector.feed(page)
     assert page.count("<html") == 1
@@ -315,10 +330,10 @@ def test_render_html_escapes_archived_content():
 
 
 def test_to_json_shape():
-    data = to_json(sample_diff())
+    data = diff_dict(sample_diff())
     assert json.loads(json.dumps(data, ensure_ascii=False)) == data
     assert set(data) >= {"changed", "kinds", "stealth", "fields", "paragraphs", "stats"}
-    assert data["kinds"] == ["headline", "substantive", "minor", "stealth"]
+    assert data["kinds"] == ["headline", "typo", "paragraph_added", "stealth"]
     assert data["fields"][0] == {
         "name": "title",
         "kind": "headline",
@@ -330,7 +345,7 @@ def test_to_json_shape():
     edited = data["paragraphs"][1]
     assert set(edited) == {"op", "kind", "old_index", "new_index", "old", "new", "similarity",
                            "words"}
-    assert (edited["op"], edited["kind"]) == ("replace", "minor")
+    assert (edited["op"], edited["kind"]) == ("replace", "typo")
     assert data["stats"] == {"equal": 3, "replace": 1, "insert": 1, "delete": 0}
 
 
@@ -352,5 +367,5 @@ def long_pair() -> tuple[dict, dict]:
 def test_long_article_diff_finds_exactly_the_scattered_edits():
     old, new = long_pair()
     assert sum(map(len, old["body"])) > 80_000
-    paragraphs = changed(diff_versions(old, new))
+    paragraphs = changed(diff_records(old, new))
     assert [p.old_index for p in paragraphs] == list(range(5, 200, 20))

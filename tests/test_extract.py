@@ -9,7 +9,7 @@ import lxml.html
 import pytest
 
 from crawler.extract import ExtractionError, decode_html, extract, text_language
-from crawler.items import ArticleRecord
+from storage.records import ArticleRecord
 
 PAGES = Path(__file__).parent / "pages"
 PAGE_FILES = sorted(PAGES.glob("*/*.html"))

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import zlib
+from pathlib import Path
 
-from crawler.items import ArticleRecord
 from storage.archive import Archive
+from storage.changes import kinds_between
 from storage.db import connect
 from storage.migrations import MIGRATIONS, migrate
+from storage.records import ArticleRecord
 
 BASE = "https://vlast.kz"
 NEW_TABLES = {"versions_fts", "simhash_bands", "duplicates", "story_links", "articles_fts"}
@@ -114,6 +117,53 @@ def test_upgraded_archive_keeps_recording(tmp_path):
         outcome = archive.record_page(None, rec.url, 200, {}, b"<html>new</html>", rec,
                                       "2024-02-01T00:00:00Z")
         assert (outcome.kind, outcome.version, outcome.changes) == (
-            "version", 2, ["paragraph_added"]
+            "version", 2, ["paragraph_added", "stealth"]
         )
         assert [hit["article_id"] for hit in archive.search("абзац")] == [100]
+
+
+# An archive written by main at commit 1104633 (migrations m001 to m005, kinds of the earlier
+# classifier): a replay of 30 articles, seed 3, crawled at epoch 0, then at epoch 1 with a revisit.
+FIXTURE = Path(__file__).parent / "fixtures" / "archive-main-1104633.db.gz"
+FIXTURE_CHANGES = {  # the replay's manifest at epoch 1: kind and stealth of each revision
+    42883: ["paragraph_removed", "stealth"], 42894: ["headline", "stealth"],
+    42901: ["paragraph_added"], 42902: ["moved"], 42940: ["rewrite"], 42954: ["byline"],
+    42956: ["typo", "stealth"],
+}
+
+
+def test_archive_of_an_earlier_main_opens_and_migrates(tmp_path):
+    path = tmp_path / "archive.db"
+    path.write_bytes(gzip.decompress(FIXTURE.read_bytes()))
+    db = connect(path)
+    assert applied(db)[-1] == "m005_capture_dictionaries"
+    stored = dict(db.execute("SELECT article_id, changes FROM versions WHERE number = 2").fetchall())
+    assert json.loads(stored[42883]) == ["paragraph_removed"]  # no stealth in the old vocabulary
+    db.close()
+    with Archive(path) as archive:
+        assert MIGRATIONS.pending(archive.db) == []
+        revised = {item["article_id"]: item["kinds"] for item in archive.changes()
+                   if item.get("version")}
+        assert revised == FIXTURE_CHANGES
+        for article_id in revised:
+            old, new = archive.versions(article_id)
+            assert new["changes"] == kinds_between(old, new)
+        assert archive.stats()["articles"] == 37 and archive.search("митинг")
+        headers, body = archive.capture(archive.versions(42883)[0]["version_id"])
+        assert body.startswith(b"<!DOCTYPE html>") or b"<html" in body[:200]
+
+
+def test_migrations_are_frozen():
+    """Migrations call none of today's functions: they import the lock and the rebuilds only."""
+    import ast
+
+    import storage.migrations as module
+
+    tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+                 for alias in node.names}
+    assert {name for name in imported if name.startswith("storage")} == {"storage.db",
+                                                                         "storage.derived"}
+    new = connect(":memory:")
+    assert set(module.NEEDS) <= {migration.name for migration in MIGRATIONS.pending(new)}

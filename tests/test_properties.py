@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crawler.extract import ExtractionError, extract
-from crawler.items import ArticleRecord
 from storage.archive import Archive
+from storage.records import ArticleRecord
 from storage.search import SearchQueryError
 
 PAGES = Path(__file__).parent / "pages"

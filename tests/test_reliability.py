@@ -19,8 +19,10 @@ from pathlib import Path
 import lxml.html
 import pytest
 from click.testing import CliRunner
+from conftest import manifest_pairs
 
 from cli import main
+from crawler.canonical import article_reference
 from replay.evaluate import score_archive
 from storage.archive import Archive
 from storage.search import SearchQueryError
@@ -240,8 +242,8 @@ def test_layout_drift_is_flagged_not_archived_while_real_edits_still_are(make_re
         recorded = {(c["article_id"], kind) for c in archive.changes() for kind in c["kinds"]
                     if kind != "new"}
         runs = archive.runs(limit=3)
-    expected = {(c["id"], c["kind"]) for c in manifest["changes"]
-                if c["id"] not in drifted and c["kind"] != "new"}
+    expected = manifest_pairs([c for c in manifest["changes"]
+                               if c["id"] not in drifted and c["kind"] != "new"])
     assert recorded == expected and {c for c in expected if c[0] in cut}
     assert sum(run["stats"].get("suspect", 0) for run in runs) == len(drifted)
     assert sum(run["stats"].get("failed", 0) for run in runs) == len(drifted)
@@ -578,7 +580,7 @@ def test_sql_injection_through_search_and_references_changes_nothing(make_replay
             assert {hit["article_id"] for hit in hits} <= ids
             assert archive.search("the", section=text, author=text) == []
             assert archive.search("alert", section=text) == []
-            assert archive.resolve(text) is None
+            assert archive.resolve(*article_reference(text)) is None
     for text in INJECTIONS:
         if "\x00" in text:
             continue  # not a possible command-line argument

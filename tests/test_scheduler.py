@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import manifest_pairs
 
 from storage.archive import Archive
 
@@ -88,7 +89,7 @@ def test_service_archives_every_change_while_epochs_advance(make_replay, tmp_pat
         wait_for(lambda: finished_cycle(db, "", ("new", "revisit", "backfill")), "first cycle")
         for epoch in (1, 2):
             replay.set_epoch(epoch)
-            expected |= {(c["id"], c["kind"]) for c in replay.manifest()["changes"]}
+            expected |= manifest_pairs(replay.manifest()["changes"])
             moved_at = utc_now()
             wait_for(lambda at=moved_at: finished_cycle(db, at, ("new", "revisit")),
                      f"a full cycle at epoch {epoch}")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 import storage.search as search_module
-from crawler.items import ArticleRecord
 from storage.archive import Archive
+from storage.records import ArticleRecord
 from storage.search import SearchQueryError, compile_query
 
 BASE = "https://vlast.kz"

@@ -10,10 +10,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 import storage.archive as archive_module
-from crawler.items import ArticleRecord
+from crawler.canonical import article_reference, edition_ids
 from storage.archive import Archive
-from storage.changes import classify
+from storage.changes import kinds_between
 from storage.neardup import distance, simhash
+from storage.records import ArticleRecord
 
 BASE = "https://vlast.kz"
 STEPS = [900, 3600, 10800, 86400, 259200, 604800, 2592000]
@@ -73,7 +74,8 @@ def archive(tmp_path):
 def page(archive: Archive, rec: ArticleRecord, minutes: int = 0, headers=None, url=None,
          run_id=None):
     html = f"<html><h1>{rec.title}</h1>{''.join(rec.body)}</html>".encode()
-    return archive.record_page(run_id, url or rec.url, 200, headers or {}, html, rec, at(minutes))
+    return archive.record_page(run_id, url or rec.url, 200, headers or {}, html, rec, at(minutes),
+                               edition_ids(rec.translations))
 
 
 # ---- change classification (pure) ---------------------------------------------------------
@@ -82,6 +84,7 @@ def _edit(rec: ArticleRecord, **fields) -> ArticleRecord:
     return dataclasses.replace(rec, **fields)
 
 
+MODIFIED = "2023-11-28T10:00:00+06:00"
 CHANGES = {
     "headline": {"title": "Митинг в Алматы завершился"},
     "byline": {"authors": ["Ольга Логинова", "Данияр Молдабеков"]},
@@ -101,17 +104,29 @@ CHANGES = {
 @pytest.mark.parametrize("kind", sorted(CHANGES))
 def test_each_change_has_exactly_one_kind(kind):
     old = record()
+    new = _edit(old, modified=MODIFIED, **CHANGES[kind])
+    assert kinds_between(old.to_dict(), new.to_dict()) == [kind]
+
+
+TEXT_KINDS = ("byline", "headline", "lead", "paragraph_added", "paragraph_removed", "rewrite", "typo")
+
+
+@pytest.mark.parametrize("kind", sorted(CHANGES))
+def test_a_change_of_text_with_the_same_modified_date_is_stealth(kind):
+    old = record()
     new = _edit(old, **CHANGES[kind])
-    assert classify(old.to_dict(), new.to_dict()) == [kind]
+    stealth = ["stealth"] if kind in TEXT_KINDS else []
+    assert kinds_between(old.to_dict(), new.to_dict()) == [kind, *stealth]
 
 
 def test_byline_covers_photo_credits_and_moved_covers_slug():
     old = record()
-    assert classify(old.to_dict(), _edit(old, photo_credits=["Жанара Каримова"]).to_dict()) == [
+    moved = _edit(old, modified=MODIFIED)
+    assert kinds_between(old.to_dict(), _edit(moved, photo_credits=["Жанара Каримова"]).to_dict()) == [
         "byline"
     ]
-    assert classify(old.to_dict(), _edit(old, slug="miting-2").to_dict()) == ["moved"]
-    assert classify(old.to_dict(), _edit(old, cover_caption="Другая подпись").to_dict()) == [
+    assert kinds_between(old.to_dict(), _edit(old, slug="miting-2").to_dict()) == ["moved"]
+    assert kinds_between(old.to_dict(), _edit(moved, cover_caption="Другая подпись").to_dict()) == [
         "cover"
     ]
 
@@ -119,16 +134,16 @@ def test_byline_covers_photo_credits_and_moved_covers_slug():
 def test_whitespace_is_not_a_change():
     old = record()
     new = _edit(old, title=" Митинг  в Алматы ", body=[p.replace(" ", "  ") for p in BODY])
-    assert classify(old.to_dict(), new.to_dict()) == []
+    assert kinds_between(old.to_dict(), new.to_dict()) == []
     assert old.fingerprint == new.fingerprint
 
 
 def test_modified_date_is_only_reported_alone():
     old = record()
     modified = _edit(old, modified="2023-11-28T10:00:00+06:00")
-    assert classify(old.to_dict(), modified.to_dict()) == ["dates"]
+    assert kinds_between(old.to_dict(), modified.to_dict()) == ["dates"]
     typo_and_date = _edit(modified, **CHANGES["typo"])
-    assert classify(old.to_dict(), typo_and_date.to_dict()) == ["typo"]
+    assert kinds_between(old.to_dict(), typo_and_date.to_dict()) == ["typo"]
 
 
 # ---- versions and captures ----------------------------------------------------------------
@@ -160,12 +175,13 @@ def test_unchanged_refetch_moves_last_seen_only(archive):
 def test_changed_content_makes_a_version_with_its_kinds(archive):
     page(archive, record(), 0)
     outcome = page(archive, record(**CHANGES["paragraph_added"]), 60)
-    assert (outcome.kind, outcome.version, outcome.changes) == ("version", 2, ["paragraph_added"])
+    assert (outcome.kind, outcome.version, outcome.changes) == ("version", 2,
+                                                                ["paragraph_added", "stealth"])
     assert [v["number"] for v in archive.versions(57753)] == [1, 2]
     assert archive.version(57753, 1)["body"] == BODY
     assert count(archive, "captures") == 2
     changes = archive.changes()
-    assert [c["kinds"] for c in changes] == [["new"], ["paragraph_added"]]
+    assert [c["kinds"] for c in changes] == [["new"], ["paragraph_added", "stealth"]]
     assert archive.changes(kinds=["paragraph_added"])[0]["version"] == 2
     assert archive.changes(since=at(61)) == []
     assert archive.changes(language="kk") == []
@@ -176,11 +192,12 @@ def test_moved_article_is_one_row_with_new_url(archive):
     moved = record(section="obsshestvo", slug="miting")
     outcome = page(archive, moved, 60, url=f"{BASE}/kz/politika/57753-miting-v-almaty.html")
     assert outcome.changes == ["moved"]
-    assert archive.known_urls() == {f"{BASE}/obsshestvo/57753-miting.html": 57753}
-    assert archive.resolve(f"{BASE}/politika/57753-miting-v-almaty.html") == 57753
-    assert archive.resolve(f"{BASE}/kz/obsshestvo/57753-miting.html?utm_source=x") == 57753
-    assert archive.resolve("57753") == 57753
-    assert archive.resolve(f"{BASE}/politika/99999-nothing.html") is None
+    assert archive.article(57753)["url"] == f"{BASE}/obsshestvo/57753-miting.html"
+    for ref in (f"{BASE}/politika/57753-miting-v-almaty.html", "57753",
+                f"{BASE}/kz/obsshestvo/57753-miting.html?utm_source=x"):
+        assert archive.resolve(*article_reference(ref)) == 57753
+    assert archive.resolve(None, f"{BASE}/politika/57753-miting-v-almaty.html") == 57753
+    assert archive.resolve(*article_reference(f"{BASE}/politika/99999-nothing.html")) is None
 
 
 def test_version_and_capture_are_written_atomically(archive, monkeypatch):
@@ -216,7 +233,7 @@ def test_removed_once_then_restored(archive):
     assert archive.record_gone(None, 57753, url, 404, None, at(60)) is True
     assert archive.record_gone(None, 57753, url, 404, None, at(120)) is False
     assert archive.article(57753)["status"] == "removed"
-    assert archive.known_urls() == {} and archive.known_ids() == set()
+    assert archive.known_ids() == set()
     outcome = page(archive, record(), 180)
     assert (outcome.kind, outcome.version, outcome.version_id) == ("restored", 1, None)
     events = [(e["kind"], e["status"]) for e in archive.history(57753) if e["type"] == "event"]
@@ -228,7 +245,7 @@ def test_removed_once_then_restored(archive):
 def test_restored_with_different_content_is_a_new_version(archive):
     page(archive, record(), 0)
     archive.record_gone(None, 57753, record().url, 302, BASE + "/", at(60))
-    outcome = page(archive, record(title="Митинг в Алматы (исправлено)"), 120)
+    outcome = page(archive, record(title="Митинг в Алматы (исправлено)", modified=MODIFIED), 120)
     assert (outcome.kind, outcome.version, outcome.changes) == ("restored", 2, ["headline"])
     removed = archive.changes(kinds=["removed"])[0]
     assert removed["status"] == 302 and removed["location"] == BASE + "/"
@@ -238,7 +255,7 @@ def test_gone_for_unknown_article_is_only_logged(archive):
     assert archive.record_gone(None, None, f"{BASE}/politika/5-x.html", 410, None, at(0)) is False
     assert count(archive, "events") == 0
     assert count(archive, "fetches") == 1
-    archive.record_failure(None, f"{BASE}/politika/6-y.html", 500, "server error", at(1))
+    archive.record_failure(None, f"{BASE}/politika/6-y.html", 500, "server error", at(1), 6)
     row = archive.db.execute("SELECT article_id, outcome, error FROM fetches WHERE id = 2").fetchone()
     assert row == (6, "failed", "server error")
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime
 
-from crawler.diff import diff_versions, to_json
 from scheduler import ServiceConfig, due_times
 from storage import browse
 from storage.archive import Archive
 from storage.changes import EVENT_KINDS, KINDS
 from storage.search import edition_counts
+from views.diffs import diff_dict, version_diff
 from web.times import iso_utc
 
 EDITIONS = ("ru", "kk", "en")
@@ -134,14 +134,6 @@ def article(archive: Archive, article_id: int, number: int | None = None) -> dic
 
 # ---- diff ----------------------------------------------------------------------------------
 
-def _kinds_between(archive: Archive, article_id: int, old: int, new: int) -> list[str]:
-    """The kinds of change the archive recorded for the versions after `old` up to `new`."""
-    low, high = sorted((old, new))
-    recorded = {kind for v in archive.versions(article_id) if low < v["number"] <= high
-                for kind in v["changes"]}
-    return [kind for kind in KINDS if kind in recorded]
-
-
 def _version_ref(version: dict) -> dict:
     keys = ("number", "version_id", "first_seen", "last_seen", "url", "title", "modified")
     return {key: version.get(key) for key in keys} | {
@@ -150,8 +142,9 @@ def _version_ref(version: dict) -> dict:
 
 def diff(archive: Archive, article_id: int, old: int | None, new: int | None) -> dict:
     """The difference between two versions (by default the last two; for a removed article with
-    no version asked for, its last version and its removal): metadata, then paragraphs, with
-    words inserted and deleted; the kinds of change as recorded; the versions' capture times."""
+    no version asked for, its last version and its removal) in the one model of change: fields,
+    then paragraphs with the words inserted and deleted, and its kinds; and the versions'
+    capture times."""
     state = _article_state(archive, article_id)
     last = state["current_version"]
     removal = None
@@ -167,18 +160,15 @@ def diff(archive: Archive, article_id: int, old: int | None, new: int | None) ->
             raise Invalid(f"from and to are both version {old}: nothing to compare")
     before = _version(archive, state, old)
     after = _version(archive, state, new) if removal is None else None
-    event = {"status": removal["status"], "location": removal["location"]} if removal else None
-    result = to_json(diff_versions(before, after, event=event))
-    kinds = ["removed"] if removal else _kinds_between(archive, article_id, old, new)
+    result = diff_dict(version_diff(before, after, removal))
     return {
         "article": {key: state[key] for key in ("id", "language", "title", "url", "status",
                                                 "current_version")},
         "from": _version_ref(before),
         "to": _version_ref(after) if after else None,
         "removal": removal,
-        "kinds": kinds,
         "permalink": diff_path(article_id, old, new) if after else diff_path(article_id),
-        **{key: result[key] for key in ("changed", "fields", "paragraphs", "stats")},
+        **{key: result[key] for key in ("changed", "kinds", "fields", "paragraphs", "stats")},
     }
 
 

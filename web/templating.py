@@ -20,7 +20,7 @@ KIND_LABELS = {
     "new": "new article", "removed": "removed", "restored": "restored", "headline": "headline",
     "byline": "byline", "moved": "moved", "lead": "lead", "typo": "typo", "rewrite": "rewrite",
     "paragraph_added": "paragraph added", "paragraph_removed": "paragraph removed",
-    "tags": "tags", "cover": "cover", "dates": "dates",
+    "tags": "tags", "cover": "cover", "dates": "dates", "stealth": "stealth edit",
 }
 
 

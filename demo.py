@@ -1,0 +1,67 @@
+"""The demo: the built-in replay of the outlet crawled twice into a fresh archive."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+
+from crawler.child import run_crawl_process
+from replay.server import ReplayServer
+from storage.archive import Archive
+from storage.db import utc_iso
+from views.runs import crawl_summary, run_line
+
+ARTICLES = 180
+# A search in each edition, shown after the crawls.
+SEARCHES = (("митинг", "ru"), ("алаң", "kk"), ("rally", "en"))
+
+Echo = Callable[[str], None]
+
+
+class DemoError(RuntimeError):
+    """A crawl of the demo failed."""
+
+
+def replace_archive(db: str, echo: Echo) -> None:
+    """Remove the previous demo archive at `db`, saying so."""
+    if os.path.exists(db):
+        echo(f"Replacing the previous demo archive {db}.")
+    for path in (db, f"{db}-wal", f"{db}-shm"):
+        if os.path.exists(path):
+            os.remove(path)
+
+
+def crawl(base_url: str, db: str, echo: Echo, *options: str) -> None:
+    """One crawl in its own process, quietly logged, shown as the command a user would type."""
+    echo(f"\n$ mediawatch {' '.join(['crawl', *options, '--base-url', base_url, '--db', db])}")
+    outcome = run_crawl_process(base_url, db, *options,
+                                env={**os.environ, "MEDIAWATCH_LOG_LEVEL": "WARNING"})
+    if not outcome.ok:
+        raise DemoError(f"the demo crawl failed (exit {outcome.returncode}): {outcome.error}")
+    for run in outcome.runs:
+        echo(run_line(run))
+    echo(crawl_summary(outcome.runs, outcome.seconds or 0))
+
+
+def build(db: str, echo: Echo) -> str:
+    """Crawl the replay at epoch 0, move it to epoch 1, crawl again; the time epoch 1 began."""
+    with ReplayServer(articles=ARTICLES, seed=1) as server:
+        echo(f"The replay of vlast.kz serves {ARTICLES} articles at {server.base_url}/ (epoch 0).")
+        crawl(server.base_url, db, echo)
+        time.sleep(1.1)  # the archive's times are in whole seconds: epoch 1 starts a new one
+        since = utc_iso()
+        server.set_epoch(1)
+        echo("\nThe replay moves to epoch 1: the newsroom publishes, revises, removes and "
+             "restores articles.")
+        crawl(server.base_url, db, echo)
+        crawl(server.base_url, db, echo, "--mode", "revisit", "--everything")
+    return since
+
+
+def revised_article(db: str, since: str) -> int | None:
+    """An article revised since `since`, a rewrite if there is one."""
+    with Archive(db) as archive:
+        revised = [item for item in archive.changes(since) if item.get("version")]
+    revised.sort(key=lambda item: "rewrite" not in item["kinds"])
+    return revised[0]["article_id"] if revised else None

@@ -1,0 +1,1 @@
+"""The read side: the archive's data as terminal text, JSON-ready dicts, HTML and exports."""

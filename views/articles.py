@@ -1,0 +1,197 @@
+"""What the reading commands show of articles: search hits, changes, history, versions, stats."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+from views.runs import run_line
+from views.text import BOLD, RESET, TITLE_WIDTH, duration, iso, shorten, table, when
+
+
+def kinds_text(item: dict) -> str:
+    """The kinds of one change, with the status of a removal."""
+    text = ", ".join(item.get("kinds") or [])
+    if "removed" in (item.get("kinds") or []) and item.get("status"):
+        text += f" ({item['status']}{' → ' + item['location'] if item.get('location') else ''})"
+    return text
+
+
+def search_hit(hit: dict, editions: list[dict]) -> dict:
+    """A search result as JSON: the hit and its story's other editions."""
+    item = {key: value for key, value in hit.items() if key not in ("body", "lead")}
+    item["translations"] = [{"article_id": e["article_id"], "language": e["language"]}
+                            for e in editions]
+    return item
+
+
+def search_text(query: str, hits: list[dict], color: bool = False) -> str:
+    """Ranked hits: date, edition, id and title, the snippet, other editions and the URL."""
+    if not hits:
+        return f"No articles match {query!r}."
+    lines = [f"{len(hits)} result{'s' if len(hits) != 1 else ''} for {query!r}, best first:"]
+    for rank, hit in enumerate(hits, 1):
+        title = f"{BOLD}{hit['title']}{RESET}" if color else hit["title"]
+        flags = "" if hit.get("status") == "active" else f" [{hit.get('status')}]"
+        if hit.get("current") is False:
+            flags += f" [found in version {hit['version']}]"
+        lines.append(f"\n{rank:>2}. {(hit.get('published') or '')[:10]}  {hit['language']}  "
+                     f"{hit['article_id']}  {title}{flags}")
+        lines.append(f"    {hit['snippet']}")
+        others = ", ".join(f"{e['language']} {e['article_id']}" for e in hit["translations"])
+        if others:
+            lines.append(f"    other editions: {others}")
+        lines.append(f"    {hit['url']}")
+    return "\n".join(lines)
+
+
+def change_item(item: dict) -> dict:
+    """One change as JSON."""
+    keys = ("at", "article_id", "language", "kinds", "version", "status", "location", "title",
+            "url")
+    return {key: item[key] for key in keys if key in item}
+
+
+def changes_text(items: list[dict], since: str) -> str:
+    """Changes newest first: time, edition, id, version, kinds and title."""
+    if not items:
+        return f"No changes since {when(since)} UTC."
+    head = f"{len(items)} change{'s' if len(items) != 1 else ''} since {when(since)} UTC, newest first:"
+    rows = [[when(i["at"]), i["language"], i["article_id"],
+             f"v{i['version']}" if i.get("version") else "", kinds_text(i), shorten(i["title"], 60)]
+            for i in items]
+    counts = Counter(kind for item in items for kind in item["kinds"])
+    tally = ", ".join(f"{kind} {n}" for kind, n in counts.most_common())
+    return "\n".join([head, table(["when (UTC)", "ed", "id", "ver", "change", "title"], rows),
+                      f"by kind: {tally}"])
+
+
+def change_list(archive, since: str | None, language: str | None = None,
+                kinds: list[str] | None = None) -> list[dict]:
+    """Changes across the archive since a time, newest first, as JSON-ready dicts."""
+    items = archive.changes(since, language=language, kinds=kinds)
+    return [change_item(item) for item in reversed(items)]
+
+
+def history_data(archive, article_id: int) -> dict:
+    """An article's history as JSON: its state, revisit schedule, versions and events."""
+    article, items, steps = (archive.article(article_id), archive.history(article_id),
+                             archive.revisit_steps)
+    step = article.get("revisit_step") or 0
+    keys = ("id", "language", "url", "title", "status", "first_seen", "last_seen", "removed_at",
+            "current_version", "revisit_step", "next_visit_at")
+    state = {key: article.get(key) for key in keys}
+    state["revisit_delay_seconds"] = steps[min(step, len(steps) - 1)] if steps else None
+    return {"article": state, "history": items}
+
+
+def history_text(data: dict) -> str:
+    """First seen, each version and event with its time and kind, and the revisit schedule."""
+    a = data["article"]
+    removed = f", removed {when(a['removed_at'])}" if a.get("removed_at") else ""
+    lines = [
+        f"{a['id']} [{a['language']}] {a['title']}",
+        f"  {a['url']}",
+        f"  status {a['status']}{removed}; {a['current_version']} version"
+        f"{'s' if a['current_version'] != 1 else ''}; first seen {when(a['first_seen'])}, "
+        f"last seen {when(a['last_seen'])} (UTC)",
+        f"  revisit step {a['revisit_step']} (every {duration(a['revisit_delay_seconds'] or 0)}); "
+        f"next revisit {when(a['next_visit_at'])} UTC",
+        "",
+    ]
+    rows = [[when(item["at"]), *history_row(item)] for item in data["history"]]
+    lines.append(table(["when (UTC)", "what", "detail"], rows))
+    return "\n".join(lines)
+
+
+def history_row(item: dict) -> list[str]:
+    if item["type"] == "version":
+        kinds = ", ".join(item["changes"]) or "first version"
+        return [f"version {item['number']}", f"{kinds}: {shorten(item['title'], 60)}"]
+    detail = {"new": "first seen", "restored": "answers again"}.get(item["kind"], "")
+    if item["kind"] == "removed":
+        detail = f"status {item.get('status')}" + (f" → {item['location']}" if item.get("location")
+                                                    else "")
+    return [item["kind"], detail]
+
+
+def article_data(article: dict, version: dict) -> dict:
+    """One version of an article as JSON: the record plus the article's state."""
+    return {**version, "language": article["language"], "status": article["status"],
+            "current_version": article["current_version"],
+            "translations": article.get("translations") or []}
+
+
+def article_text(data: dict) -> str:
+    """A version of an article, readable: heading, metadata, lead, paragraphs, other editions."""
+    current = "current" if data["number"] == data["current_version"] else "not current"
+    lines = [data["title"] or "(no title)", "=" * min(len(data["title"] or ""), TITLE_WIDTH),
+             f"{data['article_id']} · {data['language']} · {data['section']} · version "
+             f"{data['number']} of {data['current_version']} ({current}, first seen "
+             f"{when(data['first_seen'])} UTC)"]
+    if data["status"] != "active":
+        lines.append(f"This article is {data['status']}; the last archived version is shown.")
+    lines.append(f"published {data.get('published') or '-'} · modified {data.get('modified') or '-'}")
+    for label, key in (("by", "authors"), ("photo", "photo_credits"), ("tags", "tags")):
+        if data.get(key):
+            lines.append(f"{label}: {', '.join(data[key])}")
+    lines.append(data["url"])
+    for block in [data.get("lead"), *data.get("body", [])]:
+        if block:
+            lines += ["", block]
+    if data["translations"]:
+        lines += ["", "other editions: " + editions_line(data["translations"])]
+    return "\n".join(lines)
+
+
+def editions_line(editions: list[dict]) -> str:
+    return ", ".join(f"{e['language']} {e['article_id']}" for e in editions)
+
+
+def translations_text(article: dict, editions: list[dict]) -> str:
+    """The other editions of an article's story, with how each link was found."""
+    head = f"{article['id']} [{article['language']}] {article['title']}"
+    if not editions:
+        return head + "\nNo other edition of this story is archived."
+    rows = [[e["language"], e["article_id"], f"{e['method']} {e['confidence']:.2f}",
+             shorten(e["title"], 60), e["url"]] for e in editions]
+    return head + "\n" + table(["ed", "id", "found by", "title", "url"], rows)
+
+
+def change_counts(items: list[dict]) -> dict[str, int]:
+    return dict(Counter(kind for item in items for kind in item["kinds"]).most_common())
+
+
+def stats_text(data: dict) -> str:
+    """Per-edition counts, recent changes, the most revised articles and the last runs."""
+    rows = [[lang, *(c[k] for k in ("articles", "active", "removed", "versions", "revised"))]
+            for lang, c in data["editions"].items()]
+    rows.append(["all", *(sum(c[k] for c in data["editions"].values())
+                          for k in ("articles", "active", "removed", "versions", "revised"))])
+    lines = [table(["edition", "articles", "active", "removed", "versions", "revised"], rows,
+                   right=(1, 2, 3, 4, 5)), ""]
+    for label, key in (("last day", "day"), ("last week", "week")):
+        counts = data["changes"][key]
+        tally = ", ".join(f"{kind} {n}" for kind, n in counts.items()) or "none"
+        lines.append(f"changes in the {label}: {tally}")
+    lines += ["", "most revised articles:"]
+    lines += [f"  {a['versions']} versions  {a['language']}  {a['article_id']}  "
+              f"{shorten(a['title'], 60)}" for a in data["most_revised"]] or ["  none yet"]
+    lines += ["", "last crawl runs:"]
+    lines += [f"  {run_line(run)}" for run in data["runs"]] or ["  none yet"]
+    return "\n".join(lines)
+
+
+def stats_data(archive, now: datetime | None = None) -> dict:
+    """Everything `mediawatch stats` shows, as JSON."""
+    now = now or datetime.now(UTC)
+    day, week = (archive.changes(iso(now - timedelta(days=n))) for n in (1, 7))
+    return {
+        "editions": archive.edition_counts(),
+        "changes": {"day": change_counts(day), "week": change_counts(week)},
+        "most_revised": archive.most_revised(),
+        "runs": archive.runs(5),
+        "totals": archive.stats(),
+    }
+
+

@@ -1,0 +1,103 @@
+"""Exports of the archive: JSON lines and CSV of current versions, WARC of raw captures."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable
+from http import HTTPStatus
+from typing import IO
+
+# Headers that describe the transfer, not the page: the capture holds the decoded body.
+TRANSFER_HEADERS = ("content-encoding", "transfer-encoding", "content-length")
+
+EXPORT_FIELDS = ("article_id", "language", "status", "version", "url", "section", "slug", "title",
+                 "lead", "authors", "photo_credits", "tags", "published", "modified",
+                 "cover_image", "cover_caption", "first_seen", "last_seen", "removed_at",
+                 "word_count", "body", "translations")
+
+
+def export_record(article: dict) -> dict:
+    """The current version of an article as one flat export record."""
+    record = article["record"]
+    data = {**record, "article_id": article["id"], "language": article["language"],
+            "status": article["status"], "version": article["current_version"],
+            "first_seen": article["first_seen"], "last_seen": article["last_seen"],
+            "removed_at": article["removed_at"],
+            "translations": [e["article_id"] for e in article.get("translations") or []]}
+    return {key: data.get(key) for key in EXPORT_FIELDS}
+
+
+def write_jsonl(records: Iterable[dict], out: IO[str]) -> int:
+    count = 0
+    for record in records:
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        count += 1
+    return count
+
+
+def csv_cell(key: str, value: object) -> object:
+    """Lists joined by `; `, body paragraphs by blank lines."""
+    if isinstance(value, list):
+        return ("\n\n" if key == "body" else "; ").join(str(v) for v in value)
+    return value
+
+
+def write_csv(records: Iterable[dict], out: IO[str]) -> int:
+    """One row per article: lists joined by `; ` (body paragraphs by blank lines)."""
+    writer = csv.writer(out)
+    writer.writerow(EXPORT_FIELDS)
+    count = 0
+    for record in records:
+        writer.writerow([csv_cell(key, record[key]) for key in EXPORT_FIELDS])
+        count += 1
+    return count
+
+
+def http_headers(status: int, headers: dict[str, str], length: int):
+    """The response's status line and headers as warcio wants them, sized for the stored body."""
+    from warcio.statusandheaders import StatusAndHeaders
+
+    try:
+        reason = HTTPStatus(status).phrase
+    except ValueError:
+        reason = "Unknown"
+    kept = [(k, v) for k, v in headers.items() if k.lower() not in TRANSFER_HEADERS]
+    kept.append(("Content-Length", str(length)))
+    return StatusAndHeaders(f"{status} {reason}", kept, protocol="HTTP/1.1")
+
+
+def write_warc(captures: Iterable[tuple[dict, dict, bytes]], out: IO[bytes], gzip: bool = True,
+               filename: str = "mediawatch.warc.gz") -> int:
+    """Write (capture info, headers, body) triples as WARC `response` records after a warcinfo."""
+    from warcio.warcwriter import WARCWriter
+
+    writer = WARCWriter(out, gzip=gzip, warc_version="1.1")
+    writer.write_record(writer.create_warcinfo_record(filename, {
+        "software": "mediawatch", "format": "WARC File Format 1.1",
+        "description": "Raw captures of archived article versions"}))
+    count = 0
+    for info, headers, body in captures:
+        record = writer.create_warc_record(
+            info["url"], "response", payload=io.BytesIO(body), length=len(body),
+            http_headers=http_headers(info["status"] or 200, headers, len(body)),
+            warc_headers_dict={"WARC-Date": info["fetched_at"]})
+        writer.write_record(record)
+        count += 1
+    return count
+
+
+def export_records(archive, language: str | None = None, since: str | None = None):
+    """The current version of each article (of an edition, changed since a time), as dicts."""
+    for article_id in archive.article_ids(language, since):
+        yield export_record(archive.article(article_id))
+
+
+def export_captures(archive, language: str | None = None, since: str | None = None):
+    """(capture info, headers, body) of every archived version, oldest first."""
+    for version_id in archive.version_ids(language, since):
+        headers, body = archive.capture(version_id)
+        yield archive.capture_info(version_id), headers, body
+
+

@@ -1,0 +1,71 @@
+"""Small pieces of terminal text: times, durations, shortened titles, aligned tables."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+
+TITLE_WIDTH = 72
+RELATIVE = re.compile(r"^(\d+)\s*([mhdw])$")
+UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+BOLD, YELLOW, RED, GREEN, RESET = "\x1b[1m", "\x1b[1;33m", "\x1b[31m", "\x1b[32m", "\x1b[0m"
+
+
+def parse_moment(text: str, now: datetime | None = None) -> datetime:
+    """A point in time from `2024-05-01`, `2024-05-01T10:00`, `today`, or `30m`/`12h`/`7d`/`2w` ago.
+
+    Naive values count as UTC. Raises ValueError with a message the user can act on.
+    """
+    now = now or datetime.now(UTC)
+    value = text.strip().lower()
+    if value == "today":
+        return now.replace(hour=0, minute=0, second=0, microsecond=0)
+    relative = RELATIVE.match(value)
+    if relative:
+        return now - timedelta(**{UNITS[relative.group(2)]: int(relative.group(1))})
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(f"{text!r} is not a time: use YYYY-MM-DD, YYYY-MM-DDTHH:MM, today, "
+                         "or an age such as 12h, 7d or 2w") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def iso(moment: datetime) -> str:
+    """A datetime as the archive's UTC timestamp form."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def when(stamp: str | None) -> str:
+    """A stored UTC timestamp for reading: `2024-05-01 10:00:00`."""
+    return stamp.replace("T", " ").rstrip("Z") if stamp else "-"
+
+
+def duration(seconds: float) -> str:
+    """A delay for reading: `45 s`, `15 min`, `3 h`, `2 days`."""
+    for size, unit in ((86400, "day"), (3600, "h"), (60, "min")):
+        if seconds >= size:
+            count = round(seconds / size, 1)
+            count = int(count) if count == int(count) else count
+            return f"{count} {unit}{'s' if unit == 'day' and count != 1 else ''}"
+    return f"{seconds:g} s"
+
+
+def shorten(text: str | None, width: int = TITLE_WIDTH) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def table(headers: list[str], rows: Iterable[list], right: tuple[int, ...] = ()) -> str:
+    """Plain aligned columns; `right` holds the indexes of right-aligned (numeric) columns."""
+    cells = [headers] + [["" if c is None else str(c) for c in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    lines = []
+    for row in cells:
+        parts = [c.rjust(w) if i in right else c.ljust(w)
+                 for i, (c, w) in enumerate(zip(row, widths, strict=True))]
+        lines.append("  ".join(parts).rstrip())
+    return "\n".join(lines)
+
+
