@@ -13,7 +13,7 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import unquote_plus, urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -217,7 +217,7 @@ def run(articles: int = bench_search.ARTICLES) -> dict:
         slowest = sorted(zip(web[-len(pairs):], (a for a, _ in pairs), strict=True),
                          reverse=True)[:3]
         details[f"{kind}: slowest addresses (last run)"] = "; ".join(
-            f"{address} {ms(seconds)}" for seconds, address in slowest)
+            f"{unquote_plus(address)} {ms(seconds)}" for seconds, address in slowest)
     return {"name": "web", "rows": rows, "details": details}
 
 
