@@ -112,7 +112,8 @@ def parse_steps(value: str | None) -> list[int] | None:
               show_default=True,
               help="new: stop at what is archived; backfill: walk back to --since; "
                    "revisit: re-fetch archived articles that are due.")
-@click.option("--since", help="Oldest publication date for backfill (YYYY-MM-DD).")
+@click.option("--since", help="With --mode backfill: the oldest publication date to walk back "
+                              "to (YYYY-MM-DD).")
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many articles per edition.")
 @click.option("--everything", is_flag=True,
               help="With --mode revisit: re-fetch every archived article, due or not.")
@@ -129,6 +130,7 @@ def crawl(edition: str, mode: str, since: str | None, limit: int | None, everyth
     from crawler.runner import CrawlError, run_crawl
     from views.runs import crawl_result, crawl_summary, run_line
 
+    reject_ignored_options(mode, since=since, everything=everything)
     since = parse_day(since, "--since")
     editions = list(EDITIONS) if edition == "all" else [edition]
     started = time.monotonic()
@@ -143,6 +145,17 @@ def crawl(edition: str, mode: str, since: str | None, limit: int | None, everyth
     for run in runs:
         click.echo(run_line(run))
     click.echo(crawl_summary(runs, time.monotonic() - started))
+
+
+# The crawl options that only one mode reads.
+MODE_OPTIONS = {"since": "backfill", "everything": "revisit"}
+
+
+def reject_ignored_options(mode: str, **given) -> None:
+    """A crawl option the mode would ignore is a user error, not silently dropped."""
+    for name, wanted in MODE_OPTIONS.items():
+        if given.get(name) and mode != wanted:
+            raise UserError(f"--{name} only applies to --mode {wanted}, not --mode {mode}")
 
 
 @main.command()
@@ -207,6 +220,18 @@ def extract_page(file: str, url: str) -> None:
 
 # ---- reading the archive -------------------------------------------------------------------------
 
+def utc_option(function):
+    """--utc for the commands that show times: UTC instead of Almaty time."""
+    def choose(ctx: click.Context, param: click.Parameter, utc: bool) -> bool:
+        from views.text import show_utc
+
+        show_utc(utc)
+        return utc
+
+    return click.option("--utc", is_flag=True, expose_value=False, callback=choose,
+                        help="Show and read times in UTC instead of Almaty time.")(function)
+
+
 def change_kinds() -> list[str]:
     from storage.changes import EVENT_KINDS, KINDS
 
@@ -269,7 +294,8 @@ def on_terminal() -> bool:
 @edition_option
 @click.option("--section", help="Only this section, e.g. politika.")
 @click.option("--author", help="Only articles by this author (part of the name, any case).")
-@click.option("--since", help="Published on or after this day (YYYY-MM-DD, or an age: 7d, 2w).")
+@click.option("--since", help="Published (the article's own date) on or after this day "
+                              "(YYYY-MM-DD, or an age: 7d, 2w).")
 @click.option("--until", help="Published on or before this day.")
 @click.option("--all-versions", is_flag=True, help="Search every archived version, not only the current.")
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True, help="Most hits.")
@@ -300,28 +326,37 @@ def search(query: str, edition: str | None, section: str | None, author: str | N
 
 @main.command()
 @click.option("--since", default="1d", show_default=True,
-              help="From this time: YYYY-MM-DD[THH:MM[:SS]], today, or an age: 12h, 1d, 2w.")
+              help="Changes archived (seen by a crawl) since this time: YYYY-MM-DD[THH:MM[:SS]], "
+                   "today, or an age: 12h, 1d, 2w.")
 @edition_option
 @click.option("--kind", "kinds", multiple=True, type=click.Choice(change_kinds()),
               help="Only this kind of change (repeatable).")
+@click.option("--limit", type=click.IntRange(min=1), help="Only the newest N changes.")
 @json_option
+@utc_option
 @db_option
-def changes(since: str, edition: str | None, kinds: tuple[str, ...], as_json: bool, db: str) -> None:
+def changes(since: str, edition: str | None, kinds: tuple[str, ...], limit: int | None,
+            as_json: bool, db: str) -> None:
     """What was published, revised, removed or restored, newest first (default: the last day)."""
     from views import articles
 
     since = parse_time(since, "--since")
     with open_archive(db) as archive:
         items = articles.change_list(archive, since, language=edition, kinds=list(kinds) or None)
+    total = len(items)
+    items = items[:limit]
     if as_json:
         echo_json(items)
     else:
         click.echo(articles.changes_text(items, since))
+        if len(items) < total:
+            click.echo(f"(the newest {len(items)} of {total} changes; --limit shows more)")
 
 
 @main.command()
 @click.argument("article")
 @json_option
+@utc_option
 @db_option
 def history(article: str, as_json: bool, db: str) -> None:
     """When an article was first seen, each version and event, and its next revisit."""
@@ -360,6 +395,7 @@ def pick_versions(archive, state: dict, old: int | None, new: int | None):
 @click.option("--to", "new", type=int, help="Newer version (default: the latest).")
 @click.option("--format", "fmt", type=click.Choice(["text", "unified", "html", "json"]),
               default="text", show_default=True, help="text is coloured on a terminal.")
+@utc_option
 @db_option
 def diff(article: str, old: int | None, new: int | None, fmt: str, db: str) -> None:
     """Compare two versions of an article: metadata first, then paragraphs and words."""
@@ -375,6 +411,7 @@ def diff(article: str, old: int | None, new: int | None, fmt: str, db: str) -> N
 @click.argument("article")
 @click.option("--version", "number", type=click.IntRange(min=1), help="Version (default: the latest).")
 @json_option
+@utc_option
 @db_option
 def show(article: str, number: int | None, as_json: bool, db: str) -> None:
     """Print an article as archived: its latest version or an earlier one."""
@@ -411,6 +448,7 @@ def translations(article: str, as_json: bool, db: str) -> None:
 
 @main.command()
 @json_option
+@utc_option
 @db_option
 def stats(as_json: bool, db: str) -> None:
     """Articles and versions per edition, recent changes, most revised articles, last runs."""
@@ -428,6 +466,7 @@ def stats(as_json: bool, db: str) -> None:
 @click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True,
               help="How many runs.")
 @json_option
+@utc_option
 @db_option
 def status(limit: int, as_json: bool, db: str) -> None:
     """The recent crawl runs, newest first: what each found, and its errors."""
@@ -445,14 +484,21 @@ def status(limit: int, as_json: bool, db: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "warc"]), default="jsonl",
               show_default=True, help="jsonl/csv: the current version of each article; "
                                       "warc: the raw capture of every version.")
-@click.option("--since", help="Only what was archived since then (YYYY-MM-DD[THH:MM], or 7d).")
+@click.option("--since", help="Only what was archived (fetched into the archive) since then, "
+                              "not the publication date (YYYY-MM-DD[THH:MM], or 7d).")
 @edition_option
 @click.option("--output", "-o", help="File to write (default: standard output).")
+@click.option("--excel", is_flag=True,
+              help="With --format csv: start with a UTF-8 byte-order mark, so that spreadsheets "
+                   "read the Cyrillic letters right.")
 @db_option
-def export(fmt: str, since: str | None, edition: str | None, output: str | None, db: str) -> None:
+def export(fmt: str, since: str | None, edition: str | None, output: str | None, excel: bool,
+           db: str) -> None:
     """Export the archive as JSON lines, CSV or WARC."""
     from views import export as report
 
+    if excel and fmt != "csv":
+        raise UserError(f"--excel only applies to --format csv, not --format {fmt}")
     since = parse_time(since, "--since")
     if fmt == "warc" and output is None and on_terminal():
         raise UserError("a WARC file is binary: give --output FILE.warc.gz")
@@ -464,6 +510,8 @@ def export(fmt: str, since: str | None, edition: str | None, output: str | None,
         else:
             writer = report.write_csv if fmt == "csv" else report.write_jsonl
             with click.open_file(output or "-", "w", encoding="utf-8") as out:
+                if excel:
+                    out.write("\ufeff")
                 count = writer(report.export_records(archive, edition, since), out)
     if output:
         click.echo(f"wrote {count} {'captures' if fmt == 'warc' else 'articles'} to {output}", err=True)
@@ -503,6 +551,8 @@ def demo_show(ctx: click.Context, command: click.Command, db: str, *args: str, *
 @click.pass_context
 def demo(ctx: click.Context, db: str) -> None:
     """Crawl the built-in replay of the outlet twice, then show the archive."""
+    import os
+
     import demo as the_demo
 
     the_demo.replace_archive(db, click.echo)
@@ -517,11 +567,31 @@ def demo(ctx: click.Context, db: str) -> None:
     article_id = the_demo.revised_article(db, since)
     if article_id is not None:
         demo_show(ctx, diff, db, str(article_id))
+    program = command_name()
     click.echo(f"\nThe archive is in {db}. Go on exploring it, e.g.:\n"
-               f"  mediawatch search 'митинг OR акция' --db {db}\n"
-               f"  mediawatch history {article_id} --db {db}\n"
-               f"  mediawatch export --format warc --output demo.warc.gz --db {db}\n"
-               f"  mediawatch serve --db {db}    # the reading room, in the browser")
+               f"  {program} search 'митинг OR акция' --db {db}\n"
+               f"  {program} history {article_id} --db {db}\n"
+               f"  {program} export --format warc --output demo.warc.gz --db {db}\n"
+               f"  {program} serve --db {db}    # the reading room, in the browser")
+    if program.endswith(f"{os.sep}mediawatch"):
+        click.echo(f"(or put the environment on your PATH first: . {os.path.dirname(program)}"
+                   "/activate, then type mediawatch alone)")
+
+
+def command_name() -> str:
+    """How to run mediawatch from here: its name if the shell finds this installation, else
+    the path of its script (e.g. .venv/bin/mediawatch)."""
+    import os
+    import shutil
+
+    script = os.path.join(os.path.dirname(sys.executable), "mediawatch")
+    found = shutil.which("mediawatch")
+    if found and os.path.exists(script) and os.path.samefile(found, script):
+        return "mediawatch"
+    if os.path.exists(script):
+        relative = os.path.relpath(script)
+        return relative if os.sep in relative else os.path.join(".", relative)
+    return f"{sys.executable} -m cli"
 
 
 if __name__ == "__main__":

@@ -52,6 +52,7 @@ class ArchiveLock:
     """An exclusive lock beside the archive so that only one scheduler runs against it."""
 
     def __init__(self, db: str) -> None:
+        self.db = db
         self.path = Path(f"{db}.scheduler.lock")
         self.handle = None
 
@@ -65,7 +66,8 @@ class ArchiveLock:
             self.handle.close()
             self.handle = None
             raise AlreadyRunning(
-                f"another scheduler (pid {holder}) is already running against {self.path.stem}"
+                f"another scheduler (pid {holder}) is already running against the archive "
+                f"{self.db} (lock file {self.path})"
             ) from None
         self.handle.seek(0)
         self.handle.truncate()
@@ -222,6 +224,9 @@ class CrawlService:
 
     def run(self) -> None:
         """Run until SIGTERM or SIGINT."""
+        # One line per crawl is the service's own (log_result): APScheduler's notes on adding,
+        # starting and finishing each job would triple it.
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
         self.lock.acquire()
         try:
             self.add_jobs()

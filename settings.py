@@ -36,6 +36,10 @@ LOG_LEVEL = os.environ.get("MEDIAWATCH_LOG_LEVEL", "WARNING")
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
+# What `scrapy crawl … -o items.jsonl` writes of each fetch: everything but the raw page bytes,
+# which the archive keeps as the capture.
+FEED_EXPORT_FIELDS = ["kind", "url", "fetched_at", "status", "headers", "article_id", "location",
+                      "error", "record"]
 # The pipelines are synchronous and a page yields at most one item: Scrapy's default of 100
 # would start 100 tasks for every response. Its check for generator callbacks that return a
 # value re-parses the callback's source on every response; the spiders have none.

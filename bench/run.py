@@ -11,7 +11,14 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench import bench_crawl, bench_diff, bench_scheduler, bench_search, bench_web  # noqa: E402
+from bench import (  # noqa: E402
+    bench_crawl,
+    bench_diff,
+    bench_forms,
+    bench_scheduler,
+    bench_search,
+    bench_web,
+)
 from bench.common import details_table, machine, rows_table  # noqa: E402
 
 OUTPUT = ROOT / "docs" / "benchmarks.md"
@@ -38,13 +45,31 @@ BENCHMARKS = {
                "About 100,000 generated replay articles in three languages are written into "
                "an archive through `Archive.record_page` (the path a crawl takes after "
                "extraction), 1,000 to a transaction; the archive is cached in the temp "
-               "directory, keyed by its size, seed and schema. Each of 50 queries (common and "
-               "rare words, phrases, prefixes, boolean operators, with and without language, "
+               "directory, keyed by its size, seed and schema. Each of 53 queries (common and "
+               "rare words, inflected Kazakh and Russian forms, a Kazakh name typed without "
+               "Kazakh letters, phrases, prefixes, boolean operators, with and without language, "
                "section, author and date filters) goes through `storage.search.search` "
                "(ranking, loading, snippets) three times after a warm-up; percentiles are over "
                "all timed runs. The baseline runs each query once as a `LIKE` scan of the "
                "readable text (every term in title, lead or body, with the same filters, "
                "newest first)."),
+    "forms": (bench_forms.run, "Search across word forms",
+              "Recall over word families, each form in an article of its own, searched through "
+              "`storage.search.search` with the edition's language. Russian: 125 names the "
+              "outlet's readers search for (the country and its neighbours, cities, "
+              "institutions, parties, officials' surnames; indeclinable names such as Алматы "
+              "left out), declined in six cases; the baseline indexes and searches the same "
+              "articles with Snowball alone, as before. Kazakh: 40 words of the replay's Kazakh "
+              "text with 4 to 11 forms each (plural, possessive and case endings); the baseline "
+              "is the previous prefix matching of the words as written. Typed flat: every form "
+              "holding a Kazakh letter is searched with those letters replaced by their Russian "
+              "look-alikes (`Өскеменде` as `Оскеменде`). Different words: pairs sharing a "
+              "beginning (`қала`/`қалам`, `сайлау`/`сайлаушы`), each in its own article; a "
+              "pair meets when a search for either finds the other. Indexing: the replay's "
+              "articles archived through `Archive.record_page`, with the previous index forms "
+              "and with the new ones, timed and the file size taken. The replay's Russian "
+              "vocabulary is also grouped by Snowball stem and by the new form, to list the "
+              "words the new forms join or split."),
     "diff": (bench_diff.run, "Diff of two versions",
              "Two versions of an 80,000-character article with 10 scattered edits (typos, word "
              "swaps, new sentences, new and removed paragraphs); `storage.changes.diff_records` "

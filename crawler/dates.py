@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timezone
 
-# Kazakhstan moved from UTC+6 to UTC+5 on 1 March 2024 (local midnight).
-OFFSET_CHANGE = datetime(2024, 3, 1)
-OFFSET_CHANGE_UTC = datetime(2024, 2, 29, 18, 0, tzinfo=UTC)
-UTC6 = timezone(timedelta(hours=6))
-UTC5 = timezone(timedelta(hours=5))
+from storage.clock import almaty
 
 # Stems that start every form of a month name (Russian nominative and genitive, Kazakh, English).
 MONTH_STEMS = {
@@ -35,10 +31,11 @@ NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,2})\.(\d{1,2})\.((?:19|20)\d{2})(?!\d)"
 
 
 def kazakhstan_offset(moment: datetime) -> timezone:
-    """UTC+6 before 1 March 2024, UTC+5 from then; a naive moment is read as local time."""
-    if moment.tzinfo is None:
-        return UTC6 if moment < OFFSET_CHANGE else UTC5
-    return UTC6 if moment < OFFSET_CHANGE_UTC else UTC5
+    """Kazakhstan's UTC offset at a moment (UTC+6 until March 2024, then UTC+5), as a fixed
+    offset; a naive moment is read as local time."""
+    local = moment.replace(tzinfo=almaty()) if moment.tzinfo is None \
+        else moment.astimezone(almaty())
+    return timezone(local.utcoffset())
 
 
 def to_local_iso(moment: datetime) -> str:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from functools import cached_property, lru_cache
 from random import Random
 from typing import NamedTuple
 
+from crawler.dates import kazakhstan_offset
 from replay import text
 
 LANGUAGES = text.LANGUAGES
@@ -17,9 +18,6 @@ RU_SECTION_WEIGHTS = (10, 3, 3, 2, 1, 1, 1, 1)
 EDITION_SECTIONS = {"ru": RU_SECTIONS, "kk": ("vlast-qazaqsha",), "en": ("english",)}
 ALL_SECTIONS = RU_SECTIONS + ("vlast-qazaqsha", "english")
 
-UTC6 = timezone(timedelta(hours=6))
-UTC5 = timezone(timedelta(hours=5))
-CLOCK_CHANGE = datetime(2024, 3, 1)  # Kazakhstan moved from UTC+6 to UTC+5
 FIRST_DAY = datetime(2021, 1, 11, 8, 0)
 LAST_DAY = datetime(2026, 1, 20, 20, 0)
 EPOCH_START = datetime(2026, 1, 21, 8, 0)  # epoch K publishes on day K-1 after this
@@ -34,7 +32,7 @@ EXTRA_WEIGHTS = (5, 3, 2, 2, 2, 2, 1, 1, 1)
 
 def local_time(naive: datetime) -> datetime:
     """Almaty wall-clock time with the offset in force on that date."""
-    return naive.replace(tzinfo=UTC6 if naive < CLOCK_CHANGE else UTC5)
+    return naive.replace(tzinfo=kazakhstan_offset(naive))
 
 
 def iso(moment: datetime | None) -> str | None:

@@ -20,7 +20,7 @@ from storage.migrations import is_current, migrate
 from storage.reading import ArchiveReads
 from storage.records import ArticleRecord, version_columns
 from storage.runs import RUN_STATUSES, RunLog
-from storage.search import index_version, search_columns
+from storage.search import index_spellings, index_version, search_columns
 from storage.visits import VisitQueries
 
 __all__ = ["ACTIVE", "REMOVED", "REVISIT_STEPS", "RUN_STATUSES", "Archive", "ArchiveNotReadable",
@@ -251,6 +251,7 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
             **version_columns(page.data),
         }).last_pk
         index_version(self.db, version_id, page.data, page.record.language)
+        index_spellings(self.db, page.data, page.record.language)
         return version_id
 
     def _set_current(self, article_id: int, number: int, version_id: int, fingerprint: str):

@@ -18,7 +18,7 @@ from storage import neardup, translations
 from storage.changes import kinds_between
 from storage.db import rows
 from storage.records import record_from_row
-from storage.search import index_version, search_columns
+from storage.search import index_spellings, index_version, search_columns
 
 # The outlet's article URLs, to read the ids of edition links back from stored records (when a
 # page is archived, the crawler hands those ids over itself).
@@ -47,6 +47,14 @@ def rebuild_search(db: Database) -> None:
     for row in _rows(db, "SELECT v.*, a.language AS edition FROM versions v"
                          " JOIN articles a ON a.id = v.article_id"):
         index_version(db, row["id"], record_from_row(row), row["edition"])
+
+
+def rebuild_spellings(db: Database) -> None:
+    """The Kazakh words of every version under their spelling without Kazakh letters."""
+    db.execute("DELETE FROM kazakh_spellings")
+    for row in _rows(db, "SELECT v.*, a.language AS edition FROM versions v"
+                         " JOIN articles a ON a.id = v.article_id WHERE a.language = 'kk'"):
+        index_spellings(db, record_from_row(row), row["edition"])
 
 
 def rebuild_duplicates(db: Database) -> None:
@@ -80,6 +88,7 @@ def rebuild_kinds(db: Database) -> None:
 # In the order they are rebuilt: editions are inferred from the search columns' neighbours.
 REBUILDS = {
     "search": rebuild_search,
+    "spellings": rebuild_spellings,
     "duplicates": rebuild_duplicates,
     "editions": rebuild_editions,
     "kinds": rebuild_kinds,

@@ -20,6 +20,7 @@ NEEDS = {
     "m003_near_duplicates": ("duplicates",),
     "m004_translations": ("editions",),
     "m006_change_kinds": ("kinds",),
+    "m007_word_forms": ("search", "spellings"),
 }
 
 
@@ -237,6 +238,13 @@ def m005_capture_dictionaries(db: Database) -> None:
 @MIGRATIONS()
 def m006_change_kinds(db: Database) -> None:
     """Kinds of change in one vocabulary: every version's kinds are recomputed (NEEDS)."""
+
+
+@MIGRATIONS()
+def m007_word_forms(db: Database) -> None:
+    """Kazakh words under their spelling without Kazakh letters; the search text rebuilt with
+    Kazakh endings stripped and Russian names stemmed from their nominative (NEEDS)."""
+    db["kazakh_spellings"].create({"flat": str, "form": str}, pk=("flat", "form"))
 
 
 def is_current(db: Database) -> bool:

@@ -5,12 +5,24 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlite_utils import Database
 
+from storage import kazakh
+from storage.kazakh import has_kazakh_letters
 from storage.records import display_columns
-from storage.text import CYRILLIC, WORD, fold, index_form, index_text, is_stopword, query_form
+from storage.text import (
+    CYRILLIC,
+    WORD,
+    fold,
+    index_form,
+    index_text,
+    is_stopword,
+    query_forms,
+    words,
+)
 
 FIELDS = ("title", "lead", "body", "authors", "tags")
 STEM_COLUMNS = tuple(f"{name}_stems" for name in FIELDS)
@@ -169,15 +181,31 @@ class _Parser:
 
 @dataclass
 class CompiledQuery:
-    """An FTS5 expression over the stemmed columns and the forms to highlight in snippets."""
+    """An FTS5 expression over the stemmed columns and the forms to highlight in snippets.
+
+    `spellings`, when given, names the index forms of the Kazakh words that a word typed
+    without Kazakh letters may stand for (`оскемен` -> `өскемен`), given the word and its own
+    forms; the query then matches them too.
+    """
 
     expression: str | None
     forms: set[str]
     prefixes: set[str]
+    spellings: Callable[[str, list[str]], list[str]] | None = None
 
 
 def _phrase(words: list[tuple[str, bool]]) -> str:
     return " + ".join(f'"{form}"' + ("*" if prefix else "") for form, prefix in words)
+
+
+def _word_forms(word: str, prefix: bool, language: str, query: CompiledQuery | None) -> list[str]:
+    if prefix:
+        return [index_form(word, language)]
+    forms = query_forms(word, language)
+    if query and query.spellings and language == "kk" and CYRILLIC.search(word) \
+            and not has_kazakh_letters(word):
+        forms += query.spellings(word, forms)
+    return forms
 
 
 def _compile_term(term: Term, language: str | None, query: CompiledQuery) -> str | None:
@@ -193,12 +221,18 @@ def _compile_term(term: Term, language: str | None, query: CompiledQuery) -> str
     languages = [language] if language else (["ru", "kk"] if cyrillic else ["en"])
     variants: list[str] = []
     for lang in languages:
-        forms = [query_form(word, lang, prefix) for word, prefix in kept]
-        for form, prefix in forms:
-            (query.prefixes if prefix else query.forms).add(form)
-        phrase = _phrase(forms)
-        if phrase not in variants:
-            variants.append(phrase)
+        if len(kept) == 1:
+            word, prefix = kept[0]
+            forms = _word_forms(word, prefix, lang, query)
+            (query.prefixes if prefix else query.forms).update(forms)
+            candidates = [_phrase([(form, prefix)]) for form in forms]
+        else:
+            # A phrase takes each word's first form: FTS5 phrases have no alternatives.
+            phrase = [(_word_forms(word, prefix, lang, None)[0], prefix) for word, prefix in kept]
+            for form, prefix in phrase:
+                (query.prefixes if prefix else query.forms).add(form)
+            candidates = [_phrase(phrase)]
+        variants += [candidate for candidate in candidates if candidate not in variants]
     return variants[0] if len(variants) == 1 else "(" + " OR ".join(variants) + ")"
 
 
@@ -208,7 +242,8 @@ def _compile_node(node, language: str | None, query: CompiledQuery) -> str | Non
         return _compile_term(node[1], language, query)
     if kind == "not":
         left = _compile_node(node[1], language, query)
-        right = _compile_node(node[2], language, CompiledQuery(None, set(), set()))
+        right = _compile_node(node[2], language,
+                              CompiledQuery(None, set(), set(), query.spellings))
         if left is None or right is None:
             return left
         return f"({left} NOT {right})"
@@ -219,13 +254,14 @@ def _compile_node(node, language: str | None, query: CompiledQuery) -> str | Non
     return parts[0] if len(parts) == 1 else "(" + joiner.join(parts) + ")"
 
 
-def compile_query(text: str, language: str | None = None) -> CompiledQuery:
+def compile_query(text: str, language: str | None = None,
+                  spellings: Callable[[str, list[str]], list[str]] | None = None) -> CompiledQuery:
     """Parse a user query (words, "phrases", word*, AND/OR/NOT, parentheses) into FTS5 syntax.
 
     Every word is normalised and stemmed like the index; stopwords are dropped. Raises
     SearchQueryError for a malformed query.
     """
-    query = CompiledQuery(None, set(), set())
+    query = CompiledQuery(None, set(), set(), spellings)
     query.expression = _compile_node(_Parser(_lex(text)).parse(), language, query)
     return query
 
@@ -340,31 +376,79 @@ def search(
     range (`YYYY-MM-DD`, inclusive). With all_versions, every archived version is searched
     (so text since edited out or removed is found) and each article appears once, with its
     best-matching version.
+
+    Words typed without Kazakh letters also find the Kazakh words they may stand for
+    (`Оскемен` finds `Өскемен`); those articles come after the ones the words match as typed.
     """
     query = compile_query(text, language)
     if query.expression is None:
         return []
     db.register_function(fold, name="mw_fold", deterministic=True)
-    if all_versions:
-        rows = _search_versions(db, query, language, section, author, date_from, date_to,
-                                limit, offset)
+    wide = compile_query(text, language,
+                         spellings=lambda word, forms: kazakh_spellings(db, word, forms))
+    tiers = [query.expression]
+    if wide.expression != query.expression:
+        tiers.append(f"({wide.expression}) NOT ({query.expression})")
+    find = _search_versions if all_versions else _search_current
+    filters = (language, section, author, date_from, date_to)
+    if len(tiers) == 1:
+        rows = find(db, query.expression, *filters, limit, offset)
     else:
-        rows = _search_current(db, query, language, section, author, date_from, date_to,
-                               limit, offset)
+        rows, seen = [], set()
+        for expression in tiers:
+            for row in find(db, expression, *filters, offset + limit - len(rows), 0):
+                if row["article_id"] not in seen:
+                    seen.add(row["article_id"])
+                    rows.append(row)
+        rows = rows[offset : offset + limit]
     for row in rows:
         texts = [row.pop("body"), row.pop("lead"), row["title"]]
-        row["snippet"] = snippet(texts, row["language"], query, marks)
+        row["snippet"] = snippet(texts, row["language"], wide, marks)
     return rows
+
+
+MAX_SPELLINGS = 8
+
+
+def index_spellings(db: Database, record: dict, language: str) -> None:
+    """Remember how the Kazakh words of a record read when typed without Kazakh letters.
+
+    Each word with a Kazakh letter is stored under its flat spelling (`өскемен` as `оскемен`),
+    and so is its stem (`өс` as `ос`), both pointing to the stem: kazakh_spellings looks them up.
+    """
+    if language != "kk":
+        return
+    rows = set()
+    for text in display_columns(record).values():
+        for word in words(text):
+            if has_kazakh_letters(word):
+                form = kazakh.stem(word)
+                rows.update({(kazakh.flat(word), form), (kazakh.flat(form), form)})
+    db.conn.executemany("INSERT OR IGNORE INTO kazakh_spellings (flat, form) VALUES (?, ?)",
+                        sorted(rows))
+
+
+def kazakh_spellings(db: Database, word: str, forms: list[str]) -> list[str]:
+    """Index forms of the archived Kazakh words that a word typed without Kazakh letters may
+    stand for (`оскемен` -> the stem of `өскемен`), looked up by the word and by its own
+    forms; at most 8."""
+    keys = list(dict.fromkeys([word, *forms]))
+    marks = ", ".join("?" for _ in keys)
+    found = db.execute(
+        f"SELECT DISTINCT form FROM kazakh_spellings WHERE flat IN ({marks}) ORDER BY form", keys
+    ).fetchall()
+    return [form for (form,) in found if form not in forms][:MAX_SPELLINGS]
 
 
 RESULT_COLUMNS = ("article_id", "language", "section", "url", "title", "published", "authors",
                   "status", "version", "lead", "body")
 
 
-def _search_current(db, query, language, section, author, date_from, date_to, limit, offset):
+def _search_current(db, expression, language, section, author, date_from, date_to, limit,
+                    offset):
     filters, params = _filters("a", language, section, author, date_from, date_to)
     columns = " ".join(STEM_COLUMNS)
-    match = f"{{{columns}}} : ({query.expression})"
+    match = f"{{{columns}}} : ({expression})"
     ranked = _ranked(db, "articles_fts", "JOIN articles a ON a.id = articles_fts.rowid",
                      ARTICLE_WEIGHTS, match, filters, params, limit, offset)
     rows = _load(
@@ -382,10 +466,11 @@ def _search_current(db, query, language, section, author, date_from, date_to, li
     return results
 
 
-def _search_versions(db, query, language, section, author, date_from, date_to, limit, offset):
+def _search_versions(db, expression, language, section, author, date_from, date_to, limit,
+                     offset):
     filters, params = _filters("v", language, section, author, date_from, date_to)
     joins = "JOIN versions v ON v.id = versions_fts.rowid JOIN articles a ON a.id = v.article_id"
-    ranked = _ranked(db, "versions_fts", joins, VERSION_WEIGHTS, query.expression, filters,
+    ranked = _ranked(db, "versions_fts", joins, VERSION_WEIGHTS, expression, filters,
                      params, (limit + offset) * 5, 0)
     rows = _load(
         db,

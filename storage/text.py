@@ -7,6 +7,9 @@ from functools import lru_cache
 
 import Stemmer
 
+from storage import kazakh
+from storage.russian import proper_lemma
+
 WORD = re.compile(r"[^\W_]+")
 CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 LATIN = re.compile(r"[a-z]")
@@ -53,18 +56,28 @@ def is_stopword(word: str) -> bool:
     return word in ALL_STOPWORDS
 
 
+@lru_cache(maxsize=200_000)
+def russian_form(word: str) -> str:
+    """The Snowball stem of a Russian word, taken from its nominative if it can be a name.
+
+    Snowball alone splits the case forms of many names (`казахстан` -> `казахста`,
+    `казахстане` -> `казахстан`); their dictionary form joins them again.
+    """
+    return _stemmer("russian").stemWord(proper_lemma(word) or word)
+
+
 def index_form(word: str, language: str) -> str:
     """The form a folded word is indexed under.
 
-    Latin words get the English stemmer, Cyrillic words the Russian one; Kazakh has no
-    stemmer, so Cyrillic words of Kazakh text are indexed as they are (queries use prefixes).
+    Latin words get the English stemmer; Cyrillic words of Kazakh text the Kazakh suffix
+    stripper (storage/kazakh.py), those of other text the Russian forms.
     """
     if LATIN.search(word):
         return _stemmer("english").stemWord(word)
     if CYRILLIC.search(word):
         if language == "kk":
-            return word
-        return _stemmer("russian").stemWord(word)
+            return kazakh.stem(word)
+        return russian_form(word)
     return word
 
 
@@ -74,10 +87,15 @@ def index_text(text: str, language: str) -> str:
     return " ".join(index_form(w, language) for w in words(text) if not is_stopword(w))
 
 
-def query_form(word: str, language: str, prefix: bool = False) -> tuple[str, bool]:
-    """The index form a folded query word matches in one language, as (form, is_prefix).
+def query_forms(word: str, language: str) -> list[str]:
+    """The index forms a folded query word matches in one language.
 
-    Kazakh words become prefixes, standing in for the suffixes a stemmer would remove.
+    A Cyrillic word typed without Kazakh letters is also read with its Kazakh endings typed
+    flat (`алаңга` for `алаңға`).
     """
-    kazakh = language == "kk" and bool(CYRILLIC.search(word)) and not LATIN.search(word)
-    return index_form(word, language), prefix or kazakh
+    form = index_form(word, language)
+    if language != "kk" or not CYRILLIC.search(word) or LATIN.search(word) \
+            or kazakh.has_kazakh_letters(word):
+        return [form]
+    flat_form = kazakh.stem(word, flat_letters=True)
+    return [form] if flat_form == form else [form, flat_form]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from datetime import datetime, timedelta
@@ -154,11 +155,13 @@ def test_backfill_walks_back_to_since_and_limit_caps(site, tmp_path):
         assert len(archive.known_ids("kk")) == 5
 
 
-def test_scrapy_crawl_runs_an_edition_spider(site, tmp_path):
+def test_scrapy_crawl_runs_an_edition_spider_with_a_feed_export(site, tmp_path):
     db = tmp_path / "scrapy.db"
+    items = tmp_path / "items.jsonl"
     result = subprocess.run(
-        [sys.executable, "-m", "scrapy", "crawl", "vlast_en", "-s", f"MEDIAWATCH_BASE_URL={site.base_url}",
-         "-s", f"MEDIAWATCH_DB={db}", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0"],
+        [sys.executable, "-m", "scrapy", "crawl", "vlast_en", "-s",
+         f"MEDIAWATCH_BASE_URL={site.base_url}", "-s", f"MEDIAWATCH_DB={db}", "-s",
+         "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-o", str(items)],
         capture_output=True, text=True, timeout=300, cwd=ROOT,
     )
     assert result.returncode == 0, result.stderr[-2000:]
@@ -166,6 +169,11 @@ def test_scrapy_crawl_runs_an_edition_spider(site, tmp_path):
                if a["status"] == 200 and a["language"] == "en"}
     with Archive(db) as archive:
         assert archive.known_ids("en") == live_en
+    exported = [json.loads(line) for line in items.read_text("utf-8").splitlines()]
+    pages = {item["article_id"]: item for item in exported if item["kind"] == "page"}
+    assert set(pages) == live_en
+    some = next(iter(pages.values()))
+    assert "body" not in some and some["record"]["title"] and some["record"]["body"]
 
 
 def test_unreachable_site_gives_one_clear_line(tmp_path):

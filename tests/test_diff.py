@@ -229,6 +229,16 @@ def test_whole_article_removal():
     assert diff.kinds == ["removed"] and diff.removed == {"status": 410}
     assert "status 410" in render_text(diff)
     assert json.loads(json.dumps(diff_dict(diff)))["removed"] == {"status": 410}
+    assert "redirects" not in render_text(diff)
+
+
+def test_removal_by_a_redirect_says_where_it_leads():
+    diff = diff_records(record(), None, {"status": 302, "location": "https://vlast.kz/"})
+    sentence = "Article removed (status 302): it now redirects to https://vlast.kz/."
+    assert sentence in render_text(diff)
+    assert sentence in render_unified(diff)
+    assert sentence in render_html(diff)
+    assert diff_dict(diff)["removed"]["location"] == "https://vlast.kz/"
 
 
 # --- words and languages -----------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -185,15 +186,21 @@ def test_a_second_scheduler_on_the_same_archive_exits(make_replay, tmp_path):
     hourly = ("--new-interval", "3600", "--revisit-interval", "3600", "--sweep-interval", "3600")
     service = start_service(replay.base_url, db, *hourly)
     try:
-        wait_for(lambda: runs(db), "the first scheduler to start")
+        wait_for(lambda: [run for run in runs(db) if run["status"] == "ok"],
+                 "the first scheduler's first crawl")
         second = subprocess.run(
             [sys.executable, "-m", "cli", "schedule", "--base-url", replay.base_url, "--db",
              str(db), *hourly], capture_output=True, text=True, timeout=60)
     finally:
-        stop_service(service)
+        output = stop_service(service)
     assert second.returncode == 2
-    assert "already running" in second.stderr
+    assert f"already running against the archive {db}" in second.stderr
     assert "Traceback" not in second.stderr
+    # One log line per crawl, none of APScheduler's job bookkeeping.
+    assert "Adding job" not in output and "Running job" not in output
+    assert "executed successfully" not in output
+    logged = re.findall(r" INFO (?:new|revisit|sweep)-(?:ru|kk|en): run (\d+) ", output)
+    assert sorted(map(int, logged)) == [run["id"] for run in runs(db) if run["status"] == "ok"]
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])

@@ -6,7 +6,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 from views.runs import run_line
-from views.text import BOLD, RESET, TITLE_WIDTH, duration, iso, shorten, table, when
+from views.text import BOLD, RESET, TITLE_WIDTH, duration, iso, shorten, table, when, zone_name
 
 
 def kinds_text(item: dict) -> str:
@@ -55,14 +55,15 @@ def change_item(item: dict) -> dict:
 def changes_text(items: list[dict], since: str) -> str:
     """Changes newest first: time, edition, id, version, kinds and title."""
     if not items:
-        return f"No changes since {when(since)} UTC."
-    head = f"{len(items)} change{'s' if len(items) != 1 else ''} since {when(since)} UTC, newest first:"
+        return f"No changes since {when(since)} {zone_name()}."
+    head = (f"{len(items)} change{'s' if len(items) != 1 else ''} since {when(since)} "
+            f"{zone_name()}, newest first:")
     rows = [[when(i["at"]), i["language"], i["article_id"],
              f"v{i['version']}" if i.get("version") else "", kinds_text(i), shorten(i["title"], 60)]
             for i in items]
     counts = Counter(kind for item in items for kind in item["kinds"])
     tally = ", ".join(f"{kind} {n}" for kind, n in counts.most_common())
-    return "\n".join([head, table(["when (UTC)", "ed", "id", "ver", "change", "title"], rows),
+    return "\n".join([head, table([f"when ({zone_name()})", "ed", "id", "ver", "change", "title"], rows),
                       f"by kind: {tally}"])
 
 
@@ -94,13 +95,13 @@ def history_text(data: dict) -> str:
         f"  {a['url']}",
         f"  status {a['status']}{removed}; {a['current_version']} version"
         f"{'s' if a['current_version'] != 1 else ''}; first seen {when(a['first_seen'])}, "
-        f"last seen {when(a['last_seen'])} (UTC)",
+        f"last seen {when(a['last_seen'])} ({zone_name()})",
         f"  revisit step {a['revisit_step']} (every {duration(a['revisit_delay_seconds'] or 0)}); "
-        f"next revisit {when(a['next_visit_at'])} UTC",
+        f"next revisit {when(a['next_visit_at'])} {zone_name()}",
         "",
     ]
     rows = [[when(item["at"]), *history_row(item)] for item in data["history"]]
-    lines.append(table(["when (UTC)", "what", "detail"], rows))
+    lines.append(table([f"when ({zone_name()})", "what", "detail"], rows))
     return "\n".join(lines)
 
 
@@ -128,7 +129,7 @@ def article_text(data: dict) -> str:
     lines = [data["title"] or "(no title)", "=" * min(len(data["title"] or ""), TITLE_WIDTH),
              f"{data['article_id']} · {data['language']} · {data['section']} · version "
              f"{data['number']} of {data['current_version']} ({current}, first seen "
-             f"{when(data['first_seen'])} UTC)"]
+             f"{when(data['first_seen'])} {zone_name()})"]
     if data["status"] != "active":
         lines.append(f"This article is {data['status']}; the last archived version is shown.")
     lines.append(f"published {data.get('published') or '-'} · modified {data.get('modified') or '-'}")

@@ -10,7 +10,7 @@ import html
 import json
 
 from storage.changes import FieldChange, ParagraphChange, RecordDiff, WordOp, as_text, diff_records
-from views.text import GREEN, RED, RESET, when
+from views.text import GREEN, RED, RESET, when, zone_name
 
 FORMATS = ("text", "unified", "html", "json")
 
@@ -46,9 +46,9 @@ def diff_heading(article: dict, old: dict, new: dict | None, removal: dict | Non
     head = f"{article['id']} [{article['language']}] {article['title']}\n"
     if removal is not None:
         return head + (f"version {old['number']} ({when(old['first_seen'])}) → removed "
-                       f"{when(removal['at'])} UTC\n")
+                       f"{when(removal['at'])} {zone_name()}\n")
     return head + (f"version {old['number']} ({when(old['first_seen'])}) → version "
-                   f"{new['number']} ({when(new['first_seen'])}) UTC\n")
+                   f"{new['number']} ({when(new['first_seen'])}) {zone_name()}\n")
 
 
 def _elided(count: int) -> str:
@@ -76,12 +76,20 @@ def _label(p: ParagraphChange) -> str:
     return f"¶ {old}→{new} {verb}"
 
 
+def removal_sentence(removed: dict) -> str:
+    """How the article went: its status, and where a redirect away from it now leads."""
+    location = removed.get("location")
+    if location:
+        return f"Article removed (status {removed.get('status')}): it now redirects to {location}."
+    return f"Article removed (status {removed.get('status')})."
+
+
 def _summary_lines(diff: RecordDiff) -> list[str]:
     if not diff.changed:
         return ["No changes."]
     lines = [f"Kinds: {', '.join(diff.kinds)}"]
     if diff.removed is not None:
-        lines.append(f"Article removed (status {diff.removed.get('status')}).")
+        lines.append(removal_sentence(diff.removed))
     if diff.stealth:
         lines.append(f"Stealth edit: the text changed but `modified` did not ({_unchanged(diff)}).")
     return lines
@@ -217,7 +225,7 @@ def _html_summary(diff: RecordDiff) -> str:
         return "<p>No changes.</p>"
     parts = [f"<p>{_badges(diff.kinds)}</p>"]
     if diff.removed is not None:
-        parts.append(f"<p>Article removed (status {_esc(diff.removed.get('status'))}).</p>")
+        parts.append(f"<p>{_esc(removal_sentence(diff.removed))}</p>")
     if diff.stealth:
         parts.append(
             '<p class="stealth">Stealth edit: the text changed but <code>modified</code> did not '

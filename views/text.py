@@ -6,21 +6,43 @@ import re
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
+from storage.clock import almaty
+
 TITLE_WIDTH = 72
 RELATIVE = re.compile(r"^(\d+)\s*([mhdw])$")
 UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 BOLD, YELLOW, RED, GREEN, RESET = "\x1b[1m", "\x1b[1;33m", "\x1b[31m", "\x1b[32m", "\x1b[0m"
 
 
+# Terminal text shows times in Almaty, where the outlet is, unless the reader asks for UTC
+# (`--utc`); JSON always keeps the archive's UTC timestamps, offset included.
+_CLOCK = {"utc": False}
+
+
+def show_utc(utc: bool) -> None:
+    """Whether terminal text shows (and typed times mean) UTC rather than Almaty time."""
+    _CLOCK["utc"] = utc
+
+
+def zone_name() -> str:
+    """The name of the time zone terminal text shows times in."""
+    return "UTC" if _CLOCK["utc"] else "Almaty"
+
+
+def _zone():
+    return UTC if _CLOCK["utc"] else almaty()
+
+
 def parse_moment(text: str, now: datetime | None = None) -> datetime:
     """A point in time from `2024-05-01`, `2024-05-01T10:00`, `today`, or `30m`/`12h`/`7d`/`2w` ago.
 
-    Naive values count as UTC. Raises ValueError with a message the user can act on.
+    Times without an offset, and `today`, are read in the zone terminal text shows (Almaty, or
+    UTC with `--utc`). Raises ValueError with a message the user can act on.
     """
     now = now or datetime.now(UTC)
     value = text.strip().lower()
     if value == "today":
-        return now.replace(hour=0, minute=0, second=0, microsecond=0)
+        return now.astimezone(_zone()).replace(hour=0, minute=0, second=0, microsecond=0)
     relative = RELATIVE.match(value)
     if relative:
         return now - timedelta(**{UNITS[relative.group(2)]: int(relative.group(1))})
@@ -29,7 +51,7 @@ def parse_moment(text: str, now: datetime | None = None) -> datetime:
     except ValueError:
         raise ValueError(f"{text!r} is not a time: use YYYY-MM-DD, YYYY-MM-DDTHH:MM, today, "
                          "or an age such as 12h, 7d or 2w") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return moment if moment.tzinfo else moment.replace(tzinfo=_zone())
 
 
 def iso(moment: datetime) -> str:
@@ -38,8 +60,15 @@ def iso(moment: datetime) -> str:
 
 
 def when(stamp: str | None) -> str:
-    """A stored UTC timestamp for reading: `2024-05-01 10:00:00`."""
-    return stamp.replace("T", " ").rstrip("Z") if stamp else "-"
+    """A stored timestamp for reading, in Almaty time (or UTC): `2024-05-01 15:00:00`."""
+    if not stamp:
+        return "-"
+    if "T" not in stamp:
+        return stamp
+    moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(_zone()).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def duration(seconds: float) -> str:
