@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
-from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, datetime
 
-ALMATY = ZoneInfo("Asia/Almaty")
-AGE = re.compile(r"^(\d{1,5})\s*([hdw])$")
-AGE_UNITS = {"h": "hours", "d": "days", "w": "weeks"}
+from storage.clock import almaty
+from views.text import parse_moment
+
+ALMATY = almaty()
 
 
 def moment(stamp: str | None) -> datetime | None:
@@ -52,22 +51,8 @@ def start_of_today(now: datetime | None = None) -> datetime:
 
 def parse_when(text: str, now: datetime | None = None) -> datetime:
     """A time typed into a filter: `today`, an age (`12h`, `7d`, `2w`), a day `YYYY-MM-DD` or
-    `YYYY-MM-DDTHH:MM`, in Almaty time unless it carries an offset or `Z`.
+    `YYYY-MM-DDTHH:MM`, in Almaty time unless it carries an offset or `Z` (as the CLI reads it).
 
     Raises ValueError with a message that says what is accepted.
     """
-    now = now or datetime.now(UTC)
-    value = text.strip().lower()
-    if value == "today":
-        return start_of_today(now)
-    if age := AGE.match(value):
-        return now - timedelta(**{AGE_UNITS[age[2]]: int(age[1])})
-    try:
-        if len(value) == 10:
-            day = date.fromisoformat(value)
-            return datetime(day.year, day.month, day.day, tzinfo=ALMATY)
-        parsed = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise ValueError(f"{text.strip()!r} is not a time: use YYYY-MM-DD, YYYY-MM-DDTHH:MM, "
-                         "today, or an age such as 12h, 7d or 2w") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=ALMATY)
+    return parse_moment(text, now)
