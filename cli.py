@@ -67,7 +67,10 @@ def revisit_steps_option(function):
 @click.option("--epoch", default=0, show_default=True, help="Epoch the site starts at.")
 @click.option("--fault", "faults", multiple=True, metavar="KIND[:RATE][@PATH]",
               help="Inject a fault, e.g. 503:0.2, truncate@/politika/ or slow=5.")
-def replay(port: int, articles: int, seed: int, epoch: int, faults: tuple[str, ...]) -> None:
+@click.option("--redesign-epoch", type=click.IntRange(min=0),
+              help="Epoch from which the old articles leave the classic layout for today's.")
+def replay(port: int, articles: int, seed: int, epoch: int, faults: tuple[str, ...],
+           redesign_epoch: int | None) -> None:
     """Serve the local replay of the outlet on 127.0.0.1 until interrupted."""
     from replay.faults import FaultError, parse_fault
     from replay.server import serve_forever
@@ -77,7 +80,8 @@ def replay(port: int, articles: int, seed: int, epoch: int, faults: tuple[str, .
             parse_fault(spec)
     except FaultError as exc:
         raise UserError(str(exc)) from None
-    serve_forever(port=port, articles=articles, seed=seed, epoch=epoch, faults=list(faults))
+    serve_forever(port=port, articles=articles, seed=seed, epoch=epoch, faults=list(faults),
+                  redesign_epoch=redesign_epoch)
 
 
 def parse_day(value: str | None, option: str) -> str | None:
@@ -144,6 +148,8 @@ def crawl(edition: str, mode: str, since: str | None, limit: int | None, everyth
         return
     for run in runs:
         click.echo(run_line(run))
+        for line in (run.get("stats") or {}).get("degraded") or []:
+            click.echo(f"  degraded: {line}")
     click.echo(crawl_summary(runs, time.monotonic() - started))
 
 
@@ -200,19 +206,27 @@ def schedule(base_url: str, db: str, editions: tuple[str, ...], new_interval: fl
 @main.command("extract")
 @click.argument("file", metavar="FILE.html")
 @click.option("--url", required=True, help="URL the page was fetched from.")
-def extract_page(file: str, url: str) -> None:
-    """Extract one stored article page and print the record as JSON."""
+@base_url_option
+def extract_page(file: str, url: str, base_url: str) -> None:
+    """Extract one stored article page, of the outlet or any site, and print it as JSON.
+
+    Pages on the host of --base-url are read by the outlet's rules, all others by the generic
+    path."""
     import json
 
-    from crawler.extract import ExtractionError, extract
+    from crawler.canonical import same_site
+    from crawler.extract import ExtractionError, extract, extract_generic
 
+    if not url.startswith(("http://", "https://")):
+        raise UserError(f"--url must be an absolute http(s) URL, not {url!r}")
     try:
         with open(file, "rb") as handle:
             html = handle.read()
     except OSError as exc:
         raise UserError(f"cannot read {file}: {exc.strerror or exc}") from None
+    reader = extract if same_site(url, base_url) else extract_generic
     try:
-        record = extract(html, url)
+        record = reader(html, url)
     except ExtractionError as exc:
         raise UserError(f"{file} is not a usable article: {exc}") from None
     click.echo(json.dumps(record.to_dict(), ensure_ascii=False, indent=2))
@@ -478,6 +492,27 @@ def status(limit: int, as_json: bool, db: str) -> None:
         echo_json(runs)
     else:
         click.echo(status_text(runs))
+
+
+@main.command()
+@click.option("--since", help="Only versions first archived since then (YYYY-MM-DD, 7d, ...).")
+@click.option("--id", "article", help="Only the versions of this article (id or URL).")
+@click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
+@json_option
+@db_option
+def reextract(since: str | None, article: str | None, dry_run: bool, as_json: bool,
+              db: str) -> None:
+    """Run today's extractor over the stored captures, without fetching anything."""
+    from crawler.reextract import reextract as run
+
+    since = parse_time(since, "--since")
+    with open_archive(db) as archive:
+        article_id = find_article(archive, article) if article else None
+        report = run(archive, since=since, article_id=article_id, dry_run=dry_run)
+    if as_json:
+        echo_json(report.as_dict())
+    else:
+        click.echo(report.text())
 
 
 @main.command()

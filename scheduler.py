@@ -190,6 +190,9 @@ class CrawlService:
         """One log line for a finished job: its runs, or why it ended without them."""
         code = crawl.returncode
         summary = "; ".join(run_line(run) for run in crawl.runs) or f"exit status {code}"
+        for run in crawl.runs:
+            for line in (run.get("stats") or {}).get("degraded") or []:
+                logger.warning("%s-%s degraded: %s", kind, edition, line)
         if ending == "timeout":
             logger.error("%s-%s ended after the %ss time limit: %s", kind, edition,
                          self.config.time_limit, summary)

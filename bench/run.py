@@ -14,7 +14,9 @@ if str(ROOT) not in sys.path:
 from bench import (  # noqa: E402
     bench_crawl,
     bench_diff,
+    bench_extraction,
     bench_forms,
+    bench_reextract,
     bench_scheduler,
     bench_search,
     bench_web,
@@ -98,6 +100,24 @@ BENCHMARKS = {
                   "child process) runs its nine jobs every 0.1 s against a replay of 30 "
                   "articles until 200 crawls have finished; its resident memory (VmRSS) is "
                   "read after 10 and after 200 of them."),
+    "extraction": (bench_extraction.run, "Generic extraction on real pages of many sites",
+                   "trafilatura's public evaluation set (repository adbar/trafilatura: "
+                   "`tests/evaldata.json` with the pages under `tests/eval/` and `tests/cache/`), "
+                   "read at run time from a copy of that repository (`--repo`, "
+                   "$MEDIAWATCH_TRAFILATURA_REPO); without it the row says the corpus is "
+                   "missing. For each page, a wanted snippet found in the extracted text is a "
+                   "true positive, one missed a false negative, an unwanted snippet found a false "
+                   "positive; precision, recall and F1 are over all snippets. The generic path is "
+                   "`crawler.extract.extract_generic` (the body's paragraphs); the baseline is "
+                   "`trafilatura.extract(html, url=url)` with its defaults, which include reader "
+                   "comments, and the same without comments. Times are per page, one process."),
+    "reextract": (bench_reextract.run, "Re-extraction from stored captures",
+                  "2,000 replay articles are rendered in-process and archived through "
+                  "`Archive.record_page` (one version each); `mediawatch reextract`'s function "
+                  "then reads every stored capture again. A second archive is built from a "
+                  "weakened reading (no authors, no lead, the last paragraph lost) and "
+                  "re-extracted: every record must change back. The baseline is the time the "
+                  "archiving itself spent extracting the same pages."),
 }
 
 

@@ -27,7 +27,14 @@ PHOTO_AFTER_COMMA = re.compile(r",\s*(?=" + PHOTO_LABEL.pattern + ")", re.IGNORE
 SENTENCE_END = re.compile(
     r"(?<!\b\w)[.;|]\s+|\.\s+(?=" + PHOTO_LABEL.pattern + r")|[.;]$", re.IGNORECASE
 )
-NAME_SEPARATOR = re.compile(r"\s*,\s*|\s+(?:и|and|және|мен|&)\s+", re.IGNORECASE)
+# A job title standing after a name ("John Smith, AP Auto Writer"): not a person.
+JOB_TITLE = re.compile(
+    r"\b(?:writer|reporter|correspondent|editor|columnist|contributor|journalist|staff|"
+    r"producer|analyst|photographer|intern|корреспондент\w*|редактор\w*|обозревател\w*|"
+    r"журналист\w*|тілші\w*|шолушы\w*)\b",
+    re.IGNORECASE,
+)
+NAME_SEPARATOR = re.compile(r"\s*,\s*(?:(?:and|и|және)\s+)?|\s+(?:и|and|және|мен|&)\s+", re.IGNORECASE)
 
 
 class Byline(NamedTuple):
@@ -39,7 +46,7 @@ class Byline(NamedTuple):
 
 def _names(text: str) -> list[str]:
     parts = (part.strip(" .;:—–-\u00a0") for part in NAME_SEPARATOR.split(text))
-    return [part for part in parts if part]
+    return [part for part in parts if part and not JOB_TITLE.search(part)]
 
 
 def _unique(names: list[str]) -> list[str]:

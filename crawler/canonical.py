@@ -7,6 +7,9 @@ from urllib.parse import SplitResult, unquote, urljoin, urlsplit, urlunsplit
 
 # /<section>/<id>-<slug>.html, and the old style /<section>/<id>-<old_slug>-<id>.html
 ARTICLE_PATH = re.compile(r"^/(?P<section>[\w-]+)/(?P<id>\d+)-(?P<slug>[^/]+?)\.html$")
+# The oldest style starts with the slug and ends with the id: /<section>/<old_slug>-<id>.html
+SLUG_FIRST_PATH = re.compile(
+    r"^/(?P<section>[\w-]+)/(?P<slug>[^/]*?[^\d/-][^/]*?)-(?P<id>\d+)\.html$")
 
 NON_ARTICLE_SECTIONS = frozenset({
     "tags", "tag", "author", "authors", "avtory", "search", "feed", "rss", "sitemap",
@@ -21,6 +24,8 @@ TRACKING_PARAMS = frozenset({
 })
 
 INTERFACE_PREFIX = re.compile(r"^/kz(?=/|$)", re.IGNORECASE)
+# The AMP edition of an article: /amp/<section>/<id>-<slug>.html is the article itself.
+AMP_PREFIX = re.compile(r"^/amp(?=/[\w-]+/[^/]+\.html/?$)", re.IGNORECASE)
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -43,16 +48,18 @@ def _site_key(parts: SplitResult) -> tuple[str, int | None]:
 
 def _normalise_path(path: str) -> str:
     path = re.sub(r"/{2,}", "/", path) or "/"
-    return INTERFACE_PREFIX.sub("", path) or "/"
+    path = INTERFACE_PREFIX.sub("", path) or "/"
+    return AMP_PREFIX.sub("", path) or "/"
 
 
 def site_path(url: str) -> str:
-    """The path of a URL without the `/kz/` interface prefix and with single slashes."""
+    """The path of a URL without the `/kz/` interface prefix or `/amp/`, with single slashes."""
     return _normalise_path(urlsplit(url).path)
 
 
 def _article_match(url: str) -> re.Match | None:
-    match = ARTICLE_PATH.match(site_path(url).rstrip("/"))
+    path = site_path(url).rstrip("/")
+    match = ARTICLE_PATH.match(path) or SLUG_FIRST_PATH.match(path)
     if match is None or match["section"].lower() in NON_ARTICLE_SECTIONS:
         return None
     return match
@@ -105,9 +112,9 @@ def _clean_path(path: str) -> str:
 def canonical_url(url: str, base_url: str | None = None) -> str:
     """Canonical form of a URL of the outlet.
 
-    Resolves against base_url, drops the `/kz/` interface prefix, tracking parameters and the
-    fragment, collapses repeated slashes and removes the slash after `.html`. When base_url is
-    given, a URL of the same site takes its scheme and host (http/https, www.).
+    Resolves against base_url, drops the `/kz/` interface prefix, the `/amp/` edition, tracking
+    parameters and the fragment, collapses repeated slashes and removes the slash after `.html`.
+    When base_url is given, a URL of the same site takes its scheme and host (http/https, www.).
     """
     url = url.strip()
     if base_url:
@@ -118,6 +125,13 @@ def canonical_url(url: str, base_url: str | None = None) -> str:
         base = urlsplit(base_url)
         scheme, netloc = base.scheme.lower(), _netloc(base)
     return urlunsplit((scheme, netloc, _clean_path(parts.path), _clean_query(parts.query), ""))
+
+
+def plain_url(url: str) -> str:
+    """A page URL of any site without its fragment and tracking parameters."""
+    parts = urlsplit(url.strip())
+    return urlunsplit((parts.scheme.lower(), _netloc(parts), parts.path or "/",
+                       _clean_query(parts.query), ""))
 
 
 def article_reference(ref: str) -> tuple[int | None, str | None]:

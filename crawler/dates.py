@@ -27,6 +27,7 @@ WORD = re.compile(r"[^\W\d_]+")
 YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 DAY = re.compile(r"(?<![\d:.])\d{1,2}(?![\d:])")
 CLOCK = re.compile(r"(?<!\d)([01]?\d|2[0-3]):([0-5]\d)(?!\d)")
+ISO_TIME = re.compile(r"\d[T ]\d{1,2}:\d{2}")
 NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,2})\.(\d{1,2})\.((?:19|20)\d{2})(?!\d)")
 
 
@@ -65,11 +66,6 @@ def month_number(word: str) -> int | None:
     return None
 
 
-def _clock(text: str) -> time:
-    match = CLOCK.search(text)
-    return time(int(match[1]), int(match[2])) if match else time(0, 0)
-
-
 def _day_month_year(text: str) -> date | None:
     numeric = NUMERIC_DATE.search(text)
     if numeric:
@@ -90,16 +86,24 @@ def _safe_date(year: int, month: int, day: int) -> date | None:
         return None
 
 
-def parse_visible_date(text: str | None) -> datetime | None:
-    """Local naive datetime from a date as printed: `27 ноября 2023`, `2024 жылғы 12 наурыз`,
-    `November 27, 2023`, `27.11.2023`; the time of day is 00:00 unless one is printed."""
-    if not text:
-        return None
-    day = _day_month_year(text)
-    return datetime.combine(day, _clock(text)) if day else None
+def visible_date_parts(text: str | None) -> tuple[date | None, time | None]:
+    """The day and, only when one is printed, the time of day of a date as printed."""
+    day = _day_month_year(text) if text else None
+    if day is None:
+        return None, None
+    match = CLOCK.search(text)
+    return day, time(int(match[1]), int(match[2])) if match else None
+
+
+def has_time_of_day(value: str | None) -> bool:
+    """True when a machine-readable timestamp carries a time of day, not just a date."""
+    return bool(value and ISO_TIME.search(value))
 
 
 def normalise_timestamp(value: str | None) -> str | None:
-    """A machine-readable timestamp (meta, JSON-LD, `<time datetime>`) as local ISO 8601."""
+    """A machine-readable timestamp (meta, JSON-LD, `<time datetime>`) as local ISO 8601; a date
+    without a time of day stays a date (`2023-11-27`): no midnight is made up."""
     moment = parse_iso(value)
-    return to_local_iso(moment) if moment else None
+    if moment is None:
+        return None
+    return to_local_iso(moment) if has_time_of_day(value) else moment.date().isoformat()

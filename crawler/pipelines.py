@@ -10,7 +10,8 @@ from scrapy import signals
 from scrapy.utils.defer import deferred_from_coro
 
 from crawler.canonical import edition_ids
-from crawler.extract import ExtractionError, extract
+from crawler.coverage import Coverage, fallen_fields
+from crawler.extract import EXTRACTOR_VERSION, ExtractionError, doubtful_reading, extract
 from crawler.items import FetchedPage
 
 logger = logging.getLogger(__name__)
@@ -22,6 +23,8 @@ RUN_ID = "mediawatch/run_id"
 # This many pages of one run that lost their text (extraction failed, or a body far shorter
 # than before) suggest the outlet's layout changed: the run says so.
 DRIFT_WARNING_AT = 3
+# Outcomes of an article fetch that are not a failure.
+READ_OUTCOMES = ("new", "version", "unchanged", "restored", "removed", "still_gone")
 # SQLite result codes (primary, extended ones start with them) that mean the archive cannot be
 # written, with what to do.
 UNWRITABLE = {
@@ -66,6 +69,7 @@ class ArchivePipeline:
         self.run_id: int | None = None
         self.counts: Counter[str] = Counter()
         self.errors: list[dict] = []
+        self.coverage = Coverage()
 
     @classmethod
     def from_crawler(cls, crawler) -> ArchivePipeline:
@@ -116,10 +120,13 @@ class ArchivePipeline:
                 deferred_from_coro(self.crawler.engine.close_spider_async(reason="archive_error"))
 
     def _record_page(self, item: FetchedPage) -> None:
-        outcome = self.archive.record_page(self.run_id, item.url, item.status, item.headers,
-                                           item.body, item.record, item.fetched_at,
-                                           edition_ids(item.record.translations))
+        outcome = self.archive.record_page(
+            self.run_id, item.url, item.status, item.headers, item.body, item.record,
+            item.fetched_at, edition_ids(item.record.translations), extractor=EXTRACTOR_VERSION,
+            keep_validators=not doubtful_reading(item.record))
         self.counts[outcome.kind] += 1
+        if outcome.kind != "suspect":
+            self.coverage.add(item.record)
         if outcome.kind == "suspect":
             self.counts["failed"] += 1
             self.errors.append({"url": item.url, "status": item.status, "error": outcome.error})
@@ -152,6 +159,16 @@ class ArchivePipeline:
                 f"than before, {self.counts['extraction_failed']} with none): the outlet's layout "
                 "may have changed; none of them was archived as a version")
 
+    def degradations(self, coverage: dict) -> list[str]:
+        """Why this run is not ok though it finished: every page lost, or a field's share far
+        below the recent ok runs of its edition."""
+        if self.counts["failed"] and not any(self.counts[kind] for kind in READ_OUTCOMES):
+            return [f"every article page of this run failed or was suspect "
+                    f"({self.counts['failed']})"]
+        history = [run for run in self.archive.runs(limit=50)
+                   if run["id"] != self.run_id and run.get("status") == "ok"]
+        return fallen_fields(coverage, history)
+
     def spider_closed(self, spider, reason: str) -> None:
         """Finish the run record once the engine says why the crawl ended."""
         if self.archive is None:
@@ -172,8 +189,18 @@ class ArchivePipeline:
             status = "failed"
         else:
             status = {"finished": "ok", "shutdown": "stopped"}.get(reason, "failed")
+        stats: dict = dict(self.counts)
+        stats["coverage"] = self.coverage.as_dict()
         try:
-            self.archive.finish_run(self.run_id, status, dict(self.counts), self.errors)
+            degraded = self.degradations(stats["coverage"])
+            if status == "ok" and degraded:
+                status = "degraded"
+                stats["degraded"] = degraded
+                for line in degraded:
+                    logger.warning("degraded run: %s", line)
+                    self.errors.append({"url": self.base_url, "status": None,
+                                        "error": f"degraded: {line}"})
+            self.archive.finish_run(self.run_id, status, stats, self.errors)
         except sqlite3.OperationalError as exc:
             self._stop_unwritable(exc, close=False)
         self._close_quietly()

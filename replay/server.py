@@ -16,10 +16,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 from replay import faults as faultlib
-from replay import pages
+from replay import layouts, pages
 from replay.corpus import ALL_SECTIONS, Article, Corpus, State
 
 ARTICLE_PATH = re.compile(r"^/([^/]+)/(\d+)-([^/]*)\.html$")
+# The oldest URLs start with the slug and end with the id; the AMP edition adds /amp/ in front.
+SLUG_FIRST_PATH = re.compile(r"^/([^/]+)/[^/]*?[^\d/-][^/]*?-(\d+)\.html$")
+AMP_PREFIX = "/amp/"
 LISTING_PATH = re.compile(r"^/([a-z-]+)/(?:(\d+)/?)?$")
 TAG_PATH = re.compile(r"^/tags/([^/]+)/$")
 AUTHOR_PATH = re.compile(r"^/author/([^/]+)/$")
@@ -62,8 +65,10 @@ class ReplayApp:
     """The site's behaviour, independent of sockets: one corpus, the current epoch, the faults."""
 
     def __init__(self, articles: int = 180, seed: int = 1, epoch: int = 0,
-                 faults: list | None = None) -> None:
+                 faults: list | None = None, redesign_epoch: int | None = None) -> None:
         self.corpus = Corpus(articles, seed)
+        # From this epoch on, the old articles' pages are served in today's layout too.
+        self.redesign_epoch = redesign_epoch
         self.seed = seed
         self.epoch = epoch
         self.corpus.state(epoch)
@@ -120,9 +125,11 @@ class ReplayApp:
             path, interface = path[3:] or "/", "kk"
         own = path + (f"?{split.query}" if split.query else "")
         state = self.state
-        if match := ARTICLE_PATH.match(path):
-            return self._article(state, int(match[2]), path, own, origin, interface,
-                                 if_none_match)
+        amp = path.startswith(AMP_PREFIX)
+        article_path = path[len(AMP_PREFIX) - 1:] if amp else path
+        if match := ARTICLE_PATH.match(article_path) or SLUG_FIRST_PATH.match(article_path):
+            return self._article(state, int(match[2]), article_path, own, origin, interface,
+                                 if_none_match, amp)
         try:
             number = int(query.get("page", ["1"])[0])
         except ValueError:
@@ -155,7 +162,7 @@ class ReplayApp:
         return Response(200, found, kind)
 
     def _article(self, state: State, article_id: int, path: str, own: str, origin: str,
-                 interface: str, if_none_match: str | None = None) -> Response:
+                 interface: str, if_none_match: str | None = None, amp: bool = False) -> Response:
         article = state.articles.get(article_id)
         if article is None or article.status == 404:
             return Response(404, pages.error_page(404, own, interface))
@@ -164,16 +171,19 @@ class ReplayApp:
         if article.status == 302:
             return _redirect(302, origin + "/")
         if path != article.path:
-            prefix = "/kz" if interface == "kk" else ""
+            prefix = ("/kz" if interface == "kk" else "") + ("/amp" if amp else "")
             return _redirect(301, origin + prefix + article.path)
+        layout = layouts.layout_of(article, state.epoch, self.redesign_epoch)
         # Validators over what a reader sees, so a conditional re-fetch of an unchanged page is a 304.
-        etag = f'"{hashlib.sha1(f"{interface}{article!r}".encode()).hexdigest()[:20]}"'
+        seen = f"{interface}{layout}{article!r}"
+        etag = f'"{hashlib.sha1(seen.encode()).hexdigest()[:20]}"'
         if if_none_match and etag in if_none_match:
             return Response(304, "", None, [("ETag", etag)])
         number = next(self._requests)
         views = 1000 + article.id * 37 % 9000 + number
-        return Response(200, pages.article_page(state, article, origin, own, interface, views,
-                                                self._popular(state, article, number)),
+        render = layouts.classic_article_page if layout == layouts.CLASSIC else pages.article_page
+        return Response(200, render(state, article, origin, own, interface, views,
+                                    self._popular(state, article, number)),
                         headers=[("ETag", etag)])
 
     @staticmethod
@@ -315,8 +325,8 @@ class ReplayServer:
 
     def __init__(self, articles: int = 180, seed: int = 1, epoch: int = 0,
                  faults: list | None = None, port: int = 0, host: str = "127.0.0.1",
-                 verbose: bool = False) -> None:
-        self.app = ReplayApp(articles, seed, epoch, faults)
+                 verbose: bool = False, redesign_epoch: int | None = None) -> None:
+        self.app = ReplayApp(articles, seed, epoch, faults, redesign_epoch)
         self.initial_epoch = epoch
         self.httpd = _Server((host, port), self.app, verbose)
         self.host, self.port = self.httpd.server_address[:2]
@@ -377,10 +387,10 @@ class ReplayServer:
 
 
 def serve_forever(port: int = 8765, articles: int = 180, seed: int = 1, epoch: int = 0,
-                  faults: list | None = None) -> None:
+                  faults: list | None = None, redesign_epoch: int | None = None) -> None:
     """Run the replay in the foreground until interrupted (the `mediawatch replay` command)."""
     server = ReplayServer(articles=articles, seed=seed, epoch=epoch, faults=faults, port=port,
-                          verbose=True)
+                          verbose=True, redesign_epoch=redesign_epoch)
     print(f"Replay of vlast.kz on {server.base_url}/ ({articles} articles, seed {seed}, "
           f"epoch {epoch}); manifest at {server.base_url}/_replay/manifest.json", flush=True)
     try:

@@ -22,6 +22,8 @@ from crawler.items import FetchedPage
 
 MODES = ("new", "backfill", "revisit")
 GONE_STATUSES = (404, 410)
+# Feeds tried when the home page names none: today's feed, and the one older scrapers read.
+FALLBACK_FEEDS = ("/feed/", "/rss")
 _MONTH_IN_SITEMAP = re.compile(r"(\d{4})-(\d{2})")
 
 
@@ -127,10 +129,13 @@ class VlastSpider(scrapy.Spider):
                               cb_kwargs={"section": section, "page": page})
 
     def parse_home(self, response: Response) -> Iterator[scrapy.Request]:
-        feeds = response.css('link[rel="alternate"][type*="rss"]::attr(href)').getall()
-        feed = response.urljoin(feeds[0]) if feeds else self.url("/feed/")
-        if same_site(feed, self.base_url):
-            yield scrapy.Request(feed, callback=self.parse_feed, errback=self.on_error)
+        named = response.css('link[rel="alternate"][type*="rss"]::attr(href), '
+                             'link[rel="alternate"][type*="atom"]::attr(href)').getall()
+        feeds = [response.urljoin(href.strip()) for href in named] or [
+            self.url(path) for path in FALLBACK_FEEDS]
+        for feed in dict.fromkeys(feeds):
+            if same_site(feed, self.base_url):
+                yield scrapy.Request(feed, callback=self.parse_feed, errback=self.on_error)
         yield from self.follow_articles(response, response.css("a::attr(href)").getall())
 
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
@@ -139,7 +144,7 @@ class VlastSpider(scrapy.Spider):
         selector = scrapy.Selector(response, type="xml")
         selector.remove_namespaces()
         links = selector.xpath("//item/link/text() | //entry/link/@href").getall()
-        yield from self.follow_articles(response, links)
+        yield from self.follow_articles(response, links)  # AMP links lead to the article itself
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
         if not isinstance(response, TextResponse):

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from storage import neardup, translations
+from storage import neardup, readings, translations
 from storage.captures import CaptureCodec
 from storage.changes import kinds_between
 from storage.db import ACTIVE, REMOVED, connect, connect_read_only, parse_time, utc_iso, write_transaction
@@ -68,6 +68,7 @@ class _Page:
     record: ArticleRecord
     data: dict
     edition_ids: list[int]
+    extractor: str | None = None
 
 
 def _clean_headers(headers: dict | None) -> dict[str, str]:
@@ -127,19 +128,27 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
         record: ArticleRecord,
         fetched_at: str,
         edition_ids: Iterable[int] = (),
+        extractor: str | None = None,
+        keep_validators: bool = True,
     ) -> PageOutcome:
         """Archive one fetched article page: a new article, a new version, or an unchanged one.
 
         The record carries the article id and canonical URL the crawler computed; `edition_ids`
         are the ids of the other editions the page links to. A new version and its raw capture
         are written in one transaction with everything else this fetch changes. A body far
-        shorter than the current version's is only logged, as `suspect`.
+        shorter than the current version's is only logged, as `suspect`. `extractor` names the
+        extractor version that read the page; a reading that looks wrong (keep_validators false)
+        keeps no ETag or Last-Modified, so the next revisit fetches the page whole.
         """
         if not record.article_id:
             raise ValueError(f"no article id for {url}")
         record.fetched_at = record.fetched_at or fetched_at
-        page = _Page(run_id, url, status, _clean_headers(headers), body, utc_iso(fetched_at),
-                     record, record.to_dict(), list(edition_ids))
+        headers = _clean_headers(headers)
+        if not keep_validators:
+            headers = {name: value for name, value in headers.items()
+                       if name.lower() not in ("etag", "last-modified")}
+        page = _Page(run_id, url, status, headers, body, utc_iso(fetched_at), record,
+                     record.to_dict(), list(edition_ids), extractor)
         with write_transaction(self.db):
             current = self._article_row(record.article_id)
             if current is None:
@@ -248,6 +257,7 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
             "changes": json.dumps(kinds),
             "capture_id": capture_id,
             "run_id": page.run_id,
+            "extractor": page.extractor,
             **version_columns(page.data),
         }).last_pk
         index_version(self.db, version_id, page.data, page.record.language)
@@ -350,3 +360,33 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
         at = utc_iso(fetched_at)
         with write_transaction(self.db):
             self._log_fetch(run_id, article_id, url, status, "failed", at, error=error)
+
+    # ---- re-extraction -------------------------------------------------------------------
+
+    def captured_versions(self, since: str | None = None,
+                          article_id: int | None = None) -> list[dict]:
+        """Versions with a stored capture, oldest first (see storage.readings)."""
+        return readings.captured_versions(self.db, since, article_id)
+
+    def stored_record(self, version_id: int) -> dict:
+        """A version's record fields as stored."""
+        return readings.stored_record(self.db, version_id)
+
+    def replace_reading(self, version_id: int, record: ArticleRecord, extractor: str) -> None:
+        """A new reading of a version's capture; the old one is kept (storage.readings)."""
+        with write_transaction(self.db):
+            readings.replace_reading(self.db, version_id, record, extractor, utc_iso())
+
+    def set_extractor(self, version_id: int, extractor: str) -> None:
+        """Record that an extractor read a version's capture the same way as stored."""
+        with write_transaction(self.db):
+            self.db.execute("UPDATE versions SET extractor = ? WHERE id = ?",
+                            [extractor, version_id])
+
+    def readings(self, version_id: int) -> list[dict]:
+        """Earlier readings of a version, each with the extractor that made it."""
+        return readings.readings(self.db, version_id)
+
+    def artefacts(self) -> list[tuple[int, int]]:
+        """(article id, number) of versions that read like the version before them."""
+        return readings.artefact_versions(self.db)

@@ -247,6 +247,18 @@ def m007_word_forms(db: Database) -> None:
     db["kazakh_spellings"].create({"flat": str, "form": str}, pk=("flat", "form"))
 
 
+@MIGRATIONS()
+def m008_readings(db: Database) -> None:
+    """The extractor version of every version, and earlier readings replaced by re-extraction."""
+    if "extractor" not in db["versions"].columns_dict:
+        db["versions"].add_column("extractor", str)
+    db["readings"].create({
+        "id": int, "version_id": int, "extractor": str, "replaced_at": str,
+        "replaced_by": str, "fingerprint": str, "record": str,
+    }, pk="id")
+    db["readings"].create_index(["version_id"])
+
+
 def is_current(db: Database) -> bool:
     """Whether the archive has every migration applied (read-only: writes nothing)."""
     return "_sqlite_migrations" in db.table_names() and not MIGRATIONS.pending(db)

@@ -10,6 +10,7 @@ from sqlite_utils import Database
 from storage import translations
 from storage.captures import CaptureCodec
 from storage.db import decode_json, language_clause, rows, utc_iso
+from storage.readings import artefact_versions
 from storage.records import record_from_row
 from storage.search import search
 
@@ -90,10 +91,11 @@ class ArchiveReads:
 
     def history(self, article_id: int) -> list[dict]:
         """Versions and events (new, removed, restored) of the article in time order."""
+        artefacts = {number for _, number in artefact_versions(self.db, article_id)}
         items = [
             {"type": "version", "at": v["first_seen"], "number": v["number"],
              "version_id": v["version_id"], "changes": v["changes"], "title": v["title"],
-             "last_seen": v["last_seen"]}
+             "last_seen": v["last_seen"], "artefact": v["number"] in artefacts}
             for v in self.versions(article_id)
         ]
         for event in rows(self.db.execute(
@@ -115,6 +117,8 @@ class ArchiveReads:
             "SELECT v.first_seen AS at, v.article_id, a.language, v.title, v.url,"
             " v.number AS version, v.changes AS kinds FROM versions v"
             f" JOIN articles a ON a.id = v.article_id WHERE v.number > 1 AND v.first_seen >= ?"
+            " AND v.fingerprint != (SELECT p.fingerprint FROM versions p"
+            " WHERE p.article_id = v.article_id AND p.number = v.number - 1)"
             f"{clause}",
             [after, *params],
         ))

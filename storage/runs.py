@@ -8,7 +8,7 @@ from sqlite_utils import Database
 
 from storage.db import decode_json, rows, utc_iso, write_transaction
 
-RUN_STATUSES = ("ok", "failed", "killed", "timeout", "stopped")
+RUN_STATUSES = ("ok", "failed", "killed", "timeout", "stopped", "degraded")
 
 
 class RunLog:

@@ -67,6 +67,16 @@ def index_version(db: Database, version_id: int, record: dict, language: str) ->
     )
 
 
+def unindex_version(db: Database, version_id: int, record: dict, language: str) -> None:
+    """Remove one version's text, as it was indexed, from the all-versions index."""
+    stems = stem_columns(record, language)
+    db.execute(
+        "INSERT INTO versions_fts (versions_fts, rowid, title, lead, body, authors, tags)"
+        " VALUES ('delete', ?, ?, ?, ?, ?, ?)",
+        [version_id, *(stems[column] for column in STEM_COLUMNS)],
+    )
+
+
 # ---- query parsing -------------------------------------------------------------------------
 
 @dataclass

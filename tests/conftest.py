@@ -25,12 +25,13 @@ def replay_server() -> Iterator[ReplayServer]:
 @pytest.fixture
 def make_replay() -> Iterator[Callable[..., ReplayServer]]:
     """Factory of servers of the test's own: `make_replay(articles=60, seed=2, epoch=0,
-    faults=None)`; all are stopped after the test."""
+    faults=None, redesign_epoch=None)`; all are stopped after the test."""
     servers: list[ReplayServer] = []
 
     def make(articles: int = 180, seed: int = 1, epoch: int = 0,
-             faults: list | None = None) -> ReplayServer:
-        server = ReplayServer(articles=articles, seed=seed, epoch=epoch, faults=faults).start()
+             faults: list | None = None, redesign_epoch: int | None = None) -> ReplayServer:
+        server = ReplayServer(articles=articles, seed=seed, epoch=epoch, faults=faults,
+                              redesign_epoch=redesign_epoch).start()
         servers.append(server)
         return server
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time
 
 import pytest
 
@@ -11,8 +11,8 @@ from crawler.dates import (
     kazakhstan_offset,
     month_number,
     normalise_timestamp,
-    parse_visible_date,
     to_local_iso,
+    visible_date_parts,
 )
 
 
@@ -66,21 +66,22 @@ def test_month_number(word, month):
 @pytest.mark.parametrize(
     ("text", "moment"),
     [
-        ("27 ноября 2023", datetime(2023, 11, 27)),
-        ("1 марта 2024, 14:05", datetime(2024, 3, 1, 14, 5)),
-        ("12 наурыз 2024", datetime(2024, 3, 12)),
-        ("2023 жылғы 16 желтоқсан", datetime(2023, 12, 16)),
-        ("November 27, 2023", datetime(2023, 11, 27)),
-        ("3 June 2024", datetime(2024, 6, 3)),
-        ("27.11.2023", datetime(2023, 11, 27)),
-        ("10234 27 ноября 2023", datetime(2023, 11, 27)),
-        ("31 февраля 2023", None),
-        ("вчера", None),
-        ("", None),
+        ("27 ноября 2023", (date(2023, 11, 27), None)),
+        ("1 марта 2024, 14:05", (date(2024, 3, 1), time(14, 5))),
+        ("11.12.2019, 11:27", (date(2019, 12, 11), time(11, 27))),
+        ("12 наурыз 2024", (date(2024, 3, 12), None)),
+        ("2023 жылғы 16 желтоқсан", (date(2023, 12, 16), None)),
+        ("November 27, 2023", (date(2023, 11, 27), None)),
+        ("3 June 2024", (date(2024, 6, 3), None)),
+        ("27.11.2023", (date(2023, 11, 27), None)),
+        ("10234 27 ноября 2023", (date(2023, 11, 27), None)),
+        ("31 февраля 2023", (None, None)),
+        ("вчера", (None, None)),
+        ("", (None, None)),
     ],
 )
-def test_parse_visible_date(text, moment):
-    assert parse_visible_date(text) == moment
+def test_visible_date_parts(text, moment):
+    assert visible_date_parts(text) == moment
 
 
 @pytest.mark.parametrize(
@@ -109,7 +110,7 @@ def test_offset_of_an_aware_moment_follows_the_instant():
         ("2024-02-29T20:15:00Z", "2024-03-01T01:15:00+05:00"),
         ("2024-05-14T09:30:00+06:00", "2024-05-14T08:30:00+05:00"),
         ("2024-05-14T09:30:00.123456+05:00", "2024-05-14T09:30:00+05:00"),
-        ("2023-11-27", "2023-11-27T00:00:00+06:00"),
+        ("2023-11-27", "2023-11-27"),
         ("2024-03-05 10:00", "2024-03-05T10:00:00+05:00"),
         ("27 ноября 2023", None),
         ("", None),

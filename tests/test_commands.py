@@ -298,8 +298,12 @@ def test_status(built):
     assert [r["id"] for r in runs] == list(range(9, 0, -1))
     assert all(r["status"] == "ok" for r in runs)
     text = run(built, "status", "--limit", "3")
-    assert [line.split()[1] for line in text.splitlines()] == ["9", "8", "7"]
+    lines = text.splitlines()
+    assert [line.split()[1] for line in lines if not line.startswith("    ")] == ["9", "8", "7"]
+    # under each run only its field coverage, one line per edition it archived pages of
+    assert all(line.startswith("    coverage ") for line in lines if line.startswith("    "))
     assert "revisit] ok in" in text
+    assert all("stats" in r and "coverage" in r["stats"] for r in runs)
 
 
 def test_export_jsonl_and_csv(built):

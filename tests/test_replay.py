@@ -9,6 +9,7 @@ import socket
 import time
 import urllib.error
 import urllib.request
+from datetime import datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 
@@ -68,17 +69,21 @@ def split_byline(line: str) -> tuple[list[str], list[str]]:
 
 
 def article_view(root: lxml.html.HtmlElement) -> dict:
-    """What an extractor would read off an article page."""
+    """What an extractor would read off an article page, in either layout."""
+    if root.cssselect("ol.breadcrumb li.has-title h1.title"):
+        return classic_article_view(root)
     body = root.cssselect("div.default-item-in")[0]
     paragraphs = [p.text_content() for p in body.findall("p")
                   if not p.get("class") and p.find("img") is None]
+    byline = root.cssselect("div.author-line")[0].text_content()
     return {
         "title": root.cssselect("li.has-title h1")[0].text_content(),
         "canonical": root.cssselect('link[rel="canonical"]')[0].get("href"),
         "published": root.cssselect('meta[property="article:published_time"]')[0].get("content"),
         "modified": next((m.get("content") for m in
                           root.cssselect('meta[property="article:modified_time"]')), None),
-        "byline": root.cssselect("div.author-line")[0].text_content(),
+        "byline": byline,
+        "people": split_byline(byline),
         "lead": root.cssselect("div.item-lead")[0].text_content(),
         "body": paragraphs,
         "captions": [p.text_content() for p in body.cssselect("p.img-caption")],
@@ -88,6 +93,39 @@ def article_view(root: lxml.html.HtmlElement) -> dict:
         "cover": root.cssselect("figure.item-cover img")[0].get("src"),
         "cover_caption": root.cssselect("figure.item-cover figcaption")[0].text_content(),
         "views": root.cssselect("li.views")[0].text_content().strip(),
+    }
+
+
+def classic_article_view(root: lxml.html.HtmlElement) -> dict:
+    """The classic layout: breadcrumb title, meta author, `DD.MM.YYYY, HH:MM` (UTC+6 before 2022),
+    captions above their photos, the photo credits in a closing `Текст: … Фото: …` line."""
+    body = root.cssselect("div.default-item-in")[0]
+    paragraphs = [p.text_content() for p in body.findall("p")
+                  if not p.get("class") and p.find("img") is None and p.find("strong") is None]
+    credits = [p.text_content() for p in body.findall("p") if p.find("strong") is not None]
+    photos = re.split(r":\s+", credits[0].rsplit(". ", 1)[1], maxsplit=1)[1] if credits else ""
+    time = root.cssselect("time.news-date.js-date-long")[0]
+    printed = datetime.strptime(time.text_content(), "%d.%m.%Y, %H:%M")
+    assert printed.date().isoformat() == time.get("datetime")
+    tag_links = root.cssselect("ul.tags-list a")
+    return {
+        "title": root.cssselect("ol.breadcrumb li.has-title h1.title")[0].text_content(),
+        "canonical": root.cssselect('link[rel="canonical"]')[0].get("href"),
+        "published": printed.isoformat() + "+06:00",
+        "modified": next((m.get("content") for m in
+                          root.cssselect('meta[property="article:modified_time"]')), None),
+        "byline": root.cssselect('meta[name="author"]')[0].get("content"),
+        "people": (root.cssselect('meta[name="author"]')[0].get("content").split(", "),
+                   photos.split(", ") if photos else []),
+        "lead": root.cssselect("div.default-item-desc p")[0].text_content(),
+        "body": paragraphs,
+        "captions": [p.text_content() for p in body.cssselect("p.img-caption")],
+        "editions": [a.get("href") for a in body.cssselect("p.other-edition a")],
+        "tags": [a.text_content().removeprefix("#") for a in tag_links],
+        "tag_links": [a.get("href") for a in tag_links],
+        "cover": root.cssselect("div.item-cover img")[0].get("src"),
+        "cover_caption": root.cssselect("div.item-cover div.img-caption")[0].text_content(),
+        "views": root.cssselect("i.icon--view-gray")[0].tail.strip(),
     }
 
 
@@ -185,7 +223,8 @@ def test_home_and_other_pages_link_articles_but_are_not_articles(replay_server):
         assert f"/{section}/" in links
     paths = {a["path"] for a in live(manifest)}
     article = next(a for a in live(manifest) if a["language"] == "ru" and a["tags"])
-    tag_link = page(base + article["path"]).cssselect("div.item-tags a")[0].get("href")
+    tag_link = page(base + article["path"]).cssselect("div.item-tags a, ul.tags-list a")[0].get(
+        "href")
     author = next(h for h in links if h.startswith("/author/"))
     word = article["title"].split()[-1]
     for url in ("/", tag_link, author, "/search/?query=" + urllib.request.quote(word)):
@@ -214,7 +253,7 @@ def test_article_pages_match_the_manifest(replay_server):
         assert view["lead"] == article["lead"]
         assert view["body"] == article["body"]
         assert not set(view["captions"]) & set(article["body"])
-        assert split_byline(view["byline"]) == (article["authors"], article["photo_credits"])
+        assert view["people"] == (article["authors"], article["photo_credits"])
         assert view["tags"] == article["tags"]
         assert all(link.startswith("/tags/") for link in view["tag_links"])
         assert base + view["cover"] == article["cover_image"]
@@ -410,7 +449,7 @@ def test_epochs_follow_the_manifest(make_replay):
         else:
             view = article_view(lxml.html.fromstring(body))
             assert view["body"] == new["body"] and view["title"] == new["title"]
-            assert split_byline(view["byline"]) == (new["authors"], new["photo_credits"])
+            assert view["people"] == (new["authors"], new["photo_credits"])
             if change["stealth"]:
                 assert new["modified"] == old["modified"] == view["modified"]
             else:

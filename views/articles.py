@@ -108,6 +108,8 @@ def history_text(data: dict) -> str:
 def history_row(item: dict) -> list[str]:
     if item["type"] == "version":
         kinds = ", ".join(item["changes"]) or "first version"
+        if item.get("artefact"):
+            kinds = "extraction artefact, reads like the version before"
         return [f"version {item['number']}", f"{kinds}: {shorten(item['title'], 60)}"]
     detail = {"new": "first seen", "restored": "answers again"}.get(item["kind"], "")
     if item["kind"] == "removed":

@@ -59,12 +59,21 @@ def status_text(runs: list[dict], errors_per_run: int = 5) -> str:
     for run in runs:
         from_url = f" from {run['base_url']}" if run.get("base_url") else ""
         lines.append(f"{run_line(run)}  (started {when(run.get('started_at'))}{from_url})")
+        lines += [f"    coverage {line}"
+                  for line in coverage_text((run.get("stats") or {}).get("coverage") or {})]
         errors = run.get("errors") or []
         for error in errors[:errors_per_run]:
             lines.append(f"    error: {error_text(error)}")
         if len(errors) > errors_per_run:
             lines.append(f"    … and {len(errors) - errors_per_run} more errors")
     return "\n".join(lines)
+
+
+def coverage_text(coverage: dict[str, dict]) -> list[str]:
+    """A run's field coverage, one line per edition: `ru 40 pages: title 100%, lead 98%, …`."""
+    return [f"{edition} {data['pages']} pages: "
+            + ", ".join(f"{name} {share:.0%}" for name, share in data["fields"].items())
+            for edition, data in coverage.items()]
 
 
 def error_text(error: object) -> str:
