@@ -50,9 +50,16 @@ WARN_ON_GENERATOR_RETURN_VALUE = False
 # `mediawatch crawl --revisit-steps` sets them for one crawl.
 MEDIAWATCH_REVISIT_STEPS: list[int] = []
 
+# The revisit policy: "adaptive" (storage/revisit.py, docs/scheduling.md) or "steps" (fixed
+# steps: the ones above, else storage.archive.REVISIT_STEPS); revisit steps given choose "steps".
+MEDIAWATCH_REVISIT_POLICY = os.environ.get("MEDIAWATCH_REVISIT_POLICY", "adaptive")
+
+# The time a crawl takes for now (ISO 8601), for simulations against the replay's clock only.
+MEDIAWATCH_CLOCK = os.environ.get("MEDIAWATCH_CLOCK", "")
+
 # Scheduler intervals (seconds); the command line may override them.
 MEDIAWATCH_NEW_INTERVAL = 15 * 60
-MEDIAWATCH_REVISIT_INTERVAL = 15 * 60
+MEDIAWATCH_REVISIT_INTERVAL = 5 * 60  # the adaptive policy revisits fresh articles every 10 min
 MEDIAWATCH_SWEEP_INTERVAL = 24 * 3600
 MEDIAWATCH_CRAWL_TIME_LIMIT = 30 * 60
 

@@ -75,6 +75,10 @@ class ArchivePipeline:
     def from_crawler(cls, crawler) -> ArchivePipeline:
         settings = crawler.settings
         steps = [int(step) for step in settings.getlist("MEDIAWATCH_REVISIT_STEPS")] or None
+        if steps is None and settings.get("MEDIAWATCH_REVISIT_POLICY") == "steps":
+            from storage.archive import REVISIT_STEPS
+
+            steps = list(REVISIT_STEPS)
         pipeline = cls(settings.get("MEDIAWATCH_DB"), settings.get("MEDIAWATCH_BASE_URL").rstrip("/"),
                        steps)
         pipeline.crawler = crawler
@@ -88,7 +92,8 @@ class ArchivePipeline:
         spider = self.crawler.spider
         try:
             self.archive = Archive(self.db_path, revisit_steps=self.revisit_steps)
-            self.run_id = self.archive.start_run(spider.mode, [spider.language], self.base_url)
+            self.run_id = self.archive.start_run(spider.mode, [spider.language], self.base_url,
+                                                 spider.clock)
             self.crawler.stats.set_value(RUN_ID, self.run_id)
         except sqlite3.OperationalError as exc:
             self._stop_unwritable(exc, close=False)  # the engine closes it once it is open
@@ -100,7 +105,8 @@ class ArchivePipeline:
     def process_item(self, item: FetchedPage) -> FetchedPage:
         if self.crawler.stats.get_value(ARCHIVE_ERROR):
             return item  # the crawl is ending: nothing more can be archived
-        self.counts["fetched"] += 1
+        if item.kind != "signal":
+            self.counts["fetched"] += 1
         handler = getattr(self, f"_record_{item.kind}")
         try:
             handler(item)
@@ -131,6 +137,10 @@ class ArchivePipeline:
             self.counts["failed"] += 1
             self.errors.append({"url": item.url, "status": item.status, "error": outcome.error})
             logger.warning("suspect %s: %s", item.url, outcome.error)
+
+    def _record_signal(self, item: FetchedPage) -> None:
+        if self.archive.mark_due(item.article_id, item.fetched_at, item.error):
+            self.counts["signals"] += 1
 
     def _record_not_modified(self, item: FetchedPage) -> None:
         self.archive.record_not_modified(self.run_id, item.article_id, item.url, item.fetched_at)

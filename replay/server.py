@@ -12,11 +12,13 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from replay import faults as faultlib
-from replay import layouts, pages
+from replay import layouts, pages, weight
+from replay import timeline as timelib
 from replay.corpus import ALL_SECTIONS, Article, Corpus, State
 
 ARTICLE_PATH = re.compile(r"^/([^/]+)/(\d+)-([^/]*)\.html$")
@@ -29,6 +31,7 @@ AUTHOR_PATH = re.compile(r"^/author/([^/]+)/$")
 SITEMAP_PATH = re.compile(r"^/sitemap-(\d{4}-\d{2})\.xml$")
 MEDIA_PATH = re.compile(r"^/media/[\w./-]+\.jpg$")
 EPOCH_PATH = re.compile(r"^/_replay/epoch/(\d+)/?$")
+CLOCK_PATH = re.compile(r"^/_replay/clock/([^/]+)/?$")
 
 HTML = "text/html; charset=utf-8"
 XML = "application/xml; charset=utf-8"
@@ -65,12 +68,17 @@ class ReplayApp:
     """The site's behaviour, independent of sockets: one corpus, the current epoch, the faults."""
 
     def __init__(self, articles: int = 180, seed: int = 1, epoch: int = 0,
-                 faults: list | None = None, redesign_epoch: int | None = None) -> None:
+                 faults: list | None = None, redesign_epoch: int | None = None,
+                 process: timelib.Process | None = None) -> None:
         self.corpus = Corpus(articles, seed)
         # From this epoch on, the old articles' pages are served in today's layout too.
         self.redesign_epoch = redesign_epoch
         self.seed = seed
         self.epoch = epoch
+        # The simulated clock: None while the site moves by epochs.
+        self.clock: datetime | None = None
+        self.process = process or timelib.Process()
+        self._clocked: timelib.ClockedSite | None = None
         self.corpus.state(epoch)
         self.faults = faultlib.Faults(faults)
         self._requests = itertools.count(1)
@@ -79,13 +87,32 @@ class ReplayApp:
 
     @property
     def state(self) -> State:
+        if self.clock is not None:
+            return self.clocked.state_at(self.clock)
         return self.corpus.state(self.epoch)
+
+    @property
+    def clocked(self) -> timelib.ClockedSite:
+        """The site on the revision timeline, built on first use."""
+        if self._clocked is None:
+            self._clocked = timelib.ClockedSite(self.corpus.state(0), self.seed, self.process)
+        return self._clocked
 
     def set_epoch(self, epoch: int) -> None:
         self.corpus.state(epoch)
         self.epoch = epoch
+        self.clock = None
+
+    def set_clock(self, moment: datetime) -> None:
+        """Show the site as the revision timeline has it at `moment` (epochs no longer apply)."""
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        self.clocked.state_at(moment)
+        self.clock = moment
 
     def manifest(self, origin: str) -> dict:
+        if self.clock is not None:
+            return self.clocked.manifest(origin, self.clock)
         return self.state.manifest(origin, self.seed)
 
     def control(self, method: str, path: str, payload: bytes, origin: str) -> Response:
@@ -97,6 +124,16 @@ class ReplayApp:
         if (match := EPOCH_PATH.match(path)) and method == "POST":
             self.set_epoch(int(match[1]))
             return self._json({"epoch": self.epoch})
+        if path.rstrip("/") == "/_replay/clock" and method in ("GET", "HEAD"):
+            return self._json({"clock": timelib.iso(self.clock), "start": timelib.iso(
+                timelib.START)})
+        if (match := CLOCK_PATH.match(path)) and method == "POST":
+            try:
+                moment = datetime.fromisoformat(unquote(match[1]))
+            except ValueError:
+                return self._json({"error": f"not an ISO 8601 time: {unquote(match[1])}"}, 400)
+            self.set_clock(moment)
+            return self._json({"clock": timelib.iso(self.clock)})
         if path.rstrip("/") == "/_replay/faults":
             if method == "POST":
                 try:
@@ -182,8 +219,9 @@ class ReplayApp:
         number = next(self._requests)
         views = 1000 + article.id * 37 % 9000 + number
         render = layouts.classic_article_page if layout == layouts.CLASSIC else pages.article_page
-        return Response(200, render(state, article, origin, own, interface, views,
-                                    self._popular(state, article, number)),
+        page = render(state, article, origin, own, interface, views,
+                      self._popular(state, article, number))
+        return Response(200, weight.full_weight(page, state, article, interface),
                         headers=[("ETag", etag)])
 
     @staticmethod
@@ -325,8 +363,9 @@ class ReplayServer:
 
     def __init__(self, articles: int = 180, seed: int = 1, epoch: int = 0,
                  faults: list | None = None, port: int = 0, host: str = "127.0.0.1",
-                 verbose: bool = False, redesign_epoch: int | None = None) -> None:
-        self.app = ReplayApp(articles, seed, epoch, faults, redesign_epoch)
+                 verbose: bool = False, redesign_epoch: int | None = None,
+                 process: timelib.Process | None = None) -> None:
+        self.app = ReplayApp(articles, seed, epoch, faults, redesign_epoch, process)
         self.initial_epoch = epoch
         self.httpd = _Server((host, port), self.app, verbose)
         self.host, self.port = self.httpd.server_address[:2]
@@ -368,6 +407,10 @@ class ReplayServer:
 
     def set_epoch(self, epoch: int) -> None:
         self.app.set_epoch(epoch)
+
+    def set_clock(self, moment: datetime) -> None:
+        """Move the site to `moment` on the revision timeline."""
+        self.app.set_clock(moment)
 
     def manifest(self) -> dict:
         """The manifest of the current epoch, with URLs on this server's base URL."""

@@ -31,6 +31,19 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def parse_time(text: str | None) -> datetime | None:
+    """An ISO 8601 time (a date alone is midnight UTC), or None when unreadable."""
+    try:
+        moment = datetime.fromisoformat((text or "").strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def same_headline(a: str, b: str) -> bool:
+    return " ".join(a.split()) == " ".join(b.split())
+
+
 class VlastSpider(scrapy.Spider):
     """Base spider for one edition; subclasses set name, language and listing sections.
 
@@ -38,6 +51,10 @@ class VlastSpider(scrapy.Spider):
     holds nothing unarchived; ``backfill`` walks the sitemap and the listings back to ``since``
     (or to the beginning: the sweep for anything missed); ``revisit`` re-fetches the archived
     articles that are due (or all of them with ``everything``), with conditional requests.
+
+    Listings, the feed and, in ``new`` mode, the sitemaps changed since the last such crawl are
+    also cheap signals: an archived article whose headline there differs from the archived one,
+    or whose sitemap lastmod is later than its last visit, is made due at once.
     """
 
     language: str = ""
@@ -67,6 +84,10 @@ class VlastSpider(scrapy.Spider):
         self.everything = everything in (True, "1", "true", "yes")
         self.scheduled_ids: set[int] = set()
         self.known_ids: set[int] = set()
+        self.signal_facts: dict[int, tuple[str, str]] = {}
+        self.signaled: set[int] = set()
+        self.sitemaps_since: datetime | None = None
+        self.clock: str | None = None
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -75,7 +96,12 @@ class VlastSpider(scrapy.Spider):
         spider.base_url = settings.get("MEDIAWATCH_BASE_URL").rstrip("/")
         spider.db_path = settings.get("MEDIAWATCH_DB")
         spider.allowed_domains = [urlparse(spider.base_url).hostname]
+        spider.clock = settings.get("MEDIAWATCH_CLOCK") or None
         return spider
+
+    def now(self) -> str:
+        """The time of this crawl: MEDIAWATCH_CLOCK when a simulation sets it, else now."""
+        return self.clock or now_iso()
 
     # -- discovery -------------------------------------------------------------------------
 
@@ -89,7 +115,7 @@ class VlastSpider(scrapy.Spider):
                 yield request
             return
         yield scrapy.Request(self.url("/"), callback=self.parse_home, errback=self.on_error)
-        if self.mode == "backfill":
+        if self.mode == "backfill" or self.sitemaps_since:
             yield scrapy.Request(self.url("/sitemap.xml"), callback=self.parse_sitemap,
                                  errback=self.on_error)
         for section in self.sections:
@@ -101,6 +127,9 @@ class VlastSpider(scrapy.Spider):
         archive = Archive(self.db_path)
         try:
             self.known_ids = archive.known_ids(self.language)
+            self.signal_facts = archive.signal_facts(self.language)
+            if self.mode == "new":
+                self.sitemaps_since = parse_time(archive.last_run_start("new", self.language))
         finally:
             archive.close()
 
@@ -109,7 +138,8 @@ class VlastSpider(scrapy.Spider):
 
         archive = Archive(self.db_path)
         try:
-            when = datetime.max.replace(tzinfo=UTC) if self.everything else datetime.now(UTC)
+            when = (datetime.max.replace(tzinfo=UTC) if self.everything
+                    else parse_time(self.now()))
             due = archive.due_for_revisit(when, self.language, self.limit)
             validators = {article_id: archive.validators(article_id) for article_id, _ in due}
         finally:
@@ -144,6 +174,9 @@ class VlastSpider(scrapy.Spider):
         selector = scrapy.Selector(response, type="xml")
         selector.remove_namespaces()
         links = selector.xpath("//item/link/text() | //entry/link/@href").getall()
+        headlines = [(item.xpath("link/text()").get() or "", item.xpath("title/text()").get())
+                     for item in selector.xpath("//item")]
+        yield from self.headline_signals(response, headlines, "feed")
         yield from self.follow_articles(response, links)  # AMP links lead to the article itself
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
@@ -154,22 +187,73 @@ class VlastSpider(scrapy.Spider):
         for node in selector.xpath("//sitemap"):
             loc = (node.xpath("loc/text()").get() or "").strip()
             lastmod = node.xpath("lastmod/text()").get() or ""
-            if loc and same_site(response.urljoin(loc), self.base_url) and self.after_since(
-                lastmod or self.month_of(loc)
+            if loc and same_site(response.urljoin(loc), self.base_url) and self.wanted_sitemap(
+                lastmod, loc
             ):
                 yield scrapy.Request(response.urljoin(loc), callback=self.parse_sitemap,
                                      errback=self.on_error)
-        links = [
-            (node.xpath("loc/text()").get() or "").strip()
-            for node in selector.xpath("//url")
-            if self.after_since(node.xpath("lastmod/text()").get() or "")
-        ]
+        entries = [((node.xpath("loc/text()").get() or "").strip(),
+                    node.xpath("lastmod/text()").get() or "") for node in selector.xpath("//url")]
+        yield from self.lastmod_signals(response, entries)
+        links = [loc for loc, lastmod in entries if self.after_since(lastmod)]
         yield from self.follow_articles(response, links)
+
+    def wanted_sitemap(self, lastmod: str, loc: str) -> bool:
+        """A monthly sitemap to read: in new mode one changed since the last new crawl."""
+        if self.mode == "new":
+            changed = parse_time(lastmod)
+            return bool(changed and self.sitemaps_since and changed > self.sitemaps_since)
+        return self.after_since(lastmod or self.month_of(loc))
+
+    def lastmod_signals(self, response: Response,
+                        entries: list[tuple[str, str]]) -> Iterator[FetchedPage]:
+        """Archived articles whose sitemap lastmod is later than their last visit."""
+        for loc, lastmod in entries:
+            article_id = self.archived_id(response, loc)
+            changed = parse_time(lastmod)
+            if article_id is None or changed is None:
+                continue
+            seen = parse_time(self.signal_facts[article_id][1])
+            if seen is None or changed > seen:
+                yield self.signal(article_id, loc, f"sitemap lastmod {lastmod.strip()} is after "
+                                  f"the last visit at {self.signal_facts[article_id][1]}")
+
+    def headline_signals(self, response: Response, items: list[tuple[str, str | None]],
+                         where: str) -> Iterator[FetchedPage]:
+        """Archived articles whose headline on a listing or in the feed is not the archived one."""
+        for href, headline in items:
+            article_id = self.archived_id(response, href)
+            if article_id is None or not (headline or "").strip():
+                continue
+            archived = self.signal_facts[article_id][0]
+            if not same_headline(archived, headline):
+                yield self.signal(article_id, href, f"headline in the {where} "
+                                  f"({' '.join(headline.split())!r}) differs from the archived "
+                                  f"({archived!r})")
+
+    def archived_id(self, response: Response, href: str) -> int | None:
+        """The id of an archived, active article of this edition that `href` points to."""
+        url = response.urljoin(href.strip())
+        if not same_site(url, self.base_url) or not is_article_url(url):
+            return None
+        article_id = article_id_from_url(canonical_url(url, self.base_url))
+        if article_id not in self.signal_facts or article_id in self.signaled:
+            return None
+        return article_id
+
+    def signal(self, article_id: int, href: str, reason: str) -> FetchedPage:
+        self.signaled.add(article_id)
+        return FetchedPage(kind="signal", url=href, fetched_at=self.now(),
+                           article_id=article_id, error=reason)
 
     def parse_listing(self, response: Response, section: str, page: int):
         items = response.css(".news-inline-item-body, .news-inline-item")
         dates = [d for d in response.css("time::attr(datetime)").getall() if d]
         links = response.css("a::attr(href)").getall()
+        headlines = [(item.css("a::attr(href)").get() or "",
+                      item.css("a b::text, a.news-inline-item-title::text").get())
+                     for item in response.css(".news-inline-item")]
+        yield from self.headline_signals(response, headlines, f"listing /{section}/ page {page}")
         fresh = list(self.follow_articles(response, links))
         yield from fresh
         if not self.should_paginate(fresh, dates, bool(items) or bool(links)):
@@ -251,7 +335,7 @@ class VlastSpider(scrapy.Spider):
     def parse_article(self, response: Response) -> Iterator[FetchedPage]:
         requested = response.meta.get("article_url", response.url)
         article_id = article_id_from_url(requested)
-        base = FetchedPage(kind="page", url=requested, fetched_at=now_iso(),
+        base = FetchedPage(kind="page", url=requested, fetched_at=self.now(),
                            status=response.status, article_id=article_id,
                            headers=self.headers_of(response))
         if response.status == 304:
@@ -280,7 +364,7 @@ class VlastSpider(scrapy.Spider):
         yield FetchedPage(
             kind="failure",
             url=request.meta.get("article_url", request.url),
-            fetched_at=now_iso(),
+            fetched_at=self.now(),
             status=response.status if response is not None else None,
             article_id=article_id_from_url(request.url),
             error=self.describe(failure),

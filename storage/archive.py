@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime
 from pathlib import Path
 
 from storage import neardup, readings, translations
@@ -19,14 +19,16 @@ from storage.db import ACTIVE, REMOVED, connect, connect_read_only, parse_time, 
 from storage.migrations import is_current, migrate
 from storage.reading import ArchiveReads
 from storage.records import ArticleRecord, version_columns
+from storage.revisit import CHANGED, GONE, NEW, UNCHANGED, AdaptivePolicy, Facts, Policy, StepPolicy
 from storage.runs import RUN_STATUSES, RunLog
 from storage.search import index_spellings, index_version, search_columns
 from storage.visits import VisitQueries
 
 __all__ = ["ACTIVE", "REMOVED", "REVISIT_STEPS", "RUN_STATUSES", "Archive", "ArchiveNotReadable",
            "PageOutcome"]
-# Revisit delays in seconds, after publication or the last change, then after each unchanged
-# visit: 15 min, 1 h, 3 h, 1 day, 3 days, 1 week, 1 month (then monthly). A crawl may pass others.
+# Fixed revisit delays in seconds (the former policy, chosen by passing steps), after publication
+# or the last change, then after each unchanged visit: 15 min, 1 h, 3 h, 1 day, 3 days, 1 week,
+# 1 month (then monthly). Without steps the archive uses the adaptive policy (storage/revisit.py).
 REVISIT_STEPS = (900, 3600, 10800, 86400, 259200, 604800, 2592000)
 # A fetched body with less than this share of the current version's words is taken for an
 # extraction failure (a layout change, a broken page), not for an edit: real edits keep far more.
@@ -93,12 +95,14 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
     """The archive database. Writes go through the record_* methods, one transaction each."""
 
     def __init__(self, path: str | Path, revisit_steps: Iterable[int] | None = None,
-                 read_only: bool = False) -> None:
+                 policy: Policy | None = None, read_only: bool = False) -> None:
         """Open (or create) and migrate the archive; with read_only, open an existing,
         up-to-date archive for reading only (SQLite mode=ro), or raise ArchiveNotReadable."""
         self.path = str(path)
         self.db = connect_read_only(path) if read_only else connect(path)
         self.revisit_steps = list(revisit_steps or REVISIT_STEPS)
+        self.policy: Policy = (StepPolicy(self.revisit_steps) if revisit_steps
+                               else policy or AdaptivePolicy())
         if not read_only:
             migrate(self.db)
         elif not is_current(self.db):
@@ -174,7 +178,10 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
 
     def _new_article(self, page: _Page) -> PageOutcome:
         record, data, at = page.record, page.data, page.at
-        start = parse_time(utc_iso(record.published)) if record.published else parse_time(at)
+        published = parse_time(utc_iso(record.published)) if record.published else None
+        visit = self.policy.next_visit(
+            Facts(published, published or parse_time(at), key=record.article_id),
+            parse_time(at), NEW)
         self.db["articles"].insert({
             "id": record.article_id,
             "language": record.language,
@@ -188,8 +195,9 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
             "status": ACTIVE,
             "etag": _header(page.headers, "ETag"),
             "last_modified": _header(page.headers, "Last-Modified"),
-            "revisit_step": 0,
-            "next_visit_at": utc_iso(start + timedelta(seconds=self.revisit_steps[0])),
+            "revisit_step": visit.step,
+            "next_visit_at": utc_iso(visit.due),
+            "due_reason": visit.reason,
             **search_columns(data, record.language),
         })
         version_id = self._store_version(page, 1, [])
@@ -226,7 +234,7 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
         self.db["articles"].update(article_id, search_columns(data, record.language))
         version_id = self._store_version(page, number, kinds)
         self._set_current(article_id, number, version_id, data["fingerprint"])
-        self._schedule(article_id, at, step=0)
+        self._schedule(current, at, CHANGED)
         neardup.index_hash(self.db, article_id, neardup.simhash("\n".join(record.body)))
         translations.update_editions(self.db, article_id, page.edition_ids, at)
         return PageOutcome("restored" if restored else "version", article_id, number, kinds,
@@ -281,15 +289,34 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
         self.db.execute(
             "UPDATE versions SET last_seen = ? WHERE id = ?", [at, current["current_version_id"]]
         )
-        self._schedule(article_id, at, step=current["revisit_step"] + 1)
+        self._schedule(current, at, UNCHANGED)
 
-    def _schedule(self, article_id: int, at: str, step: int) -> None:
-        step = min(step, len(self.revisit_steps) - 1)
-        due = parse_time(at) + timedelta(seconds=self.revisit_steps[step])
+    def _schedule(self, current: dict, at: str, outcome: str) -> None:
+        """Plan the next visit after one at `at` (`current` is the row before this visit)."""
+        row = self.db.execute("SELECT first_seen FROM versions WHERE id = ?",
+                              [current["current_version_id"]]).fetchone()
+        published = parse_time(utc_iso(current["published"])) if current["published"] else None
+        changed_at = parse_time(row[0]) if row else (published or parse_time(at))
+        facts = Facts(published, changed_at, revisions=(current["current_version"] or 1) - 1,
+                      step=current["revisit_step"] or 0, key=current["id"])
+        visit = self.policy.next_visit(facts, parse_time(at), outcome)
         self.db.execute(
-            "UPDATE articles SET revisit_step = ?, next_visit_at = ? WHERE id = ?",
-            [step, utc_iso(due), article_id],
+            "UPDATE articles SET revisit_step = ?, next_visit_at = ?, due_reason = ? WHERE id = ?",
+            [visit.step, utc_iso(visit.due), visit.reason, current["id"]],
         )
+
+    def mark_due(self, article_id: int, at: str | datetime, reason: str) -> bool:
+        """A cheap signal (a changed headline on a listing, a newer sitemap lastmod) makes the
+        article due at `at`, or keeps it due earlier; the reason becomes the signal's. True
+        when the article was archived and active."""
+        when = utc_iso(at)
+        with write_transaction(self.db):
+            moved = self.db.execute(
+                "UPDATE articles SET next_visit_at = min(coalesce(next_visit_at, ?), ?),"
+                " due_reason = ? WHERE id = ? AND status = ?",
+                [when, when, reason, article_id, ACTIVE],
+            ).rowcount
+        return bool(moved)
 
     def _event(self, article_id, kind, at, run_id, status=None, location=None, version_id=None):
         self.db["events"].insert({
@@ -349,7 +376,7 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
                     self._event(article_id, "removed", at, run_id, status=status,
                                 location=location)
                     removed = True
-                self._schedule(article_id, at, step=current["revisit_step"] + 1)
+                self._schedule(current, at, GONE)
             self._log_fetch(run_id, article_id, url, status, "gone", at,
                             error=f"redirected to {location}" if location else None)
         return removed

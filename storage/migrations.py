@@ -259,6 +259,12 @@ def m008_readings(db: Database) -> None:
     db["readings"].create_index(["version_id"])
 
 
+@MIGRATIONS()
+def m009_due_reason(db: Database) -> None:
+    """Why an article's next visit is when it is (the schedule, or a signal that made it due)."""
+    db["articles"].add_column("due_reason", str)
+
+
 def is_current(db: Database) -> bool:
     """Whether the archive has every migration applied (read-only: writes nothing)."""
     return "_sqlite_migrations" in db.table_names() and not MIGRATIONS.pending(db)

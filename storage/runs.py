@@ -16,16 +16,24 @@ class RunLog:
 
     db: Database
 
-    def start_run(self, mode: str, editions: list[str], base_url: str) -> int:
-        """Record the start of a crawl run and return its id."""
+    def start_run(self, mode: str, editions: list[str], base_url: str,
+                  at: str | None = None) -> int:
+        """Record the start of a crawl run (now, or `at`) and return its id."""
         with write_transaction(self.db):
             return self.db["runs"].insert({
                 "mode": mode,
                 "editions": json.dumps(list(editions)),
                 "base_url": base_url,
-                "started_at": utc_iso(),
+                "started_at": utc_iso(at) if at else utc_iso(),
                 "status": "running",
             }).last_pk
+
+    def last_run_start(self, mode: str, language: str) -> str | None:
+        """When the last finished run of `mode` over `language` started, if any."""
+        row = self.db.execute(
+            "SELECT max(started_at) FROM runs WHERE mode = ? AND status != 'running'"
+            " AND editions LIKE ?", [mode, f'%"{language}"%']).fetchone()
+        return row[0] if row else None
 
     def finish_run(self, run_id: int, status: str, stats: dict, errors: list) -> None:
         """Record how a run ended: status ok, failed, killed or timeout, with stats and errors."""

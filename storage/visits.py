@@ -22,6 +22,15 @@ class VisitQueries:
         )
         return {row[0] for row in rows.fetchall()}
 
+    def signal_facts(self, language: str | None = None) -> dict[int, tuple[str, str]]:
+        """Active article id -> (archived headline, last seen): what a listing's headline or a
+        sitemap's lastmod is compared with."""
+        clause, params = language_clause(language)
+        rows = self.db.execute(
+            f"SELECT id, title, last_seen FROM articles WHERE status = ?{clause}",
+            [ACTIVE, *params])
+        return {row[0]: (row[1] or "", row[2]) for row in rows.fetchall()}
+
     def validators(self, article_id: int) -> dict[str, str]:
         """Headers for a conditional request (If-None-Match, If-Modified-Since), maybe empty."""
         row = self.db.execute(

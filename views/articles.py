@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
+from storage.db import parse_time
 from views.runs import run_line
 from views.text import BOLD, RESET, TITLE_WIDTH, duration, iso, shorten, table, when, zone_name
 
@@ -76,13 +77,15 @@ def change_list(archive, since: str | None, language: str | None = None,
 
 def history_data(archive, article_id: int) -> dict:
     """An article's history as JSON: its state, revisit schedule, versions and events."""
-    article, items, steps = (archive.article(article_id), archive.history(article_id),
-                             archive.revisit_steps)
-    step = article.get("revisit_step") or 0
+    article, items = archive.article(article_id), archive.history(article_id)
     keys = ("id", "language", "url", "title", "status", "first_seen", "last_seen", "removed_at",
-            "current_version", "revisit_step", "next_visit_at")
+            "current_version", "revisit_step", "next_visit_at", "due_reason")
     state = {key: article.get(key) for key in keys}
-    state["revisit_delay_seconds"] = steps[min(step, len(steps) - 1)] if steps else None
+    state["revisit_delay_seconds"] = None
+    if article.get("next_visit_at") and article.get("last_seen"):
+        state["revisit_delay_seconds"] = round((
+            parse_time(article["next_visit_at"]) - parse_time(article["last_seen"])
+        ).total_seconds())
     return {"article": state, "history": items}
 
 
@@ -96,8 +99,9 @@ def history_text(data: dict) -> str:
         f"  status {a['status']}{removed}; {a['current_version']} version"
         f"{'s' if a['current_version'] != 1 else ''}; first seen {when(a['first_seen'])}, "
         f"last seen {when(a['last_seen'])} ({zone_name()})",
-        f"  revisit step {a['revisit_step']} (every {duration(a['revisit_delay_seconds'] or 0)}); "
-        f"next revisit {when(a['next_visit_at'])} {zone_name()}",
+        f"  revisit step {a['revisit_step']} ({duration(a['revisit_delay_seconds'] or 0)} after "
+        f"the last visit); next revisit {when(a['next_visit_at'])} {zone_name()}"
+        + (f": {a['due_reason']}" if a.get("due_reason") else ""),
         "",
     ]
     rows = [[when(item["at"]), *history_row(item)] for item in data["history"]]
