@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test test-slow bench mutation lint clean
+.PHONY: install browser demo test test-slow bench mutation lint clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,8 +16,21 @@ install: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/mediawatch demo
+	@echo
+	@echo "Read the demo archive in the browser (the reading room, on 127.0.0.1:8000):"
+	@echo "  $(BIN)/mediawatch serve --db demo-archive.db"
 
-test: $(STAMP)
+# The browser tests drive Debian's Chromium (Playwright's own browser downloads are not used).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing chromium for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "chromium is missing: the browser tests will be skipped (sudo apt-get install chromium)"; \
+	  fi; }
+
+test: $(STAMP) browser
 	$(BIN)/python -m pytest -q
 
 test-slow: $(STAMP)

@@ -866,6 +866,24 @@ def notify(web_url: str, db: str) -> None:
                f"{report.failed} failed (retried later)")
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; any but a loopback one needs MEDIAWATCH_WEB_TOKEN.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="TCP port (0: any free one).")
+@db_option
+def serve(host: str, port: int, db: str) -> None:
+    """Open the web reading room on the archive, read-only: changes, search, diffs, stories."""
+    import os
+
+    from web.serve import ServeError, run
+
+    try:
+        run(db, host, port, os.environ.get("MEDIAWATCH_WEB_TOKEN") or None, echo=click.echo)
+    except ServeError as exc:
+        raise UserError(str(exc)) from None
+
+
 # ---- the demo ----------------------------------------------------------------------------------
 
 def demo_show(ctx: click.Context, command: click.Command, db: str, *args: str, **options) -> None:
@@ -905,7 +923,8 @@ def demo(ctx: click.Context, db: str) -> None:
     click.echo(f"\nThe archive is in {db}. Go on exploring it, e.g.:\n"
                f"  {program} search 'митинг OR акция' --db {db}\n"
                f"  {program} history {article_id} --db {db}\n"
-               f"  {program} export --format warc --output demo.warc.gz --db {db}")
+               f"  {program} export --format warc --output demo.warc.gz --db {db}\n"
+               f"  {program} serve --db {db}    # the reading room, in the browser")
     if program.endswith(f"{os.sep}mediawatch"):
         click.echo(f"(or put the environment on your PATH first: . {os.path.dirname(program)}"
                    "/activate, then type mediawatch alone)")

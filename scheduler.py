@@ -103,8 +103,13 @@ def recorded_runs(db: str, readonly: bool = False) -> list[dict]:
 def next_run_times(config: ServiceConfig, now: datetime | None = None,
                    readonly: bool = False) -> dict[str, datetime]:
     """When each job is next due, from the runs recorded in the archive (survives restarts)."""
+    return due_times(recorded_runs(config.db, readonly), config, now)
+
+
+def due_times(runs: list[dict], config: ServiceConfig,
+              now: datetime | None = None) -> dict[str, datetime]:
+    """When each job is next due, given the archive's recorded runs (newest first)."""
     now = now or datetime.now(UTC)
-    runs = recorded_runs(config.db, readonly)
     last: dict[str, datetime] = {}
     for run in runs:
         for edition in run.get("editions") or []:

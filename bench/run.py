@@ -21,6 +21,7 @@ from bench import (  # noqa: E402
     bench_revisit,
     bench_scheduler,
     bench_search,
+    bench_web,
 )
 from bench.common import details_table, machine, rows_table  # noqa: E402
 
@@ -79,6 +80,23 @@ BENCHMARKS = {
              "timed 20 times. Character-level `difflib.SequenceMatcher` runs once in a child "
              "process, on the first 8,000 characters only: on the full text it takes minutes "
              "(`python bench/bench_diff.py --full-baseline` runs it, capped at 120 s)."),
+    "web": (bench_web.run, "Reading room",
+            "The search benchmark's archive (about 100,000 articles) gets a second version for one "
+            "article in 50 (a rewritten or added paragraph, a typo, a new headline or byline, "
+            "spread over 7 days) and a removal for one in 1,000, through `Archive.record_page` "
+            "and `Archive.record_gone`; it is cached in the temp directory. The app "
+            "(`web.app.create_app`) answers through Starlette's test client in the same process; "
+            "the server time is its `Server-Timing` header (from the request reaching the app to "
+            "the response's start: opening the archive read-only, the queries, rendering the "
+            "template). Each address is asked once to warm up, then three times. Changes: the "
+            "7 days of revisions, one day, an edition, kinds, an edition with a kind, page 5. "
+            "Search: the search benchmark's 50 queries with their filters (the page also counts "
+            "the matches per edition and finds each hit's other editions). Article: 50 articles "
+            "across the archive. Diff: version 1 against 2 of the first revised articles. The "
+            "CLI answers the same questions (`changes --since`, `search`, `show`, `diff --from 1 "
+            "--to 2`) in the same process through click's runner, so without its start-up, which "
+            "is given apart; `changes` prints every change of the period where the page shows "
+            "its first 50."),
     "revisit": (bench_revisit.run, "Revisits: edits caught per request over 90 simulated days",
                 "The revision timeline (`replay/timeline.py`, seed 1) holds 60,000 archived "
                 "articles published over five years and the articles published during 90 "

@@ -30,6 +30,20 @@ def connect(path: str | Path) -> Database:
     return db
 
 
+def connect_read_only(path: str | Path) -> Database:
+    """Open an existing database file for reading only (SQLite URI `mode=ro`).
+
+    Nothing can be written through it, and it never creates a file; it reads alongside a
+    crawl that writes (WAL).
+    """
+    uri = Path(path).resolve().as_uri() + "?mode=ro"
+    conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_SECONDS)
+    db = Database(conn)
+    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
+    db.execute("PRAGMA query_only = ON")
+    return db
+
+
 @contextmanager
 def write_transaction(db: Database) -> Iterator[Database]:
     """One transaction that takes the write lock up front (waiting up to the busy timeout).

@@ -322,6 +322,11 @@ def m012_watches(db: Database) -> None:
     db["deliveries"].create_index(["watch_id"])
 
 
+def is_current(db: Database) -> bool:
+    """Whether the archive has every migration applied (read-only: writes nothing)."""
+    return "_sqlite_migrations" in db.table_names() and not MIGRATIONS.pending(db)
+
+
 def migrate(db: Database, stop_before: str | None = None) -> None:
     """Apply every pending migration (or those before `stop_before`).
 
@@ -329,7 +334,7 @@ def migrate(db: Database, stop_before: str | None = None) -> None:
     lock, so that two processes opening a new archive at once wait for each other instead of
     both migrating (or one failing with "database is locked").
     """
-    if "_sqlite_migrations" in db.table_names() and not MIGRATIONS.pending(db):
+    if is_current(db):
         return
     with write_transaction(db):
         pending = [migration.name for migration in MIGRATIONS.pending(db)]

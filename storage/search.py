@@ -37,6 +37,8 @@ TOKENIZER = "unicode61 remove_diacritics 2"
 # bm25 is computed for at most this many of the newest matches: a query for a word found in
 # most articles would otherwise rank all of them.
 RANK_WINDOW = 500
+# Matches per edition are counted among the same newest matches that are ranked.
+COUNT_WINDOW = RANK_WINDOW
 SNIPPET_WORDS = 30
 OPERATORS = ("AND", "OR", "NOT")
 
@@ -546,3 +548,48 @@ def snippet(texts: list[str], language: str, query: CompiledQuery,
     pieces.append(text[cursor : len(text) if last == len(spans) else spans[last - 1][1]])
     result = " ".join("".join(pieces).split())
     return ("…" if first > 0 else "") + result + ("…" if last < len(spans) else "")
+
+
+def edition_counts(
+    db: Database,
+    text: str,
+    section: str | None = None,
+    author: str | None = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    all_versions: bool = False,
+    languages: tuple[str, ...] = ("ru", "kk", "en"),
+    window: int = COUNT_WINDOW,
+) -> tuple[dict[str, int], bool]:
+    """How many articles match the query in each edition (what `search` with that edition as its
+    language filter finds), counted among each edition's `window` newest matches of the index,
+    and whether that was all of them. Raises SearchQueryError like `search`.
+
+    Counting every match of a common word would join tens of thousands of rows per edition.
+    """
+    db.register_function(fold, name="mw_fold", deterministic=True)
+    counts, complete = {}, True
+    for language in languages:
+        query = compile_query(text, language)
+        if query.expression is None:
+            counts[language] = 0
+            continue
+        if all_versions:
+            filters, params = _filters("v", language, section, author, date_from, date_to)
+            table, match = "versions_fts", query.expression
+            joins = "JOIN versions v ON v.id = m.rowid JOIN articles a ON a.id = v.article_id"
+            counted = "count(DISTINCT CASE WHEN 1{filters} THEN v.article_id END)"
+        else:
+            filters, params = _filters("a", language, section, author, date_from, date_to)
+            table, match = "articles_fts", f"{{{' '.join(STEM_COLUMNS)}}} : ({query.expression})"
+            joins = "JOIN articles a ON a.id = m.rowid"
+            counted = "coalesce(sum(1{filters}), 0)"
+        scanned, found = _run(
+            db,
+            f"SELECT count(*), {counted.format(filters=filters)} FROM (SELECT rowid FROM {table}"
+            f" WHERE {table} MATCH ? ORDER BY rowid DESC LIMIT ?) m {joins}",
+            [*params, match, window],
+        )[0]
+        counts[language] = found
+        complete = complete and scanned < window
+    return counts, complete

@@ -51,3 +51,59 @@ def manifest_kinds(change: dict) -> list[str]:
 def manifest_pairs(changes: list[dict]) -> set[tuple[int, str]]:
     """(article id, kind) of every kind the archive records for these manifest changes."""
     return {(c["id"], kind) for c in changes for kind in manifest_kinds(c)}
+
+
+# ---- archives for the reading room's tests ------------------------------------------------------
+
+# Markup an outlet page could carry as text: it must reach a reader as text, never run.
+HOSTILE_TITLE = '<script>alert("title")</script><img src=x onerror=alert("title-img")> '
+HOSTILE_TEXT = ('<img src=x onerror=alert("body")> and <script>alert("body")</script> '
+                '<a href="javascript:alert(3)">a link</a> in a paragraph')
+# Live markup in the raw page: kept in the capture, dropped by extraction.
+HOSTILE_RAW = ('<script>alert("raw"); document.title = "ran"</script>'
+               '<img src="/media/none.jpg" onerror="alert(\'raw-img\')">')
+
+
+@pytest.fixture(scope="session")
+def demo_archive(tmp_path_factory) -> str:
+    """The archive `mediawatch demo` makes: the replay crawled at epoch 0, then at epoch 1."""
+    import subprocess
+    import sys
+
+    db = tmp_path_factory.mktemp("demo") / "demo-archive.db"
+    done = subprocess.run([sys.executable, "-m", "cli", "demo", "--db", str(db)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return str(db)
+
+
+@pytest.fixture(scope="session")
+def hostile_archive(tmp_path_factory):
+    """The English edition crawled from a replay whose one article carries HOSTILE_TITLE before
+    its title, a paragraph of HOSTILE_TEXT (escaped in the page, so it is text) and HOSTILE_RAW
+    as live markup: `.db`, `.article_id`, `.title` and `.text` (the hostile parts)."""
+    import subprocess
+    import sys
+    from html import escape
+    from types import SimpleNamespace
+
+    db = tmp_path_factory.mktemp("hostile") / "hostile.db"
+    with ReplayServer(articles=30, seed=2) as server:
+        target = next(a for a in server.manifest()["articles"]
+                      if a["language"] == "en" and a["status"] == 200)
+
+        def transform(path: str, text: str) -> str:
+            if path != target["path"]:
+                return text
+            text = text.replace(escape(target["title"]), escape(HOSTILE_TITLE + target["title"]))
+            return text.replace('js-mediator-article font-edit">\n',
+                                f'js-mediator-article font-edit">\n<p>{escape(HOSTILE_TEXT)}</p>'
+                                f"{HOSTILE_RAW}\n", 1)
+
+        server.app.transform = transform
+        done = subprocess.run([sys.executable, "-m", "cli", "crawl", "--edition", "en",
+                               "--base-url", server.base_url, "--db", str(db)],
+                              capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return SimpleNamespace(db=str(db), article_id=target["id"], title=HOSTILE_TITLE,
+                           text=HOSTILE_TEXT)

@@ -1,0 +1,1 @@
+"""The web reading room: pages and a JSON API over the archive, read-only."""

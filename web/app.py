@@ -1,0 +1,261 @@
+"""The reading room's ASGI app: routes for the pages and the JSON API, all of them read-only."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from alerts.feeds import UnknownFeed, feed_xml, filter_for_path
+from storage.archive import Archive
+from storage.search import SearchQueryError
+from web import reading
+from web.guard import SecurityHeaders, TokenGuard
+from web.templating import make_templates
+from web.times import parse_when, start_of_today
+
+STATIC = Path(__file__).resolve().parent / "static"
+logger = logging.getLogger("mediawatch.web")
+
+API = {
+    "/api/changes": "changes, newest first (the home page)",
+    "/api/search?q=…": "search hits, counts per edition",
+    "/api/article/{id}": "an article, a version of it, its timeline and editions",
+    "/api/article/{id}/diff?from=N&to=M": "the difference between two versions",
+    "/api/story/{id}": "the editions of a story with their versions",
+    "/api/capture/{version id}": "where and when a version's page was fetched",
+    "/api/status": "recent crawl runs, next scheduled runs, revisits due",
+}
+
+
+# ---- reading request parameters -------------------------------------------------------------
+
+def _param(request: Request, name: str) -> str | None:
+    value = request.query_params.get(name, "").strip()
+    return value or None
+
+
+def _number(request: Request, name: str, default: int | None = None,
+            minimum: int = 1) -> int | None:
+    value = _param(request, name)
+    if value is None:
+        return default
+    if not value.isdigit() or int(value) < minimum or len(value) > 9:
+        raise reading.Invalid(f"{name} must be a whole number from {minimum}, not {value!r}")
+    return int(value)
+
+
+def _edition(request: Request) -> str | None:
+    edition = _param(request, "edition")
+    if edition not in (None, *reading.EDITIONS):
+        raise reading.Invalid(f"edition must be one of {', '.join(reading.EDITIONS)}, "
+                              f"not {edition!r}")
+    return edition
+
+
+def _time(request: Request, name: str) -> datetime | None:
+    value = _param(request, name)
+    if value is None:
+        return None
+    try:
+        return parse_when(value)
+    except ValueError as exc:
+        raise reading.Invalid(f"{name}: {exc}") from None
+
+
+def _day(request: Request, name: str) -> str | None:
+    value = _time(request, name)
+    return value.date().isoformat() if value else None
+
+
+# ---- the pages and their data ---------------------------------------------------------------
+
+def changes_data(archive: Archive, request: Request) -> dict:
+    kinds = request.query_params.getlist("kind")
+    unknown = [kind for kind in kinds if kind not in reading.CHANGE_KINDS]
+    if unknown:
+        raise reading.Invalid(f"no kind of change is called {unknown[0]!r}; the kinds are "
+                              f"{', '.join(reading.CHANGE_KINDS)}")
+    since = _time(request, "since") or start_of_today()
+    return reading.changes(archive, since, _time(request, "until"), _edition(request), kinds,
+                           _number(request, "page", 1))
+
+
+def search_data(archive: Archive, request: Request) -> dict:
+    query = _param(request, "q")
+    options = {"language": _edition(request), "section": _param(request, "section"),
+               "author": _param(request, "author"), "date_from": _day(request, "since"),
+               "date_to": _day(request, "until"),
+               "all_versions": _param(request, "all_versions") in ("1", "on", "true")}
+    if query is None:
+        return {"query": None, **options, "hits": [], "counts": {}, "counts_complete": True,
+                "page": 1, "has_more": False}
+    return reading.search(archive, query, options, _number(request, "page", 1))
+
+
+def article_data(archive: Archive, request: Request) -> dict:
+    return reading.article(archive, request.path_params["id"], _number(request, "version"))
+
+
+def diff_data(archive: Archive, request: Request) -> dict:
+    return reading.diff(archive, request.path_params["id"], _number(request, "from"),
+                        _number(request, "to"))
+
+
+def story_data(archive: Archive, request: Request) -> dict:
+    return reading.story(archive, request.path_params["id"])
+
+
+def capture_data(archive: Archive, request: Request) -> dict:
+    return reading.capture(archive, request.path_params["id"])
+
+
+def status_data(archive: Archive, request: Request) -> dict:
+    return reading.status(archive)
+
+
+PAGES: dict[str, tuple[str, Callable[[Archive, Request], dict]]] = {
+    "changes": ("/", changes_data),
+    "search": ("/search", search_data),
+    "article": ("/article/{id:int}", article_data),
+    "diff": ("/article/{id:int}/diff", diff_data),
+    "story": ("/story/{id:int}", story_data),
+    "capture": ("/capture/{id:int}", capture_data),
+    "status": ("/status", status_data),
+}
+
+
+# ---- the app --------------------------------------------------------------------------------
+
+class ReadingRoom:
+    """The app's state: the archive it reads and the templates it renders."""
+
+    def __init__(self, db: str) -> None:
+        self.db = db
+        self.templates = make_templates(API)
+
+    def open(self) -> Archive:
+        """A fresh read-only connection for one request (readers never block a crawl)."""
+        return Archive(self.db, readonly=True)
+
+    def page(self, name: str, loader: Callable) -> Callable:
+        def endpoint(request: Request) -> Response:
+            try:
+                with self.open() as archive:
+                    data = loader(archive, request)
+                status = 200
+            except SearchQueryError as exc:
+                if name != "search":
+                    raise
+                data = {**search_data_empty(request), "error": str(exc)}
+                status = 400
+            context = {"data": data, "page": name}
+            return self.templates.TemplateResponse(request, f"{name}.html", context,
+                                                   status_code=status)
+        endpoint.__name__ = name
+        return endpoint
+
+    def api(self, loader: Callable) -> Callable:
+        def endpoint(request: Request) -> Response:
+            try:
+                with self.open() as archive:
+                    return JSONResponse(loader(archive, request))
+            except SearchQueryError as exc:
+                return JSONResponse({"error": f"malformed query: {exc}"}, status_code=400)
+        return endpoint
+
+    def raw_capture(self, request: Request) -> Response:
+        """The archived page as fetched, sandboxed: no script runs, nothing is loaded."""
+        with self.open() as archive:
+            headers, body = reading.capture_body(archive, request.path_params["id"])
+        content_type = next((v for k, v in headers.items() if k.lower() == "content-type"),
+                            "text/html")
+        charset = content_type.split("charset=", 1)[1].split(";")[0].strip() \
+            if "charset=" in content_type else None
+        media = "text/html" + (f"; charset={charset}" if charset else "")
+        return Response(body, headers={
+            "Content-Type": media,
+            "Content-Security-Policy": "sandbox; default-src 'none'; style-src 'unsafe-inline';"
+                                       " form-action 'none'; frame-ancestors 'self'",
+            "X-Frame-Options": "SAMEORIGIN",
+        })
+
+    def feed(self, request: Request) -> Response:
+        """An Atom feed of changes (alerts.feeds), its links pointing back into this room."""
+        params = {key: request.query_params.getlist(key) for key in request.query_params}
+        with self.open() as archive:
+            try:
+                wanted, watch = filter_for_path(archive.db, request.path_params["path"], params)
+                document = feed_xml(archive.db, wanted, str(request.base_url).rstrip("/"),
+                                    watch=watch)
+            except UnknownFeed as exc:
+                raise reading.Missing(str(exc)) from None
+            except SearchQueryError as exc:
+                raise reading.Invalid(f"malformed query: {exc}") from None
+        return Response(document, media_type="application/atom+xml; charset=utf-8")
+
+    def api_index(self, request: Request) -> Response:
+        return JSONResponse({"endpoints": API, "documentation": "docs/web.md"})
+
+    def error(self, request: Request, status: int, message: str) -> Response:
+        if request.url.path.startswith("/api"):
+            return JSONResponse({"error": message}, status_code=status)
+        return self.templates.TemplateResponse(
+            request, "error.html", {"status": status, "message": message, "page": "error"},
+            status_code=status)
+
+
+def search_data_empty(request: Request) -> dict:
+    """The search page's data when the query could not be read: the form as it was filled."""
+    return {"query": _param(request, "q"), "language": request.query_params.get("edition"),
+            "section": _param(request, "section"), "author": _param(request, "author"),
+            "date_from": _param(request, "since"), "date_to": _param(request, "until"),
+            "all_versions": _param(request, "all_versions") in ("1", "on", "true"),
+            "hits": [], "counts": {}, "counts_complete": True, "page": 1, "has_more": False}
+
+
+def create_app(db: str, token: str | None = None) -> Starlette:
+    """The reading room on the archive at `db` (opened read-only on every request). With a
+    token, every request must carry it."""
+    room = ReadingRoom(db)
+    routes = []
+    for name, (path, loader) in PAGES.items():
+        routes.append(Route(path, room.page(name, loader), methods=["GET"], name=name))
+        routes.append(Route(f"/api{path if path != '/' else '/changes'}", room.api(loader),
+                            methods=["GET"], name=f"api_{name}"))
+    routes += [
+        Route("/capture/{id:int}/raw", room.raw_capture, methods=["GET"], name="raw_capture"),
+        Route("/feeds/{path:path}", room.feed, methods=["GET"], name="feed"),
+        Route("/api", room.api_index, methods=["GET"]),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+    ]
+
+    def http_error(request: Request, exc: HTTPException) -> Response:
+        messages = {404: "There is no such page here.", 405: "This reading room only reads: "
+                    "there is nothing to send to it."}
+        return room.error(request, exc.status_code, messages.get(exc.status_code, exc.detail))
+
+    def server_error(request: Request, exc: Exception) -> Response:
+        logger.exception("error answering %s", request.url.path)
+        return room.error(request, 500, "Something went wrong while reading the archive; the "
+                                        "server's log says what.")
+
+    handlers = {
+        HTTPException: http_error,
+        reading.Missing: lambda request, exc: room.error(request, 404, str(exc)),
+        reading.Invalid: lambda request, exc: room.error(request, 400, str(exc)),
+        Exception: server_error,
+    }
+    middleware = [Middleware(SecurityHeaders), Middleware(TokenGuard, token=token)]
+    app = Starlette(routes=routes, exception_handlers=handlers, middleware=middleware)
+    app.state.room = room
+    return app

@@ -1,0 +1,122 @@
+"""Safety around every response: the access token, security headers and the server's timing."""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import time
+from http.cookies import SimpleCookie
+from urllib.parse import parse_qsl, urlencode
+
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+TOKEN_ENV = "MEDIAWATCH_WEB_TOKEN"
+TOKEN_MIN_LENGTH = 16
+COOKIE = "mediawatch_token"
+# Our own pages load nothing but their stylesheet and run no script at all.
+PAGE_POLICY = ("default-src 'none'; style-src 'self'; img-src 'self'; frame-src 'self';"
+               " form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+
+
+def is_loopback(host: str) -> bool:
+    """Whether an address to bind to is only reachable from this machine."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def token_problem(token: str | None, host: str) -> str | None:
+    """Why the reading room must not start on `host` with this token, if it must not."""
+    if token is not None and len(token) < TOKEN_MIN_LENGTH:
+        return f"{TOKEN_ENV} is too short to protect anything: use at least {TOKEN_MIN_LENGTH} characters"
+    if token is None and not is_loopback(host):
+        return (f"refusing to serve the archive on {host} without a token: set {TOKEN_ENV} "
+                f"(at least {TOKEN_MIN_LENGTH} characters), or serve on 127.0.0.1")
+    return None
+
+
+def _same(given: str | None, token: str) -> bool:
+    """Constant-time comparison of what a request carries with the token."""
+    return hmac.compare_digest((given or "").encode("utf-8"), token.encode("utf-8"))
+
+
+class TokenGuard:
+    """With a token set, every request carries it: `Authorization: Bearer …`, the cookie that
+    `?token=…` sets once (then the address is cleaned of it), or nothing is answered."""
+
+    def __init__(self, app: ASGIApp, token: str | None) -> None:
+        self.app = app
+        self.token = token
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or self.token is None:
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+        in_query = next((v for k, v in query if k == "token"), None)
+        if in_query is not None:
+            await self._enter(scope, send, in_query, [(k, v) for k, v in query if k != "token"])
+            return
+        authorization = headers.get("authorization", "")
+        bearer = authorization[7:] if authorization[:7].lower() == "bearer " else None
+        cookie = SimpleCookie()
+        cookie.load(headers.get("cookie", ""))
+        given = bearer if bearer is not None else (cookie[COOKIE].value if COOKIE in cookie
+                                                   else None)
+        if _same(given, self.token):
+            await self.app(scope, receive, send)
+        else:
+            await _refuse(send)
+
+    async def _enter(self, scope: Scope, send: Send, given: str, rest: list) -> None:
+        """`?token=…`: set the cookie and send the reader to the same address without it."""
+        if not _same(given, self.token):
+            await _refuse(send)
+            return
+        # Only ever this site: a path such as //elsewhere.example would leave it.
+        location = "/" + scope["path"].lstrip("/") + (f"?{urlencode(rest)}" if rest else "")
+        cookie = f"{COOKIE}={self.token}; Path=/; HttpOnly; SameSite=Strict"
+        await send({"type": "http.response.start", "status": 303, "headers": [
+            (b"location", location.encode("utf-8")), (b"set-cookie", cookie.encode("utf-8")),
+            (b"cache-control", b"no-store")]})
+        await send({"type": "http.response.body", "body": b""})
+
+
+async def _refuse(send: Send) -> None:
+    body = (b"This reading room needs its token: open it once with ?token=... in the address, "
+            b"or send the header Authorization: Bearer ...\n")
+    await send({"type": "http.response.start", "status": 401, "headers": [
+        (b"content-type", b"text/plain; charset=utf-8"), (b"www-authenticate", b"Bearer"),
+        (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
+
+
+class SecurityHeaders:
+    """Headers on every answer: a strict content policy unless the route set its own, no
+    sniffing, no referrer to the outlet, and `Server-Timing` with the time the app took."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("Content-Security-Policy", PAGE_POLICY)
+                headers.setdefault("X-Frame-Options", "DENY")
+                headers["X-Content-Type-Options"] = "nosniff"
+                headers["Referrer-Policy"] = "no-referrer"
+                headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
