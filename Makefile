@@ -16,9 +16,6 @@ install: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/mediawatch demo
-	@echo
-	@echo "Read the demo archive in the browser (the reading room, on 127.0.0.1:8000):"
-	@echo "  $(BIN)/mediawatch serve --db demo-archive.db"
 
 # The browser tests drive Debian's Chromium (Playwright's own browser downloads are not used).
 browser:
