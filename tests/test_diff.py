@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from html.parser import HTMLParser
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from storage.changes import diff_records, diff_words, tokenize
+from storage.changes import _dice, as_text, diff_records, diff_words, tokenize
 from storage.records import ArticleRecord
 from views.diffs import diff_dict, render_html, render_text, render_unified
 
@@ -379,3 +380,16 @@ def test_long_article_diff_finds_exactly_the_scattered_edits():
     assert sum(map(len, old["body"])) > 80_000
     paragraphs = changed(diff_records(old, new))
     assert [p.old_index for p in paragraphs] == list(range(5, 200, 20))
+
+
+def test_a_field_reads_as_text_with_lists_joined_by_commas_and_none_empty():
+    assert as_text(None) == ""
+    assert as_text(["Ольга Логинова", "Асель Ким"]) == "Ольга Логинова, Асель Ким"
+    assert as_text(("a", 2)) == "a, 2"
+    assert as_text(7) == "7"
+
+
+def test_paragraph_similarity_is_the_dice_share_of_common_words():
+    assert _dice(Counter("ab"), Counter("bc")) == 0.5
+    assert _dice(Counter("ab"), Counter("ab")) == 1.0
+    assert _dice(Counter(), Counter()) == 1.0  # two empty paragraphs are alike

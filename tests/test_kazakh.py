@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from storage.kazakh import flat, has_kazakh_letters, stem
+from storage.text import query_forms
 
 # Each family: forms of one word (plural, possessive, case endings in their harmony and
 # consonant variants) that must all reach one stem.
@@ -90,3 +91,22 @@ def test_flat_letters_only_widen_words_typed_flat():
     assert flat("өскемен") == "оскемен"
     assert stem("аланга") == "аланга"  # without flat_letters, -га is no Kazakh ending
     assert stem("алаңға", flat_letters=True) == stem("алаңға")
+
+
+def test_a_kazakh_query_typed_flat_also_matches_the_flat_stem():
+    assert query_forms("аланга", "kk") == ["аланга", "алан"]
+    assert query_forms("алматыга", "kk") == ["алматыга", "алмат"]
+
+
+def test_a_query_whose_flat_stem_is_its_stem_has_one_form():
+    assert query_forms("алан", "kk") == ["алан"]
+
+
+@pytest.mark.parametrize(("word", "language", "forms"), [
+    ("алаңга", "kk", ["алаңга"]),  # a Kazakh letter: typed with Kazakh letters, -га is no ending
+    ("smsаланга", "kk", ["smsаланга"]),  # a Latin letter: the English stem only
+    ("аланга", "ru", ["аланг"]),  # other editions: their own stem only
+    ("алматыга", "en", ["алматыг"]),
+])
+def test_only_kazakh_cyrillic_typed_flat_gets_a_second_form(word, language, forms):
+    assert query_forms(word, language) == forms

@@ -59,7 +59,7 @@ TARGETS = (
            ("tests/test_extract.py", "tests/test_captions.py", EDGES),
            import_time=("_has_class", "_xpath", "_trafilatura_options")),
     Target("change model", "storage/changes.py",
-           ("tests/test_versioning.py", "tests/test_storage.py", EDGES)),
+           ("tests/test_versioning.py", "tests/test_storage.py", "tests/test_diff.py", EDGES)),
     Target("versions and fingerprints", "storage/records.py",
            ("tests/test_versioning.py", "tests/test_storage.py", EDGES)),
     Target("canonicalisation", "crawler/canonical.py", ("tests/test_canonical.py", EDGES)),
