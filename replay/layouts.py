@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from replay import text
 from replay.corpus import Article, Image, State
 from replay.pages import (
     SECTION_TITLES,
@@ -22,6 +21,7 @@ from replay.pages import (
     _head,
     _header,
     _t,
+    other_edition_links,
     popular_block,
 )
 
@@ -62,12 +62,7 @@ def _classic_body(state: State, article: Article) -> str:
             body.append(f"<p>{_t(block)}</p>")
     if article.photo_credits:
         body.append(f"<p><strong>{_t(classic_byline_line(article))}</strong></p>")
-    if article.translation_links:
-        for other_id in article.translations:
-            other = state.articles.get(other_id)
-            if other is not None:
-                body.append(f'<p class="other-edition"><a href="{_a(other.path)}">'
-                            f"{_t(text.OTHER_EDITION[other.language])}</a></p>")
+    body.extend(other_edition_links(state, article))
     return "\n".join(body)
 
 

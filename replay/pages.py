@@ -70,6 +70,16 @@ def date_text(article: Article) -> str:
     return text.date_text(day.day, day.month, day.year, article.language)
 
 
+def other_edition_links(state: State, article: Article) -> list[str]:
+    """The closing paragraphs that link a story's other editions, where the article has them."""
+    if not article.translation_links:
+        return []
+    others = (state.articles.get(other_id) for other_id in article.translations)
+    return [f'<p class="other-edition"><a href="{_a(other.path)}">'
+            f"{_t(text.OTHER_EDITION[other.language])}</a></p>"
+            for other in others if other is not None]
+
+
 def article_page(state: State, article: Article, origin: str, path: str, interface: str,
                  views: int, popular: list[Article]) -> str:
     """The article page in the order of design.md."""
@@ -92,12 +102,7 @@ def article_page(state: State, article: Article, origin: str, path: str, interfa
                         f'<p class="img-caption"><em>{_t(block.caption)}</em></p>')
         else:
             body.append(f"<p>{_t(block)}</p>")
-    if article.translation_links:
-        for other_id in article.translations:
-            other = state.articles.get(other_id)
-            if other is not None:
-                body.append(f'<p class="other-edition"><a href="{_a(other.path)}">'
-                            f"{_t(text.OTHER_EDITION[other.language])}</a></p>")
+    body.extend(other_edition_links(state, article))
     tags = " ".join(f'<a href="/tags/{_a(slug)}/">{_t(name)}</a>' for slug, name in article.tags)
     page = (
         _header(path, interface)
