@@ -2,11 +2,33 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
 from replay.server import ReplayServer
+
+NOBODY = 65534
+
+
+@pytest.fixture(scope="session")
+def other_user() -> list[str]:
+    """The command prefix that runs a command as another user (nobody), who can run this
+    checkout; the test is skipped, saying why, where there is no such user."""
+    if os.geteuid() != 0 or not shutil.which("setpriv"):
+        pytest.skip("running as another user needs root and setpriv")
+    prefix = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
+    probe = subprocess.run([*prefix, sys.executable, "-c", "import cli"], capture_output=True,
+                           text=True, cwd=Path(__file__).resolve().parent.parent)
+    if probe.returncode:
+        why = (probe.stderr.strip().splitlines() or ["no message"])[-1]
+        pytest.skip(f"another user cannot run this checkout (is a folder above it private?): {why}")
+    return prefix
 
 
 @pytest.fixture(scope="session")

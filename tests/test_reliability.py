@@ -422,14 +422,16 @@ def test_a_full_disk_is_one_clear_error_and_the_archive_stays_whole(make_replay,
 
 
 @pytest.fixture
-def read_only_dir():
-    """A directory, and the command prefix of a user who can read but not write in it."""
+def read_only_dir(request):
+    """A directory, and the command prefix of a user who can read but not write in it (root
+    writes anywhere, so root runs the command as another user)."""
     path = Path(tempfile.mkdtemp(prefix="mediawatch-ro-"))
     os.chmod(path, 0o755)
-    if os.geteuid() == 0 and shutil.which("setpriv"):
+    if os.geteuid() == 0:
+        prefix = request.getfixturevalue("other_user")
         home = Path(tempfile.mkdtemp(prefix="mediawatch-home-"))
         os.chown(home, 65534, 65534)
-        yield path, ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"], home
+        yield path, prefix, home
         shutil.rmtree(home, ignore_errors=True)
     else:
         yield path, [], Path.home()

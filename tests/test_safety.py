@@ -287,8 +287,7 @@ def test_the_crawl_refuses_a_file_that_is_not_an_archive(tmp_path):
 
 # ---- 3. shared use -----------------------------------------------------------------------------
 
-@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv"), reason="needs root and setpriv")
-def test_a_read_by_another_user_does_not_lock_the_owner_out(built):
+def test_a_read_by_another_user_does_not_lock_the_owner_out(built, other_user):
     folder = Path(tempfile.mkdtemp(prefix="mediawatch-shared-"))
     try:
         os.chmod(folder, 0o777)

@@ -1,8 +1,9 @@
 """Mutation testing of the core modules with mutmut, one module at a time; results to docs/testing.md.
 
 Each module is mutated in a scratch copy of the project (build/mutation/<name>/) against the few
-test files that check it, one mutant at a time (the machine is shared). The section of
-docs/testing.md between the mutation markers is rewritten; the rest of that file is kept.
+test files that check it, one mutant at a time (the machine is shared). Each module's result is
+kept in docs/mutation/<name>.json; the section of docs/testing.md between the mutation markers is
+rewritten from all of them, and the rest of that file is kept.
 
     python tools/mutation.py                 # every module
     python tools/mutation.py bylines dates   # some of them
@@ -27,7 +28,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRATCH = ROOT / "build" / "mutation"
-RESULTS = SCRATCH / "results.json"
+RESULTS = ROOT / "docs" / "mutation"
 REPORT = ROOT / "docs" / "testing.md"
 START, END = "<!-- mutation:start -->", "<!-- mutation:end -->"
 MUTMUT = [sys.executable, "-m", "mutmut"]
@@ -346,28 +347,40 @@ def write_report(results: list[dict]) -> None:
     REPORT.write_text(text, encoding="utf-8")
 
 
+def result_file(target: Target) -> Path:
+    return RESULTS / f"{slug(target)}.json"
+
+
+def stored_results() -> list[dict]:
+    """The last result of every module that has one, in the order of TARGETS."""
+    return [json.loads(result_file(t).read_text(encoding="utf-8"))
+            for t in TARGETS if result_file(t).exists()]
+
+
 def main(args: list[str]) -> None:
     recheck = "--recheck" in args
     names = [arg for arg in args if not arg.startswith("--")]
-    if "--report" in args:  # only rewrite docs/testing.md from the last results
-        previous = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-        write_report([previous[t.name] for t in TARGETS if t.name in previous])
+    if "--report" in args:  # only rewrite docs/testing.md from the stored results
+        write_report(stored_results())
         return
     by_name = {name: t for t in TARGETS for name in (slug(t), t.name)}
-    chosen = [by_name[name] for name in names if name in by_name] if names else list(TARGETS)
-    if names and not chosen:
-        sys.exit(f"unknown module; choose from: {', '.join(slug(t) for t in TARGETS)}")
-    previous = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    unknown = [name for name in names if name not in by_name]
+    if unknown:
+        sys.exit(f"unknown module {', '.join(unknown)}; choose from: "
+                 f"{', '.join(slug(t) for t in TARGETS)}")
+    chosen = [by_name[name] for name in names] if names else list(TARGETS)
+    RESULTS.mkdir(parents=True, exist_ok=True)
     for target in chosen:
         if recheck and not (SCRATCH / slug(target) / "mutants").exists():
             print(f"{target.path}: never mutated, nothing to recheck", flush=True)
             continue
         print(f"mutating {target.path} against {', '.join(target.tests)}", flush=True)
-        previous[target.name] = result = run_target(target, recheck)
+        result = run_target(target, recheck)
         print(f"  {result['mutants']} mutants, {share(result):.1f}% killed, "
               f"{len(result['survivors'])} survived, {result['seconds']} s", flush=True)
-        RESULTS.write_text(json.dumps(previous, ensure_ascii=False, indent=1))
-    write_report([previous[t.name] for t in TARGETS if t.name in previous])
+        result_file(target).write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n",
+                                       encoding="utf-8")
+    write_report(stored_results())
 
 
 if __name__ == "__main__":
