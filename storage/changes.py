@@ -197,17 +197,13 @@ def as_text(value: object) -> str:
 
 
 def diff_paragraphs(old: list[str], new: list[str]) -> list[ParagraphChange]:
-    """Paragraph-level diff; replaced blocks are paired by similarity and diffed word by word."""
+    """Paragraph-level diff; changed blocks are paired by similarity and diffed word by word."""
     result: list[ParagraphChange] = []
     matcher = SequenceMatcher(None, old, new, autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
-            result += [ParagraphChange("equal", old[i], new[j], i, j) for i, j in
-                       zip(range(i1, i2), range(j1, j2), strict=True)]
-        elif op == "delete":
-            result += [_deleted(old, i) for i in range(i1, i2)]
-        elif op == "insert":
-            result += [_inserted(new, j) for j in range(j1, j2)]
+            result += [ParagraphChange("equal", old[i1 + k], new[j1 + k], i1 + k, j1 + k)
+                       for k in range(i2 - i1)]
         else:
             result += _replace_block(old, new, i1, i2, j1, j2)
     return result
@@ -232,22 +228,23 @@ def _edited(old: list[str], new: list[str], i: int, j: int) -> ParagraphChange:
 def _replace_block(
     old: list[str], new: list[str], i1: int, i2: int, j1: int, j2: int
 ) -> list[ParagraphChange]:
-    """Emit a replaced block in order: paired paragraphs as edits, the rest as inserts/deletes.
+    """Emit a changed block in order: paired paragraphs as edits, the rest as inserts/deletes.
 
-    Between two pairs, one old and one new paragraph left over are paired too (rewritten).
+    The block may be a replacement, or old paragraphs deleted, or new ones inserted. Between two
+    pairs, one old and one new paragraph left over are paired too (rewritten).
     """
-    pairs = _pair_paragraphs(old[i1:i2], new[j1:j2])
+    pairs = [(i1 + a, j1 + b) for a, b in _pair_paragraphs(old[i1:i2], new[j1:j2])]
     result: list[ParagraphChange] = []
     i, j = i1, j1
-    for pi, pj in pairs + [(i2 - i1, j2 - j1)]:
-        if i1 + pi - i == 1 and j1 + pj - j == 1:
+    for a, b in pairs + [(i2, j2)]:
+        if a - i == 1 and b - j == 1:
             result.append(_edited(old, new, i, j))  # a lone paragraph in place: rewritten
         else:
-            result += [_deleted(old, k) for k in range(i, i1 + pi)]
-            result += [_inserted(new, k) for k in range(j, j1 + pj)]
-        if i1 + pi < i2:
-            result.append(_edited(old, new, i1 + pi, j1 + pj))
-        i, j = i1 + pi + 1, j1 + pj + 1
+            result += [_deleted(old, k) for k in range(i, a)]
+            result += [_inserted(new, k) for k in range(j, b)]
+        if a < i2:
+            result.append(_edited(old, new, a, b))
+        i, j = a + 1, b + 1
     return result
 
 
@@ -258,18 +255,20 @@ def _pair_paragraphs(old: list[str], new: list[str]) -> list[tuple[int, int]]:
         return [(k, k) for k in range(min(n, m))]
     bags_old = [Counter(_WORD.findall(p.lower())) for p in old]
     bags_new = [Counter(_WORD.findall(p.lower())) for p in new]
+    # score[a][b]: the best total similarity of pairs among old[a:] and new[b:]; 0 past the end.
     score = [[0.0] * (m + 1) for _ in range(n + 1)]
     for a in range(n - 1, -1, -1):
         for b in range(m - 1, -1, -1):
             sim = _dice(bags_old[a], bags_new[b])
-            paired = score[a + 1][b + 1] + sim if sim >= PAIR_MIN_SIMILARITY else -1.0
+            paired = score[a + 1][b + 1] + sim if sim >= PAIR_MIN_SIMILARITY else 0.0
             score[a][b] = max(paired, score[a + 1][b], score[a][b + 1])
-    return _backtrack(score, n, m)
+    return _backtrack(score)
 
 
-def _backtrack(score: list[list[float]], n: int, m: int) -> list[tuple[int, int]]:
+def _backtrack(score: list[list[float]]) -> list[tuple[int, int]]:
+    """The pairs of a best path through the table, from the start while pairs are left."""
     pairs, a, b = [], 0, 0
-    while a < n and b < m:
+    while score[a][b] > 0:
         if score[a][b] == score[a + 1][b]:
             a += 1
         elif score[a][b] == score[a][b + 1]:
