@@ -85,6 +85,9 @@ _ROOT = ("equivalent: trafilatura reads the copied body whatever its root and bo
          "called (checked on every page of the extraction tests)")
 _SORTED = ("equivalent: the dict is built from the sorted items, so its keys are in order "
            "whether or not json sorts them again")
+_TABLE = ("equivalent: a larger table only adds cells that are never read: the scores read "
+          "at most row n and column m (the zeros past the end), and the walk back stops at a "
+          "zero score, so at row n or column m at the latest")
 EQUIVALENT: dict[str, str] = {
     "crawler.extract.x__candidate_encodings__mutmut_2":
         "equivalent: an unknown name for a BOM's encoding is skipped; the last resort decodes "
@@ -187,6 +190,12 @@ EQUIVALENT: dict[str, str] = {
     "crawler.dates.x__day_month_year__mutmut_34":
         "equivalent: the separator put where the year was only keeps the digits on either side "
         "apart; `XX XX` has no digit and keeps them apart as a space does",
+    # change model, paragraphs
+    "storage.changes.x_diff_paragraphs__mutmut_5":
+        "equivalent: SequenceMatcher only asks whether `autojunk` is true, and None is false as "
+        "False is",
+    "storage.changes.x__pair_paragraphs__mutmut_21": _TABLE,
+    "storage.changes.x__pair_paragraphs__mutmut_24": _TABLE,
 }
 
 
