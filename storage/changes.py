@@ -197,15 +197,18 @@ def as_text(value: object) -> str:
 
 
 def diff_paragraphs(old: list[str], new: list[str]) -> list[ParagraphChange]:
-    """Paragraph-level diff; changed blocks are paired by similarity and diffed word by word."""
+    """Paragraph-level diff; replaced blocks are paired by similarity and diffed word by word."""
     result: list[ParagraphChange] = []
     matcher = SequenceMatcher(None, old, new, autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
             result += [ParagraphChange("equal", old[i1 + k], new[j1 + k], i1 + k, j1 + k)
                        for k in range(i2 - i1)]
-        else:
+        elif op == "replace":
             result += _replace_block(old, new, i1, i2, j1, j2)
+        else:  # "delete" or "insert": one side of the block is empty
+            result += [_deleted(old, i) for i in range(i1, i2)]
+            result += [_inserted(new, j) for j in range(j1, j2)]
     return result
 
 
@@ -228,10 +231,9 @@ def _edited(old: list[str], new: list[str], i: int, j: int) -> ParagraphChange:
 def _replace_block(
     old: list[str], new: list[str], i1: int, i2: int, j1: int, j2: int
 ) -> list[ParagraphChange]:
-    """Emit a changed block in order: paired paragraphs as edits, the rest as inserts/deletes.
+    """Emit a replaced block in order: paired paragraphs as edits, the rest as inserts/deletes.
 
-    The block may be a replacement, or old paragraphs deleted, or new ones inserted. Between two
-    pairs, one old and one new paragraph left over are paired too (rewritten).
+    Between two pairs, one old and one new paragraph left over are paired too (rewritten).
     """
     pairs = [(i1 + a, j1 + b) for a, b in _pair_paragraphs(old[i1:i2], new[j1:j2])]
     result: list[ParagraphChange] = []
