@@ -18,7 +18,7 @@ B = "Депутаты обсуждали законопроект почти т�
 C = "По словам министра финансов, изменения затронут около сорока тысяч предприятий."
 D = "Следующее заседание назначено на среду."
 BODY = [A, B, C, D]
-# The same paragraphs with one letter swapped: each is a typo of its original.
+# The same paragraphs with one word misspelt: each is a typo of its original.
 A2 = A.replace("чтении", "чтнеии")
 B2 = B.replace("почти", "почит")
 C2 = C.replace("финансов", "финасов")
