@@ -7,14 +7,13 @@ import io
 import json
 import subprocess
 import sys
-import time
 from collections import Counter
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
-from conftest import manifest_kinds
+from conftest import manifest_kinds, wait_for_a_later_second
 from warcio.archiveiterator import ArchiveIterator
 
 from cli import main
@@ -47,7 +46,7 @@ def built(tmp_path_factory) -> SimpleNamespace:
     with ReplayServer(articles=180, seed=1) as server:
         first = crawl(server.base_url, db)
         m0 = server.manifest()
-        time.sleep(1.1)  # archive times are whole seconds: epoch 1 starts on a later one
+        wait_for_a_later_second()
         since = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         server.set_epoch(1)
         crawl(server.base_url, db)
