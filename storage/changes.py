@@ -55,7 +55,7 @@ WHOLE_FIELDS = ("title",)
 TEXT_FIELDS = ("title", "lead", "authors", "photo_credits", "cover_caption")
 
 TYPO_MAX_EDITS = 6  # characters deleted plus characters inserted: three letters swapped
-TYPO_MAX_CHANGED = 240  # characters of the changed runs, both sides: more is never compared
+TYPO_MAX_CHANGED = 240  # characters of the changed runs, both sides: more is not compared
 TYPO_MIN_SIMILARITY = 0.9  # share of the paragraph's characters left as they were
 RESPELLING_MIN_SHARED = 0.5  # a changed word keeps at least half of its letters
 PAIR_MIN_SIMILARITY = 0.3  # below this, paragraphs of a replaced block are not paired
@@ -348,7 +348,7 @@ def edit_kind(words: list[WordOp]) -> str:
     respelling of the same word (not a word added, removed or swapped for another).
     """
     changes = _changes(words)
-    # Long changed runs are not compared letter by letter: that is slow, and never a typo.
+    # Comparing long changed runs letter by letter would be slow: they are a rewrite.
     if sum(len(d) + len(i) for d, i in changes) > TYPO_MAX_CHANGED:
         return "rewrite"
     for deleted, inserted in changes:
@@ -375,7 +375,7 @@ def _is_respelling(deleted: str, inserted: str) -> bool:
 
 def _char_edits(deleted: str, inserted: str) -> int:
     # The junk heuristic acts only on an `inserted` of 200 characters or more; within
-    # TYPO_MAX_CHANGED that change is far from a respelling or a typo with or without it.
+    # TYPO_MAX_CHANGED that leaves at most 40 deleted, so at least 160 edits with or without it.
     blocks = SequenceMatcher(None, deleted, inserted).get_matching_blocks()
     return len(deleted) + len(inserted) - 2 * sum(b.size for b in blocks)
 

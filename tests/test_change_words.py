@@ -106,13 +106,14 @@ def test_three_letters_swapped_are_a_typo_and_four_a_rewrite(misspelt, expected)
 
 @pytest.mark.parametrize(("commas", "expected"), [(TYPO_MAX_EDITS, "typo"),
                                                   (TYPO_MAX_EDITS + 1, "rewrite")])
-def test_commas_added_are_a_typo_up_to_six_characters(commas, expected):
+def test_commas_added_or_removed_are_a_typo_up_to_six_characters(commas, expected):
     listed = ["налоги", "пошлины", "сборы", "акцизы", "взносы", "штрафы", "пени", "и"]
     old = f"В перечень вошли {' '.join(listed)} другие обязательные платежи в бюджет страны."
     new = old
     for word in listed[:commas]:
         new = new.replace(f"{word} ", f"{word}, ", 1)
     assert kind(old, new) == expected
+    assert kind(new, old) == expected
 
 
 def test_a_typo_leaves_at_least_nine_tenths_of_the_paragraph_as_it_was():
