@@ -187,6 +187,10 @@ EQUIVALENT: dict[str, str] = {
     "crawler.dates.x__day_month_year__mutmut_34":
         "equivalent: the separator put where the year was only keeps the digits on either side "
         "apart; `XX XX` has no digit and keeps them apart as a space does",
+    # change model, words
+    "storage.changes.x_diff_words__mutmut_7":
+        "equivalent: SequenceMatcher only asks whether `autojunk` is true; None is false, as "
+        "False is",
 }
 
 
