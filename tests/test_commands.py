@@ -396,7 +396,7 @@ def test_export_warc_keeps_statuses_and_original_headers(tmp_path):
     statuses = [http.statusline for kind, _, http, _ in records if kind == "response"]
     assert statuses == ["200 OK", "203 Non-Authoritative Information", "299 Unknown"]
     assert {warc.protocol for _, warc, _, _ in records} == {"WARC/1.1"}
-    assert records[0][1].get_header("WARC-Filename") == "mediawatch.warc.gz"
+    assert records[0][1].get_header("WARC-Filename") == "out.warc.gz"
     assert "description: Raw captures of archived article versions" in records[0][3].decode()
     dates = [warc.get_header("WARC-Date") for kind, warc, _, _ in records if kind == "response"]
     assert dates == ["2024-01-10T12:01:00Z", "2024-01-10T12:02:00Z", "2024-01-10T12:03:00Z"]
@@ -408,6 +408,8 @@ def test_export_warc_keeps_statuses_and_original_headers(tmp_path):
     result = CliRunner().invoke(main, ["export", "--format", "warc", "--output", str(plain),
                                        "--db", str(db)])
     assert result.exit_code == 0 and plain.read_bytes().startswith(b"WARC/1.1\r\n")
+    with open(plain, "rb") as stream:
+        assert next(ArchiveIterator(stream)).rec_headers.get_header("WARC-Filename") == "out.warc"
 
     for options, count in ((["--since", "2024-01-10T12:02:00+00:00"], 2), (["--edition", "en"], 0),
                            (["--edition", "ru"], 3)):

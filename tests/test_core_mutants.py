@@ -107,7 +107,8 @@ def capture(status: int, body: bytes) -> tuple[dict, dict, bytes]:
 def test_a_warc_holds_each_body_whole_compressed_or_not(gzip):
     out = io.BytesIO()
     bodies = [b"<html>first</html>", b""]
-    assert write_warc([capture(200, bodies[0]), capture(404, bodies[1])], out, gzip=gzip) == 2
+    assert write_warc([capture(200, bodies[0]), capture(404, bodies[1])], out, gzip=gzip,
+                      filename="two.warc") == 2
     assert out.getvalue().startswith(b"\x1f\x8b" if gzip else b"WARC/1.1\r\n")
     out.seek(0)
     responses = [(r.http_headers.get_statuscode(), r.rec_headers.get_header("Content-Length"),

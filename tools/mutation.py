@@ -62,7 +62,7 @@ TARGETS = (
            import_time=("_has_class", "_xpath", "_trafilatura_options")),
     Target("change model", "storage/changes.py",
            ("tests/test_versioning.py", "tests/test_storage.py", "tests/test_diff.py", EDGES,
-            "tests/test_change_paragraphs.py")),
+            "tests/test_change_words.py", "tests/test_change_paragraphs.py")),
     Target("versions and fingerprints", "storage/records.py",
            ("tests/test_versioning.py", "tests/test_storage.py", EDGES, MUTANTS)),
     Target("canonicalisation", "crawler/canonical.py",
@@ -157,6 +157,10 @@ EQUIVALENT: dict[str, str] = {
         "False is",
     "storage.changes.x__pair_paragraphs__mutmut_21": _TABLE,
     "storage.changes.x__pair_paragraphs__mutmut_24": _TABLE,
+    # change model, words
+    "storage.changes.x_diff_words__mutmut_7":
+        "equivalent: SequenceMatcher only asks whether `autojunk` is true; None is false, as "
+        "False is",
 }
 
 

@@ -71,8 +71,9 @@ def http_headers(status: int, headers: dict[str, str], length: int):
 
 
 def write_warc(captures: Iterable[tuple[dict, dict, bytes]], out: IO[bytes], *, gzip: bool,
-               filename: str = "mediawatch.warc.gz") -> int:
-    """Write (capture info, headers, body) triples as WARC `response` records after a warcinfo."""
+               filename: str) -> int:
+    """Write (capture info, headers, body) triples as WARC `response` records after a warcinfo
+    naming the file."""
     from warcio.warcwriter import WARCWriter
 
     writer = WARCWriter(out, gzip=gzip, warc_version="1.1")
