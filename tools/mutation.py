@@ -52,13 +52,21 @@ class Target:
     # Functions that run only while the module is imported (to build its constants): mutmut
     # switches a mutant on after the import, so no test can see their mutants.
     import_time: tuple[str, ...] = ()
+    # Modules split out of this one, mutated and counted with it.
+    split_out: tuple[str, ...] = ()
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        return (self.path, *self.split_out)
 
 
 EDGES = "tests/test_core_edges.py"
 TARGETS = (
     Target("extraction", "crawler/extract.py",
            ("tests/test_extract.py", "tests/test_captions.py", EDGES),
-           import_time=("_has_class", "_xpath", "_trafilatura_options")),
+           import_time=("has_class", "compile_xpath", "_trafilatura_options"),
+           split_out=("crawler/decoding.py", "crawler/page.py", "crawler/body.py",
+                      "crawler/language.py")),
     Target("change model", "storage/changes.py",
            ("tests/test_versioning.py", "tests/test_storage.py", "tests/test_diff.py", EDGES)),
     Target("versions and fingerprints", "storage/records.py",
@@ -209,11 +217,12 @@ def copy_project(where: Path) -> None:
 def configure(where: Path, target: Target) -> None:
     shutil.copy2(ROOT / "pyproject.toml", where / "pyproject.toml")
     tests = ", ".join(json.dumps(test) for test in target.tests)
+    modules = ", ".join(json.dumps(path) for path in target.paths)
     with open(where / "pyproject.toml", "a", encoding="utf-8") as config:
         config.write(
             "\n[tool.mutmut]\n"
             f"source_paths = {json.dumps(SOURCE_PATHS)}\n"
-            f"only_mutate = [{json.dumps(target.path)}]\n"
+            f"only_mutate = [{modules}]\n"
             f"pytest_add_cli_args_test_selection = [{tests}]\n"
             'pytest_add_cli_args = ["-p", "no:cacheprovider", "-q", "-x"]\n'
         )
@@ -234,9 +243,12 @@ def counted(target: Target, mutant: str) -> bool:
 
 def exit_codes(where: Path, target: Target) -> dict[str, int | None]:
     """The last test run's exit code for each counted mutant of the module."""
-    meta = json.loads((where / "mutants" / f"{target.path}.meta").read_text(encoding="utf-8"))
-    return {name: code for name, code in meta["exit_code_by_key"].items()
-            if counted(target, name)}
+    codes = {}
+    for path in target.paths:
+        meta = json.loads((where / "mutants" / f"{path}.meta").read_text(encoding="utf-8"))
+        codes.update((name, code) for name, code in meta["exit_code_by_key"].items()
+                     if counted(target, name))
+    return codes
 
 
 def run_target(target: Target, recheck: bool = False) -> dict:
@@ -263,7 +275,7 @@ def run_target(target: Target, recheck: bool = False) -> dict:
                        key=natural)
     return {
         "name": target.name,
-        "path": target.path,
+        "path": ", ".join(target.paths),
         "tests": list(target.tests),
         "functions": list(target.functions),
         "import_time": list(target.import_time),
@@ -304,6 +316,10 @@ def share(result: dict) -> float:
     return 100.0 * detected / result["mutants"] if result["mutants"] else 100.0
 
 
+def files(result: dict) -> str:
+    return ", ".join(f"`{path}`" for path in result["path"].split(", "))
+
+
 def markdown(results: list[dict]) -> str:
     lines = [START, "", "## Mutation testing (mutmut)", "",
              "Written by `make mutation` (`tools/mutation.py`). A mutant is *killed* when the "
@@ -319,7 +335,7 @@ def markdown(results: list[dict]) -> str:
         if result.get("import_time"):
             scope += f", without {', '.join(result['import_time'])}"
         lines.append(
-            f"| {result['name']} | `{result['path']}`{scope} | {tests} | {result['mutants']} | "
+            f"| {result['name']} | {files(result)}{scope} | {tests} | {result['mutants']} | "
             f"{result['killed'] + result['timeout']} | {result['no_tests']} | "
             f"{len(result['survivors'])} | {share(result):.1f}% |")
     total = sum(r["mutants"] for r in results)
@@ -329,7 +345,7 @@ def markdown(results: list[dict]) -> str:
     for result in results:
         if not result["survivors"]:
             continue
-        lines += ["", f"### Survivors in {result['name']} (`{result['path']}`)", ""]
+        lines += ["", f"### Survivors in {result['name']} ({files(result)})", ""]
         for name, diff in result["survivors"].items():
             reason = EQUIVALENT.get(name, "not explained yet")
             lines += [f"- `{name}`: {reason}", "", "  ```diff",
@@ -374,7 +390,7 @@ def main(args: list[str]) -> None:
         if recheck and not (SCRATCH / slug(target) / "mutants").exists():
             print(f"{target.path}: never mutated, nothing to recheck", flush=True)
             continue
-        print(f"mutating {target.path} against {', '.join(target.tests)}", flush=True)
+        print(f"mutating {', '.join(target.paths)} against {', '.join(target.tests)}", flush=True)
         result = run_target(target, recheck)
         print(f"  {result['mutants']} mutants, {share(result):.1f}% killed, "
               f"{len(result['survivors'])} survived, {result['seconds']} s", flush=True)
