@@ -13,7 +13,16 @@ from trafilatura import bare_extraction
 from trafilatura.settings import DEFAULT_CONFIG, Extractor
 
 from crawler.canonical import language_for_section, same_site, section_and_slug
-from crawler.page import LEAD_TAKEN, NOT_BOILERPLATE, TAKEN, Page, compile_xpath, has_class, text_of
+from crawler.page import (
+    LEAD,
+    LINE,
+    NOT_BOILERPLATE,
+    TAKEN,
+    Page,
+    compile_xpath,
+    has_class,
+    text_of,
+)
 
 SITE_BODY = compile_xpath(
     f"//div[{has_class('default-item-in')} or {has_class('js-mediator-article')}]")
@@ -37,8 +46,7 @@ PRUNED = compile_xpath(
             ".//figure",
             ".//figcaption",
             f".//p[{has_class('other-edition')}]",
-            f".//*[@{TAKEN}]",
-            f".//*[@{LEAD_TAKEN}]",
+            f".//*[@{TAKEN}='{LINE}' or @{TAKEN}='{LEAD}']",
             f".//p[em or i][count(*) = 1][not(text()[normalize-space()])]"
             f"[preceding-sibling::*[1][{IMAGE_ONLY_P}]]",
             ".//aside",
@@ -78,7 +86,7 @@ def _containers(page: Page) -> Iterator[tuple[lxml.html.HtmlElement, bool]]:
     """Where the body text may stand, best first, each flagged when it is the site's own.
 
     A container that is nearly empty next to the whole page (a photo box, a sidebar card)
-    is passed over for the next, wider one.
+    is passed over for the next, wider one; the last, the page's body, never is.
     """
     candidates = []
     if site := SITE_BODY(page.doc):
@@ -87,11 +95,12 @@ def _containers(page: Page) -> Iterator[tuple[lxml.html.HtmlElement, bool]]:
         found = xpath(page.doc)
         if found and all(_fullest(found) is not seen for seen, _ in candidates):
             candidates.append((_fullest(found), False))
-    page_chars = len(text_of(page.doc))
-    for position, (container, site_own) in enumerate(candidates):
+    if not candidates:  # a page without a body element
+        return
+    page_chars = len(text_of(candidates[-1][0]))  # the last is the body: all of the page's text
+    for container, site_own in candidates:
         chars = len(text_of(container))
-        last = position == len(candidates) - 1
-        if last or chars >= NEARLY_EMPTY_CHARS or chars >= NEARLY_EMPTY_SHARE * page_chars:
+        if chars >= NEARLY_EMPTY_CHARS or chars >= NEARLY_EMPTY_SHARE * page_chars:
             yield container, site_own
 
 
@@ -130,13 +139,13 @@ def _trafilatura_paragraphs(scope, options: Extractor) -> list[str]:
         return []
     texts = []
     for block in document.body:
-        parts = [child for child in block if child.tag in ("p", "item")] if block.tag in (
-            "list", "quote") else []
+        # a list or a quote gives one paragraph per item or paragraph; other blocks have none
+        parts = [child for child in block if child.tag in ("p", "item")]
         texts.extend(text_of(part) for part in parts or [block])
     return [text for text in texts if text]
 
 
-def _generic_body(page: Page, title: str) -> list[str]:
+def generic_body(page: Page, title: str) -> list[str]:
     """The body of a page of any site: trafilatura over the whole page, less the title, the
     byline and date lines and the captions. Narrowing to a container first read worse on real
     pages of many sites (bench/bench_extraction.py)."""
@@ -145,20 +154,17 @@ def _generic_body(page: Page, title: str) -> list[str]:
     for element in GENERIC_PRUNED(scope) + titles:
         if element.getparent() is not None:
             element.drop_tree()
-    paragraphs = _trafilatura_paragraphs(scope, GENERIC_OPTIONS)
-    return [text for text in paragraphs if text]
+    return _trafilatura_paragraphs(scope, GENERIC_OPTIONS)
 
 
 GENERIC_PRUNED = compile_xpath(
-    f"//*[@{TAKEN}] | //figcaption | //*[{has_class('img-caption')}] | //script | //style"
+    f"//*[@{TAKEN}='{LINE}'] | //figcaption | //*[{has_class('img-caption')}] | //script | //style"
     " | //noscript"
 )
 
 
-def read_body(page: Page, language: str | None, title: str = "") -> tuple[list[str], list[str]]:
-    """Body paragraphs, and the other-edition links found among them."""
-    if not page.outlet:
-        return _generic_body(page, title), []
+def read_body(page: Page, language: str) -> tuple[list[str], list[str]]:
+    """Body paragraphs of a page of the outlet, and the other-edition links found among them."""
     for container, site in _containers(page):
         scope = _scope(container)
         editions = _edition_paragraphs(scope, page, language)
@@ -168,9 +174,9 @@ def read_body(page: Page, language: str | None, title: str = "") -> tuple[list[s
         if site:
             # links in the site's own paragraphs are text: trafilatura drops short linked ones
             etree.strip_tags(scope, "a")
-        paragraphs = (_trafilatura_paragraphs(scope, TRAFILATURA_OPTIONS)
-                      or [text_of(p) for p in PARAGRAPHS(scope)])
-        if any(paragraphs):
-            return [text for text in paragraphs if text], [href for _, href in editions]
+        paragraphs = _trafilatura_paragraphs(scope, TRAFILATURA_OPTIONS) or [
+            text for paragraph in PARAGRAPHS(scope) if (text := text_of(paragraph))]
+        if paragraphs:
+            return paragraphs, [href for _, href in editions]
     return [], []
 

@@ -30,9 +30,8 @@ def _candidate_encodings(data: bytes) -> list[str]:
         return ["utf-8-sig"]
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return ["utf-16"]
-    declared = DECLARED_CHARSET.search(data[:4096])
-    names = ["utf-8", declared[1].decode("ascii", "ignore") if declared else "", "cp1251"]
-    return [name for name in names if name]
+    declared = DECLARED_CHARSET.search(data[:4096])  # bytes of ASCII letters, digits and .:_-
+    return ["utf-8", *([declared[1].decode("ascii")] if declared else []), "cp1251"]
 
 
 def decode_html(data: bytes) -> str:

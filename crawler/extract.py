@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from urllib.parse import urljoin, urlsplit
 
-from crawler.body import read_body
+from crawler.body import generic_body, read_body
 from crawler.bylines import Byline, split_byline
 from crawler.canonical import (
     SECTION_LANGUAGES,
@@ -26,7 +26,6 @@ from crawler.canonical import (
 )
 from crawler.dates import (
     has_time_of_day,
-    normalise_timestamp,
     parse_iso,
     to_local_iso,
     visible_date_parts,
@@ -34,15 +33,16 @@ from crawler.dates import (
 from crawler.decoding import ExtractionError, decode_html, parse_html
 from crawler.language import page_language, text_language
 from crawler.page import (
-    LEAD_TAKEN,
+    LEAD,
+    LINE,
     NOT_BOILERPLATE,
-    TAKEN,
     Page,
     compile_xpath,
     has_class,
     ld_id,
     ld_names,
     ld_url,
+    take,
     text_of,
     unique,
 )
@@ -165,7 +165,7 @@ def _taken_text(page: Page, xpath) -> str | None:
     """The text of the first element found, which is then kept out of the body."""
     for element in xpath(page.doc):
         if text := text_of(element):
-            element.set(LEAD_TAKEN, "1")
+            take(element, LEAD)
             return text
     return None
 
@@ -174,9 +174,9 @@ def _subheading(page: Page) -> str | None:
     """A subheading right under the title, or a paragraph classed as a lead or subtitle."""
     for element in SUBHEADING(page.doc):
         text = text_of(element)
-        is_lead = element.tag != "p" or LEAD_CLASS.search(element.get("class") or "")
+        is_lead = element.tag != "p" or any(LEAD_CLASS.search(name) for name in element.classes)
         if is_lead and len(text) >= SUBHEADING_CHARS:
-            element.set(LEAD_TAKEN, "1")
+            take(element, LEAD)
             return text
     return None
 
@@ -216,7 +216,7 @@ def _byline_line(page: Page) -> Byline | None:
             continue
         byline = split_byline(text)
         if _looks_like_names(byline):
-            element.set(TAKEN, "1")
+            take(element, LINE)
             return byline
     return None
 
@@ -233,7 +233,10 @@ def _meta_authors(page: Page, name: str) -> Byline | None:
 
 def _linked_authors(page: Page) -> Byline | None:
     names = [text_of(link) for link in AUTHOR_LINKS(page.doc)]
-    return _authors_only([name for name in names if 0 < len(name) <= 60])
+    return _authors_only([name for name in names if len(name) <= AUTHOR_NAME_CHARS])
+
+
+AUTHOR_NAME_CHARS = 60  # a longer link text is a sentence, not a name
 
 
 BYLINE_STRATEGIES = (
@@ -262,7 +265,7 @@ def _machine_moment(page: Page, value: str | None) -> tuple[date, str | None] | 
         return None
     if not has_time_of_day(value):
         return moment.date(), None
-    stamp = normalise_timestamp(value) if page.outlet else _stamp(page, moment)
+    stamp = _stamp(page, moment)
     return date.fromisoformat(stamp[:10]), stamp
 
 
@@ -279,7 +282,7 @@ def _take_datelines(elements: list) -> None:
         line = element.getparent()
         if line is not None and line.tag in ("p", "div") and (
                 len(text_of(line)) <= len(text_of(element)) + DATELINE_EXTRA_CHARS):
-            line.set(TAKEN, "1")
+            take(line, LINE)
 
 
 DATELINE_EXTRA_CHARS = 15
@@ -311,9 +314,9 @@ def _date_candidates(page: Page) -> Iterator[tuple[date, str | None]]:
 def _published(page: Page) -> str | None:
     """The publication time; a date alone when no source on the page gives that day's time."""
     candidates = list(_date_candidates(page))
-    if not candidates:  # trafilatura's own reading, costly, only when the page gives none
-        found = _machine_moment(page, page.trafilatura.date)
-        return (found[1] or found[0].isoformat()) if found else None
+    if not candidates:  # trafilatura's own reading (a day, no time), costly: only when needed
+        moment = parse_iso(page.trafilatura.date)
+        return moment.date().isoformat() if moment else None
     day = candidates[0][0]
     return next((stamp for other, stamp in candidates if stamp and other == day), day.isoformat())
 
@@ -374,7 +377,7 @@ def _cover(page: Page) -> tuple[str | None, str | None]:
 def _image_caption(page: Page, src: str) -> str | None:
     """The caption of the figure, or the captioned box, on the page that shows the given image."""
     for image in IMAGES(page.doc):
-        if urljoin(page.base, (image.get("src") or "").strip()) != src:
+        if urljoin(page.base, image.get("src").strip()) != src:
             continue
         for box in (image.getparent(), image.getparent().getparent()):
             if box is not None and (captions := CAPTIONS(box)):
@@ -432,7 +435,7 @@ def _read_article(html: str | bytes, url: str, fetched_at: str | None) -> Articl
     own_url = _canonical(page)
     section, slug = section_and_slug(own_url)
     language = language_for_section(section)
-    fields = _read_fields(page)  # before the body: the parts taken as fields leave the body
+    fields = _read_fields(page, _title(page))  # first: the parts taken as fields leave the body
     body, body_links = read_body(page, language)
     if not body:
         raise ExtractionError(f"no body text on {url}")
@@ -447,8 +450,8 @@ def _read_article(html: str | bytes, url: str, fetched_at: str | None) -> Articl
 
 def _read_any_article(html: str | bytes, url: str, fetched_at: str | None) -> ArticleRecord:
     page = Page(parse_html(html), url, outlet=False)
-    fields = _read_fields(page, title_required=False)
-    body, _ = read_body(page, None, fields["title"])
+    fields = _read_fields(page, _first(page, TITLE_STRATEGIES) or "")
+    body = generic_body(page, fields["title"])
     if not body:
         raise ExtractionError(f"no body text on {url}")
     return ArticleRecord(
@@ -456,10 +459,9 @@ def _read_any_article(html: str | bytes, url: str, fetched_at: str | None) -> Ar
         url=_generic_url(page), section="", slug="", body=body, fetched_at=fetched_at, **fields)
 
 
-def _read_fields(page: Page, title_required: bool = True) -> dict:
+def _read_fields(page: Page, title: str) -> dict:
     byline = _byline(page)
     cover_image, cover_caption = _cover(page)
-    title = _title(page) if title_required else _first(page, TITLE_STRATEGIES) or ""
     return {
         "title": title, "lead": _lead(page), "authors": byline.authors,
         "photo_credits": byline.photo_credits, "published": _published(page),

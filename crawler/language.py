@@ -14,7 +14,7 @@ KAZAKH_LETTERS = frozenset("әғқңөұүһі")
 def text_language(text: str) -> str:
     """The edition a text reads as: Latin script is English, Kazakh letters make it Kazakh."""
     letters = [char for char in text.lower() if char.isalpha()]
-    cyrillic = [char for char in letters if "а" <= char <= "я" or char in "ё" or char in KAZAKH_LETTERS]
+    cyrillic = [char for char in letters if "а" <= char <= "я" or char == "ё" or char in KAZAKH_LETTERS]
     if len(cyrillic) * 2 < len(letters):
         return "en"
     kazakh = sum(char in KAZAKH_LETTERS for char in cyrillic)

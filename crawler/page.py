@@ -26,10 +26,12 @@ def compile_xpath(expression: str) -> etree.XPath:
 
 
 NOT_BOILERPLATE = "not(ancestor::aside or ancestor::footer or ancestor::nav)"
-# Elements marked while reading the page so that the body leaves them out: byline and date
-# lines everywhere, the lead on the outlet's pages (other sites' standfirsts often open the text).
+# Elements taken as fields while reading the page are marked, so that the body leaves them out:
+# byline and date lines everywhere, the lead on the outlet's pages only (other sites'
+# standfirsts often open the text).
 TAKEN = "data-mw-taken"
-LEAD_TAKEN = "data-mw-lead"
+LINE = "line"
+LEAD = "lead"
 
 META = compile_xpath("//meta[@content]")
 JSON_LD = compile_xpath("//script[@type='application/ld+json']/text()")
@@ -44,6 +46,11 @@ def text_of(element) -> str:
     return " ".join("".join(VISIBLE_TEXT(element)).split())
 
 
+def take(element, kind: str) -> None:
+    """Mark an element as read for a field (LINE or LEAD): the body leaves it out."""
+    element.set(TAKEN, kind)
+
+
 def unique(values) -> list[str]:
     """The non-empty values, each once, in their first order."""
     return list(dict.fromkeys(value for value in values if value))
@@ -54,7 +61,7 @@ def _read_meta(doc) -> dict[str, list[str]]:
     meta: dict[str, list[str]] = {}
     for element in META(doc):
         key = element.get("property") or element.get("name") or element.get("itemprop")
-        content = " ".join(element.get("content", "").split())
+        content = " ".join(element.get("content").split())
         if key and content:
             meta.setdefault(key.lower(), []).append(content)
     return meta
@@ -65,7 +72,7 @@ def _json_ld_objects(data) -> list[dict]:
         return [obj for item in data for obj in _json_ld_objects(item)]
     if not isinstance(data, dict):
         return []
-    return [data] + _json_ld_objects(data.get("@graph", []))
+    return [data] + _json_ld_objects(data.get("@graph"))
 
 
 def _is_article_type(obj: dict) -> bool:
@@ -92,7 +99,7 @@ def ld_names(value) -> list[str]:
     if isinstance(value, list):
         return [name for item in value for name in ld_names(item)]
     if isinstance(value, dict):
-        is_person = value.get("@type", "Person") != "Organization"
+        is_person = value.get("@type") != "Organization"
         return ld_names(value.get("name")) if is_person else []
     if isinstance(value, str):
         return split_byline(value).authors
