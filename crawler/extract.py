@@ -108,7 +108,7 @@ def _first(page: Page, strategies) -> object:
 
 def _canonical(page: Page) -> str:
     """The page's canonical article URL: `<link rel=canonical>`, og:url, JSON-LD, the fetched URL."""
-    for candidate in _url_candidates(page):
+    for candidate in [*_url_candidates(page), page.url]:
         try:
             absolute = urljoin(page.base, candidate.strip())
             if same_site(absolute, page.url) and is_article_url(absolute):
@@ -119,9 +119,9 @@ def _canonical(page: Page) -> str:
 
 
 def _url_candidates(page: Page) -> list[str]:
+    """The URLs the page states as its own, most reliable first."""
     ld_url = ld_id(page.ld.get("mainEntityOfPage")) or ld_id(page.ld.get("url"))
-    return list(filter(None, CANONICAL(page.doc) + page.meta.get("og:url", [])[:1]
-                       + [ld_url, page.url]))
+    return list(filter(None, CANONICAL(page.doc) + page.meta.get("og:url", [])[:1] + [ld_url]))
 
 
 def _generic_url(page: Page) -> str:
@@ -161,15 +161,6 @@ def _title(page: Page) -> str:
     return title
 
 
-def _taken_text(page: Page, xpath) -> str | None:
-    """The text of the first element found, which is then kept out of the body."""
-    for element in xpath(page.doc):
-        if text := text_of(element):
-            take(element, LEAD)
-            return text
-    return None
-
-
 def _subheading(page: Page) -> str | None:
     """A subheading right under the title, or a paragraph classed as a lead or subtitle."""
     for element in SUBHEADING(page.doc):
@@ -185,8 +176,9 @@ LEAD_CLASS = re.compile(r"lead|sub-?title|standfirst|summary|intro|description",
 SUBHEADING_CHARS = 30
 
 LEAD_STRATEGIES = (
-    lambda page: _taken_text(page, SITE_LEAD),
-    lambda page: _taken_text(page, SITE_DESC),
+    # the outlet's lead boxes leave its body by their class (crawler/body.py)
+    lambda page: page.first_text(SITE_LEAD),
+    lambda page: page.first_text(SITE_DESC),
     _subheading,
     lambda page: page.meta_value("og:description", "description", "twitter:description"),
     lambda page: page.ld_text("description"),
