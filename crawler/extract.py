@@ -423,7 +423,7 @@ def _guarded(reader, html: str | bytes, url: str, fetched_at: str | None) -> Art
 
 
 def _read_article(html: str | bytes, url: str, fetched_at: str | None) -> ArticleRecord:
-    page = Page(parse_html(html), url)
+    page = Page(parse_html(html), url, outlet=True)
     own_url = _canonical(page)
     section, slug = section_and_slug(own_url)
     language = language_for_section(section)
@@ -441,7 +441,7 @@ def _read_article(html: str | bytes, url: str, fetched_at: str | None) -> Articl
 
 
 def _read_any_article(html: str | bytes, url: str, fetched_at: str | None) -> ArticleRecord:
-    page = Page(parse_html(html), url, outlet=False)
+    page = Page(parse_html(html), url)
     fields = _read_fields(page, _first(page, TITLE_STRATEGIES) or "")
     body = generic_body(page, fields["title"])
     if not body:

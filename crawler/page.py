@@ -126,7 +126,7 @@ class Page:
 
     doc: lxml.html.HtmlElement
     url: str
-    outlet: bool = True  # times in Kazakhstan's offset; else as the page states them
+    outlet: bool = False  # times in Kazakhstan's offset when True; else as the page states them
     meta: dict[str, list[str]] = field(init=False)
     ld: dict = field(init=False)
 

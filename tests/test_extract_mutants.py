@@ -323,3 +323,10 @@ def test_a_short_reading_or_one_in_another_language_is_doubtful(words_in_body, l
     record = replace(extract(outlet(paragraphs([TEXT])), URL), language=language,
                      body=[" ".join(["слово"] * words_in_body)])
     assert doubtful_reading(record) is doubtful
+
+
+def test_a_short_text_that_trafilatura_discards_is_still_read():
+    """trafilatura drops any block whose class merely contains `caption`, which is text here
+    (only whole-word caption classes are captions): its rescue still reads the container."""
+    html = outlet("<div class='js-caption-note'>Короткий текст статьи.</div>")
+    assert extract(html, URL).body == ["Короткий текст статьи."]
