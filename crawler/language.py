@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import re
+import string
 
 import lxml.html
 
 from crawler.page import compile_xpath
 
 KAZAKH_LETTERS = frozenset("әғқңөұүһі")
+CYRILLIC_LETTERS = frozenset("абвгдеёжзийклмнопрстуфхцчшщъыьэюя") | KAZAKH_LETTERS
 
 
 def text_language(text: str) -> str:
     """The edition a text reads as: Latin script is English, Kazakh letters make it Kazakh."""
     letters = [char for char in text.lower() if char.isalpha()]
-    cyrillic = [char for char in letters if "а" <= char <= "я" or char == "ё" or char in KAZAKH_LETTERS]
+    cyrillic = [char for char in letters if char in CYRILLIC_LETTERS]
     if len(cyrillic) * 2 < len(letters):
         return "en"
     kazakh = sum(char in KAZAKH_LETTERS for char in cyrillic)
@@ -36,7 +38,7 @@ def page_language(doc: lxml.html.HtmlElement, text: str) -> str | None:
     guess = text_language(text) if words else None
     if guess in ("ru", "kk"):
         return guess
-    english = sum(word.strip(".,;:!?\"'()") in ENGLISH_WORDS for word in words)
+    english = sum(word.strip(string.punctuation) in ENGLISH_WORDS for word in words)
     if words and english >= 0.05 * len(words):
         return "en"
     declared = next((value for value in DECLARED_LANGUAGE(doc) if value.strip()), None)

@@ -158,7 +158,8 @@ def test_a_meta_author_that_is_an_address_is_no_name(content):
 
 @pytest.mark.parametrize(("chars", "authors"), [(60, 1), (61, 0)])
 def test_an_author_link_of_more_than_60_characters_is_no_name(chars, authors):
-    name = ("Ольга Логинова " * 5)[:chars]
+    name = "Ольга " + "Логинова-Вааль" * 3 + "Логинова-Ваальская"[:chars - 48]
+    assert len(name) == chars
     before = f"<div class='authors'><a href='/author/olga/'>{name}</a></div>"
     record = extract(outlet(paragraphs([TEXT]), before=before), URL)
     assert record.authors == [name.strip()] * authors
@@ -198,8 +199,8 @@ DATE = "<time datetime='2021-06-03'>3 июня 2021</time>"
 
 
 @pytest.mark.parametrize(("line", "words"), [
-    (f"<div>{DATE}</div>", None),
-    (f"<p>{DATE}</p>", None),
+    (f"<div>Опубликовано {DATE}</div>", None),
+    (f"<p>Опубликовано {DATE}</p>", None),
     (f"<p>Дата статьи от {DATE}</p>", None),  # 15 characters more than the date
     (f"<p>Дата статьи от: {DATE}</p>", "Дата статьи от:"),  # 16
     (f"<p>Встреча прошла {DATE} в Алматы, на ней выступили десять человек.</p>", "Встреча"),
@@ -323,6 +324,11 @@ def test_a_short_reading_or_one_in_another_language_is_doubtful(words_in_body, l
     record = replace(extract(outlet(paragraphs([TEXT])), URL), language=language,
                      body=[" ".join(["слово"] * words_in_body)])
     assert doubtful_reading(record) is doubtful
+
+
+def test_a_reading_of_many_short_paragraphs_is_judged_by_their_words():
+    record = replace(extract(outlet(paragraphs([TEXT])), URL), body=["Да."] * DOUBTFUL_WORDS)
+    assert not doubtful_reading(record)
 
 
 def test_a_short_text_that_trafilatura_discards_is_still_read():
