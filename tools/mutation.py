@@ -84,65 +84,23 @@ TARGETS = (
 
 # Survivors that no test can kill: the mutant behaves as the original does. Key: mutant name.
 _CASE = "equivalent: codec names are case-insensitive"
-_ASCII = ("equivalent: the charset pattern matches ASCII bytes only, so decoding them never "
-          "fails and the error handler is never asked")
-_PERSON = ("equivalent: any default type but `Organization` counts an untyped author as a "
-           "person, as `Person` does")
-_META = "equivalent: META selects only meta elements that have `content`; the default is unused"
-_ROOT = ("equivalent: trafilatura reads the copied body whatever its root and body elements are "
-         "called (checked on every page of the extraction tests)")
+_ROOT = ("equivalent: the outlet's body is read in trafilatura's fast mode, which never reads the "
+         "root element's tag: it finds the body by `.//body` and the text by descendant paths "
+         "(only readability, not run in fast mode, names `html`)")
 _SORTED = ("equivalent: the dict is built from the sorted items, so its keys are in order "
            "whether or not json sorts them again")
 EQUIVALENT: dict[str, str] = {
-    "crawler.extract.x__candidate_encodings__mutmut_2":
-        "equivalent: an unknown name for a BOM's encoding is skipped; the last resort decodes "
-        "UTF-8 and keeps the BOM as U+FEFF, which the HTML parser drops",
-    "crawler.extract.x__candidate_encodings__mutmut_3": _CASE,
-    "crawler.extract.x__candidate_encodings__mutmut_6": _CASE,
-    "crawler.extract.x__candidate_encodings__mutmut_9":
-        "not equivalent, accepted: the charset declaration is looked for in 4097 bytes instead "
-        "of 4096; only a declaration cut at that very byte reads differently",
-    "crawler.extract.x__candidate_encodings__mutmut_12": _CASE,
-    "crawler.extract.x__candidate_encodings__mutmut_18": _ASCII,
-    "crawler.extract.x__candidate_encodings__mutmut_21": _CASE,
-    "crawler.extract.x__candidate_encodings__mutmut_22": _ASCII,
-    "crawler.extract.x__candidate_encodings__mutmut_23": _ASCII,
-    "crawler.extract.x__candidate_encodings__mutmut_24":
-        "equivalent: an unknown encoding name is skipped (LookupError) as the empty one is",
-    "crawler.extract.x__candidate_encodings__mutmut_26": _CASE,
-    "crawler.extract.x_decode_html__mutmut_6": "equivalent: UTF-8 is bytes.decode's default",
-    "crawler.extract.x_decode_html__mutmut_9": _CASE,
-    "crawler.extract.x__read_meta__mutmut_19": _META,
-    "crawler.extract.x__read_meta__mutmut_21": _META,
-    "crawler.extract.x__read_meta__mutmut_24": _META,
-    "crawler.extract.x__json_ld_objects__mutmut_6":
-        "equivalent: a missing `@graph` gives None, and None gives no objects, as [] does",
-    "crawler.extract.x__json_ld_objects__mutmut_8":
-        "equivalent: a missing `@graph` gives None, and None gives no objects, as [] does",
-    "crawler.extract.x__ld_names__mutmut_4": _PERSON,
-    "crawler.extract.x__ld_names__mutmut_6": _PERSON,
-    "crawler.extract.x__ld_names__mutmut_9": _PERSON,
-    "crawler.extract.x__ld_names__mutmut_10": _PERSON,
-    "crawler.extract.x__ld_names__mutmut_11": _PERSON,
-    "crawler.extract.x__tags__mutmut_7": "equivalent: None and [] both send it to the next source",
-    "crawler.extract.x__tags__mutmut_9": "equivalent: None and [] both send it to the next source",
-    "crawler.extract.x__figure_caption__mutmut_15":
-        "equivalent: an image without `src` resolves to the page's base (with or without "
-        "`XXXX`), never to the cover image's URL",
-    "crawler.extract.x__scope__mutmut_3": _ROOT,
-    "crawler.extract.x__scope__mutmut_4": _ROOT,
-    "crawler.extract.x__scope__mutmut_14": _ROOT,
-    "crawler.extract.x__scope__mutmut_15": _ROOT,
-    "crawler.extract.x__trafilatura_paragraphs__mutmut_12":
-        "equivalent: trafilatura's paragraph blocks have no `p` or `item` children, so taking "
-        "the children of every block leaves them whole",
-    "crawler.extract.x__title__mutmut_2":
-        "equivalent: trafilatura's title of a page with an HTML title is that title without the "
-        "site's name, the text the HTML title rule gives",
-    "crawler.extract.x_text_language__mutmut_7":
-        "equivalent: the text is lower-cased first, so capitals never reach the range",
-    "crawler.extract.x_text_language__mutmut_13":
-        "equivalent: the text is lower-cased first, and capital X is not a lower-case letter",
+    "crawler.decoding.x__candidate_encodings__mutmut_3": _CASE,
+    "crawler.decoding.x__candidate_encodings__mutmut_6": _CASE,
+    "crawler.decoding.x__candidate_encodings__mutmut_11": _CASE,
+    "crawler.decoding.x__candidate_encodings__mutmut_17": _CASE,
+    "crawler.decoding.x__candidate_encodings__mutmut_19": _CASE,
+    "crawler.decoding.x_decode_html__mutmut_6": "equivalent: UTF-8 is bytes.decode's default",
+    "crawler.decoding.x_decode_html__mutmut_9": _CASE,
+    "crawler.decoding.x_parse_html__mutmut_30":
+        "equivalent: lxml reads `with_tail` for its truth, and None is false as False is",
+    "crawler.body.x__scope__mutmut_3": _ROOT,
+    "crawler.body.x__scope__mutmut_4": _ROOT,
     "crawler.canonical.x__netloc__mutmut_4":
         "equivalent: a URL without a host never reaches it (only absolute URLs are compared)",
     "crawler.canonical.x__site_key__mutmut_4":
