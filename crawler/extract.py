@@ -2,7 +2,7 @@
 
 Decoding is in crawler/decoding.py, meta tags and JSON-LD in crawler/page.py, the body text in
 crawler/body.py and the language in crawler/language.py. This module reads every other field by
-its ordered strategies, all of them here (about 450 lines) so that their precedence reads in one place.
+its ordered strategies, all of them here (some 460 lines) so that their precedence reads in one place.
 """
 
 from __future__ import annotations
