@@ -7,6 +7,7 @@ follows. What the commands show comes from views/, what they do from crawler/, s
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
@@ -632,9 +633,11 @@ def export(fmt: str, since: str | None, edition: str | None, output: str | None,
             check_not_archive(output, db)
         with open_archive(db) as archive:
             if fmt == "warc":
+                gzip = not (output or "").endswith(".warc")
+                name = Path(output).name if output else "mediawatch.warc.gz"
                 with export_file(output, binary=True) as out:
                     count = report.write_warc(report.export_captures(archive, edition, since), out,
-                                              gzip=not (output or "").endswith(".warc"))
+                                              gzip=gzip, filename=name)
             else:
                 writer = report.write_csv if fmt == "csv" else report.write_jsonl
                 with export_file(output) as out:

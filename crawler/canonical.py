@@ -36,20 +36,20 @@ def _port(parts: SplitResult) -> int | None:
 
 
 def _netloc(parts: SplitResult) -> str:
-    host = (parts.hostname or "").lower()
+    """Host (lower-case, as urllib gives it) and port unless it is the scheme's default."""
+    host = parts.hostname or ""
     port = _port(parts)
     return f"{host}:{port}" if port else host
 
 
-def _site_key(parts: SplitResult) -> tuple[str, int | None]:
-    host = (parts.hostname or "").lower()
-    return host.removeprefix("www."), _port(parts)
+def _site_key(parts: SplitResult) -> str:
+    return _netloc(parts).removeprefix("www.")
 
 
 def _normalise_path(path: str) -> str:
     path = re.sub(r"/{2,}", "/", path) or "/"
     path = INTERFACE_PREFIX.sub("", path) or "/"
-    return AMP_PREFIX.sub("", path) or "/"
+    return AMP_PREFIX.sub("", path)  # the prefix goes only when a path follows it
 
 
 def site_path(url: str) -> str:
@@ -58,7 +58,7 @@ def site_path(url: str) -> str:
 
 
 def _article_match(url: str) -> re.Match | None:
-    path = site_path(url).rstrip("/")
+    path = site_path(url).removesuffix("/")  # site_path has no repeated slashes
     match = ARTICLE_PATH.match(path) or SLUG_FIRST_PATH.match(path)
     if match is None or match["section"].lower() in NON_ARTICLE_SECTIONS:
         return None
@@ -84,7 +84,7 @@ def section_and_slug(url: str) -> tuple[str, str] | None:
 
 def language_for_section(section: str) -> str:
     """Edition language of a section: `en`, `kk`, or `ru` for every other section."""
-    return SECTION_LANGUAGES.get(section.strip("/").lower(), "ru")
+    return SECTION_LANGUAGES.get(section.lower(), "ru")
 
 
 def same_site(url: str, base_url: str) -> bool:
@@ -106,7 +106,8 @@ def _clean_query(query: str) -> str:
 
 def _clean_path(path: str) -> str:
     path = _normalise_path(path)
-    return path.rstrip("/") if path.rstrip("/").endswith(".html") else path
+    page = path.removesuffix("/")  # no repeated slashes left
+    return page if page.endswith(".html") else path
 
 
 def canonical_url(url: str, base_url: str | None = None) -> str:

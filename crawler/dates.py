@@ -50,9 +50,8 @@ def parse_iso(value: str | None) -> datetime | None:
     """A datetime from an ISO 8601 string (date only, `Z`, with or without offset), else None."""
     if not value:
         return None
-    text = value.strip().replace("Z", "+00:00").replace("z", "+00:00")
-    try:
-        return datetime.fromisoformat(text)
+    try:  # fromisoformat reads a capital Z as UTC, not a lower-case one
+        return datetime.fromisoformat(value.strip().upper())
     except ValueError:
         return None
 
@@ -74,8 +73,7 @@ def _day_month_year(text: str) -> date | None:
     month = next(filter(None, map(month_number, WORD.findall(text))), None)
     if not (year and month):
         return None
-    rest = text[: year.start()] + " " + text[year.end():]
-    day = DAY.search(rest)
+    day = DAY.search(text)  # never in the year: a day has no digit on either side
     return _safe_date(int(year[0]), month, int(day[0])) if day else None
 
 

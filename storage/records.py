@@ -84,13 +84,13 @@ def normalise(value):
 
 
 def content_fingerprint(content: dict) -> str:
-    """Stable SHA-256 of whitespace-normalised content fields."""
+    """Stable SHA-256 of whitespace-normalised content fields, whatever their order."""
     canonical = json.dumps(
-        {k: normalise(v) for k, v in sorted(content.items())},
+        {k: normalise(v) for k, v in content.items()},
         ensure_ascii=False,
         sort_keys=True,
     )
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def version_columns(record: dict) -> dict:
@@ -106,14 +106,14 @@ def record_from_row(row: dict) -> dict:
     """A version row's record fields as a plain dict, lists decoded."""
     data = {name: row.get(name) for name in RECORD_COLUMNS}
     for name in JSON_COLUMNS:
-        data[name] = json.loads(data[name]) if data[name] else []
+        data[name] = json.loads(data[name])  # written as JSON, `[]` at least
     return data
 
 
 def display_columns(record: dict) -> dict:
     """Readable text of a record for the articles table: what datasette shows and searches."""
     return {
-        "title": record.get("title") or "",
+        "title": record["title"],  # every record has one: extraction refuses a page without
         "lead": record.get("lead") or "",
         "body": "\n\n".join(record.get("body") or []),
         "authors": ", ".join(record.get("authors") or []),

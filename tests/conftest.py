@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -73,6 +74,18 @@ def manifest_kinds(change: dict) -> list[str]:
 def manifest_pairs(changes: list[dict]) -> set[tuple[int, str]]:
     """(article id, kind) of every kind the archive records for these manifest changes."""
     return {(c["id"], kind) for c in changes for kind in manifest_kinds(c)}
+
+
+def wait_for_the_clock(moment: float) -> None:
+    """Wait until the clock reads `moment` (seconds since the epoch) or later."""
+    while time.time() < moment:
+        time.sleep(0.01)
+
+
+def wait_for_a_later_second() -> None:
+    """Archive times are whole seconds: wait until the clock has moved on to the next one, so
+    that what is archived from now on is dated after everything archived before."""
+    wait_for_the_clock(int(time.time()) + 1)
 
 
 # ---- archives for the reading room's tests ------------------------------------------------------

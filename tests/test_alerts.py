@@ -17,7 +17,7 @@ from types import SimpleNamespace
 import feedparser
 import pytest
 from click.testing import CliRunner
-from conftest import manifest_kinds
+from conftest import manifest_kinds, wait_for_a_later_second, wait_for_the_clock
 from receivers import ACCEPT, DROP, JsonReceiver, SmtpReceiver
 
 from cli import main
@@ -86,7 +86,7 @@ def world(tmp_path_factory) -> SimpleNamespace:
         for name, (options, where) in WATCHES.items():
             url = {"smtp": smtp.url(), "late": late.url("/late")}.get(where) or http.url(where)
             cli(db, "watch", "add", name, "--notify", url, *options)
-        time.sleep(1.1)  # archive times are whole seconds: epoch 1 starts on a later one
+        wait_for_a_later_second()
         server.set_epoch(1)
         crawl(server.base_url, db)
         crawl(server.base_url, db, "--mode", "revisit", "--everything")
@@ -247,7 +247,7 @@ def test_a_receiver_that_is_down_gets_its_messages_once_it_is_up(world, copy):
     try:
         notify(copy)  # the retry is not due yet
         assert world.late.messages == [] and time.time() < due
-        time.sleep(max(0.0, due - time.time()) + 1)
+        wait_for_the_clock(due + 1)  # due, and in the next whole second
         notify(copy)
         assert received(world.late.messages, languages) == expected(world, language="en")
         assert len(world.late.messages) == len({a for a, _ in expected(world, language="en")})

@@ -7,14 +7,13 @@ import io
 import json
 import subprocess
 import sys
-import time
 from collections import Counter
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
-from conftest import manifest_kinds
+from conftest import manifest_kinds, wait_for_a_later_second
 from warcio.archiveiterator import ArchiveIterator
 
 from cli import main
@@ -47,7 +46,7 @@ def built(tmp_path_factory) -> SimpleNamespace:
     with ReplayServer(articles=180, seed=1) as server:
         first = crawl(server.base_url, db)
         m0 = server.manifest()
-        time.sleep(1.1)  # archive times are whole seconds: epoch 1 starts on a later one
+        wait_for_a_later_second()
         since = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         server.set_epoch(1)
         crawl(server.base_url, db)
@@ -397,7 +396,7 @@ def test_export_warc_keeps_statuses_and_original_headers(tmp_path):
     statuses = [http.statusline for kind, _, http, _ in records if kind == "response"]
     assert statuses == ["200 OK", "203 Non-Authoritative Information", "299 Unknown"]
     assert {warc.protocol for _, warc, _, _ in records} == {"WARC/1.1"}
-    assert records[0][1].get_header("WARC-Filename") == "mediawatch.warc.gz"
+    assert records[0][1].get_header("WARC-Filename") == "out.warc.gz"
     assert "description: Raw captures of archived article versions" in records[0][3].decode()
     dates = [warc.get_header("WARC-Date") for kind, warc, _, _ in records if kind == "response"]
     assert dates == ["2024-01-10T12:01:00Z", "2024-01-10T12:02:00Z", "2024-01-10T12:03:00Z"]
@@ -409,6 +408,8 @@ def test_export_warc_keeps_statuses_and_original_headers(tmp_path):
     result = CliRunner().invoke(main, ["export", "--format", "warc", "--output", str(plain),
                                        "--db", str(db)])
     assert result.exit_code == 0 and plain.read_bytes().startswith(b"WARC/1.1\r\n")
+    with open(plain, "rb") as stream:
+        assert next(ArchiveIterator(stream)).rec_headers.get_header("WARC-Filename") == "out.warc"
 
     for options, count in ((["--since", "2024-01-10T12:02:00+00:00"], 2), (["--edition", "en"], 0),
                            (["--edition", "ru"], 3)):

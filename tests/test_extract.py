@@ -9,6 +9,7 @@ from pathlib import Path
 import lxml.html
 import pytest
 
+import crawler.body as body_module
 from crawler.extract import (
     ExtractionError,
     decode_html,
@@ -105,6 +106,17 @@ def test_photo_captions_stay_out_of_the_body(html_path):
     body = _extract_stored(html_path).body
     assert not caption_texts & set(body)
     assert not any(text in paragraph for text in caption_texts for paragraph in body)
+
+
+OUTLET_LAYOUT_PAGES = [path for path in PAGE_FILES if _case(path)["layout"] in ("today", "classic")]
+
+
+@pytest.mark.parametrize("html_path", OUTLET_LAYOUT_PAGES, ids=_page_id)
+def test_stored_outlet_page_reads_the_same_when_trafilatura_finds_nothing(html_path, monkeypatch):
+    """The paragraphs of the site's body container are the fallback: they give the same body,
+    captions left out by their own rules (trafilatura drops most captions by itself)."""
+    monkeypatch.setattr(body_module, "_trafilatura_paragraphs", lambda scope, options: [])
+    assert _extract_stored(html_path).body == _case(html_path)["expected"]["body"]
 
 
 def test_str_and_bytes_give_the_same_record():

@@ -531,9 +531,7 @@ def test_extract_refuses_a_page_over_the_download_limit(tmp_path):
     with open(page, "wb") as out:
         out.write(b"<html><body><p>")
         out.truncate(DOWNLOAD_MAXSIZE + 1)
-    started = time.monotonic()
     result = cli("extract", str(page), "--url", "https://vlast.kz/politika/1-a.html")
-    assert time.monotonic() - started < 5
     assert_one_line(result, f"{page} is larger than 16 MB")
 
 

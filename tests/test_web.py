@@ -348,7 +348,10 @@ def test_nothing_can_be_written(client, method, path):
     assert answer.status_code == 405
 
 
-def test_no_route_writes_and_pages_read_while_a_crawl_holds_the_write_lock(demo_archive, tmp_path):
+def test_no_route_writes_and_pages_read_while_a_crawl_holds_the_write_lock(demo_archive, tmp_path,
+                                                                         monkeypatch):
+    # A page that waited for the lock would fail at once, not after the usual busy timeout.
+    monkeypatch.setattr("storage.access.BUSY_TIMEOUT_SECONDS", 0)
     db = tmp_path / "busy.db"
     shutil.copy(demo_archive, db)
     before = db.read_bytes()
@@ -357,10 +360,8 @@ def test_no_route_writes_and_pages_read_while_a_crawl_holds_the_write_lock(demo_
         writer.execute("PRAGMA journal_mode = WAL")
         writer.execute("BEGIN IMMEDIATE")  # a crawl in the middle of writing
         writer.execute("UPDATE runs SET status = status")
-        started = datetime.now(UTC)
         for path in ("/", "/search?q=rally", "/status", "/api/changes"):
             assert app.get(path).status_code == 200
-        assert (datetime.now(UTC) - started).total_seconds() < 20
         writer.execute("ROLLBACK")
     with Archive(db, readonly=True) as archive, pytest.raises(sqlite3.OperationalError):
         archive.db.execute("DELETE FROM runs")

@@ -70,9 +70,10 @@ def http_headers(status: int, headers: dict[str, str], length: int):
     return StatusAndHeaders(f"{status} {reason}", kept, protocol="HTTP/1.1")
 
 
-def write_warc(captures: Iterable[tuple[dict, dict, bytes]], out: IO[bytes], gzip: bool = True,
-               filename: str = "mediawatch.warc.gz") -> int:
-    """Write (capture info, headers, body) triples as WARC `response` records after a warcinfo."""
+def write_warc(captures: Iterable[tuple[dict, dict, bytes]], out: IO[bytes], *, gzip: bool,
+               filename: str) -> int:
+    """Write (capture info, headers, body) triples as WARC `response` records after a warcinfo
+    naming the file."""
     from warcio.warcwriter import WARCWriter
 
     writer = WARCWriter(out, gzip=gzip, warc_version="1.1")
@@ -82,8 +83,8 @@ def write_warc(captures: Iterable[tuple[dict, dict, bytes]], out: IO[bytes], gzi
     count = 0
     for info, headers, body in captures:
         record = writer.create_warc_record(
-            info["url"], "response", payload=io.BytesIO(body), length=len(body),
-            http_headers=http_headers(info["status"] or 200, headers, len(body)),
+            info["url"], "response", payload=io.BytesIO(body),  # warcio measures it
+            http_headers=http_headers(info["status"], headers, len(body)),
             warc_headers_dict={"WARC-Date": info["fetched_at"]})
         writer.write_record(record)
         count += 1
