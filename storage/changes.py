@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from itertools import groupby
 from urllib.parse import urlsplit
 
 from storage.records import normalise
@@ -54,6 +55,7 @@ WHOLE_FIELDS = ("title",)
 TEXT_FIELDS = ("title", "lead", "authors", "photo_credits", "cover_caption")
 
 TYPO_MAX_EDITS = 6  # characters deleted plus characters inserted: three letters swapped
+TYPO_MAX_CHANGED = 240  # characters of the changed runs, both sides: more is not compared
 TYPO_MIN_SIMILARITY = 0.9  # share of the paragraph's characters left as they were
 RESPELLING_MIN_SHARED = 0.5  # a changed word keeps at least half of its letters
 PAIR_MIN_SIMILARITY = 0.3  # below this, paragraphs of a replaced block are not paired
@@ -171,7 +173,7 @@ def diff_fields(old: dict, new: dict) -> list[FieldChange]:
     for name, kind in FIELD_KINDS.items():
         before, after = normalise(old.get(name)), normalise(new.get(name))
         if name == "url":
-            if urlsplit(before or "").path == urlsplit(after or "").path:
+            if urlsplit(before).path == urlsplit(after).path:
                 continue
         elif before == after or not (before or after):
             continue
@@ -328,10 +330,14 @@ def _flush(ops: list[WordOp], deleted: list[str], inserted: list[str]) -> None:
 
 
 def word_similarity(words: list[WordOp]) -> float:
-    """Share of characters left unchanged, 0..1."""
+    """Share of characters left unchanged, 0..1, of an edit (old and new text not both empty)."""
     same = sum(len(t) for op, t in words if op == "equal")
-    total = sum(len(t) * (2 if op == "equal" else 1) for op, t in words)
-    return 2 * same / total if total else 1.0
+    return 2 * same / _length(words)
+
+
+def _length(words: list[WordOp]) -> int:
+    """Characters of the old text plus characters of the new: unchanged runs count twice."""
+    return sum(len(t) * (2 if op == "equal" else 1) for op, t in words)
 
 
 def edit_kind(words: list[WordOp]) -> str:
@@ -342,8 +348,8 @@ def edit_kind(words: list[WordOp]) -> str:
     respelling of the same word (not a word added, removed or swapped for another).
     """
     changes = _changes(words)
-    # Each change edits at least one character; long changed runs cannot be a few edits either.
-    if len(changes) > TYPO_MAX_EDITS or sum(len(d) + len(i) for d, i in changes) > 40 * TYPO_MAX_EDITS:
+    # Comparing long changed runs letter by letter would be slow: they are a rewrite.
+    if sum(len(d) + len(i) for d, i in changes) > TYPO_MAX_CHANGED:
         return "rewrite"
     for deleted, inserted in changes:
         if any(c.isdigit() for c in deleted + inserted):
@@ -351,17 +357,16 @@ def edit_kind(words: list[WordOp]) -> str:
         if _WORD.search(deleted + inserted) and not _is_respelling(deleted, inserted):
             return "rewrite"
     edits = sum(_char_edits(d, i) for d, i in changes)
-    total = sum(len(t) * (2 if op == "equal" else 1) for op, t in words)
-    similarity = 1 - edits / total if total else 1.0
-    if edits <= TYPO_MAX_EDITS and similarity >= TYPO_MIN_SIMILARITY:
+    if edits <= TYPO_MAX_EDITS and 1 - edits / _length(words) >= TYPO_MIN_SIMILARITY:
         return "typo"
     return "rewrite"
 
 
 def _is_respelling(deleted: str, inserted: str) -> bool:
-    """Both sides present and sharing most of their letters, or one letter for another."""
-    if not (deleted and inserted):
-        return False
+    """Both sides present and sharing most of their letters, or one letter for another.
+
+    A side left empty shares nothing: every character of the other is an edit.
+    """
     if len(deleted) == len(inserted) == 1:
         return True
     shared = 1 - _char_edits(deleted, inserted) / (len(deleted) + len(inserted))
@@ -369,19 +374,20 @@ def _is_respelling(deleted: str, inserted: str) -> bool:
 
 
 def _char_edits(deleted: str, inserted: str) -> int:
-    blocks = SequenceMatcher(None, deleted, inserted, autojunk=False).get_matching_blocks()
+    # The junk heuristic acts only on an `inserted` of 200 characters or more; within
+    # TYPO_MAX_CHANGED that leaves at most 40 deleted, so at least 160 edits with or without it.
+    blocks = SequenceMatcher(None, deleted, inserted).get_matching_blocks()
     return len(deleted) + len(inserted) - 2 * sum(b.size for b in blocks)
 
 
 def _changes(words: list[WordOp]) -> list[tuple[str, str]]:
-    """(deleted, inserted) text of each change between two unchanged runs."""
-    changes, deleted, inserted = [], "", ""
-    for op, text in words + [("equal", "")]:
-        if op == "delete":
-            deleted += text
-        elif op == "insert":
-            inserted += text
-        elif deleted or inserted:
-            changes.append((deleted, inserted))
-            deleted, inserted = "", ""
+    """(deleted, inserted) text of each change between two unchanged runs.
+
+    `diff_words` writes a change as at most one delete followed by at most one insert.
+    """
+    changes = []
+    for unchanged, run in groupby(words, key=lambda word: word[0] == "equal"):
+        if not unchanged:
+            change = dict(run)
+            changes.append((change.get("delete", ""), change.get("insert", "")))
     return changes

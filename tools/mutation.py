@@ -70,7 +70,8 @@ TARGETS = (
            split_out=("crawler/decoding.py", "crawler/page.py", "crawler/body.py",
                       "crawler/language.py")),
     Target("change model", "storage/changes.py",
-           ("tests/test_versioning.py", "tests/test_storage.py", "tests/test_diff.py", EDGES)),
+           ("tests/test_versioning.py", "tests/test_storage.py", "tests/test_diff.py", EDGES,
+            "tests/test_change_words.py")),
     Target("versions and fingerprints", "storage/records.py",
            ("tests/test_versioning.py", "tests/test_storage.py", EDGES, MUTANTS)),
     Target("canonicalisation", "crawler/canonical.py",
@@ -115,6 +116,10 @@ EQUIVALENT: dict[str, str] = {
     # WARC export (views/export.py)
     "views.export.x_write_warc__mutmut_57": _WARC_NAMES,
     "views.export.x_write_warc__mutmut_58": _WARC_NAMES,
+    # change model, words
+    "storage.changes.x_diff_words__mutmut_7":
+        "equivalent: SequenceMatcher only asks whether `autojunk` is true; None is false, as "
+        "False is",
 }
 
 
