@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-import crawler.extract as extract_module
+import crawler.body as body_module
 from crawler.extract import extract
 
 URL = "https://vlast.kz/politika/70001-test.html"
@@ -70,7 +70,7 @@ def interleaved(captions: list[str]) -> str:
 def path(request, monkeypatch):
     """Both ways of reading the body: trafilatura, and the paragraphs when it finds nothing."""
     if request.param == "paragraphs":
-        monkeypatch.setattr(extract_module, "_trafilatura_paragraphs", lambda scope, options: [])
+        monkeypatch.setattr(body_module, "_trafilatura_paragraphs", lambda scope, options: [])
     return request.param
 
 
@@ -89,7 +89,7 @@ def test_all_captions_together_leave_exactly_the_text(path):
 def test_paragraphs_that_only_look_like_captions_stay(monkeypatch):
     """On the paragraph path nothing but the caption rules decides (trafilatura drops any
     element whose class contains `caption`, so that path cannot show it)."""
-    monkeypatch.setattr(extract_module, "_trafilatura_paragraphs", lambda scope, options: [])
+    monkeypatch.setattr(body_module, "_trafilatura_paragraphs", lambda scope, options: [])
     body = extract(site_page(interleaved(list(CAPTIONS.values()) + NOT_CAPTIONS)), URL).body
     assert sorted(body) == sorted(TEXT + NOT_CAPTION_TEXT)
 

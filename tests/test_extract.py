@@ -9,7 +9,7 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-import crawler.extract as extract_module
+import crawler.body as body_module
 from crawler.extract import (
     ExtractionError,
     decode_html,
@@ -115,7 +115,7 @@ OUTLET_LAYOUT_PAGES = [path for path in PAGE_FILES if _case(path)["layout"] in (
 def test_stored_outlet_page_reads_the_same_when_trafilatura_finds_nothing(html_path, monkeypatch):
     """The paragraphs of the site's body container are the fallback: they give the same body,
     captions left out by their own rules (trafilatura drops most captions by itself)."""
-    monkeypatch.setattr(extract_module, "_trafilatura_paragraphs", lambda scope, options: [])
+    monkeypatch.setattr(body_module, "_trafilatura_paragraphs", lambda scope, options: [])
     assert _extract_stored(html_path).body == _case(html_path)["expected"]["body"]
 
 

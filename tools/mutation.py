@@ -52,14 +52,23 @@ class Target:
     # Functions that run only while the module is imported (to build its constants): mutmut
     # switches a mutant on after the import, so no test can see their mutants.
     import_time: tuple[str, ...] = ()
+    # Modules split out of this one, mutated and counted with it.
+    split_out: tuple[str, ...] = ()
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        return (self.path, *self.split_out)
 
 
 EDGES = "tests/test_core_edges.py"
 MUTANTS = "tests/test_core_mutants.py"
 TARGETS = (
     Target("extraction", "crawler/extract.py",
-           ("tests/test_extract.py", "tests/test_captions.py", EDGES),
-           import_time=("_has_class", "_xpath", "_trafilatura_options")),
+           ("tests/test_extract.py", "tests/test_captions.py", EDGES,
+            "tests/test_extract_mutants.py"),
+           import_time=("has_class", "compile_xpath", "_trafilatura_options"),
+           split_out=("crawler/decoding.py", "crawler/page.py", "crawler/body.py",
+                      "crawler/language.py")),
     Target("change model", "storage/changes.py",
            ("tests/test_versioning.py", "tests/test_storage.py", "tests/test_diff.py", EDGES,
             "tests/test_change_words.py", "tests/test_change_paragraphs.py")),
@@ -79,13 +88,9 @@ TARGETS = (
 
 # Survivors that no test can kill: the mutant behaves as the original does. Key: mutant name.
 _CASE = "equivalent: codec names are case-insensitive"
-_ASCII = ("equivalent: the charset pattern matches ASCII bytes only, so decoding them never "
-          "fails and the error handler is never asked")
-_PERSON = ("equivalent: any default type but `Organization` counts an untyped author as a "
-           "person, as `Person` does")
-_META = "equivalent: META selects only meta elements that have `content`; the default is unused"
-_ROOT = ("equivalent: trafilatura reads the copied body whatever its root and body elements are "
-         "called (checked on every page of the extraction tests)")
+_ROOT = ("equivalent: the outlet's body is read in trafilatura's fast mode, which never reads the "
+         "root element's tag: it finds the body by `.//body` and the text by descendant paths "
+         "(only readability, not run in fast mode, names `html`)")
 _FALSE = ("equivalent: json reads `ensure_ascii` as true or false, and None is false as False "
           "is: the same text comes out")
 _WARC_NAMES = ("equivalent: the WARC standard's field names are not case-sensitive; warcio "
@@ -94,55 +99,18 @@ _TABLE = ("equivalent: a larger table only adds cells that are never read: the s
           "at most row n and column m (the zeros past the end), and the walk back stops at a "
           "zero score, so at row n or column m at the latest")
 EQUIVALENT: dict[str, str] = {
-    "crawler.extract.x__candidate_encodings__mutmut_2":
-        "equivalent: an unknown name for a BOM's encoding is skipped; the last resort decodes "
-        "UTF-8 and keeps the BOM as U+FEFF, which the HTML parser drops",
-    "crawler.extract.x__candidate_encodings__mutmut_3": _CASE,
-    "crawler.extract.x__candidate_encodings__mutmut_6": _CASE,
-    "crawler.extract.x__candidate_encodings__mutmut_9":
-        "not equivalent, accepted: the charset declaration is looked for in 4097 bytes instead "
-        "of 4096; only a declaration cut at that very byte reads differently",
-    "crawler.extract.x__candidate_encodings__mutmut_12": _CASE,
-    "crawler.extract.x__candidate_encodings__mutmut_18": _ASCII,
-    "crawler.extract.x__candidate_encodings__mutmut_21": _CASE,
-    "crawler.extract.x__candidate_encodings__mutmut_22": _ASCII,
-    "crawler.extract.x__candidate_encodings__mutmut_23": _ASCII,
-    "crawler.extract.x__candidate_encodings__mutmut_24":
-        "equivalent: an unknown encoding name is skipped (LookupError) as the empty one is",
-    "crawler.extract.x__candidate_encodings__mutmut_26": _CASE,
-    "crawler.extract.x_decode_html__mutmut_6": "equivalent: UTF-8 is bytes.decode's default",
-    "crawler.extract.x_decode_html__mutmut_9": _CASE,
-    "crawler.extract.x__read_meta__mutmut_19": _META,
-    "crawler.extract.x__read_meta__mutmut_21": _META,
-    "crawler.extract.x__read_meta__mutmut_24": _META,
-    "crawler.extract.x__json_ld_objects__mutmut_6":
-        "equivalent: a missing `@graph` gives None, and None gives no objects, as [] does",
-    "crawler.extract.x__json_ld_objects__mutmut_8":
-        "equivalent: a missing `@graph` gives None, and None gives no objects, as [] does",
-    "crawler.extract.x__ld_names__mutmut_4": _PERSON,
-    "crawler.extract.x__ld_names__mutmut_6": _PERSON,
-    "crawler.extract.x__ld_names__mutmut_9": _PERSON,
-    "crawler.extract.x__ld_names__mutmut_10": _PERSON,
-    "crawler.extract.x__ld_names__mutmut_11": _PERSON,
-    "crawler.extract.x__tags__mutmut_7": "equivalent: None and [] both send it to the next source",
-    "crawler.extract.x__tags__mutmut_9": "equivalent: None and [] both send it to the next source",
-    "crawler.extract.x__figure_caption__mutmut_15":
-        "equivalent: an image without `src` resolves to the page's base (with or without "
-        "`XXXX`), never to the cover image's URL",
-    "crawler.extract.x__scope__mutmut_3": _ROOT,
-    "crawler.extract.x__scope__mutmut_4": _ROOT,
-    "crawler.extract.x__scope__mutmut_14": _ROOT,
-    "crawler.extract.x__scope__mutmut_15": _ROOT,
-    "crawler.extract.x__trafilatura_paragraphs__mutmut_12":
-        "equivalent: trafilatura's paragraph blocks have no `p` or `item` children, so taking "
-        "the children of every block leaves them whole",
-    "crawler.extract.x__title__mutmut_2":
-        "equivalent: trafilatura's title of a page with an HTML title is that title without the "
-        "site's name, the text the HTML title rule gives",
-    "crawler.extract.x_text_language__mutmut_7":
-        "equivalent: the text is lower-cased first, so capitals never reach the range",
-    "crawler.extract.x_text_language__mutmut_13":
-        "equivalent: the text is lower-cased first, and capital X is not a lower-case letter",
+    # extraction (crawler/extract.py and the modules split out of it)
+    "crawler.decoding.x__candidate_encodings__mutmut_3": _CASE,
+    "crawler.decoding.x__candidate_encodings__mutmut_6": _CASE,
+    "crawler.decoding.x__candidate_encodings__mutmut_11": _CASE,
+    "crawler.decoding.x__candidate_encodings__mutmut_17": _CASE,
+    "crawler.decoding.x__candidate_encodings__mutmut_19": _CASE,
+    "crawler.decoding.x_decode_html__mutmut_6": "equivalent: UTF-8 is bytes.decode's default",
+    "crawler.decoding.x_decode_html__mutmut_9": _CASE,
+    "crawler.decoding.x_parse_html__mutmut_30":
+        "equivalent: lxml reads `with_tail` for its truth, and None is false as False is",
+    "crawler.body.x__scope__mutmut_3": _ROOT,
+    "crawler.body.x__scope__mutmut_4": _ROOT,
     # versions and fingerprints (storage/records.py)
     "storage.records.x_content_fingerprint__mutmut_3": _FALSE,
     "storage.records.x_version_columns__mutmut_5": _FALSE,
@@ -184,11 +152,12 @@ def copy_project(where: Path) -> None:
 def configure(where: Path, target: Target) -> None:
     shutil.copy2(ROOT / "pyproject.toml", where / "pyproject.toml")
     tests = ", ".join(json.dumps(test) for test in target.tests)
+    modules = ", ".join(json.dumps(path) for path in target.paths)
     with open(where / "pyproject.toml", "a", encoding="utf-8") as config:
         config.write(
             "\n[tool.mutmut]\n"
             f"source_paths = {json.dumps(SOURCE_PATHS)}\n"
-            f"only_mutate = [{json.dumps(target.path)}]\n"
+            f"only_mutate = [{modules}]\n"
             f"pytest_add_cli_args_test_selection = [{tests}]\n"
             'pytest_add_cli_args = ["-p", "no:cacheprovider", "-q", "-x"]\n'
         )
@@ -209,9 +178,12 @@ def counted(target: Target, mutant: str) -> bool:
 
 def exit_codes(where: Path, target: Target) -> dict[str, int | None]:
     """The last test run's exit code for each counted mutant of the module."""
-    meta = json.loads((where / "mutants" / f"{target.path}.meta").read_text(encoding="utf-8"))
-    return {name: code for name, code in meta["exit_code_by_key"].items()
-            if counted(target, name)}
+    codes = {}
+    for path in target.paths:
+        meta = json.loads((where / "mutants" / f"{path}.meta").read_text(encoding="utf-8"))
+        codes.update((name, code) for name, code in meta["exit_code_by_key"].items()
+                     if counted(target, name))
+    return codes
 
 
 def run_target(target: Target, recheck: bool = False) -> dict:
@@ -238,7 +210,7 @@ def run_target(target: Target, recheck: bool = False) -> dict:
                        key=natural)
     return {
         "name": target.name,
-        "path": target.path,
+        "path": ", ".join(target.paths),
         "tests": list(target.tests),
         "functions": list(target.functions),
         "import_time": list(target.import_time),
@@ -279,6 +251,10 @@ def share(result: dict) -> float:
     return 100.0 * detected / result["mutants"] if result["mutants"] else 100.0
 
 
+def files(result: dict) -> str:
+    return ", ".join(f"`{path}`" for path in result["path"].split(", "))
+
+
 def markdown(results: list[dict]) -> str:
     lines = [START, "", "## Mutation testing (mutmut)", "",
              "Written by `make mutation` (`tools/mutation.py`). A mutant is *killed* when the "
@@ -294,7 +270,7 @@ def markdown(results: list[dict]) -> str:
         if result.get("import_time"):
             scope += f", without {', '.join(result['import_time'])}"
         lines.append(
-            f"| {result['name']} | `{result['path']}`{scope} | {tests} | {result['mutants']} | "
+            f"| {result['name']} | {files(result)}{scope} | {tests} | {result['mutants']} | "
             f"{result['killed'] + result['timeout']} | {result['no_tests']} | "
             f"{len(result['survivors'])} | {share(result):.1f}% |")
     total = sum(r["mutants"] for r in results)
@@ -304,7 +280,7 @@ def markdown(results: list[dict]) -> str:
     for result in results:
         if not result["survivors"]:
             continue
-        lines += ["", f"### Survivors in {result['name']} (`{result['path']}`)", ""]
+        lines += ["", f"### Survivors in {result['name']} ({files(result)})", ""]
         for name, diff in result["survivors"].items():
             reason = EQUIVALENT.get(name, "not explained yet")
             lines += [f"- `{name}`: {reason}", "", "  ```diff",
@@ -349,7 +325,7 @@ def main(args: list[str]) -> None:
         if recheck and not (SCRATCH / slug(target) / "mutants").exists():
             print(f"{target.path}: never mutated, nothing to recheck", flush=True)
             continue
-        print(f"mutating {target.path} against {', '.join(target.tests)}", flush=True)
+        print(f"mutating {', '.join(target.paths)} against {', '.join(target.tests)}", flush=True)
         result = run_target(target, recheck)
         print(f"  {result['mutants']} mutants, {share(result):.1f}% killed, "
               f"{len(result['survivors'])} survived, {result['seconds']} s", flush=True)
