@@ -81,7 +81,7 @@ INLINE_VALUES = compile_xpath(
 )
 # A div of the site's own container holding text and no other block is a paragraph of the body.
 TEXT_DIVS = compile_xpath(
-    ".//div[text()[normalize-space()]][not(.//p or .//div or .//ul or .//ol or .//table"
+    ".//div[normalize-space()][not(.//p or .//div or .//ul or .//ol or .//table"
     " or .//blockquote or .//h2 or .//h3 or .//h4 or .//h5 or .//h6 or .//pre)]"
 )
 

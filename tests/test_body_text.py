@@ -112,8 +112,10 @@ def test_a_long_div_beside_a_short_paragraph_is_body_text():
 
 
 def test_short_div_lines_after_the_outlets_paragraphs_are_body_text():
-    html = outlet(f"<p>{TEXT}</p><p>{MORE}</p><div>Короткая строка.</div><div>Ещё <b>одна</b>.</div>")
-    assert extract(html, URL).body == [TEXT, MORE, "Короткая строка.", "Ещё одна."]
+    html = outlet(f"<p>{TEXT}</p><p>{MORE}</p><div>Короткая строка.</div><div>Ещё <b>одна</b>.</div>"
+                  "<div><strong>Строка полужирным.</strong></div>")
+    assert extract(html, URL).body == [TEXT, MORE, "Короткая строка.", "Ещё одна.",
+                                       "Строка полужирным."]
 
 
 def test_a_div_holding_paragraphs_is_read_by_its_paragraphs():
@@ -144,3 +146,11 @@ def test_another_sites_short_div_lines_after_its_paragraphs_are_left_out():
     html = any_site(f"{story}<div>Поделиться</div>")
     assert "Поделиться" not in trafilatura.extract(html)
     assert "Поделиться" not in extract_generic(html, OTHER).body
+
+
+@pytest.mark.parametrize("block", ["div", "section", "span"])
+def test_a_short_text_that_trafilatura_discards_by_its_class_is_still_read(block):
+    """trafilatura drops any block whose class merely contains `caption`; in the outlet's
+    container that is text, a div read as a paragraph, another block by trafilatura's rescue."""
+    html = outlet(f"<{block} class='js-caption-note'>Короткий текст статьи.</{block}>")
+    assert extract(html, URL).body == ["Короткий текст статьи."]
