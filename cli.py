@@ -1,7 +1,7 @@
 """The `mediawatch` command line: one entry point with a subcommand per task.
 
-About 500 lines on purpose: every command with its options in one place, in the order README
-follows. What the commands show comes from views/, what they do from crawler/, storage/, demo.py.
+One file on purpose (about 950 lines): every command with its options in one place, in the
+order README follows. What the commands show comes from views/, what they do from crawler/, storage/, demo.py.
 """
 
 from __future__ import annotations

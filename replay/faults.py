@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from dataclasses import asdict, dataclass
@@ -81,6 +82,8 @@ class Faults:
 
     def set(self, specs: list) -> None:
         faults = [parse_fault(spec) for spec in specs]
+        if any(fault.kind == "huge" for fault in faults):
+            _filler()  # built now, so that the first huge page is answered as fast as the next
         with self._lock:
             self._faults = faults
 
@@ -129,15 +132,15 @@ def drift(page: str) -> str:
                                count=1)
 
 
-_FILLER: str | None = None
+@functools.cache
+def _filler() -> str:
+    """More than 20 MB of hidden paragraphs."""
+    line = "<p>" + "Lorem ipsum dolor sit amet, consectetur adipiscing elit. " * 16 + "</p>\n"
+    return '<div class="filler" hidden>\n' + line * (HUGE_BYTES // len(line) + 1) + "</div>\n"
 
 
 def huge(page: str) -> str:
     """The page with more than 20 MB of hidden filler before the end of the body."""
-    global _FILLER
-    if _FILLER is None:
-        line = "<p>" + "Lorem ipsum dolor sit amet, consectetur adipiscing elit. " * 16 + "</p>\n"
-        _FILLER = '<div class="filler" hidden>\n' + line * (HUGE_BYTES // len(line) + 1) + "</div>\n"
     if "</body>" in page:
-        return page.replace("</body>", _FILLER + "</body>", 1)
-    return page + "\n<!-- " + _FILLER.replace("--", "- -") + " -->\n"
+        return page.replace("</body>", _filler() + "</body>", 1)
+    return page + "\n<!-- " + _filler().replace("--", "- -") + " -->\n"

@@ -118,3 +118,10 @@ def test_a_warc_holds_each_body_whole_compressed_or_not(gzip):
                                                                      ("404", bodies[1])]
     for _, length, head, body in responses:
         assert int(length) == len(head) + len(body)
+
+
+def test_a_warc_record_names_its_date_as_the_standard_spells_it():
+    out = io.BytesIO()
+    write_warc([capture(200, b"<html>first</html>")], out, gzip=False, filename="one.warc")
+    response = out.getvalue().split(b"WARC/1.1\r\n")[2]
+    assert response.startswith(b"WARC-Date: 2024-01-10T12:00:00Z\r\n"), response[:80]

@@ -93,8 +93,6 @@ _ROOT = ("equivalent: the outlet's body is read in trafilatura's fast mode, whic
          "(only readability, not run in fast mode, names `html`)")
 _FALSE = ("equivalent: json reads `ensure_ascii` as true or false, and None is false as False "
           "is: the same text comes out")
-_WARC_NAMES = ("equivalent: the WARC standard's field names are not case-sensitive; warcio "
-               "finds the given date under any case and adds no date of its own")
 _TABLE = ("equivalent: a larger table only adds cells that are never read: the scores read "
           "at most row n and column m (the zeros past the end), and the walk back stops at a "
           "zero score, so at row n or column m at the latest")
@@ -114,11 +112,7 @@ EQUIVALENT: dict[str, str] = {
     # versions and fingerprints (storage/records.py)
     "storage.records.x_content_fingerprint__mutmut_3": _FALSE,
     "storage.records.x_version_columns__mutmut_5": _FALSE,
-    # canonicalisation (crawler/canonical.py), dates (crawler/dates.py), bylines
-    # (crawler/bylines.py): every mutant is killed.
-    # WARC export (views/export.py)
-    "views.export.x_write_warc__mutmut_57": _WARC_NAMES,
-    "views.export.x_write_warc__mutmut_58": _WARC_NAMES,
+    # canonicalisation, dates, bylines, search normalisation, WARC export: every mutant is killed.
     # change model, paragraphs
     "storage.changes.x_diff_paragraphs__mutmut_5":
         "equivalent: SequenceMatcher only asks whether `autojunk` is true, and None is false as "
