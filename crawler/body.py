@@ -67,6 +67,24 @@ PRUNED = compile_xpath(
 )
 PARAGRAPHS = compile_xpath(".//p[not(ancestor::p)]")
 
+# trafilatura deletes <time> and <output> with their text. One in running text is words: its
+# nearest block (past inline markup) is a paragraph, list item, quote or table cell holding
+# other text too. A date standing alone (a date line, a meta list item, a div) is not.
+_NEAREST_BLOCK = (
+    "ancestor::*[not(self::a or self::span or self::em or self::strong or self::b or self::i"
+    " or self::u or self::s or self::small or self::sub or self::sup or self::mark or self::q"
+    " or self::cite or self::abbr or self::code or self::font)][1]"
+    "[self::p or self::li or self::blockquote or self::td or self::th or self::dd]"
+)
+INLINE_VALUES = compile_xpath(
+    f"(.//time | .//output)[{_NEAREST_BLOCK}][normalize-space({_NEAREST_BLOCK}) != normalize-space()]"
+)
+# A div of the site's own container holding text and no other block is a paragraph of the body.
+TEXT_DIVS = compile_xpath(
+    ".//div[normalize-space()][not(.//p or .//div or .//ul or .//ol or .//table"
+    " or .//blockquote or .//h2 or .//h3 or .//h4 or .//h5 or .//h6 or .//pre)]"
+)
+
 
 def _trafilatura_options(fast: bool = True) -> Extractor:
     """Extraction with no minimum length: a short article must not go to the baseline rescue,
@@ -133,7 +151,14 @@ def _edition_paragraphs(scope, page: Page, language: str) -> list[tuple[etree._E
     return found
 
 
+def _keep_inline_values(scope) -> None:
+    """Unwrap each `<time>` or `<output>` standing in running text, so that its words stay."""
+    for element in INLINE_VALUES(scope):
+        element.drop_tag()
+
+
 def _trafilatura_paragraphs(scope, options: Extractor) -> list[str]:
+    _keep_inline_values(scope)
     document = bare_extraction(scope, options=options)
     if document is None or document.body is None:
         return []
@@ -174,6 +199,9 @@ def read_body(page: Page, language: str) -> tuple[list[str], list[str]]:
         if site:
             # links in the site's own paragraphs are text: trafilatura drops short linked ones
             etree.strip_tags(scope, "a")
+            # trafilatura reads a div only when the paragraphs hold little text; here it is text
+            for division in TEXT_DIVS(scope):
+                division.tag = "p"
         paragraphs = _trafilatura_paragraphs(scope, TRAFILATURA_OPTIONS) or [
             text for paragraph in PARAGRAPHS(scope) if (text := text_of(paragraph))]
         if paragraphs:

@@ -65,7 +65,7 @@ MUTANTS = "tests/test_core_mutants.py"
 TARGETS = (
     Target("extraction", "crawler/extract.py",
            ("tests/test_extract.py", "tests/test_captions.py", EDGES,
-            "tests/test_extract_mutants.py"),
+            "tests/test_extract_mutants.py", "tests/test_body_text.py"),
            import_time=("has_class", "compile_xpath", "_trafilatura_options"),
            split_out=("crawler/decoding.py", "crawler/page.py", "crawler/body.py",
                       "crawler/language.py")),
