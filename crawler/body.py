@@ -164,8 +164,10 @@ def _trafilatura_paragraphs(scope, options: Extractor) -> list[str]:
         return []
     texts = []
     for block in document.body:
-        # a list or a quote gives one paragraph per item or paragraph; other blocks have none
-        parts = [child for child in block if child.tag in ("p", "item")]
+        # a list or a quote gives one paragraph per item or paragraph; another block (a `div`
+        # read by trafilatura's fallback) is taken whole, as its text may stand in nested blocks
+        parts = ([child for child in block if child.tag in ("p", "item")]
+                 if block.tag in ("list", "quote") else [])
         texts.extend(text_of(part) for part in parts or [block])
     return [text for text in texts if text]
 

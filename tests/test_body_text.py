@@ -154,3 +154,19 @@ def test_a_short_text_that_trafilatura_discards_by_its_class_is_still_read(block
     container that is text, a div read as a paragraph, another block by trafilatura's rescue."""
     html = outlet(f"<{block} class='js-caption-note'>Короткий текст статьи.</{block}>")
     assert extract(html, URL).body == ["Короткий текст статьи."]
+
+
+def test_a_block_read_by_trafilaturas_fallback_keeps_the_text_of_its_nested_blocks():
+    # trafilatura's fallback gives this page's text as one `div` holding paragraphs and a
+    # nested box: the paragraph in the box is article text too
+    first = ("The council met on Tuesday to discuss the new bus routes, and the mayor said the "
+             "plan would be ready by spring.")
+    boxed = ("Residents of the northern districts asked for more stops near the schools, while "
+             "drivers asked for longer breaks between shifts.")
+    last = "The budget for the routes was approved after a long debate that ran late into the evening."
+    page = (f"<html><body><header><section><article><div><p>6 and 9</p></div></article></section>"
+            f"</header><section><div class='context'><p>{first}</p><div class='box'><p>{boxed}</p>"
+            f"</div><p>{last}</p></div></section></body></html>")
+    text = " ".join(extract_generic(page.encode(), "https://example.com/news/1").body)
+    for sentence in (first, boxed, last):
+        assert sentence in text
