@@ -19,6 +19,7 @@ from pathlib import Path
 import lxml.html
 import pytest
 from click.testing import CliRunner
+from commands import crawl
 from conftest import manifest_pairs
 
 from cli import main
@@ -35,17 +36,6 @@ REDIRECT_MAX_TIMES = 5  # settings.REDIRECT_MAX_TIMES
 
 
 # ---- helpers ---------------------------------------------------------------------------------
-
-def crawl(base_url: str, db: Path, *options: str, env: dict | None = None, check: bool = True,
-          **popen) -> subprocess.CompletedProcess:
-    result = subprocess.run(
-        [sys.executable, "-m", "cli", "crawl", "--base-url", base_url, "--db", str(db), *options],
-        capture_output=True, text=True, timeout=300, cwd=ROOT, env={**os.environ, **(env or {})},
-        **popen,
-    )
-    if check:
-        assert result.returncode == 0, result.stderr[-3000:]
-    return result
 
 
 def record_requests(server) -> list[tuple[float, str, str | None]]:

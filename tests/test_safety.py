@@ -25,6 +25,7 @@ from types import SimpleNamespace
 import pytest
 import sqlite_utils
 from click.testing import CliRunner
+from commands import crawl
 
 from cli import main
 from crawler.hostguard import (
@@ -46,16 +47,6 @@ ROOT = Path(__file__).resolve().parent.parent
 READING = ["search x", "changes", "history 1", "diff 1", "show 1", "translations 1", "stats",
            "status", "export"]
 
-
-def crawl(base_url: str, db: Path, *options: str, env: dict | None = None,
-          check: bool = True) -> subprocess.CompletedProcess:
-    result = subprocess.run(
-        [sys.executable, "-m", "cli", "crawl", "--base-url", base_url, "--db", str(db), *options],
-        capture_output=True, text=True, timeout=300, cwd=ROOT, env={**os.environ, **(env or {})},
-    )
-    if check:
-        assert result.returncode == 0, result.stderr[-3000:]
-    return result
 
 
 def cli(*args: str) -> SimpleNamespace:
