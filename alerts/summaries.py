@@ -13,7 +13,9 @@ from sqlite_utils import Database
 
 from storage.changelog import versions_of
 from storage.changes import WordOp
+from storage.divergence import DIVERGENCE
 from views.diffs import version_diff
+from views.editions import divergence_line
 
 DEFAULT_WEB_URL = "http://127.0.0.1:8000"
 MAX_PARAGRAPHS = 2  # changed paragraphs quoted in a summary
@@ -43,6 +45,8 @@ def change_links(item: dict, web_url: str = DEFAULT_WEB_URL) -> tuple[str, str |
     if item["source"] == "version":
         number = item["version"]
         return f"{base}/article/{item['article_id']}/diff?from={number - 1}&to={number}", item["url"]
+    if item.get("divergence_id"):
+        return f"{base}/story/{item['article_id']}#compare", item["url"]
     return f"{base}/article/{item['article_id']}", item["url"]
 
 
@@ -63,6 +67,8 @@ def summarize(db: Database, item: dict) -> Summary:
         return _plain(f"Removed: the page answered {item.get('status') or 'with an error'}{where}.")
     if kind == "restored":
         return _plain("Restored: the page is back online.")
+    if kind == DIVERGENCE:
+        return _plain(divergence_line(db, item.get("divergence_id")))
     records = versions_of(db, item["article_id"], [item["version"] - 1, item["version"]]
                           if kind is None else [item["version"] or 1])
     if kind == "new":

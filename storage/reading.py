@@ -103,7 +103,8 @@ class ArchiveReads:
         )):
             items.append({"type": "event", "at": event["at"], "kind": event["kind"],
                           "status": event["status"], "location": event["location"],
-                          "version_id": event["version_id"]})
+                          "version_id": event["version_id"],
+                          "divergence_id": event.get("divergence_id")})
         order = {"event": 0, "version": 1}
         return sorted(items, key=lambda item: (item["at"], order[item["type"]]))
 
@@ -124,7 +125,7 @@ class ArchiveReads:
         ))
         events = rows(self.db.execute(
             "SELECT e.at, e.article_id, a.language, a.title, a.url, e.kind, e.status,"
-            " e.location FROM events e JOIN articles a ON a.id = e.article_id"
+            " e.location, e.divergence_id FROM events e JOIN articles a ON a.id = e.article_id"
             f" WHERE e.at >= ?{clause}",
             [after, *params],
         ))

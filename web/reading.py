@@ -12,6 +12,7 @@ from storage.archive import Archive
 from storage.changes import EVENT_KINDS, KINDS
 from storage.search import edition_counts
 from views.diffs import diff_dict, version_diff
+from views.editions import compare_data, divergence_line
 from web.times import iso_utc
 
 EDITIONS = ("ru", "kk", "en")
@@ -43,12 +44,18 @@ def diff_path(article_id: int, old: int | None = None, new: int | None = None) -
     return f"/article/{article_id}/diff?from={old}&to={new}"
 
 
+def story_path(article_id: int) -> str:
+    return f"/story/{article_id}"
+
+
 def change_link(item: dict) -> str:
     """Where a change leads: the diff of a revision or a removal, else the article."""
     if item.get("version"):
         return diff_path(item["article_id"], item["version"] - 1, item["version"])
     if "removed" in item["kinds"]:
         return diff_path(item["article_id"])
+    if item.get("divergence_id"):
+        return story_path(item["article_id"]) + "#compare"
     return article_path(item["article_id"])
 
 
@@ -64,6 +71,7 @@ def changes(archive: Archive, since: datetime, until: datetime | None, language:
     items = items[:CHANGES_PER_PAGE]
     for item in items:
         item["link"] = change_link(item)
+        item["summary"] = divergence_line(archive.db, item.get("divergence_id"))
     return {"since": iso_utc(since), "until": iso_utc(until) if until else None,
             "edition": language, "kinds": kinds, "page": page, "per_page": CHANGES_PER_PAGE,
             "has_more": more, "items": items}
@@ -199,7 +207,8 @@ def story(archive: Archive, article_id: int) -> dict:
         })
     order = {language: index for index, language in enumerate(EDITIONS)}
     editions.sort(key=lambda e: (order.get(e["language"], len(order)), e["article_id"]))
-    return {"story": min(members), "article_id": article_id, "editions": editions}
+    return {"story": min(members), "article_id": article_id, "editions": editions,
+            "compare": compare_data(archive, article_id)}
 
 
 # ---- captures ------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ KIND_LABELS = {
     "byline": "byline", "moved": "moved", "lead": "lead", "typo": "typo", "rewrite": "rewrite",
     "paragraph_added": "paragraph added", "paragraph_removed": "paragraph removed",
     "tags": "tags", "cover": "cover", "dates": "dates", "stealth": "stealth edit",
+    "divergence": "editions diverge",
 }
 
 
