@@ -510,23 +510,29 @@ class Truth:
                 "quote": self.quote}
 
 
+MIN_PARAGRAPHS = 4  # every edition keeps at least this many, as the outlet's articles do
+
+
 def _shape(seed: int, language: str, plan: Plan, shorten: bool) -> Shape:
+    """How an edition other than the Russian (the original) lays out the plan: one paragraph
+    split, two merged, one moved, and, shortened, a third to a half of them left out and the
+    sentences that state nothing trimmed from others."""
     rng = Random(f"mediawatch-editions:{seed}:{language}:shape")
     shape = Shape()
     count = len(plan.paragraphs)
     if language == "ru":
         return shape
-    if shorten and count >= 5:
-        keep_first = set(range(1))
-        candidates = [i for i in range(count) if i not in keep_first]
-        shape.dropped = set(rng.sample(candidates, max(2, round(count * rng.uniform(0.3, 0.5)))))
+    if shorten and count >= MIN_PARAGRAPHS + 2:
+        wanted = max(2, round(count * rng.uniform(0.3, 0.5)))
+        shape.dropped = set(rng.sample(range(1, count), min(wanted, count - MIN_PARAGRAPHS)))
         shape.trimmed = {i for i in range(count) if rng.random() < 0.4}
     multi = [i for i in range(count) if len(plan.paragraphs[i]) > 1 and i not in shape.dropped]
     if multi and rng.random() < 0.5:
         shape.splits = [rng.choice(multi)]
     mergeable = [i for i in range(count - 1) if i not in shape.dropped and i + 1 not in shape.dropped
                  and i not in shape.splits and i + 1 not in shape.splits]
-    if mergeable and rng.random() < 0.4:
+    kept = count - len(shape.dropped) + len(shape.splits)
+    if mergeable and rng.random() < 0.4 and kept > MIN_PARAGRAPHS:
         shape.merges = [rng.choice(mergeable)]
     movable = [i for i in range(1, count) if i not in shape.dropped and i not in shape.splits
                and i not in shape.merges and i - 1 not in shape.merges]
@@ -546,6 +552,28 @@ def _shortened_languages(seed: int, languages: tuple[str, ...]) -> set[str]:
     if made == set(languages):
         made.discard(languages[0])
     return made
+
+
+@dataclass
+class Design:
+    """A story before it is written in any language: its plan, the facts each edition states,
+    which editions are shortened, and its divergence (with the material it adds)."""
+
+    seed: int
+    languages: tuple[str, ...]
+    plan: Plan
+    facts: dict[str, tuple[Value, ...]]
+    truth: Truth
+    shortened: set[str]
+    extra_sentence: Sentence | None = None  # a quotation added to one edition
+    extra_paragraph: tuple[Sentence, ...] | None = None  # a paragraph added to one edition
+    extra_at: int = 0  # the plan paragraph it goes in (or before)
+
+    def shape(self, language: str) -> Shape:
+        made = _shape(self.seed, language, self.plan, language in self.shortened)
+        if self.truth.language == language and self.truth.kind == "quote":
+            made.dropped.discard(self.extra_at)
+        return made
 
 
 @dataclass
@@ -577,72 +605,94 @@ def _extra(seed: int, plan: Plan, kind: str) -> tuple[Plan, Sentence, tuple[Sent
     return replace(plan, facts=tuple(planner.facts)), sentences[0], tuple(sentences)
 
 
-@lru_cache(maxsize=4096)
-def tell_story(seed: int, languages: tuple[str, ...], divergence: str | None) -> Story:
-    """Every edition of a story (before any edit), and its truth."""
+@lru_cache(maxsize=8192)
+def design(seed: int, languages: tuple[str, ...], divergence: str | None) -> Design:
+    """The design of a story, from its seed: cheap, nothing is written yet."""
     plan = make_plan(seed)
     rng = Random(f"mediawatch-editions:{seed}:divergence")
     shortened = _shortened_languages(seed, languages)
-    truth = Truth()
-    facts_per_language = {language: list(plan.facts) for language in languages}
-    extra_sentence: Sentence | None = None
-    extra_paragraph: tuple[Sentence, ...] | None = None
-    extra_at = 0
-    if divergence and len(languages) > 1:
-        full = [language for language in languages if language not in shortened]
-        if divergence == "figure":
-            target = rng.choice(languages)
-            dropped = set().union(*(_shape(seed, language, plan, language in shortened).dropped
-                                    for language in languages))
-            stated = [i for p, sentences in enumerate(plan.paragraphs)
-                      if p not in dropped for s in sentences for i in s.values]
-            if not stated:  # the shortened editions leave out every figure: none is shortened
-                shortened = set()
-                stated = [i for sentences in plan.paragraphs for s in sentences for i in s.values]
-            fact = rng.choice(stated)
-            old = plan.facts[fact]
-            new = old
-            for _ in range(50):
-                new = other_value(rng, old)
-                if all(new.key.split(":")[1:] != f.key.split(":")[1:] for f in plan.facts):
-                    break
-            facts_per_language[target][fact] = new
-            truth = Truth("figure", target, (old.key, new.key))
-        else:
-            # the edition carrying more must have a partner that is not a selection of it
-            choices = [language for language in languages
-                       if any(other != language and other not in shortened
-                              for other in languages)]
-            target = rng.choice(choices)
-            plan, extra_sentence, extra_paragraph = _extra(seed, plan, divergence)
-            facts_per_language = {language: list(plan.facts) for language in languages}
-            anchored = [i for i, p in enumerate(plan.paragraphs)
-                        if any(s.template in FACT_TEMPLATES for s in p)]
-            extra_at = rng.choice(anchored) if divergence == "quote" else rng.randint(
-                1, len(plan.paragraphs))
-            if divergence == "quote":
-                quote = QUOTES[extra_sentence.quote][LANGUAGES.index(target)]
-                truth = Truth("quote", target, (), quote)
-            else:
-                keys = tuple(plan.facts[i].key for s in extra_paragraph for i in s.values)
-                truth = Truth("paragraph", target, keys)
-            del full
-    editions = {}
-    for language in languages:
-        facts = tuple(facts_per_language[language])
-        paragraphs = [list(p) for p in plan.paragraphs]
-        if truth.language == language and truth.kind == "quote":
-            paragraphs[extra_at].append(extra_sentence)
-        shape = _shape(seed, language, plan, language in shortened)
-        if truth.language == language and truth.kind == "quote":
-            shape.dropped.discard(extra_at)
-        body = _render(paragraphs, facts, language, seed, shape)
-        if truth.language == language and truth.kind == "paragraph":
-            text = " ".join(render_sentence(s, facts, language, seed) for s in extra_paragraph)
-            body.insert(min(len(body), _insert_position(extra_at, shape, len(body))), text)
-        lead = render_sentence(plan.lead, facts, language, seed)
-        editions[language] = (lead, body)
-    return Story(plan, editions, truth, shortened)
+    made = Design(seed, languages, plan, {language: plan.facts for language in languages},
+                  Truth(), shortened)
+    if not divergence or len(languages) < 2:
+        return made
+    if divergence == "figure":
+        target = rng.choice(languages)
+        dropped = set().union(*(_shape(seed, language, plan, language in shortened).dropped
+                                for language in languages))
+        stated = [i for p, sentences in enumerate(plan.paragraphs)
+                  if p not in dropped for s in sentences for i in s.values]
+        if not stated:  # the shortened editions leave out every figure: none is shortened
+            made.shortened = set()
+            stated = [i for sentences in plan.paragraphs for s in sentences for i in s.values]
+        fact = rng.choice(stated)
+        old = new = plan.facts[fact]
+        for _ in range(50):
+            new = other_value(rng, old)
+            if all(new.key.split(":")[1:] != f.key.split(":")[1:] for f in plan.facts):
+                break
+        changed = list(plan.facts)
+        changed[fact] = new
+        made.facts[target] = tuple(changed)
+        made.truth = Truth("figure", target, (old.key, new.key))
+        return made
+    # the edition carrying more must have a partner that is not a selection of it
+    choices = [language for language in languages
+               if any(other != language and other not in shortened for other in languages)]
+    target = rng.choice(choices)
+    plan, made.extra_sentence, made.extra_paragraph = _extra(seed, plan, divergence)
+    made.plan = plan
+    made.facts = {language: plan.facts for language in languages}
+    anchored = [i for i, p in enumerate(plan.paragraphs)
+                if any(s.template in FACT_TEMPLATES for s in p)]
+    if divergence == "quote":
+        made.extra_at = rng.choice(anchored)
+        quote = QUOTES[made.extra_sentence.quote][LANGUAGES.index(target)]
+        made.truth = Truth("quote", target, (), quote)
+    else:
+        made.extra_at = rng.randint(1, len(plan.paragraphs))
+        keys = tuple(plan.facts[i].key for s in made.extra_paragraph for i in s.values)
+        made.truth = Truth("paragraph", target, keys)
+    return made
+
+
+def lead_of(telling: Telling) -> str:
+    """The lead of one edition (cheap: only its sentence is written)."""
+    made = design(telling.seed, telling.languages, telling.divergence)
+    facts = _changed(made, telling)
+    return render_sentence(made.plan.lead, facts, telling.language, telling.seed)
+
+
+def _changed(made: Design, telling: Telling) -> tuple[Value, ...]:
+    facts = list(made.facts[telling.language])
+    for fact, which in telling.changes:
+        facts[fact] = edited_value(telling.seed, fact, which, made.plan)
+    return tuple(facts)
+
+
+@lru_cache(maxsize=8192)
+def tell(telling: Telling) -> tuple[str, list[str]]:
+    """(lead, body paragraphs) of one edition, with the edits it has had."""
+    made = design(telling.seed, telling.languages, telling.divergence)
+    language, seed = telling.language, telling.seed
+    facts = _changed(made, telling)
+    paragraphs = [list(p) for p in made.plan.paragraphs]
+    target = made.truth.language == language
+    if target and made.truth.kind == "quote":
+        paragraphs[made.extra_at].append(made.extra_sentence)
+    shape = made.shape(language)
+    body = _render(paragraphs, facts, language, seed, shape)
+    if target and made.truth.kind == "paragraph":
+        text = " ".join(render_sentence(s, facts, language, seed) for s in made.extra_paragraph)
+        body.insert(_insert_position(made.extra_at, shape, len(body)), text)
+    return render_sentence(made.plan.lead, facts, language, seed), body
+
+
+def tell_story(seed: int, languages: tuple[str, ...], divergence: str | None) -> Story:
+    """Every edition of a story (before any edit), and its truth."""
+    made = design(seed, languages, divergence)
+    editions = {language: tell(Telling(seed, languages, language, divergence))
+                for language in languages}
+    return Story(made.plan, editions, made.truth, made.shortened)
 
 
 def _insert_position(at: int, shape: Shape, length: int) -> int:
@@ -654,84 +704,59 @@ def _render(paragraphs: list[list[Sentence]], facts: tuple[Value, ...], language
             seed: int, shape: Shape) -> list[str]:
     """The body paragraphs of one edition: the plan's, shaped."""
     units: list[list[str]] = []
+    merge_next = False
     for index, sentences in enumerate(paragraphs):
         if index in shape.dropped:
             continue
-        kept = [s for s in sentences if not (index in shape.trimmed and s.template == "filler"
-                                               and len(sentences) > 1)]
+        kept = [s for s in sentences if not (index in shape.trimmed and s.template == "filler")]
+        kept = kept or sentences[:1]  # a paragraph of nothing but fillers keeps one
         texts = [render_sentence(s, facts, language, seed) for s in kept]
-        if index in shape.splits and len(texts) > 1:
+        if merge_next and units:
+            units[-1] += texts
+        elif index in shape.splits and len(texts) > 1:
             cut = max(1, len(texts) // 2)
-            units.append(texts[:cut])
-            units.append(texts[cut:])
-        elif index in shape.merges and units is not None and index + 1 < len(paragraphs):
-            units.append(texts + ["\x00merge"])
+            units += [texts[:cut], texts[cut:]]
         else:
             units.append(texts)
-    merged: list[list[str]] = []
-    for unit in units:
-        if merged and merged[-1] and merged[-1][-1] == "\x00merge":
-            merged[-1] = merged[-1][:-1] + unit
-        else:
-            merged.append(unit)
-    if merged and merged[-1] and merged[-1][-1] == "\x00merge":
-        merged[-1] = merged[-1][:-1]
-    body = [" ".join(unit) for unit in merged if unit]
+        merge_next = index in shape.merges
+    body = [" ".join(unit) for unit in units if unit]
     if shape.moved and len(body) > 2:
         source, target = shape.moved
-        source = min(source, len(body) - 1)
-        moved = body.pop(source)
+        moved = body.pop(min(source, len(body) - 1))
         body.insert(min(target, len(body)), moved)
     return body
 
 
-def tell(telling: Telling) -> tuple[str, list[str]]:
-    """(lead, body paragraphs) of one edition, with the edits it has had."""
-    story = tell_story(telling.seed, telling.languages, telling.divergence)
-    if not telling.changes:
-        return story.editions[telling.language]
-    return _edited(telling)
-
-
-@lru_cache(maxsize=4096)
-def _edited(telling: Telling) -> tuple[str, list[str]]:
-    """An edition after edits: the story told again with some facts changed in this edition."""
-    story = tell_story(telling.seed, telling.languages, telling.divergence)
-    lead, body = story.editions[telling.language]
-    facts = list(story.plan.facts)
-    for fact, which in telling.changes:
-        rng = Random(f"mediawatch-editions:{telling.seed}:edit:{fact}:{which}")
-        facts[fact] = other_value(rng, story.plan.facts[fact])
-    old = [render_sentence(s, story.plan.facts, telling.language, telling.seed)
-           for p in story.plan.paragraphs for s in p] + [
-        render_sentence(story.plan.lead, story.plan.facts, telling.language, telling.seed)]
-    new = [render_sentence(s, tuple(facts), telling.language, telling.seed)
-           for p in story.plan.paragraphs for s in p] + [
-        render_sentence(story.plan.lead, tuple(facts), telling.language, telling.seed)]
-    swaps = [(a, b) for a, b in zip(old, new, strict=True) if a != b]
-
-    def swap(text: str) -> str:
-        for a, b in swaps:
-            text = text.replace(a, b)
-        return text
-
-    return swap(lead), [swap(p) for p in body]
-
-
 def edited_value(seed: int, fact: int, which: int, plan: Plan) -> Value:
-    """The value an edit gives a fact."""
+    """The value an edit gives a fact (`which` numbers the edits of one fact)."""
     rng = Random(f"mediawatch-editions:{seed}:edit:{fact}:{which}")
-    return other_value(rng, plan.facts[fact])
+    for _ in range(50):
+        value = other_value(rng, plan.facts[fact])
+        if all(value.key.split(":")[1:] != f.key.split(":")[1:] for f in plan.facts):
+            return value
+    return value
 
 
-def editable_facts(telling: Telling) -> list[int]:
-    """Facts an edit may change: those every edition states (none of a divergence)."""
-    story = tell_story(telling.seed, telling.languages, telling.divergence)
-    stated = []
-    for number, value in enumerate(story.plan.facts):
-        if story.truth.kind == "figure" and value.key in story.truth.values:
+def editable_facts(seed: int, languages: tuple[str, ...], divergence: str | None,
+                   in_digits: bool = False) -> list[int]:
+    """Facts every edition states in its body (not only in its lead), none of the divergence's:
+    those an edit of one edition can change and the others carry. `in_digits`: only figures
+    written with digits only (so that a changed one never reads as a misspelling)."""
+    made = design(seed, languages, divergence)
+    lead_facts = set(made.plan.lead.values)
+    dropped = set().union(*(made.shape(language).dropped for language in languages))
+    divergent = set(made.truth.values)
+    found = []
+    for index, sentences in enumerate(made.plan.paragraphs):
+        if index in dropped:
             continue
-        if story.truth.kind == "paragraph" and value.key in story.truth.values:
-            continue
-        stated.append(number)
-    return stated
+        for sentence in sentences:
+            for fact in sentence.values:
+                value = made.plan.facts[fact]
+                if fact in lead_facts or value.key in divergent:
+                    continue
+                if in_digits and (value.kind == "month" or (
+                        value.kind == "count" and value.number <= 10)):
+                    continue  # a month or a small count is written as a word
+                found.append(fact)
+    return sorted(set(found))

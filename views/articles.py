@@ -6,7 +6,8 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 from storage.db import parse_time
-from views.editions import divergence_line
+from storage.divergence import diverging_stories
+from views.editions import divergence_line, status_line
 from views.runs import run_line
 from views.text import BOLD, RESET, TITLE_WIDTH, duration, iso, shorten, table, when, zone_name
 
@@ -194,6 +195,7 @@ def stats_text(data: dict) -> str:
         counts = data["changes"][key]
         tally = ", ".join(f"{kind} {n}" for kind, n in counts.items()) or "none"
         lines.append(f"changes in the {label}: {tally}")
+    lines += ["", status_line(data["divergence"])]
     lines += ["", "most revised articles:"]
     lines += [f"  {a['versions']} versions  {a['language']}  {a['article_id']}  "
               f"{shorten(a['title'], 60)}" for a in data["most_revised"]] or ["  none yet"]
@@ -208,6 +210,7 @@ def stats_data(archive, now: datetime | None = None) -> dict:
     day, week = (archive.changes(iso(now - timedelta(days=n))) for n in (1, 7))
     return {
         "editions": archive.edition_counts(),
+        "divergence": diverging_stories(archive.db),
         "changes": {"day": change_counts(day), "week": change_counts(week)},
         "most_revised": archive.most_revised(),
         "runs": archive.runs(5),

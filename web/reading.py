@@ -12,7 +12,8 @@ from storage.archive import Archive
 from storage.changes import EVENT_KINDS, KINDS
 from storage.search import edition_counts
 from views.diffs import diff_dict, version_diff
-from views.editions import compare_data, divergence_line
+from storage.divergence import diverging_stories
+from views.editions import compare_data, divergence_line, status_line
 from web.times import iso_utc
 
 EDITIONS = ("ru", "kk", "en")
@@ -250,5 +251,7 @@ def status(archive: Archive, now: datetime | None = None) -> dict:
     due = due_times(archive.runs(10_000), config, now)
     jobs = [{"job": key, "every_seconds": config.interval(key.split("-")[0]),
              "next_run": iso_utc(when)} for key, when in sorted(due.items(), key=lambda i: i[1])]
+    editions = diverging_stories(archive.db)
     return {"now": iso_utc(now), "runs": runs, "next_runs": jobs,
-            "revisits": browse.revisits(archive.db, iso_utc(now))}
+            "revisits": browse.revisits(archive.db, iso_utc(now)),
+            "editions": editions, "editions_line": status_line(editions)}
