@@ -569,6 +569,17 @@ class Design:
     extra_paragraph: tuple[Sentence, ...] | None = None  # a paragraph added to one edition
     extra_at: int = 0  # the plan paragraph it goes in (or before)
 
+    def extra_text(self) -> str:
+        """The divergent material as the edition that carries it writes it (a paragraph or a
+        quotation sentence); "" for a faithful story."""
+        language, kind = self.truth.language, self.truth.kind
+        if kind == "paragraph":
+            return " ".join(render_sentence(s, self.facts[language], language, self.seed)
+                            for s in self.extra_paragraph)
+        if kind == "quote":
+            return render_sentence(self.extra_sentence, self.facts[language], language, self.seed)
+        return ""
+
     def shape(self, language: str) -> Shape:
         made = _shape(self.seed, language, self.plan, language in self.shortened)
         if self.truth.language == language and self.truth.kind == "quote":

@@ -12,9 +12,12 @@ What is reported (docs/changes.md, "Editions of a story"):
 - `quote`: a quotation in one edition whose counterpart paragraphs in the other quote less.
 
 A `paragraph` or `quote` only in one edition is not reported when the other edition is a
-shortened one: when it lacks two or more of the first edition's paragraphs, or leaves out
-facts of them, it is taken for a selection (as the English edition often is), and what it
-lacks is listed as `omitted`, not as a divergence.
+shortened one, taken for a selection (as the English edition often is): when it lacks three or
+more of the first edition's paragraphs (wholly, or facts or quotations of them), two and its
+body is under 0.85 of the first's length, or one and under 0.7 (translations between the three
+languages run about as long). What it lacks is then listed as `omitted`, not as a divergence.
+Nor is a finding between two editions reported when a third has it too (the one lacking it
+left it out), or, for figures, when a third states both values.
 """
 
 from __future__ import annotations
@@ -31,7 +34,8 @@ from storage.names import NameIndex, same_name
 FIGURE, PARAGRAPH, QUOTE = "figure", "paragraph", "quote"
 FINDING_KINDS = (FIGURE, PARAGRAPH, QUOTE)
 SHORTENED_AT = 2  # paragraphs (wholly or in part) one edition lacks of another: a selection,
-SHORTER_THAN = 0.85  # when it is also this much shorter (or lacks one paragraph more)
+SHORTER_THAN = 0.85  # when it is also this much shorter (or lacks one paragraph more),
+MUCH_SHORTER = 0.7  # or lacks one paragraph and is this much shorter
 EDITION_ORDER = {"ru": 0, "kk": 1, "en": 2}
 
 
@@ -137,7 +141,8 @@ class _Pair:
         for side, finding in self.candidates:
             other = "right" if side == "left" else "left"
             if self.missing[side] >= SHORTENED_AT + 1 or (
-                    self.missing[side] >= SHORTENED_AT and self.shorter(other)):
+                    self.missing[side] >= SHORTENED_AT and self.shorter(other)) or (
+                    self.missing[side] >= 1 and self.shorter(other, MUCH_SHORTER)):
                 if other not in report.shortened:
                     report.shortened.append(other)
                 report.omitted.append(finding)
@@ -145,12 +150,12 @@ class _Pair:
                 report.findings.append(finding)
         return report
 
-    def shorter(self, side: str) -> bool:
+    def shorter(self, side: str, than: float = 0.0) -> bool:
         """Whether an edition's body is clearly shorter than the other's (translations between
         the three languages run about as long: within a tenth either way)."""
         left = sum(len(text) for text in self.report.left.paragraphs[1:]) or 1
         right = sum(len(text) for text in self.report.right.paragraphs[1:]) or 1
-        return (right / left if side == "right" else left / right) < SHORTER_THAN
+        return (right / left if side == "right" else left / right) < (than or SHORTER_THAN)
 
     def group(self, group) -> None:
         left, right = self.report.left, self.report.right
@@ -341,8 +346,7 @@ def _figure_finding(key: tuple, entry: dict) -> dict:
         "says": {str(article_id): fact for article_id, fact in says.items()},
         "paragraphs": {str(article_id): where for article_id, where in entry["paragraphs"].items()},
         "values": list(key[2]),
-        "signature": f"figure:{key[0]}:{key[1]}:{'|'.join(key[2])}:"
-                     + ",".join(str(a) for a in sorted(says)),
+        "signature": f"figure:{key[0]}:{key[1]}:{'|'.join(key[2])}",
     }
 
 

@@ -99,9 +99,13 @@ class _Story:
 
     # -- edits ----------------------------------------------------------------------------------
 
-    def register_edits(self, old: Edition, new: Edition, version_id: int) -> None:
-        """Open an edit for every other edition that still says what this version took out."""
+    def register_edits(self, old: Edition, new: Edition, version_id: int,
+                       carried: list[dict]) -> None:
+        """Open an edit for every other edition that still says what this version took out,
+        unless the change only carries another edition's edit (`carried`)."""
         for change in edited_facts(old, new):
+            if any(_same_change(change, other) for other in carried):
+                continue
             for other_id, other in self.editions.items():
                 if other_id == self.article_id or other.language == new.language:
                     continue
@@ -113,8 +117,10 @@ class _Story:
                     "other_id": other_id, "made_at": self.at, "status": OPEN,
                     "detail": _json({**change, "counterpart": counterpart})})
 
-    def settle_edits(self, new: Edition) -> None:
-        """Close the open edits this version carries (waiting for it) or takes back (its own)."""
+    def settle_edits(self, new: Edition) -> list[dict]:
+        """Close the open edits this version carries (waiting for it) or takes back (its own);
+        the changes it carried."""
+        carried_changes = []
         for edit in rows(self.db.execute(
                 "SELECT * FROM edition_edits WHERE status = ? AND (other_id = ? OR article_id = ?)",
                 [OPEN, self.article_id, self.article_id])):
@@ -124,9 +130,11 @@ class _Story:
                            else not holds_any(new, detail["removed"]))
                 if carried:
                     self.close_edit(edit, CARRIED)
+                    carried_changes.append(detail)
             elif (detail["added"] and not holds(new, detail["added"])) or (
                     not detail["added"] and holds_any(new, detail["removed"])):
                 self.close_edit(edit, WITHDRAWN)
+        return carried_changes
 
     def close_edit(self, edit: dict, how: str) -> None:
         self.db.execute("UPDATE edition_edits SET status = ?, closed_at = ? WHERE id = ?",
@@ -142,17 +150,37 @@ class _Story:
 
     # -- findings -------------------------------------------------------------------------------
 
+    def waiting_for(self) -> list[int]:
+        """Editions the story's pages link to that are not archived yet, while they have been
+        linked for less than the window (two of three editions are compared without the
+        third: what one lacks may be in it)."""
+        marks = ", ".join("?" for _ in self.ids)
+        linked = self.db.execute(
+            "SELECT CASE WHEN l.article_id IN ({0}) THEN l.other_id ELSE l.article_id END,"
+            " min(l.found_at) FROM story_links l WHERE (l.article_id IN ({0}) OR l.other_id"
+            " IN ({0})) GROUP BY 1".format(marks), [*self.ids, *self.ids, *self.ids]).fetchall()
+        since = utc_iso(parse_time(self.at) - self.window)
+        return sorted(other for other, found in linked
+                      if other not in self.editions and found and found > since
+                      and self._missing(other))
+
+    def _missing(self, article_id: int) -> bool:
+        return self.db.execute("SELECT 1 FROM articles WHERE id = ?",
+                               [article_id]).fetchone() is None
+
     def compare(self) -> None:
-        """Compare the editions, store each pair's report, open and close divergences."""
+        """Compare the editions, store each pair's report, open and close divergences (new
+        ones only once no linked edition is still awaited: `waiting_for`)."""
         editions = list(self.editions.values())
         pairs, findings = compare_story(editions)
+        waiting = self.waiting_for() if self.announce else []
         for pair in pairs:
             self.db.execute(
                 "INSERT OR REPLACE INTO edition_pairs (article_id, other_id, versions,"
                 " compared_at, report) VALUES (?, ?, ?, ?, ?)",
                 [pair.left.article_id, pair.right.article_id,
                  _json([pair.left.version_id, pair.right.version_id]), self.at,
-                 _json(pair_report(pair))])
+                 _json({**pair_report(pair), "waiting": waiting})])
         pending = self.pending_edits()
         wanted = {}
         for finding in findings:
@@ -161,18 +189,23 @@ class _Story:
         marks = ", ".join("?" for _ in self.ids)
         kinds = ", ".join("?" for _ in FINDING_KINDS)
         current = {row["signature"]: row for row in rows(self.db.execute(
-            f"SELECT id, signature FROM divergences WHERE closed_at IS NULL AND kind IN ({kinds})"
+            f"SELECT id, signature, article_id FROM divergences WHERE closed_at IS NULL"
+            f" AND kind IN ({kinds})"
             f" AND article_id IN ({marks})", [*FINDING_KINDS, *self.ids]))}
         for signature, row in current.items():
             if signature not in wanted:
                 self.db.execute("UPDATE divergences SET closed_at = ?, closed_how = ? WHERE id = ?",
                                 [self.at, "resolved", row["id"]])
         for signature, finding in wanted.items():
-            if signature in current:
-                continue
             says, others = _attribution(finding, self.article_id, self.editions)
-            self.report(finding["kind"], says, others, signature,
-                        _finding_detail(finding, self.editions), self.at)
+            detail = _finding_detail(finding, self.editions)
+            if signature in current:  # the same finding: kept, with what the editions say now
+                others = [o for o in [*others, says] if o != current[signature]["article_id"]]
+                self.db.execute("UPDATE divergences SET others = ?, detail = ? WHERE id = ?",
+                                [_json(sorted(others)), _json(detail), current[signature]["id"]])
+                continue
+            if not waiting:
+                self.report(finding["kind"], says, others, signature, detail, self.at)
 
     def pending_edits(self) -> list[dict]:
         marks = ", ".join("?" for _ in self.ids)
@@ -182,6 +215,18 @@ class _Story:
         for edit in found:
             edit["detail"] = json.loads(edit["detail"])
         return found
+
+
+def _values(facts: list[dict]) -> set[tuple[str, str]]:
+    return {("number" if fact["kind"] == "year" else fact["kind"], fact["value"]) for fact in facts}
+
+
+def _same_change(change: dict, other: dict) -> bool:
+    """Whether an edit states in its edition what another edit stated in another: the same
+    figures added, or (adding none) the same taken out."""
+    if change["added"] or other["added"]:
+        return _values(change["added"]) == _values(other["added"])
+    return _values(change["removed"]) == _values(other["removed"])
 
 
 def _explained(finding: dict, edits: list[dict]) -> bool:
@@ -270,6 +315,13 @@ def sweep(db: Database, now: str, window: timedelta = CARRY_WINDOW,
         " ORDER BY id", [OPEN, limit]))
     for edit in due:
         report_edit(db, edit, now, window, run_id=run_id)
+    # stories compared while an edition was awaited: compared again once the wait is over
+    for (article_id,) in db.execute(
+            "SELECT min(article_id) FROM edition_pairs WHERE json_array_length(report,"
+            " '$.waiting') > 0 AND compared_at <= ? GROUP BY article_id", [limit]).fetchall():
+        story = _Story(db, article_id, now, run_id, window)
+        if len(story.editions) >= 2:
+            story.compare()
     return len(due)
 
 
@@ -284,9 +336,10 @@ def on_version(db: Database, article_id: int, language: str, previous: dict | No
         sweep(db, at, window, run_id)
         return
     new = story.editions[article_id]
+    carried = story.settle_edits(new)
     if previous is not None:
-        story.register_edits(edition_from_record(article_id, language, previous), new, version_id)
-    story.settle_edits(new)
+        story.register_edits(edition_from_record(article_id, language, previous), new, version_id,
+                             carried)
     sweep(db, at, window, run_id)
     story.compare()
 

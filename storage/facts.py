@@ -158,7 +158,9 @@ class Fact:
     @property
     def comparable(self) -> tuple[str, str]:
         """Facts of one comparable class contradict each other when their values differ (a
-        year only another year)."""
+        year only another year, a day only another day, a month only another month)."""
+        if self.kind == "date":
+            return (self.kind, "month" if self.value.endswith("-??") else "day")
         return (self.kind, self.unit)
 
 

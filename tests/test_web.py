@@ -498,7 +498,8 @@ def test_feeds_are_served_with_links_into_this_room(client, archive):
     assert not parsed.bozo and changes
     assert [entry.id for entry in parsed.entries] == [entry_id(item) for item in changes]
     for entry in parsed.entries:
-        assert any(link.href.startswith("http://testserver/article/") for link in entry.links)
+        assert any(link.href.startswith(("http://testserver/article/", "http://testserver/story/"))
+                   for link in entry.links)
 
 
 def test_an_edition_feed_holds_only_that_edition(client, archive):
