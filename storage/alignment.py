@@ -100,6 +100,10 @@ class _Side:
         self.fact_count = Counter(chain.from_iterable(self.facts[i] for i in body))
         self.name_count = Counter(chain.from_iterable(self.names[i] for i in body))
 
+    def kinds(self, indices: list[int]) -> Counter:
+        """The kinds of figures some paragraphs hold, with how many of each."""
+        return Counter(self.kind_of[a] for i in indices for a in self.facts[i])
+
     def signature(self, index: int) -> tuple:
         """The kinds of figures a paragraph holds, with how many of each."""
         return tuple(sorted(Counter(self.kind_of[a] for a in self.facts[index]).items()))
@@ -148,10 +152,11 @@ class _Aligner:
         lf, _, lc, _ = self.left.union(lefts)
         rf, _, rc, _ = self.right.union(rights)
         score = self.shared(lefts, rights)
-        if (lc & rc) and not (lf & rf):
-            score += CLASS_WEIGHT
-        elif lf and rf and not (lf & rf):
-            score -= CLASS_WEIGHT  # figures on both sides, none alike: other paragraphs
+        if lf and rf and not (lf & rf):
+            if self.left.kinds(lefts) == self.right.kinds(rights):
+                score += CLASS_WEIGHT  # the same kinds of figures, other values
+            else:
+                score -= CLASS_WEIGHT  # figures on both sides, none alike: other paragraphs
         elif bool(lf) != bool(rf):
             score -= CLASS_WEIGHT / 2  # figures on one side only
         distance = abs(_place(lefts, gap[0]) - _place(rights, gap[1]))

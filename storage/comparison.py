@@ -185,6 +185,9 @@ class _Pair:
         matched = len(lefts) - len(left_rest)
         if len(found) > 1 and not matched:
             return  # every figure of the group differs: more likely two other paragraphs
+        if not group.shares and Counter(f.comparable for _, f in lefts) != Counter(
+                f.comparable for _, f in rights):
+            return  # paired by place only, and not the same kinds of figures: other paragraphs
         for a, b in found:
             left_rest.remove(a)
             right_rest.remove(b)

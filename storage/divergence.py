@@ -103,19 +103,26 @@ class _Story:
                        carried: list[dict]) -> None:
         """Open an edit for every other edition that still says what this version took out,
         unless the change only carries another edition's edit (`carried`)."""
-        for change in edited_facts(old, new):
-            if any(_same_change(change, other) for other in carried):
+        changes = [change for change in edited_facts(old, new)
+                   if not any(_same_change(change, other) for other in carried)]
+        for other_id, other in self.editions.items():
+            if other_id == self.article_id or other.language == new.language:
                 continue
-            for other_id, other in self.editions.items():
-                if other_id == self.article_id or other.language == new.language:
-                    continue
-                counterpart = stale_counterpart(change, old, other)
-                if counterpart is None:
-                    continue
-                self.db["edition_edits"].insert({
-                    "story": self.story, "article_id": self.article_id, "version_id": version_id,
-                    "other_id": other_id, "made_at": self.at, "status": OPEN,
-                    "detail": _json({**change, "counterpart": counterpart})})
+            stale = [(change, counterpart) for change in changes
+                     if (counterpart := stale_counterpart(change, old, other)) is not None]
+            if not stale:
+                continue
+            # one edit per version and edition: every change the other has not made yet
+            detail = {"old_paragraph": stale[0][0]["old_paragraph"],
+                      "new_paragraph": stale[0][0]["new_paragraph"],
+                      "old_text": "\n\n".join(c["old_text"] for c, _ in stale),
+                      "new_text": "\n\n".join(c["new_text"] for c, _ in stale),
+                      "removed": _unique(f for c, _ in stale for f in c["removed"]),
+                      "added": _unique(f for c, _ in stale for f in c["added"]),
+                      "counterpart": "\n\n".join(dict.fromkeys(t for _, t in stale if t))}
+            self.db["edition_edits"].insert({
+                "story": self.story, "article_id": self.article_id, "version_id": version_id,
+                "other_id": other_id, "made_at": self.at, "status": OPEN, "detail": _json(detail)})
 
     def settle_edits(self, new: Edition) -> list[dict]:
         """Close the open edits this version carries (waiting for it) or takes back (its own);
@@ -156,9 +163,9 @@ class _Story:
         third: what one lacks may be in it)."""
         marks = ", ".join("?" for _ in self.ids)
         linked = self.db.execute(
-            "SELECT CASE WHEN l.article_id IN ({0}) THEN l.other_id ELSE l.article_id END,"
-            " min(l.found_at) FROM story_links l WHERE (l.article_id IN ({0}) OR l.other_id"
-            " IN ({0})) GROUP BY 1".format(marks), [*self.ids, *self.ids, *self.ids]).fetchall()
+            f"SELECT CASE WHEN l.article_id IN ({marks}) THEN l.other_id ELSE l.article_id END,"
+            f" min(l.found_at) FROM story_links l WHERE (l.article_id IN ({marks}) OR l.other_id"
+            f" IN ({marks})) GROUP BY 1", [*self.ids, *self.ids, *self.ids]).fetchall()
         since = utc_iso(parse_time(self.at) - self.window)
         return sorted(other for other, found in linked
                       if other not in self.editions and found and found > since
@@ -215,6 +222,16 @@ class _Story:
         for edit in found:
             edit["detail"] = json.loads(edit["detail"])
         return found
+
+
+def _unique(facts) -> list[dict]:
+    """Facts without repeats of one value (a figure changed in the lead and the body)."""
+    seen, made = set(), []
+    for fact in facts:
+        if (fact["kind"], fact["value"]) not in seen:
+            seen.add((fact["kind"], fact["value"]))
+            made.append(fact)
+    return made
 
 
 def _values(facts: list[dict]) -> set[tuple[str, str]]:
