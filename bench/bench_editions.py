@@ -139,9 +139,8 @@ def score_facts(faithful: int, divergent: int, seed: int = 1) -> dict:
     diverging_faithful, examples = 0, []
     with tempfile.TemporaryDirectory() as folder:
         bench = Bench(folder, "facts")
-        plan = [(None, k) for k in range(faithful)] + [
-            (kind, k) for kind in DIVERGENCES for k in range(divergent)]
-        for number, (kind, k) in enumerate(plan):
+        plan = [None] * faithful + [kind for kind in DIVERGENCES for _ in range(divergent)]
+        for number, kind in enumerate(plan):
             languages = rng.choice(LANGUAGE_SETS)
             story_seed = seed * 1_000_003 + number
             ids = bench.ids(len(languages))

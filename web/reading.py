@@ -10,9 +10,9 @@ from scheduler import ServiceConfig, due_times
 from storage import browse
 from storage.archive import Archive
 from storage.changes import EVENT_KINDS, KINDS
+from storage.divergence import diverging_stories
 from storage.search import edition_counts
 from views.diffs import diff_dict, version_diff
-from storage.divergence import diverging_stories
 from views.editions import compare_data, divergence_line, status_line
 from web.times import iso_utc
 
