@@ -33,12 +33,12 @@ EXTRA_WEIGHTS = (5, 3, 2, 2, 2, 2, 1, 1, 1)
 # the changes above (with a generator of their own, so those stay as they were): field -> kind.
 FIELD_EDITS = {"lead": "lead", "tags": "tags", "cover_image": "cover", "cover_caption": "cover",
                "modified": "dates", "published": "dates", "photo_credits": "byline",
-               "section": "moved", "slug": "moved"}
+               "section": "moved", "slug": "moved", "authors": "byline"}
 # Fields shared by the editions of a story (time and cover link unlinked editions): edited only
 # on articles published in one edition.
 STORY_FIELDS = ("cover_image", "published")
 # Field edits that change text a reader reads: made without a new modified date, they are stealth.
-STEALTH_FIELDS = ("lead", "cover_caption", "photo_credits")
+STEALTH_FIELDS = ("lead", "cover_caption", "photo_credits", "authors")
 
 
 def local_time(naive: datetime) -> datetime:
@@ -406,7 +406,8 @@ def _move(rng: Random, article: Article) -> Article:
 
 
 def _edit_field(rng: Random, article: Article, name: str, stamp_time: datetime) -> Article:
-    """The article after an edit of one field: lead, tags, cover image or caption, or a date."""
+    """The article after an edit of one field: lead, tags, cover image or caption, the writers,
+    or a date."""
     language, topic = article.language, article.topic
     if name == "lead":
         lead = article.lead
@@ -430,6 +431,12 @@ def _edit_field(rng: Random, article: Article, name: str, stamp_time: datetime) 
         while photos == article.photo_credits:
             line, photos = text.credited_byline(rng, language, article.authors)
         return replace(article, byline=line, photo_credits=photos)
+    if name == "authors":
+        authors = article.authors
+        while authors == article.authors:
+            authors = tuple(rng.sample(text.WRITERS[language], rng.choice((1, 2))))
+        line = text.join_names(list(authors), "and") if language == "en" else ", ".join(authors)
+        return replace(article, byline=line, authors=authors)
     if name == "section":
         return replace(article, section=rng.choice([s for s in RU_SECTIONS if s != article.section]))
     if name == "slug":
@@ -456,6 +463,8 @@ def _field_edits(rng: Random, articles: dict[int, Article], eligible: list[int],
             return not article.translations
         if name == "lead" and article.telling is not None:
             return False  # the lead of a told story is the story's (its edits: _story_edits)
+        if name == "authors":
+            return not article.photo_credits  # the writers alone, in a line of names only
         return article.language == "ru" if name == "section" else True
 
     changes = []

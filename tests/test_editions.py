@@ -394,3 +394,61 @@ def test_gate_precision_recall_and_faithful_stories_on_the_replays_truth():
     edits = score_edits(40, seed=6)
     result = figures(facts, edits)
     assert met(result), result
+
+
+def test_a_crawl_of_the_replay_finds_its_divergences_and_its_edits_not_carried(make_replay,
+                                                                               tmp_path):
+    """Real spiders against the replay on a clock a day per epoch: stories told divergent at
+    epoch 0 are reported as their truth says, faithful ones are not, and of the figure edits of
+    epoch 1 those carried at epoch 2 or never are reported as not carried, those carried at
+    once are not."""
+    import os
+
+    from tests.commands import crawl
+
+    site = make_replay(articles=60, seed=2)
+    db = tmp_path / "replay.db"
+    start = "2026-01-21T10:00:00+05:00"
+    clocks = [start, "2026-01-22T10:00:00+05:00", "2026-01-23T10:00:00+05:00"]
+    manifests = []
+    for epoch, clock in enumerate(clocks):
+        site.set_epoch(epoch)
+        manifests.append(site.manifest())
+        env = dict(os.environ, MEDIAWATCH_CLOCK=clock)
+        crawl(site.base_url, db, env=env)
+        if epoch:
+            crawl(site.base_url, db, "--mode", "revisit", "--everything", env=env)
+    articles = {a["id"]: a for a in manifests[0]["articles"]}
+    stories: dict[int, list[dict]] = {}
+    for article in articles.values():
+        if article["telling"] and article["status"] == 200:
+            stories.setdefault(article["story"], []).append(article)
+    with Archive(db, readonly=True) as archive:
+        found = archive.db.execute(
+            "SELECT d.kind, d.article_id, a.language FROM divergences d JOIN articles a"
+            " ON a.id = d.article_id WHERE d.kind != 'edit' AND d.found_at < '2026-01-22'"
+        ).fetchall()
+        edits = {(a, json.loads(o)[0]) for a, o in archive.db.execute(
+            "SELECT article_id, others FROM divergences WHERE kind = 'edit'").fetchall()}
+    by_article = {article_id: (kind, language) for kind, article_id, language in found}
+    divergent = [editions for editions in stories.values()
+                 if editions[0]["telling"]["divergence"] and len(editions) > 1]
+    faithful = [editions for editions in stories.values()
+                if not editions[0]["telling"]["divergence"] and len(editions) > 1]
+    assert divergent and faithful
+    for editions in faithful:
+        assert not {e["id"] for e in editions} & set(by_article), editions[0]["story"]
+    hits = 0
+    for editions in divergent:
+        truth = editions[0]["telling"]["divergence"]
+        ids = {e["id"] for e in editions}
+        reported = [by_article[i] for i in ids if i in by_article]
+        assert all(kind == truth["kind"] for kind, _ in reported), (truth, reported)
+        hits += any(truth["kind"] != "figure" and language == truth["language"]
+                    or truth["kind"] == "figure" for _, language in reported)
+    assert hits >= 0.8 * len(divergent)
+    made = [c for c in manifests[1]["changes"] if "carry" in c.get("story_edit", {})]
+    assert made
+    expected = {(c["id"], other) for c in made if c["story_edit"]["carry"] != "same"
+                for other in c["story_edit"]["others"]}
+    assert expected and edits == expected
