@@ -419,6 +419,10 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
         """A new reading of a version's capture; the old one is kept (storage.readings)."""
         with write_transaction(self.db):
             readings.replace_reading(self.db, version_id, record, extractor, utc_iso())
+            current = self.db.execute("SELECT id FROM articles WHERE current_version_id = ?",
+                                      [version_id]).fetchone()
+            if current:  # the story's editions are compared again, as re-read
+                divergence.recompare(self.db, current[0], utc_iso())
 
     def set_extractor(self, version_id: int, extractor: str) -> None:
         """Record that an extractor read a version's capture the same way as stored."""

@@ -46,6 +46,7 @@ EDIT = "edit"
 KINDS = (*FINDING_KINDS, EDIT)
 CARRY_WINDOW = timedelta(hours=6)
 OPEN, CARRIED, WITHDRAWN = "open", "carried", "withdrawn"
+REREAD = "reread"  # closed because a version read again from its capture no longer says it
 
 
 # ---- reading the editions ---------------------------------------------------------------------
@@ -55,15 +56,17 @@ def members(db: Database, article_id: int) -> list[int]:
     return sorted([article_id, *(e["article_id"] for e in translations.editions(db, article_id))])
 
 
-def _current(db: Database, article_ids: list[int]) -> dict[int, Edition]:
+def _current(db: Database, article_ids: list[int]) -> tuple[dict[int, Edition], dict[int, str]]:
+    """The current edition of each article, and when each current version was first seen."""
     marks = ", ".join("?" for _ in article_ids)
-    found = {}
+    found, seen = {}, {}
     for row in rows(db.execute(
             "SELECT a.language AS edition, v.* FROM articles a JOIN versions v"
             f" ON v.id = a.current_version_id WHERE a.id IN ({marks})", article_ids)):
         found[row["article_id"]] = edition_from_record(
             row["article_id"], row["edition"], record_from_row(row), row["id"])
-    return found
+        seen[row["article_id"]] = row["first_seen"]
+    return found, seen
 
 
 def _json(value) -> str:
@@ -76,12 +79,12 @@ class _Story:
     """One story's editions while a version of one of them is recorded."""
 
     def __init__(self, db: Database, article_id: int, at: str, run_id: int | None,
-                 window: timedelta, announce: bool = True) -> None:
+                 window: timedelta, announce: bool = True, closing: str = "resolved") -> None:
         self.db, self.article_id, self.at, self.run_id = db, article_id, at, run_id
-        self.window, self.announce = window, announce
+        self.window, self.announce, self.closing = window, announce, closing
         self.ids = members(db, article_id)
         self.story = self.ids[0]
-        self.editions = _current(db, self.ids)
+        self.editions, self.seen = _current(db, self.ids)
 
     def event(self, article_id: int, divergence_id: int, at: str) -> None:
         if self.announce:
@@ -202,9 +205,11 @@ class _Story:
         for signature, row in current.items():
             if signature not in wanted:
                 self.db.execute("UPDATE divergences SET closed_at = ?, closed_how = ? WHERE id = ?",
-                                [self.at, "resolved", row["id"]])
+                                [self.at, self.closing, row["id"]])
+                if self.closing == REREAD:  # found in a misreading: no change to report
+                    self.db.execute("DELETE FROM events WHERE divergence_id = ?", [row["id"]])
         for signature, finding in wanted.items():
-            says, others = _attribution(finding, self.article_id, self.editions)
+            says, others = _attribution(finding, self.seen)
             detail = _finding_detail(finding, self.editions)
             if signature in current:  # the same finding: kept, with what the editions say now
                 others = [o for o in [*others, says] if o != current[signature]["article_id"]]
@@ -266,14 +271,15 @@ def _explained(finding: dict, edits: list[dict]) -> bool:
     return False
 
 
-def _attribution(finding: dict, recorded: int, editions: dict[int, Edition]) -> tuple[int, list]:
-    """(the edition that says it, those that say otherwise or lack it)."""
+def _attribution(finding: dict, seen: dict[int, str]) -> tuple[int, list]:
+    """(the edition that says it, those that say otherwise or lack it): for a figure, the odd
+    one out, else the edition whose version was archived last."""
     if finding["kind"] != FIGURE:
         return finding["article_id"], finding["lacking"]
     says = [int(article) for article in finding["says"]]
     odd = finding["article_id"]
     if odd is None:
-        odd = recorded if recorded in says else says[0]
+        odd = max(says, key=lambda article: (seen.get(article) or "", article))
     return odd, [article for article in says if article != odd]
 
 
@@ -359,6 +365,16 @@ def on_version(db: Database, article_id: int, language: str, previous: dict | No
                              carried)
     sweep(db, at, window, run_id)
     story.compare()
+
+
+def recompare(db: Database, article_id: int, at: str) -> None:
+    """Compare a story's editions again after one was re-read from its capture. Not a change of
+    the outlet's: what is found is kept without events, and a divergence that no longer holds
+    was found in a misreading: it is closed `reread` and its event taken out of the changes, as
+    a version that reads like the one before it is (storage.readings)."""
+    story = _Story(db, article_id, at, None, CARRY_WINDOW, announce=False, closing=REREAD)
+    if len(story.editions) >= 2:
+        story.compare()
 
 
 def rebuild(db: Database) -> None:
