@@ -114,7 +114,8 @@ def answer_in(response: Response, request: Request, language: str) -> Response:
 # ---- the catalogue ------------------------------------------------------------------------------
 
 def po_path(language: str) -> Path:
-    return LOCALES / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    """The .po source of a language's translations."""
+    return LOCALES / f"{language}.po"
 
 
 @cache
