@@ -37,11 +37,6 @@ def archive(demo_archive):
         yield opened
 
 
-@pytest.fixture(scope="module")
-def pages(room_pages) -> dict[str, str]:
-    return room_pages
-
-
 def room(db: str) -> TestClient:
     """A fresh client: its own cookie jar."""
     return TestClient(create_app(db))
@@ -126,10 +121,10 @@ ENGLISH = ["Changes", "Timeline", "Permalink", "Recent crawl runs", "stealth edi
 
 
 @pytest.mark.parametrize("ui", ["ru", "kk", "en"])
-def test_each_language_renders_every_page_kind(demo_archive, pages, ui):
+def test_each_language_renders_every_page_kind(demo_archive, room_pages, ui):
     client = room(demo_archive)
     headers = {"Accept-Language": {"ru": "ru-RU", "kk": "kk-KZ", "en": "en-GB"}[ui]}
-    for name, path in pages.items():
+    for name, path in room_pages.items():
         answer = client.get(path, headers=headers)
         assert answer.status_code == (404 if name == "error" else 200), path
         assert f'<html lang="{ui}">' in answer.text, path
@@ -236,11 +231,11 @@ def feeds_of(html: str) -> tuple[list[str], list[str]]:
     return head, body
 
 
-def test_every_page_links_its_feed(demo_archive, archive, pages):
+def test_every_page_links_its_feed(demo_archive, archive, room_pages):
     client = room(demo_archive)
-    article = int(pages["article"].rsplit("/", 1)[1])
-    story = int(pages["story"].rsplit("/", 1)[1])
-    removed = int(pages["removal"].split("/")[2])
+    article = int(room_pages["article"].rsplit("/", 1)[1])
+    story = int(room_pages["story"].rsplit("/", 1)[1])
+    removed = int(room_pages["removal"].split("/")[2])
     editions = sorted([story, *(e["article_id"] for e in archive.translations(story))])
     expected = {
         "changes": ["/feeds/all.atom"],
@@ -255,7 +250,7 @@ def test_every_page_links_its_feed(demo_archive, archive, pages):
         "status": ["/feeds/kind/degraded.atom"],
         "error": ["/feeds/all.atom"],
     }
-    for name, path in pages.items():
+    for name, path in room_pages.items():
         head, body = feeds_of(client.get(path).text)
         own = sorted(href for href in head if href != "/feeds/all.atom") or ["/feeds/all.atom"]
         assert own == sorted(expected[name]), name
