@@ -283,10 +283,13 @@ def test_the_story_page_shows_the_comparison(divergent):
     client = TestClient(create_app(str(divergent)))
     page = client.get("/story/501")
     assert page.status_code == 200 and 'id="compare"' in page.text
-    assert "en says 10; kk, ru say 12" in page.text
+    assert "figures differ</span> en 10 · kk, ru 12" in page.text
     assert client.get("/api/story/503").json()["compare"]["open"] == 1
     home = client.get("/?since=2026-01-01&kind=divergence")
-    assert "/story/503#compare" in home.text and "figures differ" in home.text
+    assert "/story/503#compare" in home.text and "figures differ: en 10 · kk, ru 12" in home.text
+    assert "1 story whose editions diverge · figures differ 1" in client.get("/status").text
+    russian = client.get("/story/501?ui=ru")
+    assert "цифры расходятся</span> en 10 · kk, ru 12" in russian.text
 
 
 def test_an_edit_not_carried_within_the_window_is_reported_a_carried_one_closes(tmp_path):

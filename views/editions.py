@@ -50,6 +50,30 @@ def summary(row: dict) -> str:
     return f"{mine} changed {change} at {when(detail.get('made_at'))}; {state}"
 
 
+def brief(row: dict) -> str:
+    """What a divergence is in figures and edition codes only, for readers of any language:
+    `en 10 · kk, ru 12`, `kk: 1,5 млрд теңге`, `en: «…»`, `ru 12 → 14 · en`."""
+    detail, (mine, others) = row["detail"], _languages(row)
+    if row["kind"] == "figure":
+        says = detail["says"]
+        own = (says.get(str(row["article_id"])) or {}).get("text", "?")
+        texts = " / ".join(sorted({fact["text"] for article, fact in says.items()
+                                   if article != str(row["article_id"])}))
+        return f"{mine} {own} · {others} {texts}"
+    if row["kind"] in ("paragraph", "quote"):
+        what = _facts(detail.get("facts") or []) or f"«{shorten(detail.get('quote') or '', 60)}»"
+        return f"{mine}: {shorten(what, 80)} · ≠ {others}"
+    removed, added = _facts(detail.get("removed") or []), _facts(detail.get("added") or [])
+    return f"{mine} {removed or '-'} → {added or '-'} · {others}"
+
+
+def divergence_brief(db, divergence_id: int | None) -> dict | None:
+    """The kind and brief of a stored divergence, by its id (None when there is none)."""
+    row = store.divergence(db, divergence_id) if divergence_id else None
+    return {"kind": row["kind"], "brief": brief(row), "closed_how": row["closed_how"]} \
+        if row else None
+
+
 def divergence_line(db, divergence_id: int | None) -> str:
     """The summary of a stored divergence, by its id ("" when there is none)."""
     row = store.divergence(db, divergence_id) if divergence_id else None
@@ -64,7 +88,8 @@ def divergence_item(row: dict) -> dict:
             "others": [{"article_id": o, "language": languages.get(o) or languages.get(str(o))}
                        for o in row["others"]],
             "found_at": row["found_at"], "closed_at": row["closed_at"],
-            "closed_how": row["closed_how"], "summary": summary(row), "detail": row["detail"]}
+            "closed_how": row["closed_how"], "summary": summary(row), "brief": brief(row),
+            "detail": row["detail"]}
 
 
 def _side_by_side(pair: dict, texts: dict[int, list[str]], languages: dict[int, str]) -> dict:

@@ -13,7 +13,7 @@ from storage.changes import EVENT_KINDS, KINDS
 from storage.divergence import diverging_stories
 from storage.search import edition_counts
 from views.diffs import diff_dict, version_diff
-from views.editions import compare_data, divergence_line, status_line
+from views.editions import compare_data, divergence_brief
 from web.times import iso_utc
 
 EDITIONS = ("ru", "kk", "en")
@@ -72,7 +72,7 @@ def changes(archive: Archive, since: datetime, until: datetime | None, language:
     items = items[:CHANGES_PER_PAGE]
     for item in items:
         item["link"] = change_link(item)
-        item["summary"] = divergence_line(archive.db, item.get("divergence_id"))
+        item["divergence"] = divergence_brief(archive.db, item.get("divergence_id"))
     return {"since": iso_utc(since), "until": iso_utc(until) if until else None,
             "edition": language, "kinds": kinds, "page": page, "per_page": CHANGES_PER_PAGE,
             "has_more": more, "items": items}
@@ -251,7 +251,6 @@ def status(archive: Archive, now: datetime | None = None) -> dict:
     due = due_times(archive.runs(10_000), config, now)
     jobs = [{"job": key, "every_seconds": config.interval(key.split("-")[0]),
              "next_run": iso_utc(when)} for key, when in sorted(due.items(), key=lambda i: i[1])]
-    editions = diverging_stories(archive.db)
     return {"now": iso_utc(now), "runs": runs, "next_runs": jobs,
             "revisits": browse.revisits(archive.db, iso_utc(now)),
-            "editions": editions, "editions_line": status_line(editions)}
+            "editions": diverging_stories(archive.db)}
