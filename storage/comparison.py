@@ -412,10 +412,11 @@ def stale_counterpart(edit: dict, old: Edition, other: Edition) -> str | None:
     """The paragraph of `other` that still says what an edit of `old` (an edition's previous
     version) took out, or None when `other` does not say it (or already says the new).
 
-    A change of figures is stale when the counterpart of the edited paragraph states a figure
-    the edit removed and `other` states none of the added ones; a removed paragraph when its
-    counterpart still states its figures; an added paragraph when `other` states none of its
-    figures and is not a shortened edition of `old`."""
+    A change of figures is stale when the counterpart of the edited paragraph (or, with no sure
+    counterpart, the other edition anywhere) states a figure the edit removed and `other` states
+    none of the added ones; a removed paragraph when its counterpart still states its figures;
+    an added paragraph when `other` states none of its figures and is not a shortened edition
+    of `old`."""
     pair = compare_pair(old, other)
     removed, added = edit["removed"], edit["added"]
     if added and holds_any(other, added):
@@ -426,6 +427,9 @@ def stale_counterpart(edit: dict, old: Edition, other: Edition) -> str | None:
         return ""
     group = pair.alignment.partner("left", edit["old_paragraph"])
     if group is None or not group.sure:
+        # no sure counterpart: the other edition still states a figure taken out, and none put in
+        if removed and holds_any(other, removed):
+            return ""
         return None
     counterpart = Edition(other.article_id, other.language,
                           [""] + [other.paragraphs[j] for j in group.right])

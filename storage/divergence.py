@@ -252,15 +252,20 @@ def _same_change(change: dict, other: dict) -> bool:
 
 
 def _explained(finding: dict, edits: list[dict]) -> bool:
-    """Whether a finding is what an open edit made: the edited edition's new figure against
-    the old one still elsewhere, or a paragraph added to one (or taken out of one) only."""
+    """Whether a finding is what an open edit made: a new figure of the edit (in the edited
+    edition, or one that carried it) against the old one, or against another figure while
+    the editions are between two texts; a paragraph added to one (or taken out of one) only."""
     for edit in edits:
         added = {f["value"] for f in edit["detail"]["added"]}
         removed = {f["value"] for f in edit["detail"]["removed"]}
         if finding["kind"] == FIGURE:
-            new = finding["says"].get(str(edit["article_id"]))
-            old = finding["says"].get(str(edit["other_id"]))
-            if new and old and new["value"] in added and old["value"] in removed:
+            says = finding["says"]
+            new = says.get(str(edit["article_id"]))
+            old = says.get(str(edit["other_id"]))
+            if new and new["value"] in added:
+                return True
+            if old and old["value"] in removed and any(
+                    fact["value"] in added for fact in says.values()):
                 return True
         elif finding["facts"]:
             values = {f["value"] for f in finding["facts"]}
