@@ -190,4 +190,5 @@ def test_every_command_is_fuzzed():
     assert set(leaf_commands()) == {
         "changes", "crawl", "demo", "diff", "export", "extract", "feed", "history", "migrate",
         "notify", "reextract", "replay", "schedule", "search", "serve", "show", "stats", "status",
+        "story",
         "translations", "watch add", "watch list", "watch remove", "watch test"}
