@@ -58,13 +58,15 @@ def url_with(request: Request, **changes: object) -> str:
     return request.url.path + (f"?{urlencode(kept)}" if kept else "")
 
 
-def make_templates(api: dict[str, str]) -> Jinja2Templates:
-    """Templates that escape everything they are given unless it is marked safe here."""
+def make_templates(api: dict[str, str], address: str) -> Jinja2Templates:
+    """Templates that escape everything they are given unless it is marked safe here;
+    `address` is where the reading room is read (what full links begin with)."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True,
                              lstrip_blocks=True)
     env.filters.update(local=local, utc=utc, marked=marked, percent=percent, blocks=diff_blocks)
     env.tests["timed"] = lambda stamp: moment(stamp) is not None
     env.globals.update(editions=reading.EDITIONS, change_kinds=reading.CHANGE_KINDS,
-                       kind_labels=KIND_LABELS, api=api, url_with=url_with)
+                       kind_labels=KIND_LABELS, api=api, url_with=url_with,
+                       address=address)
     return Jinja2Templates(env=env)

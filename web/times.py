@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from storage.clock import almaty
-from views.text import parse_moment
+from views.text import iso, parse_moment
 
 ALMATY = almaty()
 
@@ -27,7 +27,10 @@ def local(stamp: str | None) -> str:
     value = moment(stamp)
     if value is None:
         return stamp or "-"
-    return value.astimezone(ALMATY).strftime("%Y-%m-%d %H:%M")
+    try:
+        return value.astimezone(ALMATY).strftime("%Y-%m-%d %H:%M")
+    except OverflowError:  # the edge of time (year 1 or 9999): shown in UTC
+        return utc(stamp)
 
 
 def utc(stamp: str | None) -> str:
@@ -39,8 +42,9 @@ def utc(stamp: str | None) -> str:
 
 
 def iso_utc(value: datetime) -> str:
-    """The archive's form of a time: `2026-11-28T07:32:08Z`."""
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """The archive's form of a time: `2026-11-28T07:32:08Z`; a time beyond year 1 or 9999 in
+    UTC is read as the edge of time, as the command line reads it."""
+    return iso(value)
 
 
 def start_of_today(now: datetime | None = None) -> datetime:
