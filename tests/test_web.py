@@ -328,7 +328,8 @@ def test_api_index_lists_every_endpoint(client):
 
 @pytest.mark.parametrize("path", ["/article/999999", "/article/999999/diff", "/story/999999",
                                   "/capture/999999", "/capture/999999/raw", "/article/abc",
-                                  "/no/such/page", "/article/1/version/2"])
+                                  "/no/such/page", "/article/1/version/2", "/status/",
+                                  "/article/1/"])
 def test_unknown_things_are_404_pages(client, path):
     page = client.get(path)
     assert page.status_code == 404

@@ -273,5 +273,8 @@ def create_app(db: str, token: str | None = None, url: str = DEFAULT_URL,
     middleware = [Middleware(SecurityHeaders), Middleware(HostGuard, names=names),
                   Middleware(TokenGuard, token=token)]
     app = Starlette(routes=routes, exception_handlers=handlers, middleware=middleware)
+    # Starlette would redirect `/status/` to an absolute address built from the Host header;
+    # the addresses here have no trailing slash, and another one is simply not found.
+    app.router.redirect_slashes = False
     app.state.room = room
     return app
