@@ -591,6 +591,7 @@ def test_serving_on_another_host_needs_a_token():
     (["--allow-host", "*"], {}, "--allow-host: '*' is not a host name"),
     (["--web-url", "ftp://x"], {}, "--web-url: 'ftp://x' is not an http:// or https:// address"),
     (["--web-url", "http://:80"], {}, "is not an http:// or https:// address"),
+    (["--host", "fe80::1%lo"], {"MEDIAWATCH_WEB_TOKEN": TOKEN}, "--host: '[fe80::1%lo]' is not a host name"),
 ])
 def test_serve_refuses_to_start_with_one_line(demo_archive, args, env, message, monkeypatch):
     def started(server, sockets):

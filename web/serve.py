@@ -59,16 +59,22 @@ def check_names(host: str, web_url: str | None, allowed_hosts: Iterable[str]) ->
         names = tuple(host_name(name) for name in allowed_hosts)
     except ValueError as exc:
         raise ServeError(f"--allow-host: {exc}") from None
-    if web_url is not None:
-        try:
-            url_host(web_url)
-        except ValueError as exc:
-            raise ServeError(f"--web-url: {exc}") from None
-    elif is_unspecified(host):
+    if web_url is None and is_unspecified(host):
         raise ServeError(f"on {host or 'every address'} the reading room cannot know the address "
                          "its readers open: give it with --web-url (e.g. --web-url "
                          "http://archive.example.org:8000/)")
+    option, url = ("--web-url", web_url) if web_url is not None else ("--host", listening_url(host))
+    try:
+        url_host(url)
+    except ValueError as exc:
+        raise ServeError(f"{option}: {exc}") from None
     return names
+
+
+def listening_url(host: str, port: int | None = None) -> str:
+    """The address of the reading room where it listens: http://HOST:PORT/."""
+    shown = f"[{host.strip('[]')}]" if ":" in host else host
+    return f"http://{shown}" + (f":{port}/" if port is not None else "/")
 
 
 def run(db: str, host: str, port: int, token: str | None,
@@ -82,8 +88,7 @@ def run(db: str, host: str, port: int, token: str | None,
     names = check_names(host, web_url, allowed_hosts)
     check_archive(db)
     sock = listen(host, port)
-    shown = f"[{host.strip('[]')}]" if ":" in host else host
-    listening = f"http://{shown}:{sock.getsockname()[1]}/"
+    listening = listening_url(host, sock.getsockname()[1])
     url = web_url or listening
     config = uvicorn.Config(create_app(db, token, url=url, allowed_hosts=names),
                             log_level="warning", access_log=False, server_header=False,
