@@ -27,10 +27,7 @@ def local(stamp: str | None) -> str:
     value = moment(stamp)
     if value is None:
         return stamp or "-"
-    try:
-        return value.astimezone(ALMATY).strftime("%Y-%m-%d %H:%M")
-    except OverflowError:  # the edge of time (year 1 or 9999): shown in UTC
-        return utc(stamp)
+    return value.astimezone(ALMATY).strftime("%Y-%m-%d %H:%M")
 
 
 def utc(stamp: str | None) -> str:
