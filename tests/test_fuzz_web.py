@@ -51,7 +51,7 @@ HOSTILE_NAMES = [
     "%5Cevil.example", "%E2%80%AE", "%F0%9F%98%80", "%FF%FE", "a" * 300, "x.atom%00.atom",
 ]
 PARAMS = ["q", "since", "until", "edition", "kind", "page", "version", "from", "to", "view",
-          "section", "author", "all_versions", "lang", "article", "token"]
+          "section", "author", "all_versions", "lang", "article", "token", "ui"]
 VALUES = [
     "", " ", "0", "1", "2", "-1", "²", "٣", "1e309", "nan", "99999999999999999999", str(2**63),
     "today", "0001-01-01", "0001-01-01T00:00+06:00", "9999-12-31", "9999-12-31T23:59:59-12:00",
@@ -62,10 +62,12 @@ VALUES = [
 ]
 HOSTS = ["127.0.0.1:8000", "127.0.0.1", "localhost", "localhost:1", "[::1]:8000",
          "evil.example", "127.0.0.1.evil.example", "", "[::1", "a b", "LOCALHOST."]
-COOKIES = ["a@b=1", f"a@b=1; mediawatch_token={TOKEN}", f"mediawatch_token={TOKEN}",
-           "mediawatch_token=wrong", '=; ;;"', "mediawatch_token", "a=\\x; b=\"c"]
+COOKIES = ["a@b=1", "mediawatch_ui=kk; a@b=1", "mediawatch_ui=%00",
+           f"a@b=1; mediawatch_token={TOKEN}", f"mediawatch_token={TOKEN}", "mediawatch_token=wrong",
+           '=; ;;"', "mediawatch_token", "a=\\x; b=\"c"]
 AUTHORIZATIONS = [f"Bearer {TOKEN}", "Bearer wrong-token-of-some-length", "Bearer ",
                   "Basic YTpi", f"bearer {TOKEN}"]
+LANGUAGES = ["ru", "kk-KZ,kk;q=0.9", "en;q=0", "*", "xx;q=abc", ";;,,", "ru;q=1e999", "a" * 300]
 METHODS = ["GET"] * 6 + ["HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"]
 
 
@@ -128,7 +130,8 @@ def requests(ids: list[str]) -> st.SearchStrategy:
     )
     headers = st.fixed_dictionaries({}, optional={
         "Host": st.sampled_from([HOSTS[0]] * 3 + HOSTS), "Cookie": st.sampled_from(COOKIES),
-        "Authorization": st.sampled_from([AUTHORIZATIONS[0]] * 4 + AUTHORIZATIONS[1:])})
+        "Authorization": st.sampled_from([AUTHORIZATIONS[0]] * 4 + AUTHORIZATIONS[1:]),
+        "Accept-Language": st.sampled_from(LANGUAGES)})
     return st.tuples(st.sampled_from(METHODS), st.tuples(path, query), headers)
 
 
