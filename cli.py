@@ -874,15 +874,22 @@ def notify(web_url: str, db: str) -> None:
               help="Address to listen on; any but a loopback one needs MEDIAWATCH_WEB_TOKEN.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="TCP port (0: any free one).")
+@click.option("--web-url", help="The address readers open (e.g. behind a proxy): links point "
+                                "there and its host is answered. Default: http://HOST:PORT/.")
+@click.option("--allow-host", "allowed_hosts", multiple=True, metavar="NAME",
+              help="Also answer requests for this host name (repeatable); other names but "
+                   "the --web-url's and the loopback ones get 400.")
 @db_option
-def serve(host: str, port: int, db: str) -> None:
+def serve(host: str, port: int, web_url: str | None, allowed_hosts: tuple[str, ...],
+          db: str) -> None:
     """Open the web reading room on the archive, read-only: changes, search, diffs, stories."""
     import os
 
     from web.serve import ServeError, run
 
     try:
-        run(db, host, port, os.environ.get("MEDIAWATCH_WEB_TOKEN") or None, echo=click.echo)
+        run(db, host, port, os.environ.get("MEDIAWATCH_WEB_TOKEN") or None, echo=click.echo,
+            web_url=web_url, allowed_hosts=allowed_hosts)
     except ServeError as exc:
         raise UserError(str(exc)) from None
 

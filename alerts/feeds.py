@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -22,6 +23,9 @@ EDITIONS = ("ru", "kk", "en")
 FEED_KINDS = (*EVENT_KINDS, *KINDS, DEGRADED)
 ATOM = "http://www.w3.org/2005/Atom"
 EPOCH = "2024-01-01T00:00:00+00:00"  # the updated time of a feed with no entry
+LARGEST_ID = 2**63 - 1  # SQLite's largest integer: no article id is above it
+# Characters XML 1.0 cannot hold (control characters, lone surrogates, U+FFFE and U+FFFF).
+NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def entry_id(item: dict) -> str:
@@ -58,6 +62,13 @@ class UnknownFeed(ValueError):
     """No feed lives at that path, or its filter is not valid."""
 
 
+def _article_id(text: str) -> int:
+    """An article id as typed in a feed's address (ASCII digits, within SQLite's integers)."""
+    if not (text.isascii() and text.isdigit()) or int(text) > LARGEST_ID:
+        raise UnknownFeed(f"article must be an article id, not {text!r}")
+    return int(text)
+
+
 def filter_for_path(db: Database, path: str,
                     params: Mapping[str, list[str]]) -> tuple[ChangeFilter, str | None]:
     """The filter (and watch name) of a feed path under /feeds/ and its query parameters: the
@@ -69,11 +80,9 @@ def filter_for_path(db: Database, path: str,
         return ChangeFilter(), None
     if parts == ["changes"]:
         article = (params.get("article") or [None])[0]
-        if article is not None and not article.isdigit():
-            raise UnknownFeed(f"article must be an article id, not {article!r}")
         wanted = ChangeFilter(language=(params.get("lang") or [None])[0],
                               kinds=tuple(params.get("kind") or ()),
-                              article_id=int(article) if article else None,
+                              article_id=_article_id(article) if article is not None else None,
                               query=(params.get("q") or [None])[0])
         return _checked(wanted), None
     if len(parts) != 2:
@@ -84,8 +93,8 @@ def filter_for_path(db: Database, path: str,
         if watch is None:
             raise UnknownFeed(f"no watch named {name!r}")
         return watch_filter(watch), name
-    if folder == "article" and name.isdigit():
-        return ChangeFilter(article_id=int(name)), None
+    if folder == "article":
+        return ChangeFilter(article_id=_article_id(name)), None
     if folder == "edition":
         return _checked(ChangeFilter(language=name)), None
     if folder == "kind":
@@ -140,7 +149,7 @@ def feed_xml(db: Database, wanted: ChangeFilter | None = None, web_url: str = DE
 
 def _text(parent: etree._Element, name: str, text: str, **attributes: str) -> etree._Element:
     element = etree.SubElement(parent, f"{{{ATOM}}}{name}", attributes)
-    element.text = text
+    element.text = NOT_XML.sub("", text)  # a query or a name may hold what XML cannot
     return element
 
 

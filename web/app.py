@@ -19,12 +19,14 @@ from alerts.feeds import UnknownFeed, feed_xml, filter_for_path
 from storage.archive import Archive
 from storage.search import SearchQueryError
 from web import reading
-from web.guard import SecurityHeaders, TokenGuard
+from web.guard import LOOPBACK_NAMES, HostGuard, SecurityHeaders, TokenGuard, url_host
 from web.language import LANGUAGES, N_, answer_in, catalogue, choose
 from web.templating import make_templates
 from web.times import parse_when, start_of_today
 
 STATIC = Path(__file__).resolve().parent / "static"
+DEFAULT_URL = "http://127.0.0.1:8000"
+LARGEST_ID = 2**63 - 1  # SQLite's largest integer: no id is above it
 logger = logging.getLogger("mediawatch.web")
 
 API = {
@@ -50,9 +52,18 @@ def _number(request: Request, name: str, default: int | None = None,
     value = _param(request, name)
     if value is None:
         return default
-    if not value.isdigit() or int(value) < minimum or len(value) > 9:
+    # isdigit() alone also takes `²` and `٣`, which int() refuses or reads as another number
+    if not (value.isascii() and value.isdigit()) or len(value) > 9 or int(value) < minimum:
         raise reading.Invalid(f"{name} must be a whole number from {minimum}, not {value!r}")
     return int(value)
+
+
+def _id(request: Request) -> int:
+    """The id in the address; one beyond SQLite's integers names nothing archived."""
+    value = request.path_params["id"]
+    if value > LARGEST_ID:
+        raise reading.Missing(f"nothing archived has the id {value}")
+    return value
 
 
 def _edition(request: Request) -> str | None:
@@ -104,20 +115,20 @@ def search_data(archive: Archive, request: Request) -> dict:
 
 
 def article_data(archive: Archive, request: Request) -> dict:
-    return reading.article(archive, request.path_params["id"], _number(request, "version"))
+    return reading.article(archive, _id(request), _number(request, "version"))
 
 
 def diff_data(archive: Archive, request: Request) -> dict:
-    return reading.diff(archive, request.path_params["id"], _number(request, "from"),
+    return reading.diff(archive, _id(request), _number(request, "from"),
                         _number(request, "to"))
 
 
 def story_data(archive: Archive, request: Request) -> dict:
-    return reading.story(archive, request.path_params["id"])
+    return reading.story(archive, _id(request))
 
 
 def capture_data(archive: Archive, request: Request) -> dict:
-    return reading.capture(archive, request.path_params["id"])
+    return reading.capture(archive, _id(request))
 
 
 def status_data(archive: Archive, request: Request) -> dict:
@@ -140,9 +151,11 @@ PAGES: dict[str, tuple[str, Callable[[Archive, Request], dict]]] = {
 class ReadingRoom:
     """The app's state: the archive it reads and the templates it renders."""
 
-    def __init__(self, db: str) -> None:
+    def __init__(self, db: str, url: str) -> None:
         self.db = db
-        self.templates = {language: make_templates(API, language) for language in LANGUAGES}
+        self.url = url.rstrip("/")
+        self.templates = {language: make_templates(API, self.url, language)
+                          for language in LANGUAGES}
 
     def open(self) -> Archive:
         """A fresh read-only connection for one request (readers never block a crawl)."""
@@ -178,7 +191,7 @@ class ReadingRoom:
     def raw_capture(self, request: Request) -> Response:
         """The archived page as fetched, sandboxed: no script runs, nothing is loaded."""
         with self.open() as archive:
-            headers, body = reading.capture_body(archive, request.path_params["id"])
+            headers, body = reading.capture_body(archive, _id(request))
         content_type = next((v for k, v in headers.items() if k.lower() == "content-type"),
                             "text/html")
         charset = content_type.split("charset=", 1)[1].split(";")[0].strip() \
@@ -192,13 +205,13 @@ class ReadingRoom:
         })
 
     def feed(self, request: Request) -> Response:
-        """An Atom feed of changes (alerts.feeds), its links pointing back into this room."""
+        """An Atom feed of changes (alerts.feeds), its links pointing back into this room at
+        its configured address (never at the Host a request names)."""
         params = {key: request.query_params.getlist(key) for key in request.query_params}
         with self.open() as archive:
             try:
                 wanted, watch = filter_for_path(archive.db, request.path_params["path"], params)
-                document = feed_xml(archive.db, wanted, str(request.base_url).rstrip("/"),
-                                    watch=watch)
+                document = feed_xml(archive.db, wanted, self.url, watch=watch)
             except UnknownFeed as exc:
                 raise reading.Missing(str(exc)) from None
             except SearchQueryError as exc:
@@ -228,10 +241,13 @@ def search_data_empty(request: Request) -> dict:
             "hits": [], "counts": {}, "counts_complete": True, "page": 1, "has_more": False}
 
 
-def create_app(db: str, token: str | None = None) -> Starlette:
-    """The reading room on the archive at `db` (opened read-only on every request). With a
-    token, every request must carry it."""
-    room = ReadingRoom(db)
+def create_app(db: str, token: str | None = None, url: str = DEFAULT_URL,
+               allowed_hosts: tuple[str, ...] = ()) -> Starlette:
+    """The reading room on the archive at `db` (opened read-only on every request), read at
+    `url`: its links point there, and only requests for its host, the loopback names and
+    `allowed_hosts` are answered. With a token, every request must carry it."""
+    room = ReadingRoom(db, url)
+    names = {url_host(url), *LOOPBACK_NAMES, *allowed_hosts}
     routes = []
     for name, (path, loader) in PAGES.items():
         routes.append(Route(path, room.page(name, loader), methods=["GET"], name=name))
@@ -260,7 +276,11 @@ def create_app(db: str, token: str | None = None) -> Starlette:
         reading.Invalid: lambda request, exc: room.error(request, 400, str(exc)),
         Exception: server_error,
     }
-    middleware = [Middleware(SecurityHeaders), Middleware(TokenGuard, token=token)]
+    middleware = [Middleware(SecurityHeaders), Middleware(HostGuard, names=names),
+                  Middleware(TokenGuard, token=token)]
     app = Starlette(routes=routes, exception_handlers=handlers, middleware=middleware)
+    # Starlette would redirect `/status/` to an absolute address built from the Host header;
+    # the addresses here have no trailing slash, and another one is simply not found.
+    app.router.redirect_slashes = False
     app.state.room = room
     return app
