@@ -224,6 +224,10 @@ def test_a_watch_whose_query_fails_is_skipped_and_shown_while_the_others_are_sen
     assert "[skipped: its query failed" in listing and "plain:" in listing
     page = TestClient(create_app(db)).get("/status")
     assert "Watches skipped" in page.text and "broken" in page.text
+    feed = TestClient(create_app(db)).get("/feeds/watch/broken.atom")
+    assert feed.status_code == 400 and "parentheses nested too deep" in feed.text
+    one_line_error(CliRunner().invoke(main, ["feed", "--watch", "broken", "--db", db]),
+                   "cannot search for '((((", "parentheses nested too deep")
 
 
 def test_a_watch_skipped_once_is_shown_no_more_once_its_query_runs(db, tmp_path, monkeypatch):

@@ -208,6 +208,7 @@ class ReadingRoom:
 
     def feed_document(self, request: Request, gone: threading.Event) -> Response:
         params = {key: request.query_params.getlist(key) for key in request.query_params}
+        wanted = None
         with self.open(gone) as archive:
             try:
                 wanted, watch = filter_for_path(archive.db, request.path_params["path"], params)
@@ -215,9 +216,9 @@ class ReadingRoom:
                                     watch=watch)
             except UnknownFeed as exc:
                 raise reading.Missing(str(exc)) from None
-            except SearchQueryError as exc:
-                query = shown((params.get("q") or [""])[0])
-                raise reading.Invalid(f"cannot search for {query}: {exc}") from None
+            except SearchQueryError as exc:  # the feed's q, or a watch's stored query
+                query = wanted.query if wanted else (params.get("q") or [""])[0]
+                raise reading.Invalid(f"cannot search for {shown(query or '')}: {exc}") from None
         return Response(document, media_type="application/atom+xml; charset=utf-8")
 
     def api_index(self, request: Request) -> Response:
