@@ -40,12 +40,12 @@ def disk_full(path: str | Path) -> bool:
         return False
 
 
-def storage_trouble(error: sqlite3.Error, path: str | Path, then: str = "try again") -> str | None:
+def storage_trouble(error: sqlite3.Error, path: str | Path) -> str | None:
     """One line for a database error that comes from where the archive is kept, not from what it
     holds: a full disk, an I/O error, a file that cannot be opened. None for any other error."""
     code = getattr(error, "sqlite_errorname", None) or ""
     if code.startswith("SQLITE_FULL") or (code.startswith("SQLITE_IOERR") and disk_full(path)):
-        return f"the archive's disk is full ({error}): free some space, then {then}"
+        return f"the archive's disk is full ({error}): free some space, then try again"
     if code.startswith(("SQLITE_IOERR", "SQLITE_CANTOPEN")):
         return f"cannot use the archive {path} ({error}): check its disk and its permissions"
     return None
