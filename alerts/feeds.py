@@ -15,6 +15,7 @@ from sqlite_utils import Database
 from alerts.summaries import DEFAULT_WEB_URL, change_links, change_title, summarize
 from storage.changelog import DEGRADED, ChangeFilter, change_log
 from storage.changes import EVENT_KINDS, KINDS
+from storage.search import validate_query
 from storage.watches import get_watch, watch_filter
 
 TAG = "tag:mediawatch,2024:"
@@ -72,7 +73,8 @@ def _article_id(text: str) -> int:
 def filter_for_path(db: Database, path: str,
                     params: Mapping[str, list[str]]) -> tuple[ChangeFilter, str | None]:
     """The filter (and watch name) of a feed path under /feeds/ and its query parameters: the
-    inverse of feed_path. Raises UnknownFeed."""
+    inverse of feed_path. Raises UnknownFeed, or SearchQueryError for a query the search
+    engine would refuse."""
     parts = path.removesuffix(".atom").split("/")
     if not path.endswith(".atom") or len(parts) > 2:
         raise UnknownFeed(f"no feed at /feeds/{path}")
@@ -103,11 +105,15 @@ def filter_for_path(db: Database, path: str,
 
 
 def _checked(wanted: ChangeFilter) -> ChangeFilter:
+    """The filter, once its edition, kinds and query are known to be valid (a query the search
+    engine would refuse raises SearchQueryError)."""
     if wanted.language not in (None, *EDITIONS):
         raise UnknownFeed(f"no edition {wanted.language!r}; the editions are {', '.join(EDITIONS)}")
     unknown = [kind for kind in wanted.kinds if kind not in FEED_KINDS]
     if unknown:
         raise UnknownFeed(f"no kind of change is called {unknown[0]!r}")
+    if wanted.query:
+        validate_query(wanted.query, wanted.language)
     return wanted
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+import anyio
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -17,7 +19,8 @@ from starlette.staticfiles import StaticFiles
 
 from alerts.feeds import UnknownFeed, feed_xml, filter_for_path
 from storage.archive import Archive
-from storage.search import SearchQueryError
+from storage.budget import cancel_when
+from storage.search import SearchQueryError, shown
 from web import reading
 from web.guard import LOOPBACK_NAMES, HostGuard, SecurityHeaders, TokenGuard, url_host
 from web.language import LANGUAGES, N_, answer_in, catalogue, choose
@@ -157,14 +160,18 @@ class ReadingRoom:
         self.templates = {language: make_templates(API, self.url, language)
                           for language in LANGUAGES}
 
-    def open(self) -> Archive:
-        """A fresh read-only connection for one request (readers never block a crawl)."""
-        return Archive(self.db, readonly=True)
+    def open(self, gone: threading.Event | None = None) -> Archive:
+        """A fresh read-only connection for one request (readers never block a crawl); once
+        `gone` is set, its queries stop (storage.budget)."""
+        archive = Archive(self.db, readonly=True)
+        if gone is not None:
+            cancel_when(archive.db, gone.is_set)
+        return archive
 
     def page(self, name: str, loader: Callable) -> Callable:
-        def endpoint(request: Request) -> Response:
+        def work(request: Request, gone: threading.Event) -> Response:
             try:
-                with self.open() as archive:
+                with self.open(gone) as archive:
                     data = loader(archive, request)
                 status = 200
             except SearchQueryError as exc:
@@ -176,16 +183,22 @@ class ReadingRoom:
             language = choose(request)
             return answer_in(self.templates[language].TemplateResponse(
                 request, f"{name}.html", context, status_code=status), request, language)
+
+        async def endpoint(request: Request) -> Response:
+            return await while_connected(request, lambda gone: work(request, gone))
         endpoint.__name__ = name
         return endpoint
 
     def api(self, loader: Callable) -> Callable:
-        def endpoint(request: Request) -> Response:
+        def work(request: Request, gone: threading.Event) -> Response:
             try:
-                with self.open() as archive:
+                with self.open(gone) as archive:
                     return JSONResponse(loader(archive, request))
             except SearchQueryError as exc:
                 return JSONResponse({"error": f"malformed query: {exc}"}, status_code=400)
+
+        async def endpoint(request: Request) -> Response:
+            return await while_connected(request, lambda gone: work(request, gone))
         return endpoint
 
     def raw_capture(self, request: Request) -> Response:
@@ -204,18 +217,23 @@ class ReadingRoom:
             "X-Frame-Options": "SAMEORIGIN",
         })
 
-    def feed(self, request: Request) -> Response:
+    async def feed(self, request: Request) -> Response:
         """An Atom feed of changes (alerts.feeds), its links pointing back into this room at
         its configured address (never at the Host a request names)."""
+        return await while_connected(request, lambda gone: self.feed_document(request, gone))
+
+    def feed_document(self, request: Request, gone: threading.Event) -> Response:
         params = {key: request.query_params.getlist(key) for key in request.query_params}
-        with self.open() as archive:
+        wanted = None
+        with self.open(gone) as archive:
             try:
                 wanted, watch = filter_for_path(archive.db, request.path_params["path"], params)
                 document = feed_xml(archive.db, wanted, self.url, watch=watch)
             except UnknownFeed as exc:
                 raise reading.Missing(str(exc)) from None
-            except SearchQueryError as exc:
-                raise reading.Invalid(f"malformed query: {exc}") from None
+            except SearchQueryError as exc:  # the feed's q, or a watch's stored query
+                query = wanted.query if wanted else (params.get("q") or [""])[0]
+                raise reading.Invalid(f"cannot search for {shown(query or '')}: {exc}") from None
         return Response(document, media_type="application/atom+xml; charset=utf-8")
 
     def api_index(self, request: Request) -> Response:
@@ -230,6 +248,36 @@ class ReadingRoom:
                    "page": "error"}
         return answer_in(self.templates[language].TemplateResponse(
             request, "error.html", context, status_code=status), request, language)
+
+
+async def while_connected(request: Request,
+                          work: Callable[[threading.Event], Response]) -> Response:
+    """Do a request's work in a worker thread while listening to its connection: when the
+    reader goes away the event given to `work` is set, and the archive's queries stop.
+
+    Nobody reads the answer then; the work ends at its next query instead of running on.
+    """
+    gone = threading.Event()
+    outcome: dict = {}
+
+    async def listen() -> None:
+        while (await request.receive())["type"] != "http.disconnect":
+            pass
+        gone.set()
+
+    async with anyio.create_task_group() as tasks:
+        tasks.start_soon(listen)
+        try:
+            outcome["response"] = await anyio.to_thread.run_sync(work, gone)
+        except Exception as exc:  # raised again below, outside the task group
+            outcome["error"] = exc
+        tasks.cancel_scope.cancel()
+    if gone.is_set():
+        logger.info("%s: the reader went away; the work for it was stopped", request.url.path)
+        return Response(status_code=400)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["response"]
 
 
 def search_data_empty(request: Request) -> dict:
