@@ -30,11 +30,21 @@ class Commands(click.Group):
     def invoke(self, ctx: click.Context):
         import sqlite3
 
+        from storage.access import ArchiveError
+        from storage.search import SearchQueryError
+
         try:
             return super().invoke(ctx)
+        except SearchQueryError as exc:  # a query that reached the archive and was refused there
+            raise UserError(f"cannot search: {exc}") from None
+        except ArchiveError as exc:  # e.g. written through another name of the same file
+            raise UserError(str(exc)) from None
         except sqlite3.Error as exc:  # e.g. a column renamed or a table dropped by another program
-            raise UserError(f"the archive cannot be read ({exc}): it may be damaged or changed "
-                            "by another program") from None
+            from storage.access import storage_trouble
+
+            trouble = storage_trouble(exc, ctx.meta.get(DB_KEY, "."))
+            raise UserError(trouble or f"the archive cannot be read ({exc}): it may be damaged "
+                            "or changed by another program") from None
         except UnicodeEncodeError as exc:  # bytes in the command line that are not UTF-8
             raise UserError(f"{exc.object[exc.start:exc.end]!r} in {exc.object!r} is not "
                             "UTF-8 text") from None
@@ -51,13 +61,25 @@ def echo_text(text: str, **options) -> None:
 @click.version_option(package_name="mediawatch")
 def main() -> None:
     """mediawatch: archive Vlast.kz in three languages and track every revision."""
+    from settings import MEDIAWATCH_LOCK_DIR
+    from storage.locks import use_lock_dir
+
+    use_lock_dir(MEDIAWATCH_LOCK_DIR)
 
 
 # ---- options shared by several commands, declared once ---------------------------------------
 
+DB_KEY = "mediawatch.db"  # where the archive named by --db is kept in the context's meta
+
+
+def remember_db(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    ctx.meta[DB_KEY] = value  # for the messages of errors the command does not catch itself
+    return value
+
+
 def db_option(function):
     """--db: the archive file (its default from settings: MEDIAWATCH_DB, else archive.db)."""
-    return click.option("--db", default=MEDIAWATCH_DB, show_default=True,
+    return click.option("--db", default=MEDIAWATCH_DB, show_default=True, callback=remember_db,
                         help="The archive file.")(function)
 
 
@@ -320,7 +342,7 @@ def open_archive(db: str, write: bool = False):
     import os
     import sqlite3
 
-    from storage.access import ArchiveError, check_writable_target
+    from storage.access import ArchiveError, check_writable_target, storage_trouble
     from storage.archive import Archive
 
     if not os.path.exists(db):
@@ -334,8 +356,9 @@ def open_archive(db: str, write: bool = False):
         return Archive(db, readonly=not write)
     except ArchiveError as exc:
         raise UserError(str(exc)) from None
-    except sqlite3.OperationalError as exc:  # e.g. a file this user may not read
-        raise UserError(f"cannot open the archive {db}: {exc}") from None
+    except sqlite3.OperationalError as exc:  # e.g. a file this user may not read, a full disk
+        raise UserError(storage_trouble(exc, db) or f"cannot open the archive {db}: {exc}"
+                        ) from None
     except sqlite3.DatabaseError as exc:
         raise UserError(f"{db} is not a mediawatch archive: {exc}") from None
 
@@ -398,7 +421,7 @@ def on_terminal() -> bool:
 def search(query: str, edition: str | None, section: str | None, author: str | None, since: str | None,
            until: str | None, all_versions: bool, limit: int, as_json: bool, db: str) -> None:
     """Full-text search: words, "phrases", prefix*, AND/OR/NOT; ranked, with snippets."""
-    from storage.search import SearchQueryError
+    from storage.search import SearchQueryError, shown
     from views import articles, text
 
     color = on_terminal() and not as_json
@@ -410,7 +433,7 @@ def search(query: str, edition: str | None, section: str | None, author: str | N
         try:
             hits = archive.search(query, **options)
         except SearchQueryError as exc:
-            raise UserError(f"cannot search for {query!r}: {exc}") from None
+            raise UserError(f"cannot search for {shown(query)}: {exc}") from None
         hits = [articles.search_hit(hit, archive.translations(hit["article_id"])) for hit in hits]
     if as_json:
         echo_json(hits)
@@ -597,7 +620,7 @@ def stats(as_json: bool, db: str) -> None:
 def status(limit: int, as_json: bool, db: str) -> None:
     """The recent crawl runs, newest first: what each found, its errors; failed notifications."""
     from storage.divergence import diverging_stories
-    from storage.watches import undelivered
+    from storage.watches import failing_watches, undelivered
     from views.editions import status_line
     from views.runs import status_text
 
@@ -605,11 +628,15 @@ def status(limit: int, as_json: bool, db: str) -> None:
         runs = archive.runs(limit)
         waiting = undelivered(archive.db)
         editions = diverging_stories(archive.db)
+        failing = failing_watches(archive.db)
     if as_json:
         echo_json(runs)
     else:
         echo_text(status_text(runs))
         echo_text(status_line(editions))
+        for watch in failing:
+            echo_text(f"watch {watch['name']} skipped since {watch['error_at']}: "
+                      f"{watch['error']}")
         for delivery in waiting:
             changes = f"{delivery['count']} change{'s' if delivery['count'] != 1 else ''}"
             echo_text(f"notification {delivery['id']} for watch {delivery['watch']} "
@@ -726,15 +753,17 @@ def watch_kinds() -> list[str]:
 
 
 def check_query(query: str | None, lang: str | None) -> None:
-    from storage.search import SearchQueryError, compile_query
+    """A --query the search engine would refuse (malformed, past the limits) is a user error
+    here, where it is given, not later where it runs."""
+    from storage.search import SearchQueryError, shown, validate_query
 
     if query is None:
         return
     try:
-        if compile_query(query, lang).expression is None:
-            raise UserError(f"--query {query!r} has no word to search for")
+        if validate_query(query, lang).expression is None:
+            raise UserError(f"--query {shown(query)} has no word to search for")
     except SearchQueryError as exc:
-        raise UserError(f"cannot search for {query!r}: {exc}") from None
+        raise UserError(f"cannot search for {shown(query)}: {exc}") from None
 
 
 def find_watch(archive, name: str) -> dict:
@@ -763,6 +792,7 @@ def feed(edition: str | None, kinds: tuple[str, ...], article: str | None, query
     """Write an Atom feed of the newest changes: all, or per edition, kind, article or search."""
     from alerts.feeds import feed_xml, write_feed
     from storage.changelog import ChangeFilter
+    from storage.search import SearchQueryError, shown
     from storage.watches import watch_filter
 
     check_query(query, edition)
@@ -775,7 +805,10 @@ def feed(edition: str | None, kinds: tuple[str, ...], article: str | None, query
             article_id = find_article(archive, article) if article else None
             wanted = ChangeFilter(language=edition, kinds=kinds, article_id=article_id,
                                   query=query)
-        document = feed_xml(archive.db, wanted, web_url, watch=watch_name, limit=limit)
+        try:
+            document = feed_xml(archive.db, wanted, web_url, watch=watch_name, limit=limit)
+        except SearchQueryError as exc:
+            raise UserError(f"cannot search for {shown(wanted.query or '')}: {exc}") from None
     if output is None:
         click.echo(document.decode("utf-8"), nl=False)
         return
@@ -835,7 +868,8 @@ def watch_list(as_json: bool, db: str) -> None:
         watches = list_watches(archive.db)
     rows = [{"name": w["name"], "notify": private_url(w["notify_url"]), "kinds": w["kinds"],
              "lang": w["language"], "query": w["query"], "digest": w["digest"],
-             "created_at": w["created_at"], "deliveries": w["deliveries"]} for w in watches]
+             "created_at": w["created_at"], "deliveries": w["deliveries"],
+             "error": w["error"]} for w in watches]
     if as_json:
         echo_json(rows)
         return
@@ -846,8 +880,9 @@ def watch_list(as_json: bool, db: str) -> None:
         extra = "".join(f"; {label} {row[key]}" for key, label in
                         (("lang", "edition"), ("query", "query"), ("digest", "digest")) if row[key])
         counts = ", ".join(f"{n} {status}" for status, n in sorted(row["deliveries"].items()))
+        skipped = f"  [skipped: {row['error']}]" if row["error"] else ""
         click.echo(f"{row['name']}: {what}{extra} → {row['notify']}"
-                   f"{f'  ({counts})' if counts else ''}")
+                   f"{f'  ({counts})' if counts else ''}{skipped}")
 
 
 @watch.command("remove")
@@ -908,15 +943,22 @@ def notify(web_url: str, db: str) -> None:
               help="Address to listen on; any but a loopback one needs MEDIAWATCH_WEB_TOKEN.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="TCP port (0: any free one).")
+@click.option("--web-url", help="The address readers open (e.g. behind a proxy): links point "
+                                "there and its host is answered. Default: http://HOST:PORT/.")
+@click.option("--allow-host", "allowed_hosts", multiple=True, metavar="NAME",
+              help="Also answer requests for this host name (repeatable); other names but "
+                   "the --web-url's and the loopback ones get 400.")
 @db_option
-def serve(host: str, port: int, db: str) -> None:
+def serve(host: str, port: int, web_url: str | None, allowed_hosts: tuple[str, ...],
+          db: str) -> None:
     """Open the web reading room on the archive, read-only: changes, search, diffs, stories."""
     import os
 
     from web.serve import ServeError, run
 
     try:
-        run(db, host, port, os.environ.get("MEDIAWATCH_WEB_TOKEN") or None, echo=click.echo)
+        run(db, host, port, os.environ.get("MEDIAWATCH_WEB_TOKEN") or None, echo=click.echo,
+            web_url=web_url, allowed_hosts=allowed_hosts)
     except ServeError as exc:
         raise UserError(str(exc)) from None
 

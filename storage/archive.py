@@ -17,6 +17,7 @@ from storage.access import check_archive, connect_readonly, keep_shared_files
 from storage.captures import CaptureCodec
 from storage.changes import kinds_between
 from storage.db import ACTIVE, REMOVED, connect, parse_time, utc_iso, write_transaction
+from storage.locks import WriterLock
 from storage.migrations import migrate
 from storage.reading import ArchiveReads
 from storage.records import ArticleRecord, version_columns
@@ -33,6 +34,15 @@ REVISIT_STEPS = (900, 3600, 10800, 86400, 259200, 604800, 2592000)
 # A fetched body with less than this share of the current version's words is taken for an
 # extraction failure (a layout change, a broken page), not for an edit: real edits keep far more.
 SUSPECT_SHARE = 0.4
+
+
+def writer_lock(path: str) -> WriterLock | None:
+    """The WriterLock of an archive about to be written, taken (none for one in memory)."""
+    if path == ":memory:":
+        return None
+    lock = WriterLock(path)
+    lock.acquire()
+    return lock
 
 
 @dataclass
@@ -97,11 +107,20 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
         """Open (or create) the archive to write, migrating it; with `readonly`, open an existing
         up-to-date archive without changing anything (storage.access says what is refused).
         `carry_window`: how long an edit of one edition may wait for the others before it is
-        reported as not carried (storage.divergence)."""
+        reported as not carried (storage.divergence).
+
+        A writer holds the archive's WriterLock until it closes: raises ArchiveBusy while
+        another process writes the same file through another name.
+        """
         self.path = str(path)
         self.carry_window = carry_window
         self.readonly = readonly
-        self.db = connect_readonly(path) if readonly else connect(path)
+        self.writer = None if readonly else writer_lock(self.path)
+        try:
+            self.db = connect_readonly(path) if readonly else connect(path)
+        except BaseException:
+            self._release()
+            raise
         self.revisit_steps = list(revisit_steps or REVISIT_STEPS)
         self.policy: Policy = (StepPolicy(self.revisit_steps) if revisit_steps
                                else policy or AdaptivePolicy())
@@ -112,6 +131,7 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
                 migrate(self.db)
         except BaseException:
             self.db.close()
+            self._release()
             raise
         self.captures = CaptureCodec(self.db)
 
@@ -119,6 +139,12 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
         self.db.close()
         if not self.readonly:
             keep_shared_files(self.path)
+        self._release()
+
+    def _release(self) -> None:
+        if self.writer is not None:
+            self.writer.release()
+            self.writer = None
 
     def __enter__(self) -> Archive:
         return self

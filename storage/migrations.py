@@ -21,7 +21,7 @@ NEEDS = {
     "m004_translations": ("editions",),
     "m006_change_kinds": ("kinds",),
     "m007_word_forms": ("search", "spellings"),
-    "m013_divergence": ("divergence",),
+    "m014_divergence": ("divergence",),
 }
 
 
@@ -324,7 +324,14 @@ def m012_watches(db: Database) -> None:
 
 
 @MIGRATIONS()
-def m013_divergence(db: Database) -> None:
+def m013_watch_errors(db: Database) -> None:
+    """Why a watch was skipped at its last delivery run (its query failed), and since when."""
+    db["watches"].add_column("error", str)
+    db["watches"].add_column("error_at", str)
+
+
+@MIGRATIONS()
+def m014_divergence(db: Database) -> None:
     """What one edition of a story says and another does not: the comparison of each pair of
     editions, the divergences found (figures, paragraphs, quotations, edits not carried), the
     edits of one edition waiting for the others, and divergence events (NEEDS)."""

@@ -481,7 +481,7 @@ def test_a_receiver_that_raises_or_a_query_that_breaks_does_not_stop_the_others(
     finally:
         receiver.stop()
     assert (report.sent, report.failed) == (1, 1)
-    assert report.errors[0].startswith("watch c-unreadable: its query cannot be read")
+    assert report.errors[0].startswith("watch c-unreadable: its query failed")
     assert states == {"a-broken": ("failed", "RuntimeError: the plugin broke"),
                       "b-working": ("sent", None)}
     [message] = receiver.at("/working")

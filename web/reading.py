@@ -11,7 +11,8 @@ from storage import browse
 from storage.archive import Archive
 from storage.changes import EVENT_KINDS, KINDS
 from storage.divergence import diverging_stories
-from storage.search import edition_counts
+from storage.search import edition_counts, searching
+from storage.watches import failing_watches
 from views.diffs import diff_dict, version_diff
 from views.editions import compare_data, divergence_brief
 from web.times import iso_utc
@@ -86,10 +87,11 @@ def search(archive: Archive, query: str, options: dict, page: int) -> dict:
     that many when `counts_complete` is false: see storage.search.edition_counts)."""
     filters = {key: options.get(key) for key in ("section", "author", "date_from", "date_to",
                                                  "all_versions")}
-    hits = archive.search(query, language=options.get("language"), **filters,
-                          limit=HITS_PER_PAGE + 1, offset=(page - 1) * HITS_PER_PAGE,
-                          marks=(MARK_START, MARK_END))
-    counts, complete = edition_counts(archive.db, query, **filters)
+    with searching(archive.db):  # one time limit for the hits and the counts together
+        hits = archive.search(query, language=options.get("language"), **filters,
+                              limit=HITS_PER_PAGE + 1, offset=(page - 1) * HITS_PER_PAGE,
+                              marks=(MARK_START, MARK_END))
+        counts, complete = edition_counts(archive.db, query, **filters)
     more = len(hits) > HITS_PER_PAGE
     hits = hits[:HITS_PER_PAGE]
     for hit in hits:
@@ -239,7 +241,8 @@ def capture_body(archive: Archive, version_id: int) -> tuple[dict, bytes]:
 
 def status(archive: Archive, now: datetime | None = None) -> dict:
     """Recent runs with their errors and field coverage, the next scheduled runs (at the
-    service's default intervals) and the revisits due."""
+    service's default intervals), the revisits due and the watches skipped at their last
+    delivery run."""
     now = now or datetime.now(UTC)
     runs = archive.runs(RUNS_SHOWN)
     for run in runs:
@@ -253,4 +256,5 @@ def status(archive: Archive, now: datetime | None = None) -> dict:
              "next_run": iso_utc(when)} for key, when in sorted(due.items(), key=lambda i: i[1])]
     return {"now": iso_utc(now), "runs": runs, "next_runs": jobs,
             "revisits": browse.revisits(archive.db, iso_utc(now)),
+            "skipped_watches": failing_watches(archive.db),
             "editions": diverging_stories(archive.db)}
