@@ -280,7 +280,7 @@ def test_the_story_page_shows_the_comparison(divergent):
 
     from web.app import create_app
 
-    client = TestClient(create_app(str(divergent)))
+    client = TestClient(create_app(str(divergent)), base_url="http://127.0.0.1:8000")
     page = client.get("/story/501")
     assert page.status_code == 200 and 'id="compare"' in page.text
     assert "figures differ</span> en 10 · kk, ru 12" in page.text
