@@ -63,7 +63,6 @@ class Alignment:
     groups: list[Group]
     left_only: list[int] = field(default_factory=list)
     right_only: list[int] = field(default_factory=list)
-    ratio: float = 1.0  # characters of the right edition per character of the left, usually
 
     def partner(self, side: str, index: int) -> Group | None:
         """The group holding paragraph `index` of `side` ("left" or "right")."""
@@ -92,7 +91,6 @@ class _Side:
         self.stated = set(chain.from_iterable(self.facts))
         self.names = [{names.id(key) for key in r.names} for r in readings]
         self.classes = [{f.comparable for f in r.facts} for r in readings]
-        self.quotes = [len(r.quotes) for r in readings]
         self.speakers = [[frozenset(names.id(key) for key in keys) for keys in r.speakers]
                          for r in readings]
         self.sizes = [max(1, r.size) for r in readings]
@@ -108,16 +106,14 @@ class _Side:
         """The kinds of figures a paragraph holds, with how many of each."""
         return tuple(sorted(Counter(self.kind_of[a] for a in self.facts[index]).items()))
 
-    def position(self, index: int) -> float:
-        return (index - 1) / max(1, len(self.readings) - 2)
-
-    def union(self, indices: list[int]) -> tuple[set, set, set, int]:
+    def union(self, indices: list[int]) -> tuple[set, set, set]:
+        """The figures, names and kinds of figures some paragraphs hold together."""
         facts, names, classes = set(), set(), set()
         for i in indices:
             facts |= self.facts[i]
             names |= self.names[i]
             classes |= self.classes[i]
-        return facts, names, classes, sum(self.quotes[i] for i in indices)
+        return facts, names, classes
 
 
 class _Aligner:
@@ -127,8 +123,8 @@ class _Aligner:
 
     def shared(self, lefts: list[int], rights: list[int]) -> float:
         """What two sets of paragraphs share: figures, names (rarer weigh more), quotations."""
-        lf, ln, lc, lq = self.left.union(lefts)
-        rf, rn, rc, rq = self.right.union(rights)
+        lf, ln, _ = self.left.union(lefts)
+        rf, rn, _ = self.right.union(rights)
         score = sum(FACT_WEIGHT / max(self.left.fact_count[a], self.right.fact_count[a], 1)
                     for a in lf & rf)
         score += sum(NAME_WEIGHT / max(self.left.name_count[n], self.right.name_count[n], 1)
@@ -149,8 +145,8 @@ class _Aligner:
     def score(self, lefts: list[int], rights: list[int], gap: tuple[list[int], list[int]]) -> float:
         """What pairing these paragraphs of a gap earns: what they share, figures of one kind
         on both sides, the same place in the gap, and lengths in the editions' usual ratio."""
-        lf, _, lc, _ = self.left.union(lefts)
-        rf, _, rc, _ = self.right.union(rights)
+        lf = self.left.union(lefts)[0]
+        rf = self.right.union(rights)[0]
         score = self.shared(lefts, rights)
         if lf and rf and not (lf & rf):
             if self.left.kinds(lefts) == self.right.kinds(rights):
@@ -166,8 +162,8 @@ class _Aligner:
     def kind_alone(self, pair_left: list[int], pair_right: list[int], lefts: list[int],
                    rights: list[int]) -> bool:
         """Whether the pair holds a kind of figure that no other paragraph of the gap holds."""
-        _, _, lc, _ = self.left.union(pair_left)
-        _, _, rc, _ = self.right.union(pair_right)
+        lc = self.left.union(pair_left)[2]
+        rc = self.right.union(pair_right)[2]
         for kind in lc & rc:
             elsewhere = any(kind in self.left.classes[i] for i in lefts if i not in pair_left) or any(
                 kind in self.right.classes[j] for j in rights if j not in pair_right)
@@ -214,7 +210,7 @@ class _Aligner:
         self.absorb(groups, left_only, "left")
         self.absorb(groups, right_only, "right")
         groups.sort(key=lambda g: (min(g.left), min(g.right)))
-        return Alignment(groups, *self.unpaired(groups), ratio=self.typical)
+        return Alignment(groups, *self.unpaired(groups))
 
     def unpaired(self, groups: list[Group]) -> tuple[list[int], list[int]]:
         paired_left = {i for g in groups for i in g.left}

@@ -43,7 +43,6 @@ from storage.records import record_from_row
 
 DIVERGENCE = "divergence"  # the change kind
 EDIT = "edit"
-KINDS = (*FINDING_KINDS, EDIT)
 CARRY_WINDOW = timedelta(hours=6)
 OPEN, CARRIED, WITHDRAWN = "open", "carried", "withdrawn"
 REREAD = "reread"  # closed because a version read again from its capture no longer says it
