@@ -163,7 +163,6 @@ def send_due(db: Database, secrets: SecretStore, limits: DeliveryLimits, courier
     blocked: set[int] = set()
     for delivery in store.unsent_deliveries(db):
         if courier.stopped:
-            report.stopped = True
             break
         if delivery["watch_id"] in blocked or delivery["next_attempt_at"] > utc_iso():
             blocked.add(delivery["watch_id"])
@@ -184,8 +183,6 @@ def send_due(db: Database, secrets: SecretStore, limits: DeliveryLimits, courier
                            delivery["id"], outcome.error)
         elif outcome.status == STOPPED:
             store.mark_failed(db, delivery["id"], STOPPED_NOTE, utc_iso())
-            report.stopped = True
-            break
         else:
             blocked.add(delivery["watch_id"])
             when = retry_at(delivery["attempts"] + 1, limits.retry_steps, datetime.now(UTC))
@@ -194,6 +191,7 @@ def send_due(db: Database, secrets: SecretStore, limits: DeliveryLimits, courier
             report.errors.append(f"watch {delivery['watch']}: {outcome.error} (retry at {when})")
             logger.warning("watch %s: delivery %s failed: %s", delivery["watch"],
                            delivery["id"], outcome.error)
+    report.stopped = courier.stopped
 
 
 def send_one(delivery: dict, secrets: SecretStore, courier: Courier) -> Outcome:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+from urllib.parse import urlsplit
 
 import apprise
 
@@ -43,14 +44,16 @@ def network_host(url: str) -> str | None:
 
 
 def redacted_url(url: str) -> str:
-    """What the archive keeps of a receiver's URL: its scheme and network host (and port),
-    nothing else: no user, password, token, path or query."""
+    """What the archive keeps of a receiver's URL: its scheme and network host (and the port
+    typed), nothing else: no user, password, token, path or query."""
     scheme = url.split("://", 1)[0] if "://" in url else "?"
     host = network_host(url)
     if host is None:
         return f"{scheme}://…"
-    service = _service(url)
-    port = getattr(service, "port", None)
+    try:
+        port = urlsplit(url).port
+    except ValueError:
+        port = None
     shown = f"[{host}]" if ":" in host else host
     return f"{scheme}://{shown}{f':{port}' if port else ''}/…"
 

@@ -37,7 +37,7 @@ class JsonReceiver:
         self.messages: list[dict] = []  # accepted: {"path", "title", "message"}
         self.requests = 0
         self.decide: Callable[[dict, str], str] | None = None
-        self.delay = 6.0  # SLOW: seconds before the answer
+        self.delay = 4.5  # SLOW: seconds before the answer (Apprise stops waiting after 4)
         self.trickle_for = 120.0  # TRICKLE: seconds the answer takes
         self.lock = threading.Lock()
         self.stopping = threading.Event()
