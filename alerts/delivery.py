@@ -134,6 +134,7 @@ def deliver(db: Database, db_path: str, secrets: SecretStore,
         return report
     own_courier = courier is None
     courier = courier or Courier(limits.message_deadline)
+    courier.start()  # while the changes are collected
     try:
         with DeliveryLock(db_path):
             store.move_secrets_out(db, secrets, redacted_url)

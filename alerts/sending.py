@@ -45,6 +45,7 @@ class Courier:
     def __init__(self, deadline: float) -> None:
         self.deadline = deadline
         self.process: subprocess.Popen | None = None
+        self.ready = False
         self.errors = None
         self.buffer = b""
         self.stopping = threading.Event()
@@ -65,6 +66,12 @@ class Courier:
     def close(self) -> None:
         """End the worker (it is idle between messages)."""
         self._end_worker()
+
+    def start(self) -> None:
+        """Start a worker now, without waiting for it, so that it is ready by the first send
+        (it takes about a second to import Apprise)."""
+        if not self.stopped and (self.process is None or self.process.poll() is not None):
+            self._spawn()
 
     def send(self, url: str, title: str, body: str, allow_private: bool = False,
              deadline: float | None = None) -> Outcome:
@@ -106,9 +113,21 @@ class Courier:
         return Outcome(FAILED, f"no answer within {deadline:g} s (the send was ended)")
 
     def _start_worker(self) -> str | None:
-        """Start a worker if none is running; why it could not, or None."""
-        if self.process is not None and self.process.poll() is None:
+        """Have a ready worker; why there could be none, or None."""
+        if self.process is None or self.process.poll() is not None:
+            problem = self._spawn()
+            if problem is not None:
+                return problem
+        if self.ready:
             return None
+        if self._next_line(time.monotonic() + START_SECONDS) == {"event": "ready"}:
+            self.ready = True
+            return None
+        ended = self._worker_ended() or "it did not start in time"
+        self._end_worker()
+        return f"the delivery worker did not start: {ended}"
+
+    def _spawn(self) -> str | None:
         self._end_worker()
         self.errors = tempfile.TemporaryFile()
         self.buffer = b""
@@ -122,12 +141,7 @@ class Courier:
             return f"cannot start the delivery worker: {exc.strerror or exc}"
         if self.stopped:  # stop() came while it started
             self.process.kill()
-        ready = self._next_line(time.monotonic() + START_SECONDS)
-        if ready == {"event": "ready"}:
-            return None
-        ended = self._worker_ended() or "it did not start in time"
-        self._end_worker()
-        return f"the delivery worker did not start: {ended}"
+        return None
 
     def _next_line(self, ends_at: float) -> dict | None:
         """The worker's next message, or None when it ended or `ends_at` passed."""
@@ -157,7 +171,7 @@ class Courier:
         return lines[-1] if lines else f"exit status {self.process.returncode}"
 
     def _end_worker(self) -> None:
-        process, self.process = self.process, None
+        process, self.process, self.ready = self.process, None, False
         if process is not None:
             if process.poll() is None:
                 process.kill()

@@ -82,16 +82,26 @@ def status_text(db: Path) -> str:
     return result.output
 
 
-def couriers_running() -> list[int]:
-    """The delivery workers running on this machine (any left behind would be here)."""
+@pytest.fixture(autouse=True)
+def mark(monkeypatch) -> str:
+    """A mark in the environment of every process this test starts (and theirs)."""
+    value = f"{os.getpid()}-{time.monotonic_ns()}"
+    monkeypatch.setenv("MEDIAWATCH_TEST_MARK", value)
+    return value
+
+
+def couriers_running(mark: str) -> list[int]:
+    """The delivery workers this test started that still run (wherever they were left)."""
     found = []
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
                 command = Path(f"/proc/{entry}/cmdline").read_bytes()
+                environment = Path(f"/proc/{entry}/environ").read_bytes()
             except OSError:
                 continue
-            if b"alerts.courier" in command:
+            if b"alerts.courier" in command and f"MEDIAWATCH_TEST_MARK={mark}".encode() in \
+                    environment.split(b"\0"):
                 found.append(int(entry))
     return found
 
@@ -124,7 +134,7 @@ def receiver():
 
 # ---- item: a receiver that answers very slowly -------------------------------------------------
 
-def test_a_trickling_receiver_is_cut_off_at_the_message_deadline(tmp_path, receiver):
+def test_a_trickling_receiver_is_cut_off_at_the_message_deadline(tmp_path, receiver, mark):
     """The receiver has the message and answers a byte a second for two minutes: notify ends
     the send at its 3 s deadline, records it unconfirmed, and leaves no worker behind."""
     receiver.decide = lambda payload, path: TRICKLE
@@ -136,32 +146,33 @@ def test_a_trickling_receiver_is_cut_off_at_the_message_deadline(tmp_path, recei
     assert "0 sent, 0 failed (retried later), 1 unconfirmed" in done.stdout
     [(state, error)] = statuses(db)
     assert state == "unconfirmed" and "no answer within 3 s" in error
-    assert len(receiver.messages) == 1 and not couriers_running()
+    assert len(receiver.messages) == 1 and not couriers_running(mark)
 
 
-def test_a_send_past_its_deadline_leaves_no_thread_or_socket(tmp_path, receiver):
+def test_a_send_past_its_deadline_leaves_no_thread_or_socket(tmp_path, receiver, mark):
     from alerts.sending import UNCONFIRMED, Courier
 
     receiver.decide = lambda payload, path: TRICKLE
     threads = {thread.ident for thread in threading.enumerate()}
-    courier = Courier(deadline=1)
+    courier = Courier(deadline=2)
     try:
         for attempt in range(2):
             began = time.monotonic()
             outcome = courier.send(receiver.url("/t"), "title", f"body {attempt}",
                                    allow_private=True)
-            # 1 s of deadline (the trickle would take 120 s), and a worker started each time
-            assert outcome.status == UNCONFIRMED and time.monotonic() - began < 10
+            # 2 s of deadline (the trickle would take 120 s), and a worker started each time
+            assert outcome.status == UNCONFIRMED, outcome
+            assert time.monotonic() - began < 15
             assert sockets_to(receiver.port) == 0
     finally:
         courier.close()
     receiver_threads = {thread.ident for thread in threading.enumerate()
                         if "process_request" in thread.name or "serve_forever" in thread.name}
     assert {thread.ident for thread in threading.enumerate()} - threads <= receiver_threads
-    assert len(receiver.messages) == 2 and not couriers_running()
+    assert len(receiver.messages) == 2 and not couriers_running(mark)
 
 
-def test_sigterm_ends_notify_at_once_while_a_send_hangs(tmp_path, receiver):
+def test_sigterm_ends_notify_at_once_while_a_send_hangs(tmp_path, receiver, mark):
     receiver.decide = lambda payload, path: TRICKLE
     db = tmp_path / "archive.db"
     archive_with_a_change(db, receiver.url("/t"))
@@ -179,10 +190,10 @@ def test_sigterm_ends_notify_at_once_while_a_send_hangs(tmp_path, receiver):
     # The receiver had the whole message: it is not sent again on the next run.
     [(state, error)] = statuses(db)
     assert state == "unconfirmed" and "before this process was stopped" in error, error
-    assert not couriers_running()
+    assert not couriers_running(mark)
 
 
-def test_the_scheduler_crawls_on_and_stops_at_once_while_a_receiver_hangs(tmp_path, receiver):
+def test_the_scheduler_crawls_on_and_stops_at_once_while_a_receiver_hangs(tmp_path, receiver, mark):
     """A watch whose receiver trickles its answer for two minutes, a 100 s message deadline:
     the service's three crawls of the edition run one after the other as if nothing were
     sent, and SIGTERM ends the service in a few seconds, in the middle of the send."""
@@ -215,7 +226,7 @@ def test_the_scheduler_crawls_on_and_stops_at_once_while_a_receiver_hangs(tmp_pa
                 process.kill()
                 process.wait()
     assert "scheduler stopped" in log.read_text()
-    assert not couriers_running()
+    assert not couriers_running(mark)
 
 
 # ---- item: a receiver slower than Apprise's 4 s ------------------------------------------------
