@@ -978,7 +978,7 @@ def stop_on_signals():
         yield courier
     finally:
         for number, handler in previous.items():
-            signal.signal(number, handler)
+            signal.signal(number, signal.SIG_DFL if handler is None else handler)
         courier.close()
 
 

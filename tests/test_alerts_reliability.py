@@ -41,12 +41,14 @@ def secrets() -> SecretStore:
     return SecretStore(settings.MEDIAWATCH_SECRETS)
 
 
-def archive_with_a_change(db: Path, url: str, digest: str | None = None) -> None:
-    """An archive with a watch on `url` (a receiver on this machine, so allowed) and one
-    change archived after it."""
+def archive_with_a_change(db: Path, url: str, second_url: str | None = None) -> None:
+    """An archive with a watch on `url` (a receiver on this machine, so allowed), another
+    on `second_url` if given, and one change archived after them."""
     with Archive(db) as archive:
-        alerts.watches.add_watch(archive.db, secrets(), "w", url, [], None, None, digest,
-                                 allow_private=True)
+        for name, address in (("w", url), ("x", second_url)):
+            if address:
+                alerts.watches.add_watch(archive.db, secrets(), name, address, [], None, None,
+                                         None, allow_private=True)
         archive.record_page(None, RECORD["url"], 200, {}, b"<html></html>",
                             ArticleRecord(title="Митинг", **RECORD), "2024-01-01T10:00:00Z")
 
@@ -134,18 +136,23 @@ def receiver():
 
 # ---- item: a receiver that answers very slowly -------------------------------------------------
 
-def test_a_trickling_receiver_is_cut_off_at_the_message_deadline(tmp_path, receiver, mark):
-    """The receiver has the message and answers a byte a second for two minutes: notify ends
-    the send at its 3 s deadline, records it unconfirmed, and leaves no worker behind."""
+def test_a_trickling_receiver_is_cut_off_at_the_message_and_run_deadlines(tmp_path, receiver,
+                                                                         mark):
+    """Two watches on a receiver that has each message and answers a byte a second for two
+    minutes: notify ends the first send at its 3 s deadline and records it unconfirmed; the
+    second would not fit in the run's 5 s, so it waits for the next run. No worker is left."""
     receiver.decide = lambda payload, path: TRICKLE
     db = tmp_path / "archive.db"
-    archive_with_a_change(db, receiver.url("/t"))
-    done, seconds = notify(db, MEDIAWATCH_NOTIFY_MESSAGE_DEADLINE="3")
+    archive_with_a_change(db, receiver.url("/t"), second_url=receiver.url("/u"))
+    done, seconds = notify(db, MEDIAWATCH_NOTIFY_MESSAGE_DEADLINE="3",
+                           MEDIAWATCH_NOTIFY_RUN_DEADLINE="5")
     assert done.returncode == 0, done.stderr
     assert seconds < 15, seconds  # 3 s of deadline, the rest starting two Pythons
-    assert "0 sent, 0 failed (retried later), 1 unconfirmed" in done.stdout
-    [(state, error)] = statuses(db)
-    assert state == "unconfirmed" and "no answer within 3 s" in error
+    assert ("2 new messages, 0 sent, 0 failed (retried later), 1 unconfirmed, 1 wait for the "
+            "next run (its deadline passed)") in done.stdout
+    assert statuses(db) == [
+        ("unconfirmed", "the receiver took the whole message but gave no answer within 3 s"),
+        ("pending", None)]
     assert len(receiver.messages) == 1 and not couriers_running(mark)
 
 
