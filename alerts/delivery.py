@@ -25,6 +25,7 @@ from alerts.messages import build_messages
 from alerts.receivers import redacted_url
 from alerts.sending import FAILED, SENT, STOPPED, UNCONFIRMED, Courier, Outcome
 from alerts.summaries import DEFAULT_WEB_URL
+from alerts.watches import receiver_address
 from storage import watches as store
 from storage.db import utc_iso
 from storage.future import correct_future_times
@@ -137,7 +138,10 @@ def deliver(db: Database, db_path: str, secrets: SecretStore,
     courier.start()  # while the changes are collected
     try:
         with DeliveryLock(db_path):
-            store.move_secrets_out(db, secrets, redacted_url)
+            try:
+                store.move_secrets_out(db, secrets, redacted_url)
+            except SecretsError as exc:  # the addresses stay where they are, and still work
+                report.errors.append(f"receivers' addresses not moved out of the archive: {exc}")
             report.corrections = correct_future_times(db, datetime.now(UTC),
                                                       max(limits.retry_steps))
             store.recover_interrupted(db, utc_iso())
@@ -198,7 +202,7 @@ def send_due(db: Database, secrets: SecretStore, limits: DeliveryLimits, courier
 def send_one(delivery: dict, secrets: SecretStore, courier: Courier) -> Outcome:
     """Send one delivery to its watch's receiver, whose full address is in the secrets file."""
     try:
-        address = secrets.get(delivery["secret_ref"])
+        address = receiver_address(secrets, delivery)
     except SecretsError as exc:
         return Outcome(FAILED, str(exc))
     if address is None:

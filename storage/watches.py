@@ -4,7 +4,7 @@ A delivery moves `pending` → `sending` → `sent`, or → `failed` (retried at
 or → `unconfirmed` (the receiver took the whole message and gave no answer in time: not sent
 again). Collecting a watch's new changes into deliveries and moving its cursor is one
 transaction, so a change is put in exactly one delivery. A delivery is marked `sending`
-(committed) before its message goes out and after, so a process killed in between leaves it
+(committed) before its message goes out and `sent` after, so a process killed in between leaves it
 `sending`. A watch's full receiver address is not stored here but in the secrets file
 (storage.secrets) under the watch's `secret_ref`; `notify_url` holds a redacted form.
 """

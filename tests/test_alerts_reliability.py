@@ -371,7 +371,7 @@ def test_migrate_moves_the_secrets_out(tmp_path, receiver):
         assert secrets().get(watch["secret_ref"]) == url
         archive.record_page(None, RECORD["url"], 200, {}, b"<html></html>",
                             ArticleRecord(title="Митинг", **RECORD), "2024-01-01T10:00:00Z")
-        # A watch of the old version sent to this machine: allowed, as it was before.
+        # Its receiver is on this machine: allowed, as `watch add --allow-private-target` does.
         archive.db.execute("UPDATE watches SET allow_private = 1")
     done, _ = notify(db)
     assert "1 sent" in done.stdout and [m["path"] for m in receiver.messages] == ["/T0KEN-4f9a2c"]
