@@ -11,6 +11,7 @@ import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -19,6 +20,9 @@ import settings as project_settings
 from crawler.child import CrawlOutcome, read_outcome, start_crawl
 from storage.records import EDITIONS
 from views.runs import run_line
+
+if TYPE_CHECKING:
+    from alerts.delivery import DeliveryReport
 
 logger = logging.getLogger("mediawatch.scheduler")
 
@@ -220,7 +224,7 @@ class Notifier:
         log_delivery(report)
 
 
-def log_delivery(report) -> None:
+def log_delivery(report: DeliveryReport) -> None:
     """The log lines of one delivery run."""
     for correction in report.corrections:
         logger.warning("clock: %s was %s, later than this machine's clock: corrected to %s",
