@@ -917,7 +917,7 @@ def watch_test(name: str, web_url: str, db: str) -> None:
         raise UserError(str(exc)) from None
     if address is None:
         raise UserError(f"the address of watch {name} ({shown}) is not in the secrets file "
-                        f"{secrets.path}: add the watch again")
+                        f"{secrets.path}: remove the watch and add it again")
     with stop_on_signals() as courier:
         outcome = send(address, message.title, message.body, bool(found["allow_private"]),
                        settings.MEDIAWATCH_NOTIFY_MESSAGE_DEADLINE, courier)

@@ -207,7 +207,7 @@ def send_one(delivery: dict, secrets: SecretStore, courier: Courier) -> Outcome:
         return Outcome(FAILED, str(exc))
     if address is None:
         return Outcome(FAILED, f"the receiver's address ({delivery['notify_url']}) is not in "
-                               f"the secrets file {secrets.path}: add the watch again")
+                               f"the secrets file {secrets.path}: remove the watch and add it again")
     try:
         return courier.send(address, delivery["title"], delivery["body"],
                             bool(delivery["allow_private"]))
