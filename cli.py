@@ -7,6 +7,7 @@ order README follows. What the commands show comes from views/, what they do fro
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -589,26 +590,42 @@ def stats(as_json: bool, db: str) -> None:
 @db_option
 def status(limit: int, as_json: bool, db: str) -> None:
     """The recent crawl runs, newest first: what each found, its errors; failed notifications."""
-    from storage.watches import failing_watches, undelivered
+    from datetime import UTC, datetime
+
+    from storage.future import future_times, recent_corrections
+    from storage.watches import failing_watches, unconfirmed, undelivered
     from views.runs import status_text
 
+    now = datetime.now(UTC)
     with open_archive(db) as archive:
         runs = archive.runs(limit)
         waiting = undelivered(archive.db)
+        unanswered = unconfirmed(archive.db)
+        ahead = future_times(archive.db, now)
+        corrected = recent_corrections(archive.db, now)
         failing = failing_watches(archive.db)
     if as_json:
         echo_json(runs)
-    else:
-        echo_text(status_text(runs))
-        for watch in failing:
-            echo_text(f"watch {watch['name']} skipped since {watch['error_at']}: "
-                      f"{watch['error']}")
-        for delivery in waiting:
-            changes = f"{delivery['count']} change{'s' if delivery['count'] != 1 else ''}"
-            echo_text(f"notification {delivery['id']} for watch {delivery['watch']} "
-                       f"({changes}) {delivery['status']} after "
-                       f"{delivery['attempts']} tries: {delivery['last_error']}; "
-                       f"next try {delivery['next_attempt_at']}")
+        return
+    echo_text(status_text(runs))
+    for watch in failing:
+        echo_text(f"watch {watch['name']} skipped since {watch['error_at']}: {watch['error']}")
+    for delivery in waiting:
+        changes = f"{delivery['count']} change{'s' if delivery['count'] != 1 else ''}"
+        echo_text(f"notification {delivery['id']} for watch {delivery['watch']} "
+                  f"({changes}) {delivery['status']} after "
+                  f"{delivery['attempts']} tries: {delivery['last_error']}; "
+                  f"next try {delivery['next_attempt_at']}")
+    for row in unanswered:
+        echo_text(f"watch {row['watch']}: {row['deliveries']} notification(s) unconfirmed (the "
+                  "receiver took the whole message but gave no answer in time; not sent "
+                  f"again), the latest {row['latest']}")
+    for row in ahead:
+        echo_text(f"clock: {row['what']} {row['stored']}, later than this machine's clock "
+                  f"({now:%Y-%m-%dT%H:%M:%SZ}): written while a clock was ahead")
+    for row in corrected:
+        echo_text(f"clock: {row['what']} was {row['stored']}, from the future: corrected to "
+                  f"{row['corrected']}")
 
 
 @main.command()
@@ -703,11 +720,34 @@ def migrate_archive(db: str) -> None:
         pending = pending_migrations(db)
     except ArchiveError as exc:
         raise UserError(str(exc)) from None
-    if not pending:
+    if pending:
+        Archive(db).close()
+        click.echo(f"migrated {db}: {', '.join(pending)}")
+    else:
         click.echo(f"{db} is up to date: nothing to migrate")
-        return
-    Archive(db).close()
-    click.echo(f"migrated {db}: {', '.join(pending)}")
+    moved, store = move_receivers_out(db)
+    if moved:
+        click.echo(f"moved the receiver addresses of {moved} watch(es) out of the archive, "
+                   f"into {store}")
+
+
+def move_receivers_out(db: str) -> tuple[int, str]:
+    """Move the full receiver addresses still in the archive to the secrets file (an archive
+    made before they were kept apart); how many, and where."""
+    import settings
+    from alerts.receivers import redacted_url
+    from storage.secrets import SecretsError, SecretStore
+    from storage.watches import move_secrets_out
+
+    with open_archive(db) as archive:
+        if not archive.db.execute("SELECT 1 FROM watches WHERE secret_ref IS NULL").fetchone():
+            return 0, settings.MEDIAWATCH_SECRETS
+    store = SecretStore(settings.MEDIAWATCH_SECRETS)
+    with open_archive(db, write=True) as archive:
+        try:
+            return move_secrets_out(archive.db, store, redacted_url), str(store.path)
+        except SecretsError as exc:
+            raise UserError(str(exc)) from None
 
 
 # ---- feeds, watches and notifications -----------------------------------------------------------
@@ -801,25 +841,34 @@ def watch() -> None:
 @click.option("--query", help="Only changes to articles matching this search query.")
 @click.option("--digest", type=click.Choice(["hourly", "daily"]),
               help="Send one digest an hour or a day instead of a message per change.")
+@click.option("--allow-private-target", "allow_private", is_flag=True,
+              help="Allow a receiver on a loopback, private or link-local address (this "
+                   "machine or its network); refused otherwise.")
 @db_option
 def watch_add(name: str, notify_url: str, kinds: tuple[str, ...], edition: str | None,
-              query: str | None, digest: str | None, db: str) -> None:
+              query: str | None, digest: str | None, allow_private: bool, db: str) -> None:
     """Add a watch; it is told of the changes archived from now on."""
-    from alerts.delivery import private_url, valid_url
-    from storage.watches import WatchExists, add_watch
+    import settings
+    from alerts.receivers import private_url
+    from alerts.watches import ReceiverRefused, add_watch, check_receiver
+    from storage.secrets import SecretsError, SecretStore
+    from storage.watches import WatchExists
 
     if not name.strip() or "/" in name:
         raise UserError("a watch name must be non-empty and have no '/'")
-    if not valid_url(notify_url):
-        raise UserError(f"--notify {notify_url!r} is not a notification URL Apprise knows "
-                        "(see https://github.com/caronc/apprise/wiki)")
+    try:
+        check_receiver(notify_url, allow_private)
+    except ReceiverRefused as exc:
+        raise UserError(str(exc)) from None
     check_query(query, edition)
     with open_archive(db, write=True) as archive:
         try:
-            add_watch(archive.db, name, notify_url, list(kinds), edition, query, digest)
-        except WatchExists as exc:
+            add_watch(archive.db, SecretStore(settings.MEDIAWATCH_SECRETS), name, notify_url,
+                      list(kinds), edition, query, digest, allow_private)
+        except (WatchExists, ReceiverRefused, SecretsError) as exc:
             raise UserError(str(exc)) from None
-    click.echo(f"watch {name} added: notifies {private_url(notify_url)}")
+    click.echo(f"watch {name} added: notifies {private_url(notify_url)} (the address is kept "
+               f"in {settings.MEDIAWATCH_SECRETS})")
 
 
 @watch.command("list")
@@ -827,13 +876,17 @@ def watch_add(name: str, notify_url: str, kinds: tuple[str, ...], edition: str |
 @db_option
 def watch_list(as_json: bool, db: str) -> None:
     """The watches, their filters and their deliveries (passwords in URLs hidden)."""
-    from alerts.delivery import private_url
+    import settings
+    from alerts.watches import shown_receiver
+    from storage.secrets import SecretStore
     from storage.watches import list_watches
 
     with open_archive(db) as archive:
         watches = list_watches(archive.db)
-    rows = [{"name": w["name"], "notify": private_url(w["notify_url"]), "kinds": w["kinds"],
+    secrets = SecretStore(settings.MEDIAWATCH_SECRETS)
+    rows = [{"name": w["name"], "notify": shown_receiver(secrets, w), "kinds": w["kinds"],
              "lang": w["language"], "query": w["query"], "digest": w["digest"],
+             "private_target_allowed": bool(w["allow_private"]),
              "created_at": w["created_at"], "deliveries": w["deliveries"],
              "error": w["error"]} for w in watches]
     if as_json:
@@ -845,6 +898,7 @@ def watch_list(as_json: bool, db: str) -> None:
         what = ", ".join(row["kinds"]) or "every kind"
         extra = "".join(f"; {label} {row[key]}" for key, label in
                         (("lang", "edition"), ("query", "query"), ("digest", "digest")) if row[key])
+        extra += "; private target allowed" if row["private_target_allowed"] else ""
         counts = ", ".join(f"{n} {status}" for status, n in sorted(row["deliveries"].items()))
         skipped = f"  [skipped: {row['error']}]" if row["error"] else ""
         click.echo(f"{row['name']}: {what}{extra} → {row['notify']}"
@@ -855,11 +909,17 @@ def watch_list(as_json: bool, db: str) -> None:
 @click.argument("name")
 @db_option
 def watch_remove(name: str, db: str) -> None:
-    """Remove a watch and its deliveries."""
-    from storage.watches import remove_watch
+    """Remove a watch, its deliveries and its receiver's address."""
+    import settings
+    from alerts.watches import remove_watch
+    from storage.secrets import SecretsError, SecretStore
 
     with open_archive(db, write=True) as archive:
-        if not remove_watch(archive.db, name):
+        try:
+            removed = remove_watch(archive.db, SecretStore(settings.MEDIAWATCH_SECRETS), name)
+        except SecretsError as exc:
+            raise UserError(f"watch {name} removed, but its address stays: {exc}") from None
+        if not removed:
             raise UserError(f"no watch named {name!r} (see mediawatch watch list)")
     click.echo(f"watch {name} removed")
 
@@ -870,19 +930,35 @@ def watch_remove(name: str, db: str) -> None:
 @db_option
 def watch_test(name: str, web_url: str, db: str) -> None:
     """Send a sample message (the latest change the watch selects) to the watch's receiver."""
-    from alerts.delivery import private_url, send
+    import settings
+    from alerts.delivery import send
     from alerts.messages import test_message
+    from alerts.sending import SENT
+    from alerts.watches import receiver_address, shown_receiver
     from storage.changelog import change_log
+    from storage.secrets import SecretsError, SecretStore
     from storage.watches import watch_filter
 
+    secrets = SecretStore(settings.MEDIAWATCH_SECRETS)
     with open_archive(db) as archive:
         found = find_watch(archive, name)
         latest = change_log(archive.db, watch_filter(found), newest_first=True, limit=1)
         message = test_message(archive.db, found, latest[0] if latest else None, web_url)
-    error = send(found["notify_url"], message.title, message.body)
-    if error:
-        raise UserError(f"the test message to {private_url(found['notify_url'])} failed: {error}")
-    click.echo(f"test message sent to {private_url(found['notify_url'])}")
+    shown = shown_receiver(secrets, found)
+    try:
+        address = receiver_address(secrets, found)
+    except SecretsError as exc:
+        raise UserError(str(exc)) from None
+    if address is None:
+        raise UserError(f"the address of watch {name} ({shown}) is not in the secrets file "
+                        f"{secrets.path}: remove the watch and add it again")
+    with stop_on_signals() as courier:
+        outcome = send(address, message.title, message.body, bool(found["allow_private"]),
+                       settings.MEDIAWATCH_NOTIFY_MESSAGE_DEADLINE, courier)
+    if outcome.status != SENT:
+        raise UserError(f"the test message to {shown} {outcome.status}: "
+                        f"{outcome.error or 'stopped by a signal'}")
+    click.echo(f"test message sent to {shown}")
 
 
 @main.command()
@@ -890,18 +966,54 @@ def watch_test(name: str, web_url: str, db: str) -> None:
 @db_option
 def notify(web_url: str, db: str) -> None:
     """Send every watch its new changes now, and retry failed sends that are due."""
-    from alerts.delivery import DeliveryBusy, deliver
-    from settings import MEDIAWATCH_NOTIFY_RETRY_STEPS
+    import settings
+    from alerts.delivery import DeliveryBusy, DeliveryLimits, deliver
+    from storage.secrets import SecretStore
 
-    with open_archive(db, write=True) as archive:
+    limits = DeliveryLimits(settings.MEDIAWATCH_NOTIFY_RETRY_STEPS,
+                            settings.MEDIAWATCH_NOTIFY_MESSAGE_DEADLINE,
+                            settings.MEDIAWATCH_NOTIFY_RUN_DEADLINE)
+    with open_archive(db, write=True) as archive, stop_on_signals() as courier:
         try:
-            report = deliver(archive.db, db, MEDIAWATCH_NOTIFY_RETRY_STEPS, web_url)
+            report = deliver(archive.db, db, SecretStore(settings.MEDIAWATCH_SECRETS), limits,
+                             web_url, courier)
         except DeliveryBusy as exc:
             raise UserError(str(exc)) from None
+    for correction in report.corrections:
+        click.echo(f"clock: {correction['what']} was {correction['stored']}, later than this "
+                   f"machine's clock: corrected to {correction['corrected']}", err=True)
     for error in report.errors:
         click.echo(f"failed: {error}", err=True)
-    click.echo(f"notify: {report.collected} new messages, {report.sent} sent, "
-               f"{report.failed} failed (retried later)")
+    summary = (f"{report.collected} new messages, {report.sent} sent, {report.failed} failed "
+               f"(retried later), {report.unconfirmed} unconfirmed")
+    if report.postponed:
+        summary += f", {report.postponed} wait for the next run (its deadline passed)"
+    if report.stopped:
+        raise click.ClickException(f"notify stopped by a signal: {summary}; the rest is sent "
+                                   "on the next run")
+    click.echo(f"notify: {summary}")
+
+
+@contextmanager
+def stop_on_signals():
+    """A courier that SIGTERM and SIGINT stop: the message in flight is ended at once."""
+    import signal
+    import threading
+
+    from alerts.sending import Courier
+    from settings import MEDIAWATCH_NOTIFY_MESSAGE_DEADLINE
+
+    courier = Courier(MEDIAWATCH_NOTIFY_MESSAGE_DEADLINE)
+    previous = {}
+    if threading.current_thread() is threading.main_thread():  # only there can signals be caught
+        previous = {number: signal.signal(number, lambda *_: courier.stop())
+                    for number in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield courier
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, signal.SIG_DFL if handler is None else handler)
+        courier.close()
 
 
 @main.command()

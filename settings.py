@@ -73,6 +73,14 @@ MEDIAWATCH_NOTIFY_RETRY_STEPS = tuple(
     int(step)
     for step in os.environ.get("MEDIAWATCH_NOTIFY_RETRY_STEPS", "60,300,1800,7200,21600").split(",")
 )
+# The longest one message may take to send (connection to answer), and one delivery run.
+MEDIAWATCH_NOTIFY_MESSAGE_DEADLINE = float(
+    os.environ.get("MEDIAWATCH_NOTIFY_MESSAGE_DEADLINE", "30"))
+MEDIAWATCH_NOTIFY_RUN_DEADLINE = float(os.environ.get("MEDIAWATCH_NOTIFY_RUN_DEADLINE", "300"))
+# The receivers' full addresses (with their passwords and tokens), kept outside the archive.
+MEDIAWATCH_SECRETS = os.environ.get("MEDIAWATCH_SECRETS") or os.path.join(
+    os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config"),
+    "mediawatch", "secrets.json")
 
 # The folder of the lock files that keep writers of one archive apart (storage/locks.py); empty:
 # /run/lock/mediawatch, or /tmp/mediawatch-locks where there is no /run/lock. Every process that

@@ -329,6 +329,24 @@ def m013_watch_errors(db: Database) -> None:
     db["watches"].add_column("error_at", str)
 
 
+@MIGRATIONS()
+def m014_watch_receivers(db: Database) -> None:
+    """A watch's receiver kept outside the archive (only a reference and a redacted address
+    here), whether it may be a private address, and corrections of times from the future."""
+    db["watches"].add_column("secret_ref", str)  # key in the secrets file; NULL: not moved yet
+    db["watches"].add_column("allow_private", int, not_null_default=0)
+    db["clock_corrections"].create(
+        {
+            "id": int,
+            "at": str,  # when the correction was made (this machine's clock)
+            "what": str,  # e.g. "watch hourly: last collected"
+            "stored": str,  # the time found, later than `at`
+            "corrected": str,  # the time written instead
+        },
+        pk="id",
+    )
+
+
 def is_current(db: Database) -> bool:
     """Whether the archive has every migration applied (read-only: writes nothing)."""
     return "_sqlite_migrations" in db.table_names() and not MIGRATIONS.pending(db)
