@@ -91,7 +91,7 @@ def _write_warc(versions: Iterable[dict], out: IO[bytes], package: Package,
         capture, version, body = item["capture"], item["version"], item["body"]
         body_sha256 = hashlib.sha256(body).hexdigest()
         record = writer.create_warc_record(
-            capture["url"], "response", payload=io.BytesIO(body),
+            capture["url"], "response", payload=io.BytesIO(body), length=len(body),
             http_headers=http_headers(capture["status"], item["headers"], len(body)),
             warc_headers_dict={"WARC-Date": capture["fetched_at"],
                                "WARC-Payload-Digest": f"sha256:{body_sha256}"})
