@@ -827,6 +827,8 @@ def verify_package(path: str, public_key: str | None, since_head: str | None,
 @db_option
 def backup(output: str, db: str) -> None:
     """Copy the archive while crawls write (SQLite's online backup), then check the copy."""
+    import stat
+
     from storage.backup import BackupError
     from storage.backup import backup as make_backup
     from storage.outputs import OutputError, check_not_archive
@@ -834,8 +836,8 @@ def backup(output: str, db: str) -> None:
     open_archive(db).close()
     try:
         check_not_archive(output, db)
-        if os.path.isdir(output):
-            raise OutputError(f"cannot write {output}: it is a folder")
+        if output == "-" or (os.path.exists(output) and not stat.S_ISREG(os.stat(output).st_mode)):
+            raise OutputError(f"cannot write {output}: a backup goes to a file")
         checked = make_backup(db, output)
     except (BackupError, OutputError) as exc:
         raise UserError(str(exc)) from None
@@ -869,13 +871,16 @@ def restore(source: str | None, replica: str | None, db: str) -> None:
         raise UserError("give either --from FILE or --replica FOLDER")
     if source and not os.path.isfile(source):
         raise UserError(f"no backup file at {source}")
+    if replica and not os.path.isdir(replica):
+        raise UserError(f"no replica at {replica} (not a folder)")
     try:
         check_writable_target(db)
     except ArchiveError as exc:
         raise UserError(str(exc)) from None
     lock = ArchiveLock(db)
     try:
-        lock.acquire()
+        if os.path.exists(db):  # a scheduler runs only against an archive that exists
+            lock.acquire()
     except AlreadyRunning as exc:
         raise UserError(f"{exc}: stop it before restoring") from None
     except OSError as exc:
@@ -913,7 +918,6 @@ def restore(source: str | None, replica: str | None, db: str) -> None:
 def replicate(replica: str, sync_interval: str, print_config: bool, db: str) -> None:
     """Replicate the archive continuously with Litestream until interrupted."""
     import re
-    import subprocess
 
     from storage import replica as replication
 
@@ -926,18 +930,18 @@ def replicate(replica: str, sync_interval: str, print_config: bool, db: str) -> 
     open_archive(db).close()
     if os.path.exists(replica) and not os.path.isdir(replica):
         raise UserError(f"{replica} is not a folder")
-    config = replication.write_config(db, replica, sync_interval)
     try:
-        command = replication.replicate_command(config)
-        click.echo(f"replicating {db} to {replica} every {sync_interval} (Ctrl-C to stop)",
-                   err=True)
-        subprocess.run(command, check=False)
+        replication.litestream()
     except replication.ReplicaError as exc:
         raise UserError(str(exc)) from None
-    except KeyboardInterrupt:
-        pass
+    config = replication.write_config(db, replica, sync_interval)
+    click.echo(f"replicating {db} to {replica} every {sync_interval} (Ctrl-C to stop)", err=True)
+    try:
+        status = replication.replicate(config)
     finally:
         os.unlink(config)
+    if status:
+        raise click.ClickException(f"litestream stopped with status {status}")
 
 
 # ---- feeds, watches and notifications -----------------------------------------------------------

@@ -51,9 +51,14 @@ def write_config(db: str | Path, replica: str | Path, sync_interval: str = SYNC_
     return path
 
 
-def replicate_command(config: str) -> list[str]:
-    """The command that replicates until it is stopped (SIGTERM or SIGINT)."""
-    return [litestream(), "replicate", "-config", config, "-no-expand-env"]
+def replicate(config: str) -> int:
+    """Run Litestream on a configuration until it is stopped (SIGTERM, or Ctrl-C); returns its
+    exit status."""
+    command = [litestream(), "replicate", "-config", config, "-no-expand-env"]
+    try:
+        return subprocess.run(command, check=False).returncode
+    except KeyboardInterrupt:
+        return 0
 
 
 def restore_replica(replica: str | Path, output: str | Path) -> None:
