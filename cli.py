@@ -697,19 +697,20 @@ def export_wacz(db: str, output: str | None, edition: str | None, since: str | N
         click.echo(f"made a signing key at {key_path} (private, mode 0600: keep it so); "
                    f"its public part is kept in {signing.public_path(key_path)} and is:\n"
                    f"{signing.public_key_text(key)}", err=True)
-    with open_archive(db) as archive:
+    with open_archive(db) as archive, evidence.snapshot(archive.db):
         article_id = find_article(archive, article) if article else None
         ids = evidence.exported_versions(archive.db, edition, since, until, article_id)
         if not ids:
             raise UserError("no archived capture matches: nothing to export")
         head = str(evidence.head(archive.db))
-        versions = [evidence.version_package(archive.db, archive.captures, v) for v in ids]
-        events = evidence.event_items(archive.db, {v["version"]["article_id"] for v in versions},
-                                      since, until)
+        versions = (evidence.version_package(archive.db, archive.captures, version_id)
+                    for version_id, _ in ids)
         selection = {"edition": edition, "since": since, "until": until, "article": article_id}
         title = "mediawatch evidence" + (f": article {article_id}" if article_id else "")
         try:
             with export_file(output, binary=True) as out:
+                events = evidence.event_items(archive.db, {article for _, article in ids},
+                                              since, until)
                 package = wacz.write_wacz(
                     out, versions, events, lambda first: evidence.log_slice(archive.db, first),
                     lambda first: evidence.chain_before(archive.db, first), head, key, title,

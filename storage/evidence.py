@@ -16,6 +16,7 @@ import heapq
 import json
 from collections import defaultdict
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from sqlite_utils import Database
@@ -325,14 +326,34 @@ class _Expected:
         return digests
 
 
+@contextmanager
+def snapshot(db: Database) -> Iterator[Database]:
+    """One read transaction: every query inside sees the archive as one commit left it, while
+    crawls go on writing (WAL). Nested use joins the transaction already open."""
+    if db.conn.in_transaction:
+        yield db
+        return
+    db.execute("BEGIN")
+    try:
+        yield db
+    finally:
+        db.conn.rollback()
+
+
 def verify(db: Database, since_head: str | None = None) -> Report:
     """Re-read every capture, version, earlier reading and event, recompute every digest and the
-    chain, and report what no longer matches the log, first failing entry first.
+    chain, and report what no longer matches the log, first failing entry first. Everything is
+    read in one snapshot, so a crawl writing meanwhile is neither seen half-way nor blocked.
 
     With `since_head` (`N:HASH` from an earlier `status`), also check that the archive as it
     stands still extends that head: the chain recomputed from today's rows must pass through it.
     """
     since = parse_head(since_head) if since_head else None
+    with snapshot(db):
+        return _verify(db, since, since_head)
+
+
+def _verify(db: Database, since: tuple[int | None, str] | None, since_head: str | None) -> Report:
     expected = _Expected(db)
     report = Report(head(db), since=since_head)
     problems = report.problems
@@ -484,17 +505,18 @@ def _check_since(since: tuple[int | None, str], chain: str | None, entries: int,
 # ---- evidence packages (the WACZ export) ------------------------------------------------------
 
 def exported_versions(db: Database, language: str | None = None, since: str | None = None,
-                      until: str | None = None, article_id: int | None = None) -> list[int]:
-    """Ids of the versions (each with its capture) an export selects, oldest first: an edition,
-    captures fetched in [since, until), one article."""
+                      until: str | None = None,
+                      article_id: int | None = None) -> list[tuple[int, int]]:
+    """(version id, article id) of the versions (each with its capture) an export selects,
+    oldest first: an edition, captures fetched in [since, until), one article."""
     where, params = ["1"], []
     for clause, value in (("a.language = ?", language), ("c.fetched_at >= ?", since),
                           ("c.fetched_at < ?", until), ("v.article_id = ?", article_id)):
         if value is not None:
             where.append(clause)
             params.append(value)
-    return [row[0] for row in db.execute(
-        "SELECT v.id FROM versions v JOIN articles a ON a.id = v.article_id"
+    return [(row[0], row[1]) for row in db.execute(
+        "SELECT v.id, v.article_id FROM versions v JOIN articles a ON a.id = v.article_id"
         " JOIN captures c ON c.id = v.capture_id"
         f" WHERE {' AND '.join(where)} ORDER BY v.id", params).fetchall()]
 

@@ -58,9 +58,12 @@ def test_a_backup_taken_while_a_crawl_writes_is_checked_and_restores(tmp_path):
         wait_for(db, "SELECT count(*) FROM versions", 10, crawler)
         made = run("backup", "--to", str(copy), "--db", str(db))
         during = crawler.poll() is None
+        checks = [run("verify", "--db", str(db)) for _ in range(3)]  # one snapshot each
+        during = during and crawler.poll() is None
         assert crawler.wait(timeout=300) == 0, crawler.stderr.read()[-2000:]
     assert during, "the backup must be taken while the crawl writes"
     assert made.exit_code == 0, made.output
+    assert all(check.exit_code == 0 for check in checks), [c.output for c in checks]
     assert "integrity ok; evidence log held" in made.stdout
     assert not Path(f"{copy}-wal").exists()  # one file
     with closing(sqlite3.connect(copy)) as conn:
