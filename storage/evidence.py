@@ -189,7 +189,7 @@ def _content_to_log(db: Database, codec: CaptureCodec, kind: str, row: dict, log
 
 
 def _readings(db: Database) -> dict[int, list[dict]]:
-    """The earlier readings of each re-read version, oldest first, records decoded."""
+    """The earlier readings kept for each re-read version (records as stored JSON), oldest first."""
     readings: dict[int, list[dict]] = defaultdict(list)
     for row in _stream(db, "SELECT id, version_id, fingerprint, record FROM readings ORDER BY id"):
         readings[row["version_id"]].append(row)
