@@ -333,3 +333,26 @@ def test_every_page_and_feed_shows_the_evidence(archive):
     import feedparser
 
     assert not feedparser.parse(document).bozo
+
+
+def test_verify_reads_one_snapshot_while_a_crawl_writes(archive, tmp_path, monkeypatch):
+    db = copy_of(archive, tmp_path)
+    read_readings = evidence._readings
+
+    def a_page_archived_meanwhile(conn):
+        """A crawl commits a page after verify read the captures, before it reads the log."""
+        with Archive(db) as writer:
+            writer.record_page(None, "https://vlast.kz/english/999999-x.html", 200, {},
+                               b"<html><p>Written meanwhile.</p></html>",
+                               ArticleRecord(999999, "en", "https://vlast.kz/english/999999-x.html",
+                                             "english", "x", "Written meanwhile", "",
+                                             body=["Written while verify was reading."]),
+                               "2030-01-01T00:00:00Z")
+        return read_readings(conn)
+
+    monkeypatch.setattr(evidence, "_readings", a_page_archived_meanwhile)
+    with Archive(db, readonly=True) as reader:
+        report = evidence.verify(reader.db)
+    assert report.held, [p.text() for p in report.problems]
+    monkeypatch.undo()
+    assert verify_json(db)[1]["entries"] == report.head.entries + 3
