@@ -10,6 +10,10 @@ NEWSPIDER_MODULE = "spiders"
 MEDIAWATCH_BASE_URL = os.environ.get("MEDIAWATCH_BASE_URL", "https://vlast.kz")
 MEDIAWATCH_DB = os.environ.get("MEDIAWATCH_DB", "archive.db")
 MEDIAWATCH_CONTACT = os.environ.get("MEDIAWATCH_CONTACT", "mediawatch-operator@example.org")
+# The private key that signs WACZ exports: made on first use, kept outside any archive (0600).
+MEDIAWATCH_SIGNING_KEY = os.environ.get("MEDIAWATCH_SIGNING_KEY") or os.path.join(
+    os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config"),
+    "mediawatch", "wacz-signing-key.pem")
 
 # Polite by default against the real site.
 USER_AGENT = f"mediawatch/0.1 (+media monitoring archive; contact: {MEDIAWATCH_CONTACT})"
