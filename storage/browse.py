@@ -7,6 +7,7 @@ import json
 from sqlite_utils import Database
 
 from storage.changes import EVENT_KINDS, KINDS
+from storage.divergence import NOT_MISREAD
 
 # Fields whose presence in the versions a run archived tells how well extraction went.
 COVERAGE_FIELDS = {
@@ -65,6 +66,7 @@ def changes_page(db: Database, since: str | None = None, until: str | None = Non
             " NULL AS version, json_array(e.kind) AS kinds, e.status, e.location, e.version_id,"
             " e.divergence_id FROM events e"
             f" JOIN articles a ON a.id = e.article_id WHERE e.at >= ? AND e.at < ?{edition}"
+            f" AND {NOT_MISREAD}"
             f" AND e.kind IN ({_marks(event_kinds)}) ORDER BY e.at DESC, e.article_id DESC LIMIT ?)"
         )
         params += [*window, *edition_params, *event_kinds, depth]

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 
 from sqlite_utils import Database
 
+from storage.divergence import NOT_MISREAD
 from storage.records import record_from_row
 from storage.search import compile_query, searching
 
@@ -137,7 +138,7 @@ def _events(db, wanted, after, upto, newest_first, limit) -> list[dict]:
         " FROM events e"
         " JOIN articles a ON a.id = e.article_id"
         f" LEFT JOIN versions v ON v.id = {version}"
-        f" WHERE e.id > ?{where}{query_sql}{page_sql}",
+        f" WHERE e.id > ? AND {NOT_MISREAD}{where}{query_sql}{page_sql}",
         [after.event_id, *params, *query_params, *page_params],
     ).fetchall()
     return [{"key": f"event:{r[0]}", "source": "event", "event_id": r[0], "article_id": r[1],

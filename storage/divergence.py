@@ -26,7 +26,7 @@ from datetime import timedelta
 
 from sqlite_utils import Database
 
-from storage import translations
+from storage import evidence, translations
 from storage.comparison import (
     FIGURE,
     FINDING_KINDS,
@@ -46,6 +46,9 @@ EDIT = "edit"
 CARRY_WINDOW = timedelta(hours=6)
 OPEN, CARRIED, WITHDRAWN = "open", "carried", "withdrawn"
 REREAD = "reread"  # closed because a version read again from its capture no longer says it
+# The change lists leave out the event of a divergence found in a misreading (SQL, events `e`).
+NOT_MISREAD = ("NOT EXISTS (SELECT 1 FROM divergences d WHERE d.id = e.divergence_id"
+               " AND d.closed_how = 'reread')")
 
 
 # ---- reading the editions ---------------------------------------------------------------------
@@ -87,8 +90,7 @@ class _Story:
 
     def event(self, article_id: int, divergence_id: int, at: str) -> None:
         if self.announce:
-            self.db["events"].insert({"article_id": article_id, "kind": DIVERGENCE, "at": at,
-                                      "run_id": self.run_id, "divergence_id": divergence_id})
+            _event(self.db, article_id, divergence_id, at, self.run_id)
 
     def report(self, kind: str, article_id: int, others: list[int], signature: str,
                detail: dict, at: str, closed: str | None = None, how: str | None = None) -> int:
@@ -205,8 +207,6 @@ class _Story:
             if signature not in wanted:
                 self.db.execute("UPDATE divergences SET closed_at = ?, closed_how = ? WHERE id = ?",
                                 [self.at, self.closing, row["id"]])
-                if self.closing == REREAD:  # found in a misreading: no change to report
-                    self.db.execute("DELETE FROM events WHERE divergence_id = ?", [row["id"]])
         for signature, finding in wanted.items():
             says, others = _attribution(finding, self.seen)
             detail = _finding_detail(finding, self.editions)
@@ -326,10 +326,16 @@ def report_edit(db: Database, edit: dict, at: str, window: timedelta,
     db.execute("UPDATE edition_edits SET divergence_id = ? WHERE id = ?",
                [divergence_id, edit["id"]])
     if story is None or story.announce:
-        db["events"].insert({"article_id": edit["article_id"], "kind": DIVERGENCE, "at": at,
-                             "run_id": story.run_id if story else run_id,
-                             "divergence_id": divergence_id})
+        _event(db, edit["article_id"], divergence_id, at, story.run_id if story else run_id)
     return divergence_id
+
+
+def _event(db: Database, article_id: int, divergence_id: int, at: str,
+           run_id: int | None) -> None:
+    """The event of a divergence found, entered in the evidence log like every event."""
+    event_id = db["events"].insert({"article_id": article_id, "kind": DIVERGENCE, "at": at,
+                                    "run_id": run_id, "divergence_id": divergence_id}).last_pk
+    evidence.log_event(db, event_id)
 
 
 def sweep(db: Database, now: str, window: timedelta = CARRY_WINDOW,
@@ -374,8 +380,8 @@ def on_version(db: Database, article_id: int, language: str, previous: dict | No
 def recompare(db: Database, article_id: int, at: str) -> None:
     """Compare a story's editions again after one was re-read from its capture. Not a change of
     the outlet's: what is found is kept without events, and a divergence that no longer holds
-    was found in a misreading: it is closed `reread` and its event taken out of the changes, as
-    a version that reads like the one before it is (storage.readings)."""
+    was found in a misreading: it is closed `reread`, and the change lists leave its event out
+    (as they leave out a version that reads like the one before it, storage.readings)."""
     story = _Story(db, article_id, at, None, CARRY_WINDOW, announce=False, closing=REREAD)
     if len(story.editions) >= 2:
         story.compare()
@@ -383,11 +389,8 @@ def recompare(db: Database, article_id: int, at: str) -> None:
 
 def rebuild(db: Database) -> None:
     """Compare every story's current editions again, as a migration does: the divergences
-    found are kept without events (they are the archive's past, not news), and edits are
-    followed from the next version on."""
-    for table in ("edition_pairs", "divergences", "edition_edits"):
-        db.execute(f"DELETE FROM {table}")
-    db.execute("DELETE FROM events WHERE kind = ?", [DIVERGENCE])
+    found are kept without events (they are the archive's past, not news; those already
+    found stay as they are), and edits are followed from the next version on."""
     done: set[int] = set()
     for (article_id, at) in db.execute(
             "SELECT a.id, v.first_seen FROM articles a JOIN versions v"

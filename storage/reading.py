@@ -10,6 +10,7 @@ from sqlite_utils import Database
 from storage import translations
 from storage.captures import CaptureCodec
 from storage.db import decode_json, language_clause, rows, utc_iso
+from storage.divergence import NOT_MISREAD
 from storage.readings import artefact_versions
 from storage.records import record_from_row
 from storage.search import search
@@ -126,7 +127,7 @@ class ArchiveReads:
         events = rows(self.db.execute(
             "SELECT e.at, e.article_id, a.language, a.title, a.url, e.kind, e.status,"
             " e.location, e.divergence_id FROM events e JOIN articles a ON a.id = e.article_id"
-            f" WHERE e.at >= ?{clause}",
+            f" WHERE e.at >= ? AND {NOT_MISREAD}{clause}",
             [after, *params],
         ))
         items = [decode_json(row, "kinds") for row in versions]

@@ -299,13 +299,17 @@ def test_stats_per_edition(built):
 
 
 def test_status(built):
-    runs = run_json(built, "status")
+    data = run_json(built, "status")
+    runs = data["runs"]
     assert [r["id"] for r in runs] == list(range(9, 0, -1))
     assert all(r["status"] == "ok" for r in runs)
     text = run(built, "status", "--limit", "3")
-    lines = text.splitlines()
+    *lines, last = text.splitlines()
+    assert last == f"evidence log: {data['evidence']['entries']:,} entries, head {data['evidence']['head']}"
     assert [line.split()[1] for line in lines if line.startswith("run ")] == ["9", "8", "7"]
     assert lines[-1].startswith("editions: ")  # how many stories' editions diverge
+    assert data["editions"]["stories"] == Archive(built.db).db.execute(
+        "SELECT count(DISTINCT story) FROM divergences WHERE closed_at IS NULL").fetchone()[0]
     # under each run only its field coverage, one line per edition it archived pages of
     assert all(line.startswith("    coverage ") for line in lines if line.startswith("    "))
     assert "revisit] ok in" in text

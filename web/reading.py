@@ -7,7 +7,7 @@ import hashlib
 from datetime import UTC, datetime
 
 from scheduler import ServiceConfig, due_times
-from storage import browse
+from storage import browse, evidence
 from storage.archive import Archive
 from storage.changes import EVENT_KINDS, KINDS
 from storage.divergence import diverging_stories
@@ -140,7 +140,8 @@ def article(archive: Archive, article_id: int, number: int | None = None) -> dic
     return {"article": state, "version": version, "timeline": _timeline(archive, article_id),
             "editions": state.pop("translations"),
             "capture": f"/capture/{version['version_id']}",
-            "story": f"/story/{article_id}"}
+            "story": f"/story/{article_id}",
+            "evidence": evidence.version_evidence(archive.db, version["version_id"])}
 
 
 # ---- diff ----------------------------------------------------------------------------------
@@ -226,7 +227,8 @@ def capture(archive: Archive, version_id: int) -> dict:
     return {**ref, **archive.capture_info(version_id), "version_id": version_id,
             "headers": headers, "sha256": hashlib.sha256(body).hexdigest(),
             "raw": f"/capture/{version_id}/raw",
-            "article": article_path(ref["article_id"], ref["number"])}
+            "article": article_path(ref["article_id"], ref["number"]),
+            "evidence": evidence.version_evidence(archive.db, version_id)}
 
 
 def capture_body(archive: Archive, version_id: int) -> tuple[dict, bytes]:
@@ -257,4 +259,5 @@ def status(archive: Archive, now: datetime | None = None) -> dict:
     return {"now": iso_utc(now), "runs": runs, "next_runs": jobs,
             "revisits": browse.revisits(archive.db, iso_utc(now)),
             "skipped_watches": failing_watches(archive.db),
+            "evidence": evidence.head(archive.db).as_dict(),
             "editions": diverging_stories(archive.db)}
