@@ -21,6 +21,7 @@ NEEDS = {
     "m004_translations": ("editions",),
     "m006_change_kinds": ("kinds",),
     "m007_word_forms": ("search", "spellings"),
+    "m013_change_excerpts": ("kinds",),
 }
 
 
@@ -320,6 +321,13 @@ def m012_watches(db: Database) -> None:
     )
     db["deliveries"].create_index(["status", "next_attempt_at"])
     db["deliveries"].create_index(["watch_id"])
+
+
+@MIGRATIONS()
+def m013_change_excerpts(db: Database) -> None:
+    """The excerpt of each version's change from the one before, stored once so that feeds and
+    notifications never diff again (NEEDS)."""
+    db["versions"].add_column("excerpt", str)
 
 
 def is_current(db: Database) -> bool:
