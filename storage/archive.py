@@ -385,11 +385,14 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
         return removed
 
     def record_failure(self, run_id: int | None, url: str, status: int | None, error: str,
-                       fetched_at: str, article_id: int | None = None) -> None:
-        """A fetch that gave no usable page (network error, server error, extraction failure)."""
+                       fetched_at: str, article_id: int | None = None,
+                       outcome: str = "failed") -> None:
+        """A fetch that gave no usable page (network error, server error, extraction failure),
+        or (outcome `suspect`) a page whose reading cannot be trusted: only the fetch is logged,
+        with the reason; nothing is archived."""
         at = utc_iso(fetched_at)
         with write_transaction(self.db):
-            self._log_fetch(run_id, article_id, url, status, "failed", at, error=error)
+            self._log_fetch(run_id, article_id, url, status, outcome, at, error=error)
 
     # ---- re-extraction -------------------------------------------------------------------
 
