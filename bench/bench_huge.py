@@ -73,19 +73,22 @@ def _tree(root: int) -> list[int]:
     return found
 
 
-def _rss_kib(pid: int) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
+def _memory_kib(pid: int) -> int:
+    """A process's proportional resident memory (PSS: pages shared with its forked children
+    counted once over them all), else its resident memory."""
+    for name, field in ((f"/proc/{pid}/smaps_rollup", "Pss:"), (f"/proc/{pid}/status", "VmRSS:")):
+        try:
+            for line in Path(name).read_text().splitlines():
+                if line.startswith(field):
+                    return int(line.split()[1])
+        except OSError:
+            continue
     return 0
 
 
 def measured_crawl(base_url: str, db: str, *options: str) -> tuple[float, float, dict]:
-    """Run a crawl in its own process: (seconds, peak resident MiB of it and its children,
-    its outcome's totals)."""
+    """Run a crawl in its own process: (seconds, peak memory in MiB of it and its children
+    together, its outcome's totals)."""
     from crawler.child import read_outcome
 
     start = time.perf_counter()
@@ -95,7 +98,7 @@ def measured_crawl(base_url: str, db: str, *options: str) -> tuple[float, float,
 
     def watch() -> None:
         while not done.is_set():
-            peak[0] = max(peak[0], sum(_rss_kib(pid) for pid in _tree(child.pid)))
+            peak[0] = max(peak[0], sum(_memory_kib(pid) for pid in _tree(child.pid)))
             time.sleep(0.05)
 
     watcher = threading.Thread(target=watch, daemon=True)

@@ -7,7 +7,9 @@ imports to repeat, a few milliseconds) when the first page comes, and again afte
 
 from __future__ import annotations
 
+import math
 import multiprocessing
+import os
 import signal
 from multiprocessing.connection import Connection
 
@@ -60,8 +62,9 @@ class ExtractionWorker:
         self._stop()
         context = multiprocessing.get_context("fork")
         self.connection, theirs = context.Pipe()
-        self.process = context.Process(target=_serve, args=(theirs,), name="extraction",
-                                       daemon=True)
+        self.process = context.Process(
+            target=_serve, args=(theirs, self.connection, os.getpid(), self.seconds),
+            name="extraction", daemon=True)
         self.process.start()
         theirs.close()
 
@@ -77,23 +80,33 @@ class ExtractionWorker:
             self.connection = None
 
 
-def _serve(connection: Connection) -> None:
-    """The worker's loop: a page in, its record or its ExtractionError out, until told to end."""
+def _serve(connection: Connection, crawls_end: Connection, crawl: int, seconds: float) -> None:
+    """The worker's loop: a page in, its record or its ExtractionError out, until told to end or
+    the crawl is gone."""
     # Forked from the crawl: its signal handlers and wake-up descriptor belong to the crawl's
     # reactor. The crawl ends the worker itself; a terminal's Ctrl-C goes to the crawl.
     signal.set_wakeup_fd(-1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    # If the crawl dies while a page is being read, the kernel ends the worker at the page's
+    # deadline all the same (SIGALRM's default action), so it never outlives the crawl for long.
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    crawls_end.close()  # its copy of the crawl's end: the crawl's death must close the pipe
     while True:
         try:
+            while not connection.poll(1.0):
+                if os.getppid() != crawl:  # the crawl is gone (killed)
+                    return
             job = connection.recv()
-        except EOFError:  # the crawl is gone
+        except (EOFError, OSError):  # the crawl is gone
             return
         if job is None:
             return
+        signal.alarm(math.ceil(seconds) + 5)
         try:
             connection.send(("record", extract(*job)))
         except ExtractionError as error:
             connection.send(("error", error))
         except Exception as error:  # a bug must not cost the crawl its worker
             connection.send(("error", ExtractionError(f"unexpected {error!r}")))
+        signal.alarm(0)

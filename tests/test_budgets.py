@@ -141,3 +141,44 @@ def test_nesting_within_the_limit_and_a_long_text_read_whole():
     for markup, paragraph in ((nested, "Вложенный абзац."), (long_text, ("слово " * 100_000)[:-1])):
         body = read(with_markup(markup)).body
         assert body == [*CASE["expected"]["body"][:1], paragraph, *CASE["expected"]["body"][1:]]
+
+
+@pytest.mark.parametrize("busy", [False, True], ids=["idle", "reading a slow page"])
+def test_the_worker_does_not_outlive_a_crawl_killed_outright(busy, tmp_path):
+    """A crawl killed with SIGKILL cannot end its worker: the worker ends by itself, at once when
+    idle, by the page's deadline when reading one (it holds the crawl's output pipes open)."""
+    import subprocess
+    import sys
+
+    slow = tmp_path / "slow.html"
+    slow.write_bytes(with_markup(SLOW))
+    script = f"""
+import sys, threading, time
+from crawler.budget import ExtractionWorker
+worker = ExtractionWorker(seconds=1)
+worker.extract(open({str(PAGE)!r}, "rb").read(), {CASE["url"]!r})
+print(worker.process.pid, flush=True)
+if {busy}:
+    threading.Thread(target=worker.extract, args=(open({str(slow)!r}, "rb").read(),
+                     {CASE["url"]!r}), daemon=True).start()
+time.sleep(600)
+"""
+    crawl = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
+                             cwd=Path(__file__).resolve().parent.parent)
+    worker = int(crawl.stdout.readline())
+    time.sleep(0.5)
+    crawl.kill()
+    crawl.wait()
+    deadline = time.monotonic() + 15
+    while running(worker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not running(worker)
+    assert crawl.stdout.read() == ""  # the pipe closed: nobody holds it any more
+
+
+def running(pid: int) -> bool:
+    """The process exists and has not ended (a zombie has ended)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
