@@ -24,7 +24,7 @@ SEED = 26
 DIFF_SIZES = (15_000, 30_000, 60_000)
 REPEATED_SIZES = (2_000, 4_000, 8_000)  # one paragraph said again and again: difflib's worst
 DIFF_CAP_S = 120.0
-TARGET_CRAWL_MIB = 400
+TARGET_CRAWL_MIB = 600  # a 14 MB page is 150 outlet pages: the page, its record, its search text
 TARGET_SCALING = 3.0  # doubling the article: at most this many times the diff's time
 TARGET_FEED_S = 1.0
 

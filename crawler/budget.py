@@ -17,6 +17,10 @@ from crawler.decoding import OverBudget
 from crawler.extract import ExtractionError, extract
 from storage.records import ArticleRecord
 
+# A worker that has read a page larger than this is ended after it, so that the few hundred MB
+# such a page takes go back to the system at once rather than at the end of the crawl.
+RECYCLE_BYTES = 4 * 1024 * 1024
+
 
 class ExtractionWorker:
     """Extracts pages one at a time in a child process; a page over `seconds` has its worker
@@ -44,6 +48,8 @@ class ExtractionWorker:
             code = self.process.exitcode
             self._stop()
             raise ExtractionError(f"the extraction worker died (exit status {code})") from error
+        if len(body) > RECYCLE_BYTES:
+            self.close()
         if outcome == "error":
             raise value
         return value

@@ -109,6 +109,23 @@ def test_a_worker_that_dies_gives_a_failure_and_is_replaced():
         worker.close()
 
 
+def test_a_worker_that_read_a_large_page_is_ended_to_give_its_memory_back():
+    from crawler.budget import RECYCLE_BYTES, ExtractionWorker
+
+    large = with_markup(f"<script>var x = '{'x' * RECYCLE_BYTES}';</script>")
+    worker = ExtractionWorker(seconds=30)
+    try:
+        assert asdict(worker.extract(PAGE.read_bytes(), CASE["url"],
+                                     CASE["fetched_at"])) == CASE["expected"]
+        first = worker.process.pid
+        assert asdict(worker.extract(large, CASE["url"], CASE["fetched_at"])) == CASE["expected"]
+        assert worker.process is None and not running(first)
+        assert asdict(worker.extract(PAGE.read_bytes(), CASE["url"],
+                                     CASE["fetched_at"])) == CASE["expected"]
+    finally:
+        worker.close()
+
+
 def test_errors_and_records_come_back_from_the_worker_as_they_are():
     from crawler.budget import ExtractionWorker
 
