@@ -164,8 +164,8 @@ BENCHMARKS = {
                "same messages with Apprise alone. Flood: 300 generated articles archived, a "
                "watch added, then each revised once; one delivery run is timed. Feed: 1,000 "
                "generated articles each revised once (a third with a new headline); "
-               "`alerts.feeds.feed_xml` for the newest 1,000 changes (each summary comes from "
-               "the diff of its two versions), against reading the same changes alone."),
+               "`alerts.feeds.feed_xml` for the newest 1,000 changes (each summary renders the "
+               "excerpt stored with its version), against reading the same changes alone."),
 }
 
 
