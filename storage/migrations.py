@@ -22,7 +22,8 @@ NEEDS = {
     "m006_change_kinds": ("kinds",),
     "m007_word_forms": ("search", "spellings"),
     "m015_evidence": ("evidence",),
-    "m016_divergence": ("divergence",),
+    "m016_change_excerpts": ("kinds",),
+    "m017_divergence": ("divergence",),
 }
 
 
@@ -394,7 +395,14 @@ def m015_evidence(db: Database) -> None:
 
 
 @MIGRATIONS()
-def m016_divergence(db: Database) -> None:
+def m016_change_excerpts(db: Database) -> None:
+    """The excerpt of each version's change from the one before, stored once so that feeds and
+    notifications never diff again (NEEDS)."""
+    db["versions"].add_column("excerpt", str)
+
+
+@MIGRATIONS()
+def m017_divergence(db: Database) -> None:
     """What one edition of a story says and another does not: the comparison of each pair of
     editions, the divergences found (figures, paragraphs, quotations, edits not carried), the
     edits of one edition waiting for the others, and divergence events (NEEDS)."""
