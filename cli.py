@@ -568,6 +568,36 @@ def translations(article: str, as_json: bool, db: str) -> None:
 
 
 @main.command()
+@click.argument("article")
+@click.option("--compare", is_flag=True,
+              help="What one edition says and another does not: figures that differ, paragraphs "
+                   "and quotations only in one, edits not carried, paragraphs side by side.")
+@json_option
+@utc_option
+@db_option
+def story(article: str, compare: bool, as_json: bool, db: str) -> None:
+    """The editions of an article's story; with --compare, what they say differently."""
+    from views import articles
+    from views.editions import compare_data, compare_text
+
+    with open_archive(db) as archive:
+        article_id = find_article(archive, article)
+        data = compare_data(archive, article_id)
+        state = archive.article(article_id)
+    if not compare:
+        data = {key: data[key] for key in ("story", "article_id", "editions", "diverges", "open")}
+    if as_json:
+        echo_json(data)
+    elif compare:
+        echo_text(compare_text(data))
+    else:
+        echo_text(articles.translations_text(state, state["translations"]))
+        if data["open"]:
+            echo_text(f"{data['open']} open divergence{'s' if data['open'] != 1 else ''} between "
+                      f"the editions: mediawatch story {article_id} --compare")
+
+
+@main.command()
 @json_option
 @utc_option
 @db_option
@@ -590,13 +620,15 @@ def stats(as_json: bool, db: str) -> None:
 @utc_option
 @db_option
 def status(limit: int, as_json: bool, db: str) -> None:
-    """The recent crawl runs, newest first: what each found, its errors; failed notifications;
-    the head of the evidence log."""
+    """The recent crawl runs, newest first: what each found, its errors; how many stories'
+    editions diverge; failed notifications; the head of the evidence log."""
     from datetime import UTC, datetime
 
+    from storage.divergence import diverging_stories
     from storage.evidence import head
     from storage.future import future_times, recent_corrections
     from storage.watches import failing_watches, unconfirmed, undelivered
+    from views.editions import status_line
     from views.evidence import head_line
     from views.runs import status_text
 
@@ -609,10 +641,12 @@ def status(limit: int, as_json: bool, db: str) -> None:
         corrected = recent_corrections(archive.db, now)
         failing = failing_watches(archive.db)
         log_head = head(archive.db)
+        editions = diverging_stories(archive.db)
     if as_json:
-        echo_json({"runs": runs, "evidence": log_head.as_dict()})
+        echo_json({"runs": runs, "evidence": log_head.as_dict(), "editions": editions})
         return
     echo_text(status_text(runs))
+    echo_text(status_line(editions))
     echo_text(head_line(log_head))
     for watch in failing:
         echo_text(f"watch {watch['name']} skipped since {watch['error_at']}: {watch['error']}")

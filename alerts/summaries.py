@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from storage.changelog import stored_excerpt, version_lead
+from storage.divergence import DIVERGENCE
+from views.editions import divergence_line
 
 DEFAULT_WEB_URL = "http://127.0.0.1:8000"
 LEAD_CHARS = 300
@@ -38,6 +40,8 @@ def change_links(item: dict, web_url: str = DEFAULT_WEB_URL) -> tuple[str, str |
     if item["source"] == "version":
         number = item["version"]
         return f"{base}/article/{item['article_id']}/diff?from={number - 1}&to={number}", item["url"]
+    if item.get("divergence_id"):
+        return f"{base}/story/{item['article_id']}#compare", item["url"]
     return f"{base}/article/{item['article_id']}", item["url"]
 
 
@@ -58,6 +62,8 @@ def summarize(db: Database, item: dict) -> Summary:
         return _plain(f"Removed: the page answered {item.get('status') or 'with an error'}{where}.")
     if kind == "restored":
         return _plain("Restored: the page is back online.")
+    if kind == DIVERGENCE:
+        return _plain(divergence_line(db, item.get("divergence_id")))
     if kind == "new":
         lead = version_lead(db, item["article_id"], item["version"] or 1)
         return _plain(lead[:LEAD_CHARS] + ("…" if len(lead) > LEAD_CHARS else ""))

@@ -7,6 +7,7 @@ import json
 from sqlite_utils import Database
 
 from storage.changes import EVENT_KINDS, KINDS
+from storage.divergence import NOT_MISREAD
 
 # Fields whose presence in the versions a run archived tells how well extraction went.
 COVERAGE_FIELDS = {
@@ -53,7 +54,8 @@ def changes_page(db: Database, since: str | None = None, until: str | None = Non
         parts.append(
             "SELECT * FROM (SELECT v.first_seen AS at, v.article_id, a.language, v.title, v.url,"
             " v.number AS version, v.changes AS kinds, NULL AS status, NULL AS location,"
-            " v.id AS version_id FROM versions v JOIN articles a ON a.id = v.article_id"
+            " v.id AS version_id, NULL AS divergence_id FROM versions v"
+            " JOIN articles a ON a.id = v.article_id"
             f" WHERE v.number > 1 AND v.first_seen >= ? AND v.first_seen < ?{edition}{kind_clause}"
             " ORDER BY v.first_seen DESC, v.article_id DESC LIMIT ?)"
         )
@@ -61,9 +63,10 @@ def changes_page(db: Database, since: str | None = None, until: str | None = Non
     if event_kinds:
         parts.append(
             "SELECT * FROM (SELECT e.at AS at, e.article_id, a.language, a.title, a.url,"
-            " NULL AS version, json_array(e.kind) AS kinds, e.status, e.location, e.version_id"
-            " FROM events e"
+            " NULL AS version, json_array(e.kind) AS kinds, e.status, e.location, e.version_id,"
+            " e.divergence_id FROM events e"
             f" JOIN articles a ON a.id = e.article_id WHERE e.at >= ? AND e.at < ?{edition}"
+            f" AND {NOT_MISREAD}"
             f" AND e.kind IN ({_marks(event_kinds)}) ORDER BY e.at DESC, e.article_id DESC LIMIT ?)"
         )
         params += [*window, *edition_params, *event_kinds, depth]

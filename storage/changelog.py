@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 
 from sqlite_utils import Database
 
+from storage.divergence import NOT_MISREAD
 from storage.search import compile_query, searching
 
 DEGRADED = "degraded"
@@ -132,16 +133,18 @@ def _events(db, wanted, after, upto, newest_first, limit) -> list[dict]:
     page_sql, page_params = _page(newest_first, limit, "e.at", "e.id")
     rows = db.execute(
         "SELECT e.id, e.article_id, a.language, coalesce(v.title, a.title), a.url,"
-        " v.number, e.kind, e.at, e.status, e.location, e.version_id FROM events e"
+        " v.number, e.kind, e.at, e.status, e.location, e.version_id, e.divergence_id"
+        " FROM events e"
         " JOIN articles a ON a.id = e.article_id"
         f" LEFT JOIN versions v ON v.id = {version}"
-        f" WHERE e.id > ?{where}{query_sql}{page_sql}",
+        f" WHERE e.id > ? AND {NOT_MISREAD}{where}{query_sql}{page_sql}",
         [after.event_id, *params, *query_params, *page_params],
     ).fetchall()
     return [{"key": f"event:{r[0]}", "source": "event", "event_id": r[0], "article_id": r[1],
              "language": r[2], "title": r[3], "url": r[4],
              "version": r[5] if r[6] == "new" else None, "kinds": [r[6]], "at": r[7],
-             "status": r[8], "location": r[9], "version_id": r[10]} for r in rows]
+             "status": r[8], "location": r[9], "version_id": r[10], "divergence_id": r[11]}
+            for r in rows]
 
 
 def _degraded_runs(db, wanted, after, upto, newest_first, limit) -> list[dict]:

@@ -10,6 +10,7 @@ from sqlite_utils import Database
 from storage import translations
 from storage.captures import CaptureCodec
 from storage.db import decode_json, language_clause, rows, utc_iso
+from storage.divergence import NOT_MISREAD
 from storage.readings import artefact_versions
 from storage.records import record_from_row
 from storage.search import search
@@ -103,7 +104,8 @@ class ArchiveReads:
         )):
             items.append({"type": "event", "at": event["at"], "kind": event["kind"],
                           "status": event["status"], "location": event["location"],
-                          "version_id": event["version_id"]})
+                          "version_id": event["version_id"],
+                          "divergence_id": event.get("divergence_id")})
         order = {"event": 0, "version": 1}
         return sorted(items, key=lambda item: (item["at"], order[item["type"]]))
 
@@ -124,8 +126,8 @@ class ArchiveReads:
         ))
         events = rows(self.db.execute(
             "SELECT e.at, e.article_id, a.language, a.title, a.url, e.kind, e.status,"
-            " e.location FROM events e JOIN articles a ON a.id = e.article_id"
-            f" WHERE e.at >= ?{clause}",
+            " e.location, e.divergence_id FROM events e JOIN articles a ON a.id = e.article_id"
+            f" WHERE e.at >= ? AND {NOT_MISREAD}{clause}",
             [after, *params],
         ))
         items = [decode_json(row, "kinds") for row in versions]

@@ -655,7 +655,8 @@ def test_feeds_are_served_with_links_into_this_room(client, archive):
     assert not parsed.bozo and changes
     assert [entry.id for entry in parsed.entries] == [entry_id(item) for item in changes]
     for entry in parsed.entries:
-        assert any(link.href.startswith(f"{ROOM}/article/") for link in entry.links)
+        assert any(link.href.startswith((f"{ROOM}/article/", f"{ROOM}/story/"))
+                   for link in entry.links)
 
 
 def test_an_edition_feed_holds_only_that_edition(client, archive):

@@ -6,6 +6,8 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 from storage.db import parse_time
+from storage.divergence import diverging_stories
+from views.editions import divergence_line, status_line
 from views.runs import run_line
 from views.text import BOLD, RESET, TITLE_WIDTH, duration, iso, shorten, table, when, zone_name
 
@@ -15,6 +17,8 @@ def kinds_text(item: dict) -> str:
     text = ", ".join(item.get("kinds") or [])
     if "removed" in (item.get("kinds") or []) and item.get("status"):
         text += f" ({item['status']}{' → ' + item['location'] if item.get('location') else ''})"
+    if item.get("divergence"):
+        text += f": {shorten(item['divergence'], 90)}"
     return text
 
 
@@ -47,9 +51,9 @@ def search_text(query: str, hits: list[dict], color: bool = False) -> str:
 
 
 def change_item(item: dict) -> dict:
-    """One change as JSON."""
+    """One change as JSON (a divergence with what it is: `divergence`)."""
     keys = ("at", "article_id", "language", "kinds", "version", "status", "location", "title",
-            "url")
+            "url", "divergence")
     return {key: item[key] for key in keys if key in item}
 
 
@@ -72,12 +76,20 @@ def change_list(archive, since: str | None, language: str | None = None,
                 kinds: list[str] | None = None) -> list[dict]:
     """Changes across the archive since a time, newest first, as JSON-ready dicts."""
     items = archive.changes(since, language=language, kinds=kinds)
+    for item in items:
+        divergence_id = item.pop("divergence_id", None)
+        if divergence_id:
+            item["divergence"] = divergence_line(archive.db, divergence_id)
     return [change_item(item) for item in reversed(items)]
 
 
 def history_data(archive, article_id: int) -> dict:
-    """An article's history as JSON: its state, revisit schedule, versions and events."""
+    """An article's history as JSON: its state, revisit schedule, versions and events (a
+    divergence with what it is)."""
     article, items = archive.article(article_id), archive.history(article_id)
+    for item in items:
+        if item.get("type") == "event" and item.get("kind") == "divergence":
+            item["divergence"] = divergence_line(archive.db, item.get("divergence_id"))
     keys = ("id", "language", "url", "title", "status", "first_seen", "last_seen", "removed_at",
             "current_version", "revisit_step", "next_visit_at", "due_reason")
     state = {key: article.get(key) for key in keys}
@@ -116,6 +128,8 @@ def history_row(item: dict) -> list[str]:
             kinds = "extraction artefact, reads like the version before"
         return [f"version {item['number']}", f"{kinds}: {shorten(item['title'], 60)}"]
     detail = {"new": "first seen", "restored": "answers again"}.get(item["kind"], "")
+    if item.get("divergence"):
+        detail = item["divergence"]
     if item["kind"] == "removed":
         detail = f"status {item.get('status')}" + (f" → {item['location']}" if item.get("location")
                                                     else "")
@@ -181,6 +195,7 @@ def stats_text(data: dict) -> str:
         counts = data["changes"][key]
         tally = ", ".join(f"{kind} {n}" for kind, n in counts.items()) or "none"
         lines.append(f"changes in the {label}: {tally}")
+    lines += ["", status_line(data["divergence"])]
     lines += ["", "most revised articles:"]
     lines += [f"  {a['versions']} versions  {a['language']}  {a['article_id']}  "
               f"{shorten(a['title'], 60)}" for a in data["most_revised"]] or ["  none yet"]
@@ -195,6 +210,7 @@ def stats_data(archive, now: datetime | None = None) -> dict:
     day, week = (archive.changes(iso(now - timedelta(days=n))) for n in (1, 7))
     return {
         "editions": archive.edition_counts(),
+        "divergence": diverging_stories(archive.db),
         "changes": {"day": change_counts(day), "week": change_counts(week)},
         "most_revised": archive.most_revised(),
         "runs": archive.runs(5),

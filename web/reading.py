@@ -10,9 +10,11 @@ from scheduler import ServiceConfig, due_times
 from storage import browse, evidence
 from storage.archive import Archive
 from storage.changes import EVENT_KINDS, KINDS
+from storage.divergence import diverging_stories
 from storage.search import edition_counts, searching
 from storage.watches import failing_watches
 from views.diffs import diff_dict, version_diff
+from views.editions import compare_data, divergence_brief
 from web.times import iso_utc
 
 EDITIONS = ("ru", "kk", "en")
@@ -44,12 +46,18 @@ def diff_path(article_id: int, old: int | None = None, new: int | None = None) -
     return f"/article/{article_id}/diff?from={old}&to={new}"
 
 
+def story_path(article_id: int) -> str:
+    return f"/story/{article_id}"
+
+
 def change_link(item: dict) -> str:
     """Where a change leads: the diff of a revision or a removal, else the article."""
     if item.get("version"):
         return diff_path(item["article_id"], item["version"] - 1, item["version"])
     if "removed" in item["kinds"]:
         return diff_path(item["article_id"])
+    if item.get("divergence_id"):
+        return story_path(item["article_id"]) + "#compare"
     return article_path(item["article_id"])
 
 
@@ -65,6 +73,7 @@ def changes(archive: Archive, since: datetime, until: datetime | None, language:
     items = items[:CHANGES_PER_PAGE]
     for item in items:
         item["link"] = change_link(item)
+        item["divergence"] = divergence_brief(archive.db, item.get("divergence_id"))
     return {"since": iso_utc(since), "until": iso_utc(until) if until else None,
             "edition": language, "kinds": kinds, "page": page, "per_page": CHANGES_PER_PAGE,
             "has_more": more, "items": items}
@@ -202,7 +211,8 @@ def story(archive: Archive, article_id: int) -> dict:
         })
     order = {language: index for index, language in enumerate(EDITIONS)}
     editions.sort(key=lambda e: (order.get(e["language"], len(order)), e["article_id"]))
-    return {"story": min(members), "article_id": article_id, "editions": editions}
+    return {"story": min(members), "article_id": article_id, "editions": editions,
+            "compare": compare_data(archive, article_id)}
 
 
 # ---- captures ------------------------------------------------------------------------------
@@ -249,4 +259,5 @@ def status(archive: Archive, now: datetime | None = None) -> dict:
     return {"now": iso_utc(now), "runs": runs, "next_runs": jobs,
             "revisits": browse.revisits(archive.db, iso_utc(now)),
             "skipped_watches": failing_watches(archive.db),
-            "evidence": evidence.head(archive.db).as_dict()}
+            "evidence": evidence.head(archive.db).as_dict(),
+            "editions": diverging_stories(archive.db)}
