@@ -2,12 +2,15 @@
 
 import os
 
+from outlets import default_outlet
+
 BOT_NAME = "mediawatch"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
 
-# The outlet. Pointing the crawl at the local replay is only this one setting.
-MEDIAWATCH_BASE_URL = os.environ.get("MEDIAWATCH_BASE_URL", "https://vlast.kz")
+# The outlet (the default one's home page, from its definition). Pointing the crawl at the local
+# replay is only this one setting.
+MEDIAWATCH_BASE_URL = os.environ.get("MEDIAWATCH_BASE_URL", default_outlet().home)
 MEDIAWATCH_DB = os.environ.get("MEDIAWATCH_DB", "archive.db")
 MEDIAWATCH_CONTACT = os.environ.get("MEDIAWATCH_CONTACT", "mediawatch-operator@example.org")
 

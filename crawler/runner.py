@@ -15,8 +15,10 @@ from crawler.pipelines import ARCHIVE_ERROR, RUN_ID, archive_unwritable
 
 
 def spider_name(edition: str) -> str:
-    """The name of an edition's spider, as SPIDER_MODULES lists it."""
-    return f"vlast_{edition}"
+    """The name of an edition's spider of the default outlet, as SPIDER_MODULES lists it."""
+    from outlets import default_outlet
+
+    return f"{default_outlet().name}_{edition}"
 
 
 class OneLineFormatter(logging.Formatter):
@@ -74,7 +76,7 @@ def crawl_settings(base_url: str, db: str, overrides: dict | None = None,
 def run_crawl(
     editions: list[str],
     mode: str = "new",
-    base_url: str = "https://vlast.kz",
+    base_url: str | None = None,
     db: str = "archive.db",
     since: str | None = None,
     limit: int | None = None,
@@ -82,8 +84,11 @@ def run_crawl(
     overrides: dict | None = None,
     revisit_steps: list[int] | None = None,
 ) -> list[dict]:
-    """Crawl the given editions (one spider each, one reactor) and return their run records."""
-    settings = crawl_settings(base_url, db, overrides, revisit_steps)
+    """Crawl the given editions (one spider each, one reactor) and return their run records;
+    the base URL is by default the default outlet's home page."""
+    from outlets import default_outlet
+
+    settings = crawl_settings(base_url or default_outlet().home, db, overrides, revisit_steps)
     try:
         return _run_crawl(editions, mode, settings, since, limit, everything)
     except sqlite3.OperationalError as exc:
