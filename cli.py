@@ -93,19 +93,30 @@ def revisit_steps_option(function):
 
 
 @main.command()
-@click.option("--port", default=8765, show_default=True, help="TCP port on 127.0.0.1.")
-@click.option("--articles", default=180, show_default=True, help="Articles at epoch 0, all editions.")
+@click.option("--port", default=8765, show_default=True,
+              help="TCP port on 127.0.0.1 (with several outlets: the first one's, the next ones "
+                   "on the following ports).")
+@click.option("--articles", type=click.IntRange(min=1),
+              help="Articles at epoch 0, all editions (default: 180 on Vlast, the outlet's own "
+                   "size on the others).")
 @click.option("--seed", default=1, show_default=True, help="Seed of the generated corpus.")
 @click.option("--epoch", default=0, show_default=True, help="Epoch the site starts at.")
 @click.option("--fault", "faults", multiple=True, metavar="KIND[:RATE][@PATH]",
               help="Inject a fault, e.g. 503:0.2, truncate@/politika/ or slow=5.")
 @click.option("--redesign-epoch", type=click.IntRange(min=0),
               help="Epoch from which the old articles leave the classic layout for today's.")
-def replay(port: int, articles: int, seed: int, epoch: int, faults: tuple[str, ...],
-           redesign_epoch: int | None) -> None:
-    """Serve the local replay of the outlet on 127.0.0.1 until interrupted."""
+@click.option("--outlet", "outlets", multiple=True,
+              type=click.Choice(["vlast", "ledger", "agency", "all"]),
+              help="The replayed outlets to serve (repeatable; all: every one); Vlast alone by "
+                   "default.")
+@click.option("--spread", is_flag=True,
+              help="Each outlet on an address of its own (127.0.0.1, 127.0.0.2, ...) and --port.")
+def replay(port: int, articles: int | None, seed: int, epoch: int, faults: tuple[str, ...],
+           redesign_epoch: int | None, outlets: tuple[str, ...], spread: bool) -> None:
+    """Serve the local replay of the outlet (or of several outlets) until interrupted."""
     from replay.faults import FaultError, parse_fault
     from replay.server import serve_forever
+    from replay.sites import OUTLETS, serve_outlets
 
     try:
         for spec in faults:
@@ -114,8 +125,19 @@ def replay(port: int, articles: int, seed: int, epoch: int, faults: tuple[str, .
         raise UserError(str(exc)) from None
     except ValueError as exc:  # a number that is not one, e.g. `slow=1.2.3`
         raise UserError(f"bad fault {spec!r}: {exc}") from None
-    serve_forever(port=port, articles=articles, seed=seed, epoch=epoch, faults=list(faults),
-                  redesign_epoch=redesign_epoch)
+    names = list(OUTLETS) if "all" in outlets else list(dict.fromkeys(outlets)) or ["vlast"]
+    if names == ["vlast"] and not spread:
+        serve_forever(port=port, articles=articles or 180, seed=seed, epoch=epoch,
+                      faults=list(faults), redesign_epoch=redesign_epoch)
+        return
+    if redesign_epoch is not None:
+        raise UserError("--redesign-epoch applies to the Vlast replay served alone")
+    try:
+        serve_outlets(names, port=port, articles=articles, seed=seed, epoch=epoch,
+                      faults=list(faults), spread=spread)
+    except OSError as exc:
+        raise UserError(f"cannot listen on port {port} and the next ones: {exc.strerror or exc}"
+                        ) from None
 
 
 def parse_day(value: str | None, option: str) -> str | None:

@@ -97,6 +97,7 @@ def stand_ins(files):
         patch.setattr("crawler.runner.run_crawl", lambda *a, **k: calls.append("crawl") or [])
         patch.setattr("scheduler.CrawlService.run", lambda self: calls.append("schedule"))
         patch.setattr("replay.server.serve_forever", lambda **k: calls.append("replay"))
+        patch.setattr("replay.sites.serve_outlets", lambda *a, **k: calls.append("replay"))
         patch.setattr("demo.build", lambda db, echo: calls.append("demo") or "2024-01-01T00:00:00Z")
         patch.setattr("web.serve.run", lambda *a, **k: calls.append("serve"))
         patch.setattr("alerts.delivery.send", lambda *a: calls.append("send"))
