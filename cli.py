@@ -140,6 +140,157 @@ def replay(port: int, articles: int | None, seed: int, epoch: int, faults: tuple
                         ) from None
 
 
+# ---- outlets --------------------------------------------------------------------------------------
+
+def outlets_dir_option(function):
+    """--outlets-dir: the folder of added outlets (default from settings: MEDIAWATCH_OUTLETS_DIR,
+    else beside the archive, named after it)."""
+    from settings import MEDIAWATCH_OUTLETS_DIR
+
+    return click.option("--outlets-dir", default=MEDIAWATCH_OUTLETS_DIR or None,
+                        help="Folder of the added outlets' definitions (default: beside the "
+                             "archive, archive.db -> archive.outlets/).")(function)
+
+
+def outlet_folder(outlets_dir: str | None, db: str):
+    from outlets.store import OutletFolder, default_folder
+
+    return OutletFolder(outlets_dir or default_folder(db))
+
+
+@main.group()
+def outlet() -> None:
+    """Add, list, show and remove outlets (docs/outlets.md)."""
+
+
+@outlet.command("add")
+@click.argument("url")
+@click.option("--name", help="The outlet's name (default: from its host, e.g. example for "
+                             "example.kz).")
+@click.option("--dry-run", is_flag=True, help="Show what was found; store nothing.")
+@click.option("--samples", default=6, show_default=True, type=click.IntRange(1, 30),
+              help="Sample articles to fetch and read.")
+@json_option
+@db_option
+@outlets_dir_option
+def outlet_add(url: str, name: str | None, dry_run: bool, samples: int, as_json: bool, db: str,
+               outlets_dir: str | None) -> None:
+    """Look at a site by its address, show what was found and how its articles read, then
+    store its definition."""
+    from crawler.finder import FindError, find_outlet, normalise_address
+    from crawler.runner import is_loopback
+    from outlets.definition import NAME, DefinitionError
+    from settings import DOWNLOAD_DELAY, DOWNLOAD_MAXSIZE, DOWNLOAD_TIMEOUT, USER_AGENT
+    from views.outlets import finding_json, finding_lines
+
+    if name is not None and not NAME.match(name):
+        raise UserError(f"--name {name!r} must be lower-case letters, digits, - or _ "
+                        "(at most 40)")
+    folder = outlet_folder(outlets_dir, db)
+    try:
+        address = normalise_address(url)
+    except FindError as exc:
+        raise UserError(str(exc)) from None
+    from crawler.finder import name_from_host
+
+    taken = {entry.name: entry for entry in folder.entries()}
+    origin = address.split("/", 3)[:3]
+    same = next((entry.name for entry in taken.values() if entry.outlet and not dry_run and
+                 entry.outlet.home.split("/", 3)[:3] == origin), None)
+    if same:
+        raise UserError(f"{'/'.join(origin)} is the outlet {same!r} already")
+    wanted = name or name_from_host(address)
+    if wanted in taken and not dry_run:
+        raise UserError(f"an outlet named {wanted!r} exists already ({taken[wanted].source}): "
+                        "give another --name, or remove it first")
+    options = {"user_agent": USER_AGENT, "timeout": min(DOWNLOAD_TIMEOUT, 30.0),
+               "max_bytes": DOWNLOAD_MAXSIZE, "delay": 0.0 if is_loopback(address) else
+               DOWNLOAD_DELAY}
+    try:
+        finding = find_outlet(address, options, name=name, samples=samples,
+                              log=lambda line: click.echo(line, err=True))
+    except FindError as exc:
+        raise UserError(str(exc)) from None
+    outlet = finding.outlet
+    same_site = next((entry.name for entry in taken.values() if entry.outlet and
+                      entry.outlet.home == outlet.home), None)
+    stored = None
+    if not as_json:
+        for line in finding_lines(finding):
+            echo_text(line)
+    if same_site and not dry_run:
+        raise UserError(f"{outlet.home} is the outlet {same_site!r} already; nothing was stored")
+    if outlet.name in taken and not dry_run:
+        raise UserError(f"an outlet named {outlet.name!r} exists already: give another --name; "
+                        "nothing was stored")
+    if not dry_run:
+        try:
+            stored = str(folder.add(outlet))
+        except (DefinitionError, OSError) as exc:
+            raise UserError(f"the definition cannot be stored: {exc}") from None
+    if as_json:
+        echo_json(finding_json(finding, stored))
+    elif stored:
+        click.echo(f"stored as {stored}: edit it where detection got something wrong")
+    else:
+        click.echo("dry run: nothing stored")
+
+
+@outlet.command("list")
+@json_option
+@db_option
+@outlets_dir_option
+def outlet_list(as_json: bool, db: str, outlets_dir: str | None) -> None:
+    """List the outlets: the built-in ones and those of the outlets folder."""
+    from views.outlets import outlet_json, outlet_line
+
+    entries = outlet_folder(outlets_dir, db).entries()
+    if as_json:
+        echo_json([outlet_json(entry) for entry in entries])
+    else:
+        for entry in entries:
+            echo_text(outlet_line(entry))
+    broken = [entry for entry in entries if entry.error]
+    if broken:
+        raise UserError(f"{len(broken)} definition{'s' * (len(broken) > 1)} cannot be used: "
+                        "fix or remove " + ", ".join(entry.source for entry in broken))
+
+
+@outlet.command("show")
+@click.argument("name")
+@json_option
+@db_option
+@outlets_dir_option
+def outlet_show(name: str, as_json: bool, db: str, outlets_dir: str | None) -> None:
+    """Print an outlet's definition (TOML, as its file holds it)."""
+    from outlets.definition import DefinitionError
+    from outlets.files import dumps
+
+    try:
+        found = outlet_folder(outlets_dir, db).get(name)
+    except DefinitionError as exc:
+        raise UserError(str(exc)) from None
+    if as_json:
+        echo_json(found.to_dict())
+    else:
+        click.echo(dumps(found), nl=False)
+
+
+@outlet.command("remove")
+@click.argument("name")
+@db_option
+@outlets_dir_option
+def outlet_remove(name: str, db: str, outlets_dir: str | None) -> None:
+    """Remove an added outlet's definition (its archived articles stay)."""
+    from outlets.definition import DefinitionError
+
+    try:
+        path = outlet_folder(outlets_dir, db).remove(name)
+    except DefinitionError as exc:
+        raise UserError(str(exc)) from None
+    click.echo(f"removed {path}")
+
+
 def parse_day(value: str | None, option: str) -> str | None:
     """Check a YYYY-MM-DD date given on the command line."""
     from datetime import date

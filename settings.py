@@ -63,6 +63,10 @@ MEDIAWATCH_REVISIT_POLICY = os.environ.get("MEDIAWATCH_REVISIT_POLICY", "adaptiv
 # The time a crawl takes for now (ISO 8601), for simulations against the replay's clock only.
 MEDIAWATCH_CLOCK = os.environ.get("MEDIAWATCH_CLOCK", "")
 
+# The folder of added outlets' definitions (`mediawatch outlet`); empty: beside the archive,
+# named after it (archive.db -> archive.outlets/).
+MEDIAWATCH_OUTLETS_DIR = os.environ.get("MEDIAWATCH_OUTLETS_DIR", "")
+
 # Scheduler intervals (seconds); the command line may override them.
 MEDIAWATCH_NEW_INTERVAL = 15 * 60
 MEDIAWATCH_REVISIT_INTERVAL = 5 * 60  # the adaptive policy revisits fresh articles every 10 min

@@ -36,6 +36,7 @@ class Edition:
     home: str = ""  # its own home page (a path or a URL), when it has one
     feeds: tuple[str, ...] = ()  # feeds of this edition alone
     sections: tuple[str, ...] = ()  # listing sections of this edition
+    listings: tuple[str, ...] = ()  # listing pages of this edition alone ("/archive.php?lang=kz")
 
     def query_pair(self) -> tuple[str, str] | None:
         """The query parameter and value that mark the edition, or None."""
@@ -146,7 +147,8 @@ class Outlet:
 # ---- plain data -----------------------------------------------------------------------------------
 
 # Written even when they hold their default: what a person editing the file looks for.
-ALWAYS_WRITTEN = frozenset({"key", "query", "robots", "delay"})
+ALWAYS_WRITTEN = frozenset({("Articles", "key"), ("Articles", "query"), ("Politeness", "robots"),
+                            ("Politeness", "delay")})
 
 
 def _default(spec) -> object:
@@ -162,7 +164,8 @@ def _plain(value) -> object:
     for spec in fields(value):
         item = getattr(value, spec.name)
         table = hasattr(item, "__dataclass_fields__")
-        if not table and item == _default(spec) and spec.name not in ALWAYS_WRITTEN:
+        always = (type(value).__name__, spec.name) in ALWAYS_WRITTEN
+        if not table and item == _default(spec) and not always:
             continue
         plain = _plain(item)
         if plain != {}:
@@ -280,7 +283,8 @@ def _edition(data: object, where: str) -> Edition:
         host=read.text("host").lower(), query=query,
         home=_path_or_url(home, read.at("home")) if home else "",
         feeds=tuple(_path_or_url(f, read.at("feeds")) for f in read.texts("feeds")),
-        sections=read.texts("sections"))
+        sections=read.texts("sections"),
+        listings=tuple(_path_or_url(p, read.at("listings")) for p in read.texts("listings")))
 
 
 def _discovery(data: object, where: str) -> Discovery:

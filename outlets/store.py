@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from outlets import builtin_outlets
-from outlets.definition import DefinitionError, Outlet
+from outlets.definition import NAME, DefinitionError, Outlet
 from outlets.files import load, save
 
 
@@ -37,6 +37,10 @@ class OutletFolder:
         self.folder = Path(folder)
 
     def path(self, name: str) -> Path:
+        """The file of a definition; DefinitionError for a name no outlet can have."""
+        if not NAME.match(name):
+            raise DefinitionError(f"{name!r} is not an outlet's name: lower-case letters, "
+                                  "digits, - or _ (at most 40)")
         return self.folder / f"{name}.toml"
 
     def entries(self) -> list[Entry]:
