@@ -155,6 +155,15 @@ def next_page_link(doc: lxml.html.HtmlElement, base: str) -> str | None:
     return None
 
 
+def meta_refresh(doc: lxml.html.HtmlElement, base: str) -> str | None:
+    """Where a page sends its reader at once (`<meta http-equiv=refresh content="0; url=…">`)."""
+    for content in doc.xpath("//meta[translate(@http-equiv, 'REFSH', 'refsh')='refresh']/@content"):
+        match = re.search(r"url\s*=\s*['\"]?([^'\";]+)", content, re.IGNORECASE)
+        if match and (url := _absolute(base, match.group(1))):
+            return url
+    return None
+
+
 def page_links(doc: lxml.html.HtmlElement, base: str) -> list[str]:
     """Every link of a page, absolute, once each, in page order."""
     return list(dict.fromkeys(url for anchor in ANCHORS(doc)
@@ -488,9 +497,17 @@ def _article_like(shapes: list[tuple[Segment, ...]]) -> bool:
     return any(s.kind in ID_KINDS + DATE_KINDS or s.kind == "slug" for s in sample)
 
 
+LANGUAGE_PARAMS = frozenset({"lang", "language", "lng", "hl", "locale", "l", "lan"})
+# Values that name a language in an address (ISO 639-1 codes and the forms sites use).
+LANGUAGE_VALUES = frozenset(
+    "ru kk kz en qaz kaz rus eng uz ky kg tg tk az hy ka uk be tr de fr es it pt pl nl sv fi no "
+    "da cs sk hu ro bg sr hr el he ar fa ur hi bn zh ja ko vi th id ms mn".split())
+
+
 def _identity_params(urls: list[str]) -> tuple[str, list[str]]:
     """The query parameter holding a number that tells the URLs apart, and the parameters to
-    keep (all but tracking ones and those every URL has with one value)."""
+    keep in an article's address: that one, any other that tells them apart, and one that names
+    a language (an edition's, such as `lang=kz`); not tracking or placement ones (`?hpt=t1`)."""
     params = [[(k, v) for k, v in parse_qsl(urlsplit(url).query) if not TRACKING.match(k)]
               for url in urls]
     names = Counter(k for pairs in params for k, _ in set(pairs))
@@ -498,11 +515,17 @@ def _identity_params(urls: list[str]) -> tuple[str, list[str]]:
     for pairs in params:
         for k, v in pairs:
             values.setdefault(k, set()).add(v)
-    id_param = next((name for name, count in names.most_common()
-                     if count >= 0.8 * len(urls) and len(values[name]) >= 0.8 * count
-                     and all(v.isdigit() for v in values[name])), "")
-    kept = [name for name in names
-            if name == id_param or not (names[name] == len(urls) and len(values[name]) == 1)]
+
+    def tells_apart(name: str) -> bool:
+        return names[name] >= 0.8 * len(urls) and len(values[name]) >= 0.8 * names[name]
+
+    def names_language(name: str) -> bool:
+        return name.lower() in LANGUAGE_PARAMS or all(
+            re.split(r"[-_]", value.lower())[0] in LANGUAGE_VALUES for value in values[name])
+
+    id_param = next((name for name, _ in names.most_common()
+                     if tells_apart(name) and all(v.isdigit() for v in values[name])), "")
+    kept = [name for name in names if tells_apart(name) or names_language(name)]
     return id_param, sorted(kept)
 
 
@@ -531,7 +554,7 @@ def learn_article_rule(urls: list[str], trusted: set[str] | frozenset[str] = fro
     groups: dict[tuple, list[str]] = {}
     for url in urls:
         shape, _ = _shape_of(url)
-        key = (urlsplit(url).hostname, tuple(s.kind for s in shape),
+        key = ((urlsplit(url).hostname or "").removeprefix("www."), tuple(s.kind for s in shape),
                tuple(s.text for s in shape if s.kind == "word" and len(shape) == 1))
         groups.setdefault(key, []).append(url)
     least = max(2, round(least_share * len(urls)))
@@ -539,11 +562,18 @@ def learn_article_rule(urls: list[str], trusted: set[str] | frozenset[str] = fro
     for members in sorted(groups.values(), key=len, reverse=True):
         shapes = [_shape_of(url)[0] for url in members]
         from_feeds = sum(url in trusted for url in members)
-        query_id, _ = _identity_params(members)
+        query_id, kept_names = _identity_params(members)
+        # told apart by the query: by a number (`?id=123`) or by any value (`?article=slug`)
+        query_id = query_id or any(name.lower() not in LANGUAGE_PARAMS for name in kept_names)
         if not shapes[0] and not query_id:
             continue  # the home page
         if (len(members) >= least and (_article_like(shapes) or query_id)) or from_feeds >= 2:
             kept.append(members)
+    if not kept:  # few URLs to learn from: those of the feeds, else the likeliest group
+        likely = [members for members in sorted(groups.values(), key=len, reverse=True)
+                  if any(url in trusted for url in members)
+                  or _article_like([_shape_of(url)[0] for url in members])]
+        kept = likely[:1]
     if not kept:
         return None
     patterns, with_id, query, id_params, examples = [], [], set(), set(), {}

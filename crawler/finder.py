@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import lxml.html
 
@@ -32,7 +32,9 @@ from outlets.definition import (
 COMMON_FEEDS = ("/feed/", "/rss/", "/rss.xml", "/feed.xml")
 COMMON_SITEMAPS = ("/sitemap.xml", "/sitemap_index.xml")
 MOST_SITEMAP_URLS = 5000
+MOST_EDITIONS = 8  # editions' home pages read
 COVERAGE_FIELDS = ("title", "date", "body", "language", "authors")
+BODY_CHARACTERS = 300  # a body this long counts, whatever its words (Chinese, Japanese)
 LISTED_ARTICLES = 10  # a listing page lists at least this many articles
 
 
@@ -73,10 +75,12 @@ class Sample:
     error: str | None = None
     alternates: dict[str, str] = field(default_factory=dict)
     page_title: str = ""  # the page's <title>, for the site's name after the headline
+    characters: int = 0  # of the body (words undercount a text written without spaces)
 
     def has(self, name: str) -> bool:
         return {"title": bool(self.title), "date": bool(self.published),
-                "body": self.words >= DOUBTFUL_WORDS, "language": bool(self.language),
+                "body": self.words >= DOUBTFUL_WORDS or self.characters >= BODY_CHARACTERS,
+                "language": bool(self.language),
                 "authors": bool(self.authors)}[name]
 
 
@@ -175,13 +179,25 @@ class _Finder:
             doc = parse_html(answer.body)
         except ExtractionError as exc:
             raise FindError(f"{self.address} is not an HTML page: {exc}") from None
+        moved = detection.meta_refresh(doc, answer.url)
+        if moved and self.fetcher.on_site(moved) and moved != answer.url:
+            self.notes.append(f"{answer.url} sends its readers to {moved}: read there")
+            forward = self.get(moved)
+            if forward is not None and forward.ok:
+                try:
+                    return forward, parse_html(forward.body)
+                except ExtractionError:
+                    pass
         return answer, doc
 
     def robots(self, home_url: str) -> tuple[str, list[str], float]:
         rules = self.fetcher.robots_of(home_url)
         if rules is None:
             return "none (everything allowed)", [], 0.0
-        sitemaps = [url for url in rules.sitemaps if self.fetcher.on_site(url)]
+        named = [urljoin(home_url, url.strip()) for url in rules.sitemaps]
+        sitemaps = [url for url in named if self.fetcher.on_site(url)]
+        self.notes += [f"{url}, named in robots.txt, is not on the site: not read"
+                       for url in named if url not in sitemaps]
         delay = self.fetcher.crawl_delays.get(origin_of(home_url), 0.0)
         said = f"found; {len(sitemaps)} sitemap{'s' * (len(sitemaps) != 1)} named"
         return said + (f", crawl-delay {delay:g} s" if delay else ""), sitemaps, delay
@@ -305,7 +321,8 @@ class _Finder:
                 answer.url, answer.status, record.language, record.title, record.published,
                 record.authors, record.word_count,
                 alternates=detection.alternates(doc, answer.url),
-                page_title=" ".join(doc.findtext(".//title", default="").split())))
+                page_title=" ".join(doc.findtext(".//title", default="").split()),
+                characters=sum(len(paragraph) for paragraph in record.body)))
             self.log(f"  sample {len(samples)}/{len(chosen)}: {answer.url}")
         return samples
 
@@ -402,6 +419,10 @@ def find_outlet(address: str, fetcher_options: dict, name: str | None = None, sa
         if language == home_language or url.rstrip("/") == home.url.rstrip("/") or \
                 not fetcher.on_site(url):
             continue
+        if len(edition_docs) >= MOST_EDITIONS:
+            finder.notes.append(f"more than {MOST_EDITIONS} editions named: {language} at {url} "
+                                "not read")
+            continue
         answer = finder.get(url)
         if answer is None or not answer.ok:
             continue
@@ -464,7 +485,8 @@ def find_outlet(address: str, fetcher_options: dict, name: str | None = None, sa
     # a feed whose sampled entries are in another language than it declares mixes editions
     sampled = {sample.url: sample.language for sample in sample_list if not sample.error}
     for feed in feeds:
-        languages_read = {sampled[url] for url in feed_entries.get(feed.url, []) if url in sampled}
+        languages_read = {sampled[url] for url in feed_entries.get(feed.url, [])
+                          if sampled.get(url)}
         if feed.language and languages_read - {feed.language}:
             finder.notes.append(f"{feed.url} holds articles in {', '.join(sorted(languages_read))}"
                                 f" though it says {feed.language}: taken as a feed of every "

@@ -247,6 +247,25 @@ def test_a_parameter_every_url_has_with_one_value_is_not_kept():
     assert _rule(urls)[3] == []
 
 
+def test_placement_parameters_are_not_kept_but_identities_and_languages_are():
+    placed = [f"http://e.cnn.com/2014/07/2{i}/world/some-story-words/index.html?hpt=hp_t{i % 3}"
+              for i in range(8)]
+    assert _rule(placed)[3] == []
+    named = [f"https://q.kz/view.php?article=story-{i}-x&lng=kk" for i in range(6)]
+    assert _rule(named)[3] == ["article", "lng"]
+
+
+def test_one_article_is_enough_when_nothing_else_is_known():
+    assert _rule(["https://q.kz/news/12345-a-story.html", "https://q.kz/about/"])[:2] == (
+        [r"^/news/(?P<id>\d+)[-_][^/]+?\.html$"], "id")
+
+
+def test_a_home_page_that_sends_its_readers_on():
+    page = doc('<head><meta http-equiv="Refresh" content="0; URL=\'/ru/\'"></head>')
+    assert detection.meta_refresh(page, BASE) == "https://news.example.kz/ru/"
+    assert detection.meta_refresh(doc("<head><meta charset=utf-8></head>"), BASE) is None
+
+
 def test_listing_pages_tags_and_authors_are_not_taken_for_articles():
     articles = [f"https://q.kz/2025/05/{d:02d}/some-story-words-{d}/" for d in range(1, 9)]
     others = ([f"https://q.kz/tag/long-tag-name-{i}/" for i in range(8)]
