@@ -158,6 +158,16 @@ def outlet_folder(outlets_dir: str | None, db: str):
     return OutletFolder(outlets_dir or default_folder(db))
 
 
+def find_outlet_definition(name: str, outlets_dir: str | None, db: str):
+    """An outlet's checked definition by its name; a user error when it cannot be had."""
+    from outlets.definition import DefinitionError
+
+    try:
+        return outlet_folder(outlets_dir, db).get(name)
+    except DefinitionError as exc:
+        raise UserError(str(exc)) from None
+
+
 @main.group()
 def outlet() -> None:
     """Add, list, show and remove outlets (docs/outlets.md)."""
@@ -335,22 +345,38 @@ def parse_steps(value: str | None) -> list[int] | None:
 @revisit_steps_option
 @click.option("--json", "as_json", is_flag=True,
               help="Print the result as JSON: each run's id, status, counts and errors.")
+@click.option("--outlet", "outlet_name", metavar="NAME",
+              help="An added outlet (mediawatch outlet add) to crawl instead of the default one.")
+@outlets_dir_option
 def crawl(edition: str, mode: str, since: str | None, limit: int | None, everything: bool,
-          base_url: str, db: str, revisit_steps: str | None, as_json: bool) -> None:
+          base_url: str, db: str, revisit_steps: str | None, as_json: bool,
+          outlet_name: str | None, outlets_dir: str | None) -> None:
     """Discover and fetch articles, and archive every new version."""
     import time
 
-    from crawler.runner import CrawlError, run_crawl
+    from crawler.runner import CrawlError, run_crawl, run_outlet_crawl
     from views.runs import crawl_result, crawl_summary, run_line
 
     reject_ignored_options(mode, since=since, everything=everything)
     since = parse_day(since, "--since")
-    base_url = check_crawl_target(base_url, db)
-    editions = list(EDITIONS) if edition == "all" else [edition]
     started = time.monotonic()
     try:
-        runs = run_crawl(editions, mode=mode, base_url=base_url, db=db, since=since, limit=limit,
-                         everything=everything, revisit_steps=parse_steps(revisit_steps))
+        if outlet_name:
+            outlet = find_outlet_definition(outlet_name, outlets_dir, db)
+            check_crawl_target(outlet.home, db)
+            editions = list(outlet.languages) if edition == "all" else [edition]
+            if edition != "all" and edition not in outlet.languages:
+                raise UserError(f"{outlet.name} has no {edition} edition; its editions are "
+                                f"{', '.join(outlet.languages)}")
+            runs = run_outlet_crawl(outlet, editions, mode=mode, db=db, since=since,
+                                    limit=limit, everything=everything,
+                                    revisit_steps=parse_steps(revisit_steps))
+        else:
+            base_url = check_crawl_target(base_url, db)
+            editions = list(EDITIONS) if edition == "all" else [edition]
+            runs = run_crawl(editions, mode=mode, base_url=base_url, db=db, since=since,
+                             limit=limit, everything=everything,
+                             revisit_steps=parse_steps(revisit_steps))
     except CrawlError as exc:
         raise UserError(str(exc)) from None
     if as_json:

@@ -98,7 +98,31 @@ def run_crawl(
         raise CrawlError(reason) from None
 
 
-def _run_crawl(editions, mode, settings: Settings, since, limit, everything) -> list[dict]:
+def run_outlet_crawl(
+    outlet,
+    editions: list[str],
+    mode: str = "new",
+    db: str = "archive.db",
+    since: str | None = None,
+    limit: int | None = None,
+    everything: bool = False,
+    overrides: dict | None = None,
+    revisit_steps: list[int] | None = None,
+) -> list[dict]:
+    """Crawl editions of an added outlet (its definition given) by the outlet spider, into the
+    same archive, and return the run records."""
+    settings = crawl_settings(outlet.home, db, overrides, revisit_steps)
+    try:
+        return _run_crawl(editions, mode, settings, since, limit, everything, outlet)
+    except sqlite3.OperationalError as exc:
+        reason = archive_unwritable(exc)
+        if reason is None:
+            raise
+        raise CrawlError(reason) from None
+
+
+def _run_crawl(editions, mode, settings: Settings, since, limit, everything,
+               outlet=None) -> list[dict]:
     from storage.archive import Archive
 
     with Archive(settings.get("MEDIAWATCH_DB")) as archive:
@@ -106,9 +130,11 @@ def _run_crawl(editions, mode, settings: Settings, since, limit, everything) -> 
     settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
     process = CrawlerProcess(settings)
     install_log_handler(settings.get("LOG_LEVEL"))
-    crawlers = [process.create_crawler(spider_name(edition)) for edition in editions]
-    for crawler in crawlers:
-        process.crawl(crawler, mode=mode, since=since, limit=limit, everything=everything)
+    crawlers = [process.create_crawler("outlet" if outlet else spider_name(edition))
+                for edition in editions]
+    for crawler, edition in zip(crawlers, editions, strict=True):
+        own = {"outlet": outlet, "language": edition} if outlet else {}
+        process.crawl(crawler, mode=mode, since=since, limit=limit, everything=everything, **own)
     process.start()
     for crawler in crawlers:
         if reason := crawler.stats.get_value(ARCHIVE_ERROR):

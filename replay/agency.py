@@ -7,7 +7,7 @@ have numbers of their own). Each edition has its home page (`/`, `/?lang=kz`) an
 alternates and a language switch. There is no sitemap: the archive is listed at
 `/archive.php?page=N` (`&lang=kz`). Article pages link their other edition by hreflang and by a
 line at the end; the date is printed `21.01.2026, 10:05` and given in microdata; bylines are
-`Автор:` lines linking the author's page, on some articles only.
+`Автор:` lines linking the author's page, on some articles only; tags link `/tag/<name>/`.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 import zlib
 from email.utils import format_datetime
 from html import escape
+from urllib.parse import quote
 
 from replay import padding
 from replay.corpus import Image, iso
@@ -166,7 +167,7 @@ class AgencyApp(SiteApp):
             names = ", ".join(f'<a href="/author/{zlib.crc32(n.encode()) % 997}/">{_t(n)}</a>'
                               for n in piece.authors)
             author = f'<div class="news-author">{labels["author"]}: {names}</div>\n'
-        tags = ", ".join(f'<a href="{_a(_with_lang(f"/tag.php?t={tag}", language))}">{_t(tag)}</a>'
+        tags = ", ".join(f'<a href="{_a(_with_lang(f"/tag/{quote(tag)}/", language))}">{_t(tag)}</a>'
                          for tag in piece.tags)
         translation = "".join(
             f'<div class="news-translation"><a href="{_a(self.path_of(o))}" hreflang="{o.language}">'

@@ -211,7 +211,11 @@ class LedgerApp(SiteApp):
                 f'<h2 class="story-standfirst">{_t(piece.lead)}</h2>\n'
                 + (f'<p class="story-byline">By {", ".join(_t(n) for n in piece.authors)}</p>\n'
                    if piece.authors else "")
-                + f'<p class="story-date">{posted}</p>\n{cover}\n'
+                + f'<p class="story-date"><time datetime="{iso(piece.published)}">'
+                f"{printed_date(piece.published)}</time></p>\n"
+                + (f'<p class="story-updated">Updated <time datetime="{iso(piece.modified)}">'
+                   f"{printed_date(piece.modified)}</time></p>\n" if piece.modified else "")
+                + f"{cover}\n"
                 f'<div class="story-body">\n{self._content(piece)}\n</div>\n'
                 f'<p class="story-tags">Topics: {tags}</p>\n</div>\n')
         else:

@@ -322,6 +322,18 @@ def m012_watches(db: Database) -> None:
     db["deliveries"].create_index(["watch_id"])
 
 
+
+@MIGRATIONS()
+def m013_outlets(db: Database) -> None:
+    """Articles of outlets other than the default one: the outlet of each article (NULL for the
+    default outlet, as every article archived before), and the archive's number for each
+    article key of another outlet (its own id, or its canonical URL)."""
+    db["articles"].add_column("outlet", str)
+    db["articles"].create_index(["outlet"])
+    db["outlet_keys"].create({"id": int, "outlet": str, "key": str, "created_at": str}, pk="id",
+                             not_null={"outlet", "key"})
+    db["outlet_keys"].create_index(["outlet", "key"], unique=True)
+
 def is_current(db: Database) -> bool:
     """Whether the archive has every migration applied (read-only: writes nothing)."""
     return "_sqlite_migrations" in db.table_names() and not MIGRATIONS.pending(db)

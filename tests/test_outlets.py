@@ -49,7 +49,7 @@ def test_the_spiders_are_made_from_the_definitions():
     from scrapy.utils.project import get_project_settings
 
     loader = SpiderLoader.from_settings(get_project_settings())
-    assert sorted(loader.list()) == ["vlast_en", "vlast_kk", "vlast_ru"]
+    assert sorted(loader.list()) == ["outlet", "vlast_en", "vlast_kk", "vlast_ru"]
     spider = loader.load("vlast_ru")
     assert spider.outlet == default_outlet()
     assert spider(language="ru").sections == default_outlet().edition("ru").sections
@@ -255,3 +255,14 @@ def test_a_file_named_like_a_built_in_outlet_replaces_it(tmp_path):
     folder = OutletFolder(tmp_path)
     assert folder.get("vlast").politeness.delay == 3.0
     assert [entry.source for entry in folder.entries()] == [str(tmp_path / "vlast.toml")]
+
+
+def test_an_outlets_own_hosts_are_on_it_on_its_port():
+    from crawler.hostguard import on_outlet
+
+    hosts = ("example.kz", "www.example.kz", "kaz.example.kz")
+    assert on_outlet("https://kaz.example.kz/a/1", "https://example.kz", hosts)
+    assert on_outlet("https://www.example.kz/a/1", "https://example.kz")
+    assert not on_outlet("https://kaz.example.kz/a/1", "https://example.kz")
+    assert not on_outlet("https://kaz.example.kz:8443/a/1", "https://example.kz", hosts)
+    assert not on_outlet("https://evil.example.org/", "https://example.kz", hosts)

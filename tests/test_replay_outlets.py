@@ -297,3 +297,23 @@ def test_the_generic_path_reads_their_titles_dates_and_languages(replays, name):
         assert record.published == article["published"]
         assert record.language == article["language"]
         assert normalise(record.lead) == normalise(article["lead"])
+
+
+def test_the_generic_path_keeps_the_paragraphs_of_every_ledger_page():
+    """Bodies as the truth has them, paragraph by paragraph, on both layouts and at the next
+    epoch (where a trafilatura fallback gives the text as one block of paragraphs, they are
+    those paragraphs: a change of kind `paragraph_removed` must not read as a `rewrite`)."""
+    from crawler.outlet_pages import extract_outlet
+    from outlets.definition import Outlet
+
+    outlet = Outlet.from_dict({"name": "ledger", "home": "http://x", "articles": {
+        "patterns": [r"^/\d{4}/\d{2}/\d{2}/[^/]+/$"], "query": []}})
+    app = make_app("ledger", articles=70, seed=6)
+    for epoch in (0, 1):
+        app.set_epoch(epoch)
+        truth = {a["url"]: a for a in app.manifest("http://x")["articles"] if a["status"] == 200}
+        for url, article in truth.items():
+            page = app.page("GET", url.removeprefix("http://x"), "http://x")
+            record = extract_outlet(outlet, page.body, url)
+            assert record.body == article["body"], url
+            assert record.lead == article["lead"]
