@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -14,6 +15,8 @@ from sqlite_utils import Database
 from alerts.summaries import DEFAULT_WEB_URL, change_links, change_title, summarize
 from storage.changelog import DEGRADED, ChangeFilter, change_log
 from storage.changes import EVENT_KINDS, KINDS
+from storage.evidence import CAPTURE, EVENT, entry_of, head, version_evidence
+from storage.search import validate_query
 from storage.watches import get_watch, watch_filter
 
 TAG = "tag:mediawatch,2024:"
@@ -21,7 +24,12 @@ FEED_LIMIT = 50  # entries in a feed, newest first
 EDITIONS = ("ru", "kk", "en")
 FEED_KINDS = (*EVENT_KINDS, *KINDS, DEGRADED)
 ATOM = "http://www.w3.org/2005/Atom"
+# Atom extension of the evidence log: the head on the feed, each change's log entries on its entry.
+EVIDENCE = f"{TAG}evidence"
 EPOCH = "2024-01-01T00:00:00+00:00"  # the updated time of a feed with no entry
+LARGEST_ID = 2**63 - 1  # SQLite's largest integer: no article id is above it
+# Characters XML 1.0 cannot hold (control characters, lone surrogates, U+FFFE and U+FFFF).
+NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def entry_id(item: dict) -> str:
@@ -58,10 +66,18 @@ class UnknownFeed(ValueError):
     """No feed lives at that path, or its filter is not valid."""
 
 
+def _article_id(text: str) -> int:
+    """An article id as typed in a feed's address (ASCII digits, within SQLite's integers)."""
+    if not (text.isascii() and text.isdigit()) or int(text) > LARGEST_ID:
+        raise UnknownFeed(f"article must be an article id, not {text!r}")
+    return int(text)
+
+
 def filter_for_path(db: Database, path: str,
                     params: Mapping[str, list[str]]) -> tuple[ChangeFilter, str | None]:
     """The filter (and watch name) of a feed path under /feeds/ and its query parameters: the
-    inverse of feed_path. Raises UnknownFeed."""
+    inverse of feed_path. Raises UnknownFeed, or SearchQueryError for a query the search
+    engine would refuse."""
     parts = path.removesuffix(".atom").split("/")
     if not path.endswith(".atom") or len(parts) > 2:
         raise UnknownFeed(f"no feed at /feeds/{path}")
@@ -69,11 +85,9 @@ def filter_for_path(db: Database, path: str,
         return ChangeFilter(), None
     if parts == ["changes"]:
         article = (params.get("article") or [None])[0]
-        if article is not None and not article.isdigit():
-            raise UnknownFeed(f"article must be an article id, not {article!r}")
         wanted = ChangeFilter(language=(params.get("lang") or [None])[0],
                               kinds=tuple(params.get("kind") or ()),
-                              article_id=int(article) if article else None,
+                              article_id=_article_id(article) if article is not None else None,
                               query=(params.get("q") or [None])[0])
         return _checked(wanted), None
     if len(parts) != 2:
@@ -84,8 +98,8 @@ def filter_for_path(db: Database, path: str,
         if watch is None:
             raise UnknownFeed(f"no watch named {name!r}")
         return watch_filter(watch), name
-    if folder == "article" and name.isdigit():
-        return ChangeFilter(article_id=int(name)), None
+    if folder == "article":
+        return ChangeFilter(article_id=_article_id(name)), None
     if folder == "edition":
         return _checked(ChangeFilter(language=name)), None
     if folder == "kind":
@@ -94,11 +108,15 @@ def filter_for_path(db: Database, path: str,
 
 
 def _checked(wanted: ChangeFilter) -> ChangeFilter:
+    """The filter, once its edition, kinds and query are known to be valid (a query the search
+    engine would refuse raises SearchQueryError)."""
     if wanted.language not in (None, *EDITIONS):
         raise UnknownFeed(f"no edition {wanted.language!r}; the editions are {', '.join(EDITIONS)}")
     unknown = [kind for kind in wanted.kinds if kind not in FEED_KINDS]
     if unknown:
         raise UnknownFeed(f"no kind of change is called {unknown[0]!r}")
+    if wanted.query:
+        validate_query(wanted.query, wanted.language)
     return wanted
 
 
@@ -123,7 +141,7 @@ def feed_xml(db: Database, wanted: ChangeFilter | None = None, web_url: str = DE
     base = web_url.rstrip("/")
     path = feed_path(wanted, watch)
     items = change_log(db, wanted, newest_first=True, limit=limit)
-    feed = etree.Element(f"{{{ATOM}}}feed", nsmap={None: ATOM})
+    feed = etree.Element(f"{{{ATOM}}}feed", nsmap={None: ATOM, "evidence": EVIDENCE})
     _text(feed, "id", f"{TAG}feed/{path}")
     _text(feed, "title", feed_title(wanted, watch))
     _text(feed, "subtitle", "What was published, revised, removed or restored on Vlast.kz, "
@@ -133,6 +151,9 @@ def feed_xml(db: Database, wanted: ChangeFilter | None = None, web_url: str = DE
     _link(feed, f"{base}/feeds/{path}", "self", "application/atom+xml")
     _link(feed, f"{base}/", "alternate", "text/html")
     _text(feed, "generator", "mediawatch")
+    log_head = head(db)
+    etree.SubElement(feed, f"{{{EVIDENCE}}}log", {"entries": str(log_head.entries),
+                                                 "head": str(log_head)})
     for item in items:
         _add_entry(feed, db, item, base)
     return etree.tostring(feed, xml_declaration=True, encoding="UTF-8", pretty_print=True)
@@ -140,7 +161,7 @@ def feed_xml(db: Database, wanted: ChangeFilter | None = None, web_url: str = DE
 
 def _text(parent: etree._Element, name: str, text: str, **attributes: str) -> etree._Element:
     element = etree.SubElement(parent, f"{{{ATOM}}}{name}", attributes)
-    element.text = text
+    element.text = NOT_XML.sub("", text)  # a query or a name may hold what XML cannot
     return element
 
 
@@ -172,6 +193,22 @@ def _add_entry(feed: etree._Element, db: Database, item: dict, base: str) -> Non
                          {"term": kind, "scheme": f"{TAG}kind", "label": kind})
     summary = summarize(db, item).html or "<p>(no text changed)</p>"
     _text(entry, "summary", summary, type="html")
+    _add_evidence(entry, db, item)
+
+
+def _add_evidence(entry: etree._Element, db: Database, item: dict) -> None:
+    """The change's entries in the evidence log: the version's record and capture, or the event."""
+    if item["source"] == "event":
+        logged = {"event": entry_of(db, EVENT, item["event_id"])}
+    elif item["source"] == "version":
+        found = version_evidence(db, item["version_id"])
+        logged = {"version": found["version_entry"], CAPTURE: found["capture_entry"]}
+    else:
+        return
+    for role, found in logged.items():
+        if found:
+            etree.SubElement(entry, f"{{{EVIDENCE}}}entry", {
+                "of": role, "seq": str(found["seq"]), "digest": found["digest"]})
 
 
 def write_feed(path: str | Path, document: bytes) -> None:

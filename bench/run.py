@@ -15,8 +15,10 @@ from bench import (  # noqa: E402
     bench_alerts,
     bench_crawl,
     bench_diff,
+    bench_evidence,
     bench_extraction,
     bench_forms,
+    bench_queries,
     bench_reextract,
     bench_revisit,
     bench_scheduler,
@@ -57,6 +59,18 @@ BENCHMARKS = {
                "all timed runs. The baseline runs each query once as a `LIKE` scan of the "
                "readable text (every term in title, lead or body, with the same filters, "
                "newest first)."),
+    "queries": (bench_queries.run, "Queries",
+                "The search benchmark's generator writes about 4,000 articles (seed 11) through "
+                "`Archive.record_page`; the archive is cached in the temp directory. A query of "
+                "300 prefix terms (`п*` × 300) runs once with the query limits and the time "
+                "limit lifted (as searches ran before them) and once as it is (refused); the "
+                "widest query the limits let through (four one-letter prefixes and 28 words "
+                "joined by OR) runs once. The reading room's `while_connected` runs the "
+                "300-prefix search (limits lifted) for a request whose client disconnects "
+                "after 0.2 s, once with the stop and once without; the CPU time is the worker "
+                "thread's. The search benchmark's 53 queries run three times after a warm-up "
+                "with the progress handler called every 1,000 steps and with it in effect never "
+                "called, in turns, three rounds each; the fastest round of each counts."),
     "forms": (bench_forms.run, "Search across word forms",
               "Recall over word families, each form in an article of its own, searched through "
               "`storage.search.search` with the edition's language. Russian: 125 names the "
@@ -141,6 +155,20 @@ BENCHMARKS = {
                   "weakened reading (no authors, no lead, the last paragraph lost) and "
                   "re-extracted: every record must change back. The baseline is the time the "
                   "archiving itself spent extracting the same pages."),
+    "evidence": (bench_evidence.run, "Evidence log: verify at 100,000 articles",
+                 "An archive of about 100,000 generated replay articles in three languages is "
+                 "written in bulk with SQL (each capture one of 400 real-weight pages, about "
+                 "95 KiB, compressed; a second version for one article in ten; a removal for one "
+                 "in a thousand), the way an archive made before the log looks. The log is then "
+                 "built as `mediawatch migrate` builds it (`storage.evidence.build_log`) and "
+                 "`storage.evidence.verify` re-reads every capture, version and event, "
+                 "recomputing every digest and the chain. Baselines in the same run: SQLite's "
+                 "`PRAGMA integrity_check` of the same file, and reading every capture and record "
+                 "back without hashing. The cost of writing the log while archiving: the time "
+                 "spent in its three functions (`log_capture`, `log_version`, `log_event`) while "
+                 "2,000 real-weight pages go through `Archive.record_page`, against the whole "
+                 "of that run (two runs of the same work differ by more than the log costs on "
+                 "a shared machine, so the share is timed inside one run)."),
     "alerts": (bench_alerts.run, "Notifications and feeds",
                "Delivery: a replay of 600 articles in its own process is crawled at epoch 0; "
                "nine watches are added (per edition and per kind to a local json:// receiver, "

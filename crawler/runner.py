@@ -89,13 +89,7 @@ def run_crawl(
     from outlets import default_outlet
 
     settings = crawl_settings(base_url or default_outlet().home, db, overrides, revisit_steps)
-    try:
-        return _run_crawl(editions, mode, settings, since, limit, everything)
-    except sqlite3.OperationalError as exc:
-        reason = archive_unwritable(exc)
-        if reason is None:
-            raise
-        raise CrawlError(reason) from None
+    return _locked_crawl(db, settings, editions, mode, since, limit, everything)
 
 
 def run_outlet_crawl(
@@ -112,13 +106,29 @@ def run_outlet_crawl(
     """Crawl editions of an added outlet (its definition given) by the outlet spider, into the
     same archive, and return the run records."""
     settings = crawl_settings(outlet.home, db, overrides, revisit_steps)
+    return _locked_crawl(db, settings, editions, mode, since, limit, everything, outlet)
+
+
+def _locked_crawl(db: str, settings: Settings, editions, mode, since, limit, everything,
+                  outlet=None) -> list[dict]:
+    from storage.access import ArchiveError
+    from storage.locks import WriterLock
+
+    # Held for the whole crawl, so that no writer through another name of the archive starts
+    # between this process's connections (each of them takes it too).
+    writer = WriterLock(db)
     try:
+        writer.acquire()
         return _run_crawl(editions, mode, settings, since, limit, everything, outlet)
+    except ArchiveError as exc:
+        raise CrawlError(str(exc)) from None
     except sqlite3.OperationalError as exc:
-        reason = archive_unwritable(exc)
+        reason = archive_unwritable(exc, db)
         if reason is None:
             raise
         raise CrawlError(reason) from None
+    finally:
+        writer.release()
 
 
 def _run_crawl(editions, mode, settings: Settings, since, limit, everything,

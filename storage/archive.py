@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from storage import neardup, readings, translations
+from storage import evidence, neardup, readings, translations
 from storage.access import check_archive, connect_readonly, keep_shared_files
 from storage.captures import CaptureCodec
 from storage.changes import kinds_between
 from storage.db import ACTIVE, REMOVED, connect, parse_time, utc_iso, write_transaction
+from storage.locks import WriterLock
 from storage.migrations import migrate
 from storage.reading import ArchiveReads
 from storage.records import ArticleRecord, version_columns
@@ -33,6 +34,15 @@ REVISIT_STEPS = (900, 3600, 10800, 86400, 259200, 604800, 2592000)
 # A fetched body with less than this share of the current version's words is taken for an
 # extraction failure (a layout change, a broken page), not for an edit: real edits keep far more.
 SUSPECT_SHARE = 0.4
+
+
+def writer_lock(path: str) -> WriterLock | None:
+    """The WriterLock of an archive about to be written, taken (none for one in memory)."""
+    if path == ":memory:":
+        return None
+    lock = WriterLock(path)
+    lock.acquire()
+    return lock
 
 
 @dataclass
@@ -94,10 +104,19 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
                  policy: Policy | None = None,
                  readonly: bool = False) -> None:
         """Open (or create) the archive to write, migrating it; with `readonly`, open an existing
-        up-to-date archive without changing anything (storage.access says what is refused)."""
+        up-to-date archive without changing anything (storage.access says what is refused).
+
+        A writer holds the archive's WriterLock until it closes: raises ArchiveBusy while
+        another process writes the same file through another name.
+        """
         self.path = str(path)
         self.readonly = readonly
-        self.db = connect_readonly(path) if readonly else connect(path)
+        self.writer = None if readonly else writer_lock(self.path)
+        try:
+            self.db = connect_readonly(path) if readonly else connect(path)
+        except BaseException:
+            self._release()
+            raise
         self.revisit_steps = list(revisit_steps or REVISIT_STEPS)
         self.policy: Policy = (StepPolicy(self.revisit_steps) if revisit_steps
                                else policy or AdaptivePolicy())
@@ -108,6 +127,7 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
                 migrate(self.db)
         except BaseException:
             self.db.close()
+            self._release()
             raise
         self.captures = CaptureCodec(self.db)
 
@@ -115,6 +135,12 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
         self.db.close()
         if not self.readonly:
             keep_shared_files(self.path)
+        self._release()
+
+    def _release(self) -> None:
+        if self.writer is not None:
+            self.writer.release()
+            self.writer = None
 
     def __enter__(self) -> Archive:
         return self
@@ -244,7 +270,7 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
 
     def _store_capture(self, page: _Page) -> int:
         data, compression = self.captures.compress(page.body or b"", page.record.language)
-        return self.db["captures"].insert({
+        capture_id = self.db["captures"].insert({
             "article_id": page.record.article_id,
             "run_id": page.run_id,
             "url": page.url,
@@ -255,6 +281,8 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
             "size": len(page.body or b""),
             "fetched_at": page.at,
         }).last_pk
+        evidence.log_capture(self.db, capture_id, page.body or b"")
+        return capture_id
 
     def _store_version(self, page: _Page, number: int, kinds: list[str]) -> int:
         capture_id = self._store_capture(page)
@@ -270,6 +298,7 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
             "extractor": page.extractor,
             **version_columns(page.data),
         }).last_pk
+        evidence.log_version(self.db, version_id)
         index_version(self.db, version_id, page.data, page.record.language)
         index_spellings(self.db, page.data, page.record.language)
         return version_id
@@ -321,7 +350,7 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
         return bool(moved)
 
     def _event(self, article_id, kind, at, run_id, status=None, location=None, version_id=None):
-        self.db["events"].insert({
+        event_id = self.db["events"].insert({
             "article_id": article_id,
             "kind": kind,
             "at": at,
@@ -329,7 +358,8 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
             "status": status,
             "location": location,
             "version_id": version_id,
-        })
+        }).last_pk
+        evidence.log_event(self.db, event_id)
 
     def _log_fetch(self, run_id, article_id, url, status, outcome, at, error=None,
                    version_id=None) -> None:

@@ -8,12 +8,13 @@ seen tells what came after it, whatever the clocks say.
 from __future__ import annotations
 
 import json
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass
 
 from sqlite_utils import Database
 
 from storage.records import record_from_row
-from storage.search import compile_query
+from storage.search import compile_query, searching
 
 DEGRADED = "degraded"
 
@@ -178,13 +179,15 @@ def change_log(db: Database, wanted: ChangeFilter | None = None, after: Cursor |
     restored, and crawl runs that ended degraded (only when `degraded` is among the kinds
     asked for). A query matches a change when the version it produced, or the one before,
     matches it; it does not apply to runs. Raises storage.search.SearchQueryError for a
-    malformed query.
+    malformed query, one FTS5 refuses, or one that runs longer than a search may
+    (SearchTooSlow).
     """
     wanted = wanted or ChangeFilter()
     after = after or Cursor()
     items = []
-    for source in (_revisions, _events, _degraded_runs):
-        items += source(db, wanted, after, upto, newest_first, limit)
+    with searching(db) if wanted.query else nullcontext():
+        for source in (_revisions, _events, _degraded_runs):
+            items += source(db, wanted, after, upto, newest_first, limit)
     order = {"version": 1, "event": 0, "run": 2}
     items.sort(key=lambda item: (item["at"] or "", order[item["source"]], item["key"]),
                reverse=newest_first)

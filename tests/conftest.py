@@ -6,15 +6,46 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from replay.server import ReplayServer
+# The lock files of the archives the tests make (storage/locks.py) go to a folder of this run,
+# for the commands run here and those run as child processes alike.
+# Any user may make lock files in it, as in the default folder (other users' commands run too).
+os.environ["MEDIAWATCH_LOCK_DIR"] = tempfile.mkdtemp(prefix="mediawatch-test-locks-")
+os.chmod(os.environ["MEDIAWATCH_LOCK_DIR"], 0o1777)
+
+from replay.server import ReplayServer  # noqa: E402
+from storage.locks import use_lock_dir  # noqa: E402
+
+use_lock_dir(os.environ["MEDIAWATCH_LOCK_DIR"])
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    shutil.rmtree(os.environ["MEDIAWATCH_LOCK_DIR"], ignore_errors=True)
 
 NOBODY = 65534
+
+
+@pytest.fixture(scope="session", autouse=True)
+def secrets_file(tmp_path_factory) -> Iterator[Path]:
+    """The receivers' addresses of every watch a test adds go to a secrets file of the
+    session (for this process and the commands it starts), never to the user's own."""
+    import settings
+
+    path = tmp_path_factory.mktemp("secrets") / "secrets.json"
+    before = os.environ.get("MEDIAWATCH_SECRETS"), settings.MEDIAWATCH_SECRETS
+    os.environ["MEDIAWATCH_SECRETS"] = settings.MEDIAWATCH_SECRETS = str(path)
+    yield path
+    if before[0] is None:
+        os.environ.pop("MEDIAWATCH_SECRETS", None)
+    else:
+        os.environ["MEDIAWATCH_SECRETS"] = before[0]
+    settings.MEDIAWATCH_SECRETS = before[1]
 
 
 @pytest.fixture(scope="session")

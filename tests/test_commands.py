@@ -295,11 +295,13 @@ def test_stats_per_edition(built):
 
 
 def test_status(built):
-    runs = run_json(built, "status")
+    data = run_json(built, "status")
+    runs = data["runs"]
     assert [r["id"] for r in runs] == list(range(9, 0, -1))
     assert all(r["status"] == "ok" for r in runs)
     text = run(built, "status", "--limit", "3")
-    lines = text.splitlines()
+    *lines, last = text.splitlines()
+    assert last == f"evidence log: {data['evidence']['entries']:,} entries, head {data['evidence']['head']}"
     assert [line.split()[1] for line in lines if not line.startswith("    ")] == ["9", "8", "7"]
     # under each run only its field coverage, one line per edition it archived pages of
     assert all(line.startswith("    coverage ") for line in lines if line.startswith("    "))

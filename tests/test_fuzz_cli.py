@@ -78,7 +78,7 @@ def files(tmp_path_factory) -> SimpleNamespace:
     scratch = folder / "scratch"
     scratch.mkdir()
     return SimpleNamespace(
-        archive=db,
+        archive=db, key=folder / "keys" / "signing.pem",
         dbs=[str(db), str(foreign), str(folder / "garbage.db"), str(folder / "empty.db"),
              str(folder / "a-folder"), str(folder / "missing.db"), str(scratch / "new.db")],
         outputs=["-", str(scratch / "out.x"), str(scratch / "out.warc"), str(db), f"{db}-wal",
@@ -102,6 +102,8 @@ def stand_ins(files):
         patch.setattr("demo.build", lambda db, echo: calls.append("demo") or "2024-01-01T00:00:00Z")
         patch.setattr("web.serve.run", lambda *a, **k: calls.append("serve"))
         patch.setattr("alerts.delivery.send", lambda *a: calls.append("send"))
+        patch.setattr("storage.replica.replicate", lambda config: calls.append("replicate") or 0)
+        patch.setattr("settings.MEDIAWATCH_SIGNING_KEY", str(files.key))
         yield calls
 
 
@@ -165,7 +167,7 @@ def leaf_commands(group: click.Group = cli.main) -> dict[str, click.Command]:
 
 
 # Commands that write the archive: each is fuzzed on a copy of it.
-WRITERS = {"notify", "watch add", "watch remove"}
+WRITERS = {"notify", "watch add", "watch remove", "restore"}
 
 
 def run_fuzz(name: str, files: SimpleNamespace) -> None:
@@ -201,7 +203,8 @@ def test_no_input_gives_a_traceback(files, stand_ins, name, tmp_path):
 
 def test_every_command_is_fuzzed():
     assert set(leaf_commands()) == {
-        "changes", "crawl", "demo", "diff", "export", "extract", "feed", "history", "migrate",
-        "notify", "outlet add", "outlet list", "outlet remove", "outlet show", "reextract",
-        "replay", "schedule", "search", "serve", "show", "stats", "status",
-        "translations", "watch add", "watch list", "watch remove", "watch test"}
+        "backup", "changes", "crawl", "demo", "diff", "export", "extract", "feed", "history",
+        "migrate", "notify", "outlet add", "outlet list", "outlet remove", "outlet show",
+        "reextract", "replay", "replicate", "restore", "schedule", "search", "serve", "show",
+        "stats", "status", "translations", "verify", "watch add", "watch list", "watch remove",
+        "watch test"}

@@ -7,10 +7,11 @@ import hashlib
 from datetime import UTC, datetime
 
 from scheduler import ServiceConfig, due_times
-from storage import browse
+from storage import browse, evidence
 from storage.archive import Archive
 from storage.changes import EVENT_KINDS, KINDS
-from storage.search import edition_counts
+from storage.search import edition_counts, searching
+from storage.watches import failing_watches
 from views.diffs import diff_dict, version_diff
 from web.times import iso_utc
 
@@ -77,10 +78,11 @@ def search(archive: Archive, query: str, options: dict, page: int) -> dict:
     that many when `counts_complete` is false: see storage.search.edition_counts)."""
     filters = {key: options.get(key) for key in ("section", "author", "date_from", "date_to",
                                                  "all_versions")}
-    hits = archive.search(query, language=options.get("language"), **filters,
-                          limit=HITS_PER_PAGE + 1, offset=(page - 1) * HITS_PER_PAGE,
-                          marks=(MARK_START, MARK_END))
-    counts, complete = edition_counts(archive.db, query, **filters)
+    with searching(archive.db):  # one time limit for the hits and the counts together
+        hits = archive.search(query, language=options.get("language"), **filters,
+                              limit=HITS_PER_PAGE + 1, offset=(page - 1) * HITS_PER_PAGE,
+                              marks=(MARK_START, MARK_END))
+        counts, complete = edition_counts(archive.db, query, **filters)
     more = len(hits) > HITS_PER_PAGE
     hits = hits[:HITS_PER_PAGE]
     for hit in hits:
@@ -129,7 +131,8 @@ def article(archive: Archive, article_id: int, number: int | None = None) -> dic
     return {"article": state, "version": version, "timeline": _timeline(archive, article_id),
             "editions": state.pop("translations"),
             "capture": f"/capture/{version['version_id']}",
-            "story": f"/story/{article_id}"}
+            "story": f"/story/{article_id}",
+            "evidence": evidence.version_evidence(archive.db, version["version_id"])}
 
 
 # ---- diff ----------------------------------------------------------------------------------
@@ -214,7 +217,8 @@ def capture(archive: Archive, version_id: int) -> dict:
     return {**ref, **archive.capture_info(version_id), "version_id": version_id,
             "headers": headers, "sha256": hashlib.sha256(body).hexdigest(),
             "raw": f"/capture/{version_id}/raw",
-            "article": article_path(ref["article_id"], ref["number"])}
+            "article": article_path(ref["article_id"], ref["number"]),
+            "evidence": evidence.version_evidence(archive.db, version_id)}
 
 
 def capture_body(archive: Archive, version_id: int) -> tuple[dict, bytes]:
@@ -229,7 +233,8 @@ def capture_body(archive: Archive, version_id: int) -> tuple[dict, bytes]:
 
 def status(archive: Archive, now: datetime | None = None) -> dict:
     """Recent runs with their errors and field coverage, the next scheduled runs (at the
-    service's default intervals) and the revisits due."""
+    service's default intervals), the revisits due and the watches skipped at their last
+    delivery run."""
     now = now or datetime.now(UTC)
     runs = archive.runs(RUNS_SHOWN)
     for run in runs:
@@ -242,4 +247,6 @@ def status(archive: Archive, now: datetime | None = None) -> dict:
     jobs = [{"job": key, "every_seconds": config.interval(key.split("-")[0]),
              "next_run": iso_utc(when)} for key, when in sorted(due.items(), key=lambda i: i[1])]
     return {"now": iso_utc(now), "runs": runs, "next_runs": jobs,
-            "revisits": browse.revisits(archive.db, iso_utc(now))}
+            "revisits": browse.revisits(archive.db, iso_utc(now)),
+            "skipped_watches": failing_watches(archive.db),
+            "evidence": evidence.head(archive.db).as_dict()}

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import socket
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import uvicorn
 
 from storage.access import ArchiveError
 from storage.archive import Archive
 from web.app import create_app
-from web.guard import TOKEN_ENV, token_problem
+from web.guard import TOKEN_ENV, host_name, token_problem, url_host
 
 
 class ServeError(Exception):
@@ -43,18 +44,57 @@ def listen(host: str, port: int) -> socket.socket:
     return sock
 
 
+def is_unspecified(host: str) -> bool:
+    """Whether an address to bind to means every address of this machine (0.0.0.0, ::)."""
+    try:
+        return not host.strip() or ipaddress.ip_address(host.strip("[] ")).is_unspecified
+    except ValueError:
+        return False
+
+
+def check_names(host: str, web_url: str | None, allowed_hosts: Iterable[str]) -> tuple[str, ...]:
+    """The extra host names to answer, as a Host header carries them; raises ServeError if one
+    is not a host name, if --web-url is not an address, or if readers' address is unknown."""
+    try:
+        names = tuple(host_name(name) for name in allowed_hosts)
+    except ValueError as exc:
+        raise ServeError(f"--allow-host: {exc}") from None
+    if web_url is None and is_unspecified(host):
+        raise ServeError(f"on {host or 'every address'} the reading room cannot know the address "
+                         "its readers open: give it with --web-url (e.g. --web-url "
+                         "http://archive.example.org:8000/)")
+    option, url = ("--web-url", web_url) if web_url is not None else ("--host", listening_url(host))
+    try:
+        url_host(url)
+    except ValueError as exc:
+        raise ServeError(f"{option}: {exc}") from None
+    return names
+
+
+def listening_url(host: str, port: int | None = None) -> str:
+    """The address of the reading room where it listens: http://HOST:PORT/."""
+    shown = f"[{host.strip('[]')}]" if ":" in host else host
+    return f"http://{shown}" + (f":{port}/" if port is not None else "/")
+
+
 def run(db: str, host: str, port: int, token: str | None,
-        echo: Callable[[str], object] = print) -> None:
-    """Serve the reading room on the archive until interrupted."""
+        echo: Callable[[str], object] = print, web_url: str | None = None,
+        allowed_hosts: Iterable[str] = ()) -> None:
+    """Serve the reading room on the archive until interrupted. Its links point to `web_url`
+    (by default the address it listens on); it answers requests for that host, the loopback
+    names and `allowed_hosts`, and no other."""
     if problem := token_problem(token, host):
         raise ServeError(problem)
+    names = check_names(host, web_url, allowed_hosts)
     check_archive(db)
     sock = listen(host, port)
-    address = sock.getsockname()
-    shown = f"[{address[0]}]" if ":" in address[0] else address[0]
-    config = uvicorn.Config(create_app(db, token), log_level="warning", access_log=False,
-                            server_header=False, proxy_headers=False)
-    echo(f"The reading room on {db}: http://{shown}:{address[1]}/ (read-only; Ctrl-C stops it)")
+    listening = listening_url(host, sock.getsockname()[1])
+    url = web_url or listening
+    config = uvicorn.Config(create_app(db, token, url=url, allowed_hosts=names),
+                            log_level="warning", access_log=False, server_header=False,
+                            proxy_headers=False)
+    where = f"; listening on {listening}" if web_url else ""
+    echo(f"The reading room on {db}: {url} (read-only{where}; Ctrl-C stops it)")
     if token:
         echo(f"Open it once with ?token=<the value of {TOKEN_ENV}> at the end of the address.")
     uvicorn.Server(config).run(sockets=[sock])

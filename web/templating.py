@@ -63,9 +63,10 @@ def in_language(request: Request, language: str) -> str:
     return url_with(request, **{lang.PARAM: language})
 
 
-def make_templates(api: dict[str, str], language: str = lang.DEFAULT) -> Jinja2Templates:
+def make_templates(api: dict[str, str], address: str,
+                   language: str = lang.DEFAULT) -> Jinja2Templates:
     """Templates in one language that escape everything they are given unless it is marked
-    safe here."""
+    safe here; `address` is where the reading room is read (what full links begin with)."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True,
                              lstrip_blocks=True, extensions=["jinja2.ext.i18n"])
@@ -89,5 +90,5 @@ def make_templates(api: dict[str, str], language: str = lang.DEFAULT) -> Jinja2T
     env.tests["timed"] = lambda stamp: moment(stamp) is not None
     env.globals.update(editions=reading.EDITIONS, change_kinds=reading.CHANGE_KINDS, api=api,
                        url_with=url_with, feed=feed, ui=language, ui_languages=lang.LANGUAGES,
-                       ui_names=lang.NAMES, in_language=in_language)
+                       ui_names=lang.NAMES, in_language=in_language, address=address)
     return Jinja2Templates(env=env)

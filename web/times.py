@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from storage.clock import almaty
-from views.text import parse_moment
+from views.text import iso, parse_moment
 
 ALMATY = almaty()
 
@@ -39,8 +39,9 @@ def utc(stamp: str | None) -> str:
 
 
 def iso_utc(value: datetime) -> str:
-    """The archive's form of a time: `2026-11-28T07:32:08Z`."""
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """The archive's form of a time: `2026-11-28T07:32:08Z`; a time beyond year 1 or 9999 in
+    UTC is read as the edge of time, as the command line reads it."""
+    return iso(value)
 
 
 def start_of_today(now: datetime | None = None) -> datetime:
