@@ -227,7 +227,10 @@ def outlet_add(url: str, name: str | None, dry_run: bool, samples: int, as_json:
         raise UserError(str(exc)) from None
     from crawler.finder import name_from_host
 
-    taken = {entry.name: entry for entry in folder.entries()}
+    try:
+        taken = {entry.name: entry for entry in folder.entries()}
+    except DefinitionError as exc:
+        raise UserError(str(exc)) from None
     origin = address.split("/", 3)[:3]
     same = next((entry.name for entry in taken.values() if entry.outlet and not dry_run and
                  entry.outlet.home.split("/", 3)[:3] == origin), None)
@@ -276,9 +279,13 @@ def outlet_add(url: str, name: str | None, dry_run: bool, samples: int, as_json:
 @outlets_dir_option
 def outlet_list(as_json: bool, db: str, outlets_dir: str | None) -> None:
     """List the outlets: the built-in ones and those of the outlets folder."""
+    from outlets.definition import DefinitionError
     from views.outlets import outlet_json, outlet_line
 
-    entries = outlet_folder(outlets_dir, db).entries()
+    try:
+        entries = outlet_folder(outlets_dir, db).entries()
+    except DefinitionError as exc:
+        raise UserError(str(exc)) from None
     if as_json:
         echo_json([outlet_json(entry) for entry in entries])
     else:
@@ -322,6 +329,8 @@ def outlet_remove(name: str, db: str, outlets_dir: str | None) -> None:
         path = outlet_folder(outlets_dir, db).remove(name)
     except DefinitionError as exc:
         raise UserError(str(exc)) from None
+    except OSError as exc:
+        raise UserError(f"cannot remove {name!r}: {exc.strerror or exc}") from None
     click.echo(f"removed {path}")
 
 

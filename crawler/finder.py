@@ -111,15 +111,18 @@ class Finding:
 def normalise_address(address: str) -> str:
     """An http(s) URL from what a person types (`example.kz` is `https://example.kz/`)."""
     address = address.strip()
+    if re.match(r"^[a-z][a-z0-9+-]*:(?!\d)", address, re.IGNORECASE) and not re.match(
+            r"^https?://", address, re.IGNORECASE):
+        raise FindError(f"{address!r} is not a web address: give one such as https://example.kz")
     if not re.match(r"^[a-z][a-z0-9+.-]*://", address, re.IGNORECASE):
         address = "https://" + address
-    parts = urlsplit(address)
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise FindError(f"{address!r} is not a web address: give one such as https://example.kz")
     try:
+        parts = urlsplit(address)
         parts.port  # noqa: B018 -- raises ValueError for a port that is not a number
     except ValueError as exc:
         raise FindError(f"{address!r} is not a web address: {exc}") from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise FindError(f"{address!r} is not a web address: give one such as https://example.kz")
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/",
                        parts.query, ""))
 

@@ -46,7 +46,11 @@ class OutletFolder:
     def entries(self) -> list[Entry]:
         """Every definition, built-in ones first, each file read and checked."""
         found = {outlet.name: Entry(outlet.name, "built-in", outlet) for outlet in builtin_outlets()}
-        files = sorted(self.folder.glob("*.toml")) if self.folder.is_dir() else []
+        try:
+            files = sorted(self.folder.glob("*.toml")) if self.folder.is_dir() else []
+        except OSError as exc:
+            raise DefinitionError(f"{self.folder}: the outlets folder cannot be read: "
+                                  f"{exc.strerror or exc}") from None
         for file in files:
             found[file.stem] = self._read(file)
         return list(found.values())

@@ -398,3 +398,12 @@ def test_a_public_site_never_leads_into_the_local_network(monkeypatch):
     for url in ("https://news.example.kz/", "https://en.news.example.kz/"):
         with pytest.raises(FetchRefused, match="not a public address: refused"):
             client.get(url)
+
+
+@pytest.mark.parametrize("typed", ["[", "http://[::1", "https://x.kz:99999999/", "ftp://x.kz/",
+                                   "http://", "mailto:desk@x.kz"])
+def test_an_address_that_is_none(typed):
+    from crawler.finder import FindError, normalise_address
+
+    with pytest.raises(FindError, match="is not a web address"):
+        normalise_address(typed)
