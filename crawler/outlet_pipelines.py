@@ -3,32 +3,37 @@ URL rules, and archived under the archive's number for each of the outlet's arti
 
 from __future__ import annotations
 
-from crawler.extract import EXTRACTOR_VERSION, ExtractionError, doubtful_reading
+from crawler.budget import ExtractionWorker
+from crawler.extract import EXTRACTOR_VERSION, doubtful_reading
 from crawler.items import FetchedPage
-from crawler.outlet_pages import article_key, extract_outlet
-from crawler.pipelines import ArchivePipeline, logger
+from crawler.outlet_pages import article_key
+from crawler.pipelines import ArchivePipeline, ExtractPipeline, logger
+from storage.records import ArticleRecord
 
 
-class OutletExtractPipeline:
-    """Turns a fetched page of the outlet into an ArticleRecord; an unusable page is a failure."""
+class _OutletWorker(ExtractionWorker):
+    """The extraction worker, reading the pages of the crawl's outlet."""
 
-    def __init__(self, crawler) -> None:
-        self.crawler = crawler
+    def __init__(self, seconds: float, outlet) -> None:
+        super().__init__(seconds)
+        self.outlet = outlet  # the outlet's definition, asked when the first page comes
+
+    def extract(self, body: bytes, url: str, fetched_at: str | None = None,
+                outlet=None) -> ArticleRecord:
+        return super().extract(body, url, fetched_at, outlet or self.outlet())
+
+
+class OutletExtractPipeline(ExtractPipeline):
+    """Turns a fetched page of the outlet into an ArticleRecord, within the page's time budget;
+    an unusable page is a failure."""
+
+    def __init__(self, seconds: float, crawler) -> None:
+        super().__init__(seconds)
+        self.worker = _OutletWorker(seconds, lambda: crawler.spider.outlet)
 
     @classmethod
     def from_crawler(cls, crawler) -> OutletExtractPipeline:
-        return cls(crawler)
-
-    def process_item(self, item: FetchedPage) -> FetchedPage:
-        if item.kind != "page":
-            return item
-        try:
-            item.record = extract_outlet(self.crawler.spider.outlet, item.body, item.url,
-                                         item.fetched_at)
-        except ExtractionError as exc:
-            item.kind = "failure"
-            item.error = f"extraction failed: {exc}"
-        return item
+        return cls(crawler.settings.getfloat("MEDIAWATCH_EXTRACT_SECONDS"), crawler)
 
 
 class OutletArchivePipeline(ArchivePipeline):

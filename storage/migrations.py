@@ -22,6 +22,7 @@ NEEDS = {
     "m006_change_kinds": ("kinds",),
     "m007_word_forms": ("search", "spellings"),
     "m015_evidence": ("evidence",),
+    "m016_change_excerpts": ("kinds",),
 }
 
 
@@ -393,7 +394,14 @@ def m015_evidence(db: Database) -> None:
 
 
 @MIGRATIONS()
-def m016_outlets(db: Database) -> None:
+def m016_change_excerpts(db: Database) -> None:
+    """The excerpt of each version's change from the one before, stored once so that feeds and
+    notifications never diff again (NEEDS)."""
+    db["versions"].add_column("excerpt", str)
+
+
+@MIGRATIONS()
+def m017_outlets(db: Database) -> None:
     """Articles of outlets other than the default one: the outlet of each article (NULL for the
     default outlet, as every article archived before), and the archive's number for each
     article key of another outlet (its own id, or its canonical URL)."""
@@ -402,6 +410,7 @@ def m016_outlets(db: Database) -> None:
     db["outlet_keys"].create({"id": int, "outlet": str, "key": str, "created_at": str}, pk="id",
                              not_null={"outlet", "key"})
     db["outlet_keys"].create_index(["outlet", "key"], unique=True)
+
 
 def is_current(db: Database) -> bool:
     """Whether the archive has every migration applied (read-only: writes nothing)."""
