@@ -97,12 +97,25 @@ def stand_ins(files):
         patch.setattr("crawler.runner.run_crawl", lambda *a, **k: calls.append("crawl") or [])
         patch.setattr("scheduler.CrawlService.run", lambda self: calls.append("schedule"))
         patch.setattr("replay.server.serve_forever", lambda **k: calls.append("replay"))
+        patch.setattr("replay.sites.serve_outlets", lambda *a, **k: calls.append("replay"))
+        patch.setattr("crawler.finder.find_outlet", find_nothing(calls))
         patch.setattr("demo.build", lambda db, echo: calls.append("demo") or "2024-01-01T00:00:00Z")
         patch.setattr("web.serve.run", lambda *a, **k: calls.append("serve"))
         patch.setattr("alerts.delivery.send", lambda *a: calls.append("send"))
         patch.setattr("storage.replica.replicate", lambda config: calls.append("replicate") or 0)
         patch.setattr("settings.MEDIAWATCH_SIGNING_KEY", str(files.key))
         yield calls
+
+
+def find_nothing(calls: list[str]):
+    """A stand-in for looking at a site: it records the call and finds nothing there."""
+    from crawler.finder import FindError
+
+    def find(*args, **kwargs):
+        calls.append("outlet add")
+        raise FindError("nothing looked at: a stand-in")
+
+    return find
 
 
 def value(param: click.Parameter, files: SimpleNamespace) -> st.SearchStrategy[str]:
@@ -191,6 +204,7 @@ def test_no_input_gives_a_traceback(files, stand_ins, name, tmp_path):
 def test_every_command_is_fuzzed():
     assert set(leaf_commands()) == {
         "backup", "changes", "crawl", "demo", "diff", "export", "extract", "feed", "history",
-        "migrate", "notify", "reextract", "replay", "replicate", "restore", "schedule", "search",
-        "serve", "show", "stats", "status", "story", "translations", "verify", "watch add",
-        "watch list", "watch remove", "watch test"}
+        "migrate", "notify", "outlet add", "outlet list", "outlet remove", "outlet show",
+        "reextract", "replay", "replicate", "restore", "schedule", "search", "serve", "show",
+        "stats", "status", "story", "translations", "verify", "watch add", "watch list",
+        "watch remove", "watch test"}
