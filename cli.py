@@ -362,13 +362,14 @@ MAX_ID = 2**63 - 1  # SQLite's largest integer: no article or version number is 
 
 def parse_time(value: str | None, option: str, day: bool = False) -> str | None:
     """A time option as a UTC timestamp (or a YYYY-MM-DD day)."""
-    from views.text import iso, parse_moment
+    from storage.clock import utc_iso
+    from views.text import parse_moment
 
     if value is None:
         return None
     try:
         moment = parse_moment(value)
-        return moment.date().isoformat() if day else iso(moment)
+        return moment.date().isoformat() if day else utc_iso(moment)
     except ValueError as exc:
         raise UserError(f"{option}: {exc}") from None
 

@@ -10,7 +10,7 @@ from crawler.child import run_crawl_process
 from replay.server import ReplayServer
 from storage.access import is_demo_archive, mark_demo_archive, shared_files
 from storage.archive import Archive
-from storage.db import utc_iso
+from storage.clock import utc_iso
 from views.runs import crawl_summary, run_line
 
 ARTICLES = 180

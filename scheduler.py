@@ -17,6 +17,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 import settings as project_settings
 from crawler.child import CrawlOutcome, read_outcome, start_crawl
+from storage.clock import parse_stamp
 from storage.records import EDITIONS
 from views.runs import run_line
 
@@ -116,7 +117,7 @@ def due_times(runs: list[dict], config: ServiceConfig,
             for kind, mode in JOB_MODES.items():
                 if run.get("mode") != mode or run.get("status") == "running":
                     continue
-                started = datetime.fromisoformat(run["started_at"])
+                started = parse_stamp(run["started_at"])
                 key = job_id(kind, edition)
                 if key not in last or started > last[key]:
                     last[key] = started

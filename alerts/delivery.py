@@ -23,7 +23,7 @@ from sqlite_utils import Database
 from alerts.messages import build_messages
 from alerts.summaries import DEFAULT_WEB_URL
 from storage import watches as store
-from storage.db import utc_iso
+from storage.clock import parse_stamp, utc_iso
 from storage.search import SearchQueryError
 
 logger = logging.getLogger("mediawatch.alerts")
@@ -106,7 +106,7 @@ def collection_due(watch: dict, now: datetime) -> bool:
     period = DIGEST_PERIODS.get(watch.get("digest") or "")
     if period is None or not watch.get("collected_at"):
         return True
-    return now >= datetime.fromisoformat(watch["collected_at"]) + timedelta(seconds=period)
+    return now >= parse_stamp(watch["collected_at"]) + timedelta(seconds=period)
 
 
 def deliver(db: Database, db_path: str, retry_steps: tuple[int, ...],

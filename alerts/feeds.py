@@ -14,11 +14,11 @@ from sqlite_utils import Database
 from alerts.summaries import DEFAULT_WEB_URL, change_links, change_title, summarize
 from storage.changelog import DEGRADED, ChangeFilter, change_log
 from storage.changes import EVENT_KINDS, KINDS
+from storage.records import EDITIONS
 from storage.watches import get_watch, watch_filter
 
 TAG = "tag:mediawatch,2024:"
 FEED_LIMIT = 50  # entries in a feed, newest first
-EDITIONS = ("ru", "kk", "en")
 FEED_KINDS = (*EVENT_KINDS, *KINDS, DEGRADED)
 ATOM = "http://www.w3.org/2005/Atom"
 EPOCH = "2024-01-01T00:00:00+00:00"  # the updated time of a feed with no entry

@@ -20,6 +20,7 @@ from crawler.canonical import (
 )
 from crawler.hostguard import OFF_OUTLET_LOCATION, REDIRECT_STATUSES
 from crawler.items import FetchedPage
+from storage.clock import parse_stamp
 
 MODES = ("new", "backfill", "revisit")
 GONE_STATUSES = (404, 410)
@@ -30,15 +31,6 @@ _MONTH_IN_SITEMAP = re.compile(r"(\d{4})-(\d{2})")
 
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def parse_time(text: str | None) -> datetime | None:
-    """An ISO 8601 time (a date alone is midnight UTC), or None when unreadable."""
-    try:
-        moment = datetime.fromisoformat((text or "").strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def same_headline(a: str, b: str) -> bool:
@@ -130,7 +122,7 @@ class VlastSpider(scrapy.Spider):
             self.known_ids = archive.known_ids(self.language)
             self.signal_facts = archive.signal_facts(self.language)
             if self.mode == "new":
-                self.sitemaps_since = parse_time(archive.last_run_start("new", self.language))
+                self.sitemaps_since = parse_stamp(archive.last_run_start("new", self.language))
         finally:
             archive.close()
 
@@ -140,7 +132,7 @@ class VlastSpider(scrapy.Spider):
         archive = Archive(self.db_path)
         try:
             when = (datetime.max.replace(tzinfo=UTC) if self.everything
-                    else parse_time(self.now()))
+                    else parse_stamp(self.now()))
             due = archive.due_for_revisit(when, self.language, self.limit)
             validators = {article_id: archive.validators(article_id) for article_id, _ in due}
         finally:
@@ -202,7 +194,7 @@ class VlastSpider(scrapy.Spider):
     def wanted_sitemap(self, lastmod: str, loc: str) -> bool:
         """A monthly sitemap to read: in new mode one changed since the last new crawl."""
         if self.mode == "new":
-            changed = parse_time(lastmod)
+            changed = parse_stamp(lastmod)
             return bool(changed and self.sitemaps_since and changed > self.sitemaps_since)
         return self.after_since(lastmod or self.month_of(loc))
 
@@ -211,10 +203,10 @@ class VlastSpider(scrapy.Spider):
         """Archived articles whose sitemap lastmod is later than their last visit."""
         for loc, lastmod in entries:
             article_id = self.archived_id(response, loc)
-            changed = parse_time(lastmod)
+            changed = parse_stamp(lastmod)
             if article_id is None or changed is None:
                 continue
-            seen = parse_time(self.signal_facts[article_id][1])
+            seen = parse_stamp(self.signal_facts[article_id][1])
             if seen is None or changed > seen:
                 yield self.signal(article_id, loc, f"sitemap lastmod {lastmod.strip()} is after "
                                   f"the last visit at {self.signal_facts[article_id][1]}")

@@ -16,7 +16,8 @@ from storage import neardup, readings, translations
 from storage.access import check_archive, connect_readonly, keep_shared_files
 from storage.captures import CaptureCodec
 from storage.changes import kinds_between
-from storage.db import ACTIVE, REMOVED, connect, parse_time, utc_iso, write_transaction
+from storage.clock import parse_stamp, utc_iso
+from storage.db import ACTIVE, REMOVED, connect, write_transaction
 from storage.migrations import migrate
 from storage.reading import ArchiveReads
 from storage.records import ArticleRecord, version_columns
@@ -180,10 +181,10 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
 
     def _new_article(self, page: _Page) -> PageOutcome:
         record, data, at = page.record, page.data, page.at
-        published = parse_time(utc_iso(record.published)) if record.published else None
+        published = parse_stamp(utc_iso(record.published)) if record.published else None
         visit = self.policy.next_visit(
-            Facts(published, published or parse_time(at), key=record.article_id),
-            parse_time(at), NEW)
+            Facts(published, published or parse_stamp(at), key=record.article_id),
+            parse_stamp(at), NEW)
         self.db["articles"].insert({
             "id": record.article_id,
             "language": record.language,
@@ -297,11 +298,11 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
         """Plan the next visit after one at `at` (`current` is the row before this visit)."""
         row = self.db.execute("SELECT first_seen FROM versions WHERE id = ?",
                               [current["current_version_id"]]).fetchone()
-        published = parse_time(utc_iso(current["published"])) if current["published"] else None
-        changed_at = parse_time(row[0]) if row else (published or parse_time(at))
+        published = parse_stamp(utc_iso(current["published"])) if current["published"] else None
+        changed_at = parse_stamp(row[0]) if row else (published or parse_stamp(at))
         facts = Facts(published, changed_at, revisions=(current["current_version"] or 1) - 1,
                       step=current["revisit_step"] or 0, key=current["id"])
-        visit = self.policy.next_visit(facts, parse_time(at), outcome)
+        visit = self.policy.next_visit(facts, parse_stamp(at), outcome)
         self.db.execute(
             "UPDATE articles SET revisit_step = ?, next_visit_at = ?, due_reason = ? WHERE id = ?",
             [visit.step, utc_iso(visit.due), visit.reason, current["id"]],

@@ -9,7 +9,8 @@ from sqlite_utils import Database
 
 from storage import translations
 from storage.captures import CaptureCodec
-from storage.db import decode_json, language_clause, rows, utc_iso
+from storage.clock import utc_iso
+from storage.db import decode_json, language_clause, rows
 from storage.readings import artefact_versions
 from storage.records import record_from_row
 from storage.search import search

@@ -7,7 +7,7 @@ import json
 from sqlite_utils import Database
 
 from storage.changes import kinds_between
-from storage.db import utc_iso
+from storage.clock import utc_iso
 from storage.records import record_from_row, version_columns
 from storage.search import index_version, search_columns, unindex_version
 

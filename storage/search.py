@@ -12,7 +12,7 @@ from sqlite_utils import Database
 
 from storage import kazakh
 from storage.kazakh import has_kazakh_letters
-from storage.records import display_columns
+from storage.records import EDITIONS, display_columns
 from storage.text import (
     CYRILLIC,
     WORD,
@@ -558,7 +558,7 @@ def edition_counts(
     date_from: str | None = None,
     date_to: str | None = None,
     all_versions: bool = False,
-    languages: tuple[str, ...] = ("ru", "kk", "en"),
+    languages: tuple[str, ...] = EDITIONS,
     window: int = COUNT_WINDOW,
 ) -> tuple[dict[str, int], bool]:
     """How many articles match the query in each edition (what `search` with that edition as its

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from storage.changelog import ChangeFilter, Cursor, change_log, high_water
-from storage.db import utc_iso, write_transaction
+from storage.clock import utc_iso
+from storage.db import write_transaction
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 INTERRUPTED = "interrupted while sending: sent again (the receiver may see it twice)"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from storage.archive import Archive
-from storage.db import utc_iso
+from storage.clock import utc_iso
 from storage.records import ArticleRecord
 
 datasette_app = pytest.importorskip("datasette.app", reason="datasette is a dev dependency")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
-from storage.db import parse_time
+from storage.clock import duration, parse_stamp, utc_iso
 from views.runs import run_line
-from views.text import BOLD, RESET, TITLE_WIDTH, duration, iso, shorten, table, when, zone_name
+from views.text import BOLD, RESET, TITLE_WIDTH, shorten, table, when, zone_name
 
 
 def kinds_text(item: dict) -> str:
@@ -84,7 +84,7 @@ def history_data(archive, article_id: int) -> dict:
     state["revisit_delay_seconds"] = None
     if article.get("next_visit_at") and article.get("last_seen"):
         state["revisit_delay_seconds"] = round((
-            parse_time(article["next_visit_at"]) - parse_time(article["last_seen"])
+            parse_stamp(article["next_visit_at"]) - parse_stamp(article["last_seen"])
         ).total_seconds())
     return {"article": state, "history": items}
 
@@ -192,7 +192,7 @@ def stats_text(data: dict) -> str:
 def stats_data(archive, now: datetime | None = None) -> dict:
     """Everything `mediawatch stats` shows, as JSON."""
     now = now or datetime.now(UTC)
-    day, week = (archive.changes(iso(now - timedelta(days=n))) for n in (1, 7))
+    day, week = (archive.changes(utc_iso(now - timedelta(days=n))) for n in (1, 7))
     return {
         "editions": archive.edition_counts(),
         "changes": {"day": change_counts(day), "week": change_counts(week)},

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime
 
-from views.text import duration, when
+from storage.clock import duration, parse_stamp
+from views.text import when
 
 RUN_COUNTS = (("fetched", "fetched"), ("new", "new"), ("version", "versions"),
               ("unchanged", "unchanged"), ("removed", "removed"), ("restored", "restored"),
@@ -16,8 +16,7 @@ def run_seconds(run: dict) -> float | None:
     """How long a finished run took, or None while it runs."""
     if not (run.get("started_at") and run.get("finished_at")):
         return None
-    started = datetime.fromisoformat(run["started_at"])
-    return (datetime.fromisoformat(run["finished_at"]) - started).total_seconds()
+    return (parse_stamp(run["finished_at"]) - parse_stamp(run["started_at"])).total_seconds()
 
 
 def run_line(run: dict) -> str:

@@ -57,15 +57,6 @@ def parse_moment(text: str, now: datetime | None = None) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=_zone())
 
 
-def iso(moment: datetime) -> str:
-    """A datetime as the archive's UTC timestamp form."""
-    try:
-        moment = moment.astimezone(UTC)
-    except OverflowError:  # hours from year 1 or year 9999 in another zone: the edge of time
-        moment = (datetime.min if moment.year == 1 else datetime.max).replace(tzinfo=UTC)
-    return moment.replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
-
-
 def when(stamp: str | None) -> str:
     """A stored timestamp for reading, in Almaty time (or UTC): `2024-05-01 15:00:00`."""
     if not stamp:
@@ -80,16 +71,6 @@ def when(stamp: str | None) -> str:
     except OverflowError:  # the edge of time (year 1 or 9999): shown as stored
         pass
     return moment.replace(tzinfo=None).isoformat(sep=" ", timespec="seconds")
-
-
-def duration(seconds: float) -> str:
-    """A delay for reading: `45 s`, `15 min`, `3 h`, `2 days`."""
-    for size, unit in ((86400, "day"), (3600, "h"), (60, "min")):
-        if seconds >= size:
-            count = round(seconds / size, 1)
-            count = int(count) if count == int(count) else count
-            return f"{count} {unit}{'s' if unit == 'day' and count != 1 else ''}"
-    return f"{seconds:g} s"
 
 
 def shorten(text: str | None, width: int = TITLE_WIDTH) -> str:

@@ -10,11 +10,11 @@ from scheduler import ServiceConfig, due_times
 from storage import browse
 from storage.archive import Archive
 from storage.changes import EVENT_KINDS, KINDS
+from storage.clock import utc_iso
+from storage.records import EDITIONS
 from storage.search import edition_counts
 from views.diffs import diff_dict, version_diff
-from web.times import iso_utc
 
-EDITIONS = ("ru", "kk", "en")
 CHANGE_KINDS = (*EVENT_KINDS, *KINDS)
 CHANGES_PER_PAGE = 50
 HITS_PER_PAGE = 20
@@ -58,13 +58,13 @@ def changes(archive: Archive, since: datetime, until: datetime | None, language:
             kinds: list[str], page: int) -> dict:
     """One page of changes in a time range, newest first, each with the address of its diff."""
     offset = (page - 1) * CHANGES_PER_PAGE
-    items = browse.changes_page(archive.db, iso_utc(since), iso_utc(until) if until else None,
+    items = browse.changes_page(archive.db, utc_iso(since), utc_iso(until) if until else None,
                                 language, kinds or None, CHANGES_PER_PAGE + 1, offset)
     more = len(items) > CHANGES_PER_PAGE
     items = items[:CHANGES_PER_PAGE]
     for item in items:
         item["link"] = change_link(item)
-    return {"since": iso_utc(since), "until": iso_utc(until) if until else None,
+    return {"since": utc_iso(since), "until": utc_iso(until) if until else None,
             "edition": language, "kinds": kinds, "page": page, "per_page": CHANGES_PER_PAGE,
             "has_more": more, "items": items}
 
@@ -240,6 +240,6 @@ def status(archive: Archive, now: datetime | None = None) -> dict:
     config = ServiceConfig()
     due = due_times(archive.runs(10_000), config, now)
     jobs = [{"job": key, "every_seconds": config.interval(key.split("-")[0]),
-             "next_run": iso_utc(when)} for key, when in sorted(due.items(), key=lambda i: i[1])]
-    return {"now": iso_utc(now), "runs": runs, "next_runs": jobs,
-            "revisits": browse.revisits(archive.db, iso_utc(now))}
+             "next_run": utc_iso(when)} for key, when in sorted(due.items(), key=lambda i: i[1])]
+    return {"now": utc_iso(now), "runs": runs, "next_runs": jobs,
+            "revisits": browse.revisits(archive.db, utc_iso(now))}

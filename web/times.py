@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from storage.clock import almaty
+from storage.clock import almaty, parse_stamp
 from views.text import parse_moment
 
 ALMATY = almaty()
@@ -13,13 +13,7 @@ ALMATY = almaty()
 def moment(stamp: str | None) -> datetime | None:
     """A stored timestamp (UTC `...Z`, or with an offset) as an aware datetime; a bare date or
     nothing gives None."""
-    if not stamp or len(stamp) <= 10:
-        return None
-    try:
-        value = datetime.fromisoformat(stamp)
-    except ValueError:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return parse_stamp(stamp) if stamp and len(stamp) > 10 else None
 
 
 def local(stamp: str | None) -> str:
@@ -36,11 +30,6 @@ def utc(stamp: str | None) -> str:
     if value is None:
         return stamp or "-"
     return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-
-
-def iso_utc(value: datetime) -> str:
-    """The archive's form of a time: `2026-11-28T07:32:08Z`."""
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def start_of_today(now: datetime | None = None) -> datetime:
