@@ -6,6 +6,7 @@ import fcntl
 import logging
 import os
 import signal
+import sqlite3
 import subprocess
 import threading
 from dataclasses import dataclass
@@ -17,7 +18,9 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 import settings as project_settings
 from crawler.child import CrawlOutcome, read_outcome, start_crawl
-from storage.clock import parse_stamp
+from storage import notes
+from storage.clock import parse_stamp, utc_iso
+from storage.processes import this_process
 from storage.records import EDITIONS
 from views.runs import run_line
 
@@ -140,6 +143,7 @@ class CrawlService:
         self.stopping = threading.Event()
         self.child: subprocess.Popen | None = None
         self.child_lock = threading.Lock()
+        self.started_at: str | None = None
         self.scheduler = BlockingScheduler(
             executors={"default": ThreadPoolExecutor(max_workers=1)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
@@ -175,6 +179,8 @@ class CrawlService:
         self.close_unfinished_runs(outcome, pid)
         self.log_result(kind, edition, outcome, read_outcome(code, out, err))
         self.deliver_notifications()
+        if not self.stopping.is_set():
+            self.record_plan()
 
     def end_child(self, grace: float = 10.0) -> None:
         """Ask the running crawl to stop (Scrapy finishes in-flight work), then force it."""
@@ -246,6 +252,35 @@ class CrawlService:
                     self.run_job, "interval", seconds=self.config.interval(kind),
                     args=(kind, edition), id=key, name=key, next_run_time=due[key],
                 )
+        self.record_plan(due)
+
+    def plan(self, due: dict[str, datetime], stopped: bool = False) -> dict:
+        """The service's settings and each job's next run, as readers see them."""
+        config = self.config
+        return {
+            "base_url": config.base_url, "editions": list(config.editions),
+            "web_url": config.web_url, "time_limit": config.time_limit,
+            "revisit_steps": list(config.revisit_steps) if config.revisit_steps else None,
+            "started_at": self.started_at, "stopped_at": utc_iso() if stopped else None,
+            "recorded_at": utc_iso(), **this_process(),
+            "next_runs": [] if stopped else [
+                {"job": key, "every_seconds": config.interval(key.split("-")[0]),
+                 "next_run": utc_iso(when)} for key, when in sorted(due.items())],
+        }
+
+    def record_plan(self, due: dict[str, datetime] | None = None, stopped: bool = False) -> None:
+        """Write the plan into the archive (storage.notes), where the status page and `status`
+        read it; the service goes on when the archive cannot be written just now."""
+        from storage.archive import Archive
+
+        if due is None:
+            due = {job.id: job.next_run_time for job in self.scheduler.get_jobs()
+                   if job.next_run_time is not None}
+        try:
+            with Archive(self.config.db) as archive:
+                notes.record_service_plan(archive.db, self.plan(due, stopped))
+        except sqlite3.Error as exc:
+            logger.warning("the service's plan was not recorded in the archive: %s", exc)
 
     def stop(self, signum=None, frame=None) -> None:
         """Stop cleanly: no new crawls, the running one asked to finish."""
@@ -267,6 +302,7 @@ class CrawlService:
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
         self.lock.acquire()
         try:
+            self.started_at = utc_iso()
             self.add_jobs()
             signal.signal(signal.SIGTERM, self.stop)
             signal.signal(signal.SIGINT, self.stop)
@@ -274,6 +310,8 @@ class CrawlService:
                         self.config.base_url)
             self.scheduler.start()
         finally:
+            if self.started_at:
+                self.record_plan({}, stopped=True)
             self.lock.release()
         logger.info("scheduler stopped")
 

@@ -28,8 +28,6 @@ from storage.search import SearchQueryError
 
 logger = logging.getLogger("mediawatch.alerts")
 
-DIGEST_PERIODS = {"hourly": 3600, "daily": 86400}
-
 Sender = Callable[[str, str, str], "str | None"]
 
 
@@ -103,10 +101,8 @@ def retry_at(attempts: int, steps: tuple[int, ...], now: datetime) -> str:
 
 def collection_due(watch: dict, now: datetime) -> bool:
     """A digest watch collects once per period; any other watch every time."""
-    period = DIGEST_PERIODS.get(watch.get("digest") or "")
-    if period is None or not watch.get("collected_at"):
-        return True
-    return now >= parse_stamp(watch["collected_at"]) + timedelta(seconds=period)
+    due = store.next_digest(watch)
+    return due is None or now >= parse_stamp(due)
 
 
 def deliver(db: Database, db_path: str, retry_steps: tuple[int, ...],

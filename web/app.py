@@ -18,7 +18,7 @@ from starlette.staticfiles import StaticFiles
 from alerts.feeds import UnknownFeed, feed_xml, filter_for_path
 from storage.archive import Archive
 from storage.search import SearchQueryError
-from web import reading
+from views import reading
 from web.guard import SecurityHeaders, TokenGuard
 from web.templating import make_templates
 from web.times import parse_when, start_of_today
@@ -80,14 +80,10 @@ def _day(request: Request, name: str) -> str | None:
 # ---- the pages and their data ---------------------------------------------------------------
 
 def changes_data(archive: Archive, request: Request) -> dict:
-    kinds = request.query_params.getlist("kind")
-    unknown = [kind for kind in kinds if kind not in reading.CHANGE_KINDS]
-    if unknown:
-        raise reading.Invalid(f"no kind of change is called {unknown[0]!r}; the kinds are "
-                              f"{', '.join(reading.CHANGE_KINDS)}")
     since = _time(request, "since") or start_of_today()
-    return reading.changes(archive, since, _time(request, "until"), _edition(request), kinds,
-                           _number(request, "page", 1))
+    wanted = reading.change_filter(since, _time(request, "until"), _edition(request),
+                                   request.query_params.getlist("kind"))
+    return reading.changes(archive, wanted, _number(request, "page", 1))
 
 
 def search_data(archive: Archive, request: Request) -> dict:
@@ -107,8 +103,9 @@ def article_data(archive: Archive, request: Request) -> dict:
 
 
 def diff_data(archive: Archive, request: Request) -> dict:
-    return reading.diff(archive, request.path_params["id"], _number(request, "from"),
-                        _number(request, "to"))
+    new = _param(request, "to")
+    new = new if new == reading.REMOVED else _number(request, "to")
+    return reading.diff(archive, request.path_params["id"], _number(request, "from"), new)
 
 
 def story_data(archive: Archive, request: Request) -> dict:

@@ -10,8 +10,9 @@ from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.templating import Jinja2Templates
 
-from web import reading
-from web.reading import MARK_END, MARK_START
+from storage.clock import duration
+from views import reading
+from views.reading import MARK_END, MARK_START
 from web.times import local, moment, utc
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -63,7 +64,8 @@ def make_templates(api: dict[str, str]) -> Jinja2Templates:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True,
                              lstrip_blocks=True)
-    env.filters.update(local=local, utc=utc, marked=marked, percent=percent, blocks=diff_blocks)
+    env.filters.update(local=local, utc=utc, marked=marked, percent=percent, blocks=diff_blocks,
+                       duration=duration)
     env.tests["timed"] = lambda stamp: moment(stamp) is not None
     env.globals.update(editions=reading.EDITIONS, change_kinds=reading.CHANGE_KINDS,
                        kind_labels=KIND_LABELS, api=api, url_with=url_with)
