@@ -30,8 +30,12 @@ class Commands(click.Group):
     def invoke(self, ctx: click.Context):
         import sqlite3
 
+        from views.reading import Invalid, Missing
+
         try:
             return super().invoke(ctx)
+        except (Missing, Invalid) as exc:  # the read side's answer to a question it cannot take
+            raise UserError(str(exc)) from None
         except sqlite3.Error as exc:  # e.g. a column renamed or a table dropped by another program
             raise UserError(f"the archive cannot be read ({exc}): it may be damaged or changed "
                             "by another program") from None
@@ -79,11 +83,24 @@ def json_option(function):
 
 
 def web_url_option(function):
-    """--web-url: the reading room that feeds and messages link to (default from settings:
-    MEDIAWATCH_WEB_URL)."""
-    return click.option("--web-url", default=MEDIAWATCH_WEB_URL, show_default=True,
-                        help="Base URL of the reading room (mediawatch serve) that links point to."
-                        )(function)
+    """--web-url: the reading room that feeds and messages link to (default: MEDIAWATCH_WEB_URL,
+    else where `mediawatch serve` last answered, else http://127.0.0.1:8000)."""
+    return click.option("--web-url", default=MEDIAWATCH_WEB_URL or None,
+                        help="Base URL of the reading room that links point to (default: "
+                             "MEDIAWATCH_WEB_URL, else the address `mediawatch serve` last "
+                             "answered at).")(function)
+
+
+def utc_option(function):
+    """--utc for the commands that show times: UTC instead of Almaty time."""
+    def choose(ctx: click.Context, param: click.Parameter, utc: bool) -> bool:
+        from views.text import show_utc
+
+        show_utc(utc)
+        return utc
+
+    return click.option("--utc", is_flag=True, expose_value=False, callback=choose,
+                        help="Show and read times in UTC instead of Almaty time.")(function)
 
 
 def revisit_steps_option(function):
@@ -224,6 +241,7 @@ def reject_ignored_options(mode: str, **given) -> None:
 @click.option("--sweep-interval", type=float, help="Seconds between sweeps of sitemap and listings.")
 @click.option("--time-limit", type=float, help="Seconds after which a crawl is ended.")
 @revisit_steps_option
+@utc_option
 @click.option("--list", "list_only", is_flag=True, help="Show the jobs and their next run times.")
 @web_url_option
 def schedule(base_url: str, db: str, editions: tuple[str, ...], new_interval: float | None,
@@ -236,6 +254,7 @@ def schedule(base_url: str, db: str, editions: tuple[str, ...], new_interval: fl
 
     from scheduler import AlreadyRunning, CrawlService, ServiceConfig, list_jobs
     from storage.access import ArchiveError
+    from views.runs import schedule_text
 
     config = ServiceConfig(db=db, base_url=check_crawl_target(base_url, db), web_url=web_url)
     if editions:
@@ -251,8 +270,7 @@ def schedule(base_url: str, db: str, editions: tuple[str, ...], new_interval: fl
             jobs = list_jobs(config)
         except ArchiveError as exc:
             raise UserError(str(exc)) from None
-        for job in jobs:
-            click.echo(f"{job['job']:<12} every {job['every_seconds']:>8g}s  next {job['next_run']}")
+        echo_text(schedule_text(jobs))
         return
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     try:
@@ -296,68 +314,30 @@ def extract_page(file: str, url: str, base_url: str) -> None:
 
 # ---- reading the archive -------------------------------------------------------------------------
 
-def utc_option(function):
-    """--utc for the commands that show times: UTC instead of Almaty time."""
-    def choose(ctx: click.Context, param: click.Parameter, utc: bool) -> bool:
-        from views.text import show_utc
-
-        show_utc(utc)
-        return utc
-
-    return click.option("--utc", is_flag=True, expose_value=False, callback=choose,
-                        help="Show and read times in UTC instead of Almaty time.")(function)
-
-
 def change_kinds() -> list[str]:
-    from storage.changes import EVENT_KINDS, KINDS
+    """Every kind a filter may name (storage.changelog.FILTER_KINDS)."""
+    from storage.changelog import FILTER_KINDS
 
-    return [*EVENT_KINDS, *KINDS]
+    return list(FILTER_KINDS)
 
 
 def open_archive(db: str, write: bool = False):
-    """The archive at `db`, opened read-only unless `write`: nothing is created, migrated or
-    changed; a missing, foreign or (to read) outdated file is a user error."""
-    import os
-    import sqlite3
+    """The archive at `db`, opened read-only unless `write` (storage.archive.open_archive); what
+    cannot be opened is a user error."""
+    from storage.access import ArchiveError
+    from storage.archive import open_archive as opened
 
-    from storage.access import ArchiveError, check_writable_target
-    from storage.archive import Archive
-
-    if not os.path.exists(db):
-        raise UserError(f"no archive at {db}: crawl first (mediawatch crawl --db {db}) "
-                        "or make one with mediawatch demo")
-    if not os.path.isfile(db):
-        raise UserError(f"{db} is not a mediawatch archive (not a file)")
     try:
-        if write:
-            check_writable_target(db)
-        return Archive(db, readonly=not write)
+        return opened(db, write)
     except ArchiveError as exc:
         raise UserError(str(exc)) from None
-    except sqlite3.OperationalError as exc:  # e.g. a file this user may not read
-        raise UserError(f"cannot open the archive {db}: {exc}") from None
-    except sqlite3.DatabaseError as exc:
-        raise UserError(f"{db} is not a mediawatch archive: {exc}") from None
 
 
 def find_article(archive, ref: str) -> int:
     """The id of the archived article `ref` names (its id or any of its URLs)."""
-    from crawler.canonical import article_reference, same_site
+    from views.reading import find_article as find
 
-    try:
-        article_id, url = article_reference(ref)
-    except ValueError:  # not a URL at all, e.g. `https://[vlast.kz/…`
-        article_id, url = None, None
-    found = archive.resolve(article_id, url) if article_id is None or article_id <= MAX_ID else None
-    # an article URL names an article only on the host of its archived URL (the outlet's)
-    if url is not None and found is not None and not same_site(ref, archive.article(found)["url"]):
-        found = None
-    if found is None:
-        raise UserError(f"no archived article matches {ref!r} (give its id or one of its URLs)")
-    return found
-
-
-MAX_ID = 2**63 - 1  # SQLite's largest integer: no article or version number is larger
+    return find(archive, ref)
 
 
 def parse_time(value: str | None, option: str, day: bool = False) -> str | None:
@@ -400,23 +380,22 @@ def search(query: str, edition: str | None, section: str | None, author: str | N
            until: str | None, all_versions: bool, limit: int, as_json: bool, db: str) -> None:
     """Full-text search: words, "phrases", prefix*, AND/OR/NOT; ranked, with snippets."""
     from storage.search import SearchQueryError
-    from views import articles, text
+    from views import articles, reading, text
 
     color = on_terminal() and not as_json
-    options = {"language": edition, "section": section, "author": author, "limit": limit,
+    options = {"language": edition, "section": section, "author": author,
                "date_from": parse_time(since, "--since", day=True), "all_versions": all_versions,
-               "date_to": parse_time(until, "--until", day=True),
-               "marks": (text.YELLOW, text.RESET) if color else ("[", "]")}
+               "date_to": parse_time(until, "--until", day=True)}
+    marks = (text.YELLOW, text.RESET) if color else ("[", "]")
     with open_archive(db) as archive:
         try:
-            hits = archive.search(query, **options)
+            found = reading.search(archive, query, options, per_page=limit, marks=marks)
         except SearchQueryError as exc:
             raise UserError(f"cannot search for {query!r}: {exc}") from None
-        hits = [articles.search_hit(hit, archive.translations(hit["article_id"])) for hit in hits]
     if as_json:
-        echo_json(hits)
+        echo_json([articles.search_hit(hit) for hit in found["hits"]])
     else:
-        echo_text(articles.search_text(query, hits, color))
+        echo_text(articles.search_text(found, color))
 
 
 @main.command()
@@ -433,19 +412,22 @@ def search(query: str, edition: str | None, section: str | None, author: str | N
 def changes(since: str, edition: str | None, kinds: tuple[str, ...], limit: int | None,
             as_json: bool, db: str) -> None:
     """What was published, revised, removed or restored, newest first (default: the last day)."""
-    from views import articles
+    from views import articles, reading
 
     since = parse_time(since, "--since")
     with open_archive(db) as archive:
-        items = articles.change_list(archive, since, language=edition, kinds=list(kinds) or None)
-    total = len(items)
-    items = items[:limit]
+        data = reading.changes(archive, reading.change_filter(since, None, edition, kinds),
+                               per_page=limit or ALL, count=limit is not None)
     if as_json:
-        echo_json(items)
-    else:
-        echo_text(articles.changes_text(items, since))
-        if len(items) < total:
-            click.echo(f"(the newest {len(items)} of {total} changes; --limit shows more)")
+        echo_json(data["items"])
+        return
+    echo_text(articles.changes_text(data["items"], since))
+    if data["has_more"]:
+        click.echo(f"(the newest {len(data['items'])} of {data['total']} changes; --limit "
+                   "shows more)")
+
+
+ALL = 10**9  # no limit on a list the terminal prints whole
 
 
 @main.command()
@@ -455,51 +437,47 @@ def changes(since: str, edition: str | None, kinds: tuple[str, ...], limit: int 
 @db_option
 def history(article: str, as_json: bool, db: str) -> None:
     """When an article was first seen, each version and event, and its next revisit."""
-    from views import articles
+    from views import articles, reading
 
     with open_archive(db) as archive:
-        data = articles.history_data(archive, find_article(archive, article))
+        data = reading.history(archive, find_article(archive, article))
     if as_json:
         echo_json(data)
     else:
         echo_text(articles.history_text(data))
 
 
-def pick_versions(archive, state: dict, old: int | None, new: int | None):
-    """(old version, new version, None), or (last version, None, removal event) for a removed
-    article when no version is asked for."""
-    article_id, last = state["id"], state["current_version"]
-    if old is None and new is None and state["status"] == "removed":
-        removals = [i for i in archive.history(article_id) if i.get("kind") == "removed"]
-        return archive.version(article_id, last), None, removals[-1]
-    new = last if new is None else new
-    old = new - 1 if old is None else old
-    for number in (new, old):
-        if not 1 <= number <= last:
-            if last == 1:
-                raise UserError(f"article {article_id} has one version only: nothing to compare yet")
-            raise UserError(f"article {article_id} has versions 1 to {last}; there is no version {number}")
-    if old == new:
-        raise UserError(f"--from and --to are both version {old}: nothing to compare")
-    return archive.version(article_id, old), archive.version(article_id, new), None
+class VersionOrRemoved(click.ParamType):
+    """A version number, or `removed`."""
+
+    name = "N|removed"
+
+    def convert(self, value, param, ctx):
+        if value == "removed" or isinstance(value, int):
+            return value
+        try:
+            return int(value)
+        except ValueError:
+            self.fail(f"{value!r} is not a version number nor `removed`", param, ctx)
 
 
 @main.command()
 @click.argument("article")
 @click.option("--from", "old", type=int, help="Older version (default: the one before --to).")
-@click.option("--to", "new", type=int, help="Newer version (default: the latest).")
+@click.option("--to", "new", type=VersionOrRemoved(),
+              help="Newer version (default: the latest), or `removed`: the article's removal.")
 @click.option("--format", "fmt", type=click.Choice(["text", "unified", "html", "json"]),
               default="text", show_default=True, help="text is coloured on a terminal.")
 @utc_option
 @db_option
-def diff(article: str, old: int | None, new: int | None, fmt: str, db: str) -> None:
+def diff(article: str, old: int | None, new: int | str | None, fmt: str, db: str) -> None:
     """Compare two versions of an article: metadata first, then paragraphs and words."""
     from views.diffs import diff_output
+    from views.reading import compared
 
     with open_archive(db) as archive:
-        state = archive.article(find_article(archive, article))
-        versions = pick_versions(archive, state, old, new)
-    output = diff_output(state, *versions, fmt, color=on_terminal())
+        seen = compared(archive, find_article(archive, article), old, new)
+    output = diff_output(seen.article, seen.old, seen.new, seen.removal, fmt, color=on_terminal())
     (echo_text if fmt in ("text", "unified") else click.echo)(output, nl=False)
 
 
@@ -511,16 +489,11 @@ def diff(article: str, old: int | None, new: int | None, fmt: str, db: str) -> N
 @db_option
 def show(article: str, number: int | None, as_json: bool, db: str) -> None:
     """Print an article as archived: its latest version or an earlier one."""
-    from views import articles
+    from views import articles, reading
 
     with open_archive(db) as archive:
-        state = archive.article(find_article(archive, article))
-        number = number or state["current_version"]
-        version = archive.version(state["id"], number) if number <= state["current_version"] else None
-    if version is None:
-        raise UserError(f"article {state['id']} has versions 1 to {state['current_version']}; "
-                        f"there is no version {number}")
-    data = articles.article_data(state, version)
+        data = articles.article_data(reading.article(archive, find_article(archive, article),
+                                                     number))
     if as_json:
         echo_json(data)
     else:
@@ -566,23 +539,17 @@ def stats(as_json: bool, db: str) -> None:
 @utc_option
 @db_option
 def status(limit: int, as_json: bool, db: str) -> None:
-    """The recent crawl runs, newest first: what each found, its errors; failed notifications."""
-    from storage.watches import undelivered
+    """The recent crawl runs, newest first: what each found, its errors; failed notifications,
+    the watches' digests and the crawl service's next runs."""
+    from views import reading
     from views.runs import status_text
 
     with open_archive(db) as archive:
-        runs = archive.runs(limit)
-        waiting = undelivered(archive.db)
+        data = reading.status(archive, limit, errors_per_run=None)
     if as_json:
-        echo_json(runs)
+        echo_json(data)
     else:
-        echo_text(status_text(runs))
-        for delivery in waiting:
-            changes = f"{delivery['count']} change{'s' if delivery['count'] != 1 else ''}"
-            echo_text(f"notification {delivery['id']} for watch {delivery['watch']} "
-                       f"({changes}) {delivery['status']} after "
-                       f"{delivery['attempts']} tries: {delivery['last_error']}; "
-                       f"next try {delivery['next_attempt_at']}")
+        echo_text(status_text(data))
 
 
 @main.command()
@@ -686,12 +653,6 @@ def migrate_archive(db: str) -> None:
 
 # ---- feeds, watches and notifications -----------------------------------------------------------
 
-def watch_kinds() -> list[str]:
-    from storage.changelog import DEGRADED
-
-    return [*change_kinds(), DEGRADED]
-
-
 def check_query(query: str | None, lang: str | None) -> None:
     from storage.search import SearchQueryError, compile_query
 
@@ -715,7 +676,7 @@ def find_watch(archive, name: str) -> dict:
 
 @main.command()
 @edition_option
-@click.option("--kind", "kinds", multiple=True, type=click.Choice(watch_kinds()),
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(change_kinds()),
               help="Only this kind of change (repeatable).")
 @click.option("--article", help="Only this article (its id or one of its URLs).")
 @click.option("--query", help="Only changes to articles matching this search query.")
@@ -729,8 +690,8 @@ def feed(edition: str | None, kinds: tuple[str, ...], article: str | None, query
          watch_name: str | None, limit: int, output: str | None, web_url: str, db: str) -> None:
     """Write an Atom feed of the newest changes: all, or per edition, kind, article or search."""
     from alerts.feeds import feed_xml, write_feed
-    from storage.changelog import ChangeFilter
     from storage.watches import watch_filter
+    from views.reading import change_filter, room_url
 
     check_query(query, edition)
     with open_archive(db) as archive:
@@ -740,9 +701,10 @@ def feed(edition: str | None, kinds: tuple[str, ...], article: str | None, query
             wanted = watch_filter(find_watch(archive, watch_name))
         else:
             article_id = find_article(archive, article) if article else None
-            wanted = ChangeFilter(language=edition, kinds=kinds, article_id=article_id,
-                                  query=query)
-        document = feed_xml(archive.db, wanted, web_url, watch=watch_name, limit=limit)
+            wanted = change_filter(language=edition, kinds=kinds, article_id=article_id,
+                                   query=query)
+        document = feed_xml(archive.db, wanted, room_url(archive.db, web_url), watch=watch_name,
+                            limit=limit)
     if output is None:
         click.echo(document.decode("utf-8"), nl=False)
         return
@@ -762,7 +724,7 @@ def watch() -> None:
 @click.argument("name")
 @click.option("--notify", "notify_url", required=True, metavar="URL",
               help="Where to send: an Apprise URL (mailto://, json://, tgram://, ntfy://, …).")
-@click.option("--kind", "kinds", multiple=True, type=click.Choice(watch_kinds()),
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(change_kinds()),
               help="Only this kind of change (repeatable); degraded: crawl runs that ended "
                    "degraded. Default: every kind of article change.")
 @edition_option
@@ -794,27 +756,20 @@ def watch_add(name: str, notify_url: str, kinds: tuple[str, ...], edition: str |
 @json_option
 @db_option
 def watch_list(as_json: bool, db: str) -> None:
-    """The watches, their filters and their deliveries (passwords in URLs hidden)."""
+    """The watches, their filters and deliveries (passwords in URLs hidden): the last sent and,
+    for a digest, when the next goes out."""
     from alerts.delivery import private_url
-    from storage.watches import list_watches
+    from storage.watches import list_watches, watch_schedule
+    from views.runs import watch_list_text
 
     with open_archive(db) as archive:
-        watches = list_watches(archive.db)
-    rows = [{"name": w["name"], "notify": private_url(w["notify_url"]), "kinds": w["kinds"],
-             "lang": w["language"], "query": w["query"], "digest": w["digest"],
-             "created_at": w["created_at"], "deliveries": w["deliveries"]} for w in watches]
+        urls = {w["name"]: private_url(w["notify_url"]) for w in list_watches(archive.db)}
+        rows = [{**w, "lang": w.pop("language"), "notify": urls[w["name"]]}
+                for w in watch_schedule(archive.db)]
     if as_json:
         echo_json(rows)
-        return
-    if not rows:
-        click.echo("No watches: add one with mediawatch watch add NAME --notify URL.")
-    for row in rows:
-        what = ", ".join(row["kinds"]) or "every kind"
-        extra = "".join(f"; {label} {row[key]}" for key, label in
-                        (("lang", "edition"), ("query", "query"), ("digest", "digest")) if row[key])
-        counts = ", ".join(f"{n} {status}" for status, n in sorted(row["deliveries"].items()))
-        click.echo(f"{row['name']}: {what}{extra} → {row['notify']}"
-                   f"{f'  ({counts})' if counts else ''}")
+    else:
+        echo_text(watch_list_text(rows))
 
 
 @watch.command("remove")
@@ -840,11 +795,13 @@ def watch_test(name: str, web_url: str, db: str) -> None:
     from alerts.messages import test_message
     from storage.changelog import change_log
     from storage.watches import watch_filter
+    from views.reading import room_url
 
     with open_archive(db) as archive:
         found = find_watch(archive, name)
         latest = change_log(archive.db, watch_filter(found), newest_first=True, limit=1)
-        message = test_message(archive.db, found, latest[0] if latest else None, web_url)
+        message = test_message(archive.db, found, latest[0] if latest else None,
+                               room_url(archive.db, web_url))
     error = send(found["notify_url"], message.title, message.body)
     if error:
         raise UserError(f"the test message to {private_url(found['notify_url'])} failed: {error}")
@@ -855,19 +812,24 @@ def watch_test(name: str, web_url: str, db: str) -> None:
 @web_url_option
 @db_option
 def notify(web_url: str, db: str) -> None:
-    """Send every watch its new changes now, and retry failed sends that are due."""
+    """Send every watch its new changes now, and retry failed sends that are due; the exit
+    status is 1 when a send failed (it is retried later)."""
     from alerts.delivery import DeliveryBusy, deliver
     from settings import MEDIAWATCH_NOTIFY_RETRY_STEPS
+    from views.reading import room_url
 
     with open_archive(db, write=True) as archive:
         try:
-            report = deliver(archive.db, db, MEDIAWATCH_NOTIFY_RETRY_STEPS, web_url)
+            report = deliver(archive.db, db, MEDIAWATCH_NOTIFY_RETRY_STEPS,
+                             room_url(archive.db, web_url))
         except DeliveryBusy as exc:
             raise UserError(str(exc)) from None
     for error in report.errors:
         click.echo(f"failed: {error}", err=True)
     click.echo(f"notify: {report.collected} new messages, {report.sent} sent, "
                f"{report.failed} failed (retried later)")
+    if report.errors:
+        sys.exit(1)
 
 
 @main.command()
@@ -875,15 +837,18 @@ def notify(web_url: str, db: str) -> None:
               help="Address to listen on; any but a loopback one needs MEDIAWATCH_WEB_TOKEN.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="TCP port (0: any free one).")
+@click.option("--web-url", help="The room's address as readers reach it (e.g. behind a proxy), "
+                                "for the links in messages and feeds; default: where it listens.")
 @db_option
-def serve(host: str, port: int, db: str) -> None:
+def serve(host: str, port: int, web_url: str | None, db: str) -> None:
     """Open the web reading room on the archive, read-only: changes, search, diffs, stories."""
     import os
 
     from web.serve import ServeError, run
 
     try:
-        run(db, host, port, os.environ.get("MEDIAWATCH_WEB_TOKEN") or None, echo=click.echo)
+        run(db, host, port, os.environ.get("MEDIAWATCH_WEB_TOKEN") or None, echo=click.echo,
+            web_url=web_url)
     except ServeError as exc:
         raise UserError(str(exc)) from None
 

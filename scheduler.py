@@ -46,7 +46,7 @@ class ServiceConfig:
     sweep_interval: float = project_settings.MEDIAWATCH_SWEEP_INTERVAL
     time_limit: float = project_settings.MEDIAWATCH_CRAWL_TIME_LIMIT
     revisit_steps: tuple[int, ...] | None = None
-    web_url: str = project_settings.MEDIAWATCH_WEB_URL
+    web_url: str | None = project_settings.MEDIAWATCH_WEB_URL or None  # None: views.reading.room_url
     notify_retry_steps: tuple[int, ...] = project_settings.MEDIAWATCH_NOTIFY_RETRY_STEPS
 
     def interval(self, kind: str) -> float:
@@ -208,11 +208,12 @@ class CrawlService:
         """After each crawl run: send every watch its new changes, retry failed sends."""
         from alerts.delivery import DeliveryBusy, deliver
         from storage.archive import Archive
+        from views.reading import room_url
 
         archive = Archive(self.config.db)
         try:
             report = deliver(archive.db, self.config.db, self.config.notify_retry_steps,
-                             self.config.web_url)
+                             room_url(archive.db, self.config.web_url))
         except DeliveryBusy as exc:
             logger.info("notifications not sent now: %s", exc)
             return
@@ -254,12 +255,12 @@ class CrawlService:
                 )
         self.record_plan(due)
 
-    def plan(self, due: dict[str, datetime], stopped: bool = False) -> dict:
+    def plan(self, due: dict[str, datetime], web_url: str, stopped: bool = False) -> dict:
         """The service's settings and each job's next run, as readers see them."""
         config = self.config
         return {
             "base_url": config.base_url, "editions": list(config.editions),
-            "web_url": config.web_url, "time_limit": config.time_limit,
+            "web_url": web_url, "time_limit": config.time_limit,
             "revisit_steps": list(config.revisit_steps) if config.revisit_steps else None,
             "started_at": self.started_at, "stopped_at": utc_iso() if stopped else None,
             "recorded_at": utc_iso(), **this_process(),
@@ -272,13 +273,15 @@ class CrawlService:
         """Write the plan into the archive (storage.notes), where the status page and `status`
         read it; the service goes on when the archive cannot be written just now."""
         from storage.archive import Archive
+        from views.reading import room_url
 
         if due is None:
             due = {job.id: job.next_run_time for job in self.scheduler.get_jobs()
                    if job.next_run_time is not None}
         try:
             with Archive(self.config.db) as archive:
-                notes.record_service_plan(archive.db, self.plan(due, stopped))
+                web_url = room_url(archive.db, self.config.web_url)
+                notes.record_service_plan(archive.db, self.plan(due, web_url, stopped))
         except sqlite3.Error as exc:
             logger.warning("the service's plan was not recorded in the archive: %s", exc)
 
@@ -321,6 +324,6 @@ def list_jobs(config: ServiceConfig) -> list[dict]:
     due = next_run_times(config, readonly=True)
     return [
         {"job": key, "every_seconds": config.interval(key.split("-")[0]),
-         "next_run": when.isoformat(timespec="seconds")}
+         "next_run": utc_iso(when)}
         for key, when in sorted(due.items(), key=lambda item: item[1])
     ]

@@ -68,7 +68,8 @@ MEDIAWATCH_CRAWL_TIME_LIMIT = 30 * 60
 
 # Notifications: the reading room that messages and feeds link to, and the seconds before each
 # retry of a failed delivery (then the last step, again and again).
-MEDIAWATCH_WEB_URL = os.environ.get("MEDIAWATCH_WEB_URL", "http://127.0.0.1:8000")
+# Unset: the address `mediawatch serve` last recorded in the archive (views.reading.room_url).
+MEDIAWATCH_WEB_URL = os.environ.get("MEDIAWATCH_WEB_URL", "")
 MEDIAWATCH_NOTIFY_RETRY_STEPS = tuple(
     int(step)
     for step in os.environ.get("MEDIAWATCH_NOTIFY_RETRY_STEPS", "60,300,1800,7200,21600").split(",")

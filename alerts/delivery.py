@@ -21,10 +21,10 @@ import apprise
 from sqlite_utils import Database
 
 from alerts.messages import build_messages
-from alerts.summaries import DEFAULT_WEB_URL
 from storage import watches as store
 from storage.clock import parse_stamp, utc_iso
 from storage.search import SearchQueryError
+from views.reading import DEFAULT_WEB_URL
 
 logger = logging.getLogger("mediawatch.alerts")
 
@@ -145,6 +145,4 @@ def deliver(db: Database, db_path: str, retry_steps: tuple[int, ...],
             store.mark_failed(db, delivery["id"], error, when)
             report.failed += 1
             report.errors.append(f"watch {delivery['watch']}: {error} (retry at {when})")
-            logger.warning("watch %s: delivery %s failed: %s", delivery["watch"],
-                           delivery["id"], error)
     return report

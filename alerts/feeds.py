@@ -11,15 +11,14 @@ from urllib.parse import quote, unquote, urlencode
 from lxml import etree
 from sqlite_utils import Database
 
-from alerts.summaries import DEFAULT_WEB_URL, change_links, change_title, summarize
-from storage.changelog import DEGRADED, ChangeFilter, change_log
-from storage.changes import EVENT_KINDS, KINDS
+from alerts.summaries import change_links, change_title, summarize
+from storage.changelog import FILTER_KINDS, ChangeFilter, change_log
 from storage.records import EDITIONS
 from storage.watches import get_watch, watch_filter
+from views.reading import DEFAULT_WEB_URL
 
 TAG = "tag:mediawatch,2024:"
 FEED_LIMIT = 50  # entries in a feed, newest first
-FEED_KINDS = (*EVENT_KINDS, *KINDS, DEGRADED)
 ATOM = "http://www.w3.org/2005/Atom"
 EPOCH = "2024-01-01T00:00:00+00:00"  # the updated time of a feed with no entry
 
@@ -96,7 +95,7 @@ def filter_for_path(db: Database, path: str,
 def _checked(wanted: ChangeFilter) -> ChangeFilter:
     if wanted.language not in (None, *EDITIONS):
         raise UnknownFeed(f"no edition {wanted.language!r}; the editions are {', '.join(EDITIONS)}")
-    unknown = [kind for kind in wanted.kinds if kind not in FEED_KINDS]
+    unknown = [kind for kind in wanted.kinds if kind not in FILTER_KINDS]
     if unknown:
         raise UnknownFeed(f"no kind of change is called {unknown[0]!r}")
     return wanted

@@ -14,8 +14,8 @@ from sqlite_utils import Database
 from storage.changelog import versions_of
 from storage.changes import WordOp
 from views.diffs import version_diff
+from views.reading import DEFAULT_WEB_URL, change_link
 
-DEFAULT_WEB_URL = "http://127.0.0.1:8000"
 MAX_PARAGRAPHS = 2  # changed paragraphs quoted in a summary
 MAX_FIELDS = 3  # changed metadata fields quoted besides the headline
 CONTEXT = 60  # characters of unchanged text kept on each side of an edit
@@ -36,14 +36,9 @@ class Summary:
 
 
 def change_links(item: dict, web_url: str = DEFAULT_WEB_URL) -> tuple[str, str | None]:
-    """(link into the reading room, live URL): the diff of a revision, else the article page."""
-    base = web_url.rstrip("/")
-    if item["source"] == "run":
-        return f"{base}/status", None
-    if item["source"] == "version":
-        number = item["version"]
-        return f"{base}/article/{item['article_id']}/diff?from={number - 1}&to={number}", item["url"]
-    return f"{base}/article/{item['article_id']}", item["url"]
+    """(link into the reading room, live URL): the address views.reading gives the change (a
+    revision's diff, a removal's diff, the article, the status page), under `web_url`."""
+    return web_url.rstrip("/") + change_link(item), item["url"]
 
 
 def change_title(item: dict) -> str:

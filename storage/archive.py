@@ -7,13 +7,22 @@ the read side (storage.reading) are the other parts of the one Archive class.
 from __future__ import annotations
 
 import json
+import os
+import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from storage import neardup, readings, translations
-from storage.access import check_archive, connect_readonly, keep_shared_files
+from storage.access import (
+    ArchiveError,
+    NotAnArchive,
+    check_archive,
+    check_writable_target,
+    connect_readonly,
+    keep_shared_files,
+)
 from storage.captures import CaptureCodec
 from storage.changes import kinds_between
 from storage.clock import parse_stamp, utc_iso
@@ -420,3 +429,23 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
     def artefacts(self) -> list[tuple[int, int]]:
         """(article id, number) of versions that read like the version before them."""
         return readings.artefact_versions(self.db)
+
+
+def open_archive(path: str, write: bool = False) -> Archive:
+    """The archive at `path` for a command or the reading room: read-only unless `write`, so
+    nothing is created, migrated or changed. Raises ArchiveError, saying what to do, for a
+    missing file, a file that is no archive, one this user cannot open or (to read) an
+    outdated one."""
+    if not os.path.exists(path):
+        raise ArchiveError(f"no archive at {path}: crawl first (mediawatch crawl --db {path}) "
+                           "or make one with mediawatch demo")
+    if not os.path.isfile(path):
+        raise NotAnArchive(f"{path} is not a mediawatch archive (not a file)")
+    try:
+        if write:
+            check_writable_target(path)
+        return Archive(path, readonly=not write)
+    except sqlite3.OperationalError as exc:  # e.g. a file this user may not read
+        raise ArchiveError(f"cannot open the archive {path}: {exc}") from None
+    except sqlite3.DatabaseError as exc:
+        raise NotAnArchive(f"{path} is not a mediawatch archive: {exc}") from None

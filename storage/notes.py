@@ -8,7 +8,8 @@ import sqlite3
 
 from sqlite_utils import Database
 
-from storage.db import write_transaction
+from storage.access import keep_shared_files
+from storage.db import connect, write_transaction
 from storage.processes import run_died
 
 DEMO = "made_by"
@@ -46,12 +47,20 @@ def service_plan(db: Database) -> dict | None:
     return {**plan, "running": running}
 
 
-def record_web_url(db: Database, url: str) -> bool:
-    """Remember where the reading room answers, for the links in messages and feeds; False
-    when the archive cannot be written by this user (the room reads it all the same)."""
+def remember_web_url(path: str, url: str) -> bool:
+    """Remember in the archive at `path` where the reading room answers, for the links in
+    messages and feeds (views.reading.room_url). Only this note is written, and nothing is
+    migrated; False when this user cannot write the archive (the room reads it all the same)."""
+    try:
+        db = connect(path)
+    except sqlite3.Error:
+        return False
     try:
         if read_note(db, WEB_URL) != url:
             write_note(db, WEB_URL, url)
-    except sqlite3.OperationalError:
+    except sqlite3.Error:
         return False
+    finally:
+        db.close()
+        keep_shared_files(path)
     return True

@@ -19,12 +19,15 @@ import pytest
 from click.testing import CliRunner
 from conftest import manifest_kinds, wait_for_a_later_second, wait_for_the_clock
 from receivers import ACCEPT, DROP, JsonReceiver, SmtpReceiver
+from starlette.testclient import TestClient
 
 from cli import main
 from replay.server import ReplayServer
 from scheduler import CrawlService, ServiceConfig
 from storage.archive import Archive
 from storage.watches import add_watch, deliveries
+from views.text import local
+from web.app import create_app
 
 WEB = "http://reading-room.test"
 ENTRY = re.compile(r"Edition: (\w+) · Kinds: ([\w, ]+) · Seen: [^\n]+\n(?:[^\n]*\n)*?"
@@ -53,9 +56,11 @@ def notify_env() -> dict[str, str]:
 
 
 def notify(db: str) -> subprocess.CompletedProcess:
+    """`mediawatch notify`: its exit status is 1 when a send failed, else 0."""
     done = subprocess.run(notify_command(db), capture_output=True, text=True, timeout=120,
                           env=notify_env())
-    assert done.returncode == 0, done.stderr[-2000:]
+    failed = not re.search(r" 0 failed", done.stdout)
+    assert done.returncode == (1 if failed else 0), done.stderr[-2000:]
     return done
 
 
@@ -166,7 +171,10 @@ def test_each_watch_receives_exactly_the_changes_its_filter_selects(world, copy)
     assert message["to"] == ["b@example.org"] and "headline: " in message["title"]
     assert "Headline was: " in message["message"] and "Headline now: " in message["message"]
     assert f"Diff: {WEB}/article/" in message["message"] and "Live: http://127.0.0.1:" in message["message"]
-    assert "1 failed" in done.stdout and "watch late" in done.stderr
+    assert re.search(r"Seen: \d{4}-\d\d-\d\d \d\d:\d\d Almaty\n", message["message"])
+    # a failed send is said once, and the exit status says that something failed
+    assert "1 failed" in done.stdout and done.stderr.count("watch late") == 1
+    assert done.returncode == 1
     # Run again: nothing new, nothing sent twice.
     notify(copy)
     assert_each_watch_got_its_changes(world)
@@ -182,6 +190,15 @@ def test_a_digest_watch_waits_for_its_period_then_sends_one_digest(world, copy):
     assert received([digest], language_of(world)) == expected(world, language="ru")
     russian = {article for article, _ in expected(world, language="ru")}
     assert digest["title"] == f"{len(russian)} changes on Vlast.kz for watch hourly"
+    # when it went, what it sent and when the next goes out: in watch list, status, the room
+    [hourly] = [w for w in json.loads(cli(copy, "watch", "list", "--json")) if w["name"] == "hourly"]
+    assert hourly["last_sent"]["title"] == digest["title"]
+    assert hourly["last_sent"]["count"] == len(russian)
+    sent = datetime.fromisoformat(hourly["last_sent"]["sent_at"]).timestamp()
+    assert 3500 < datetime.fromisoformat(hourly["next_digest"]).timestamp() - sent < 3700
+    assert f"next hourly digest {local(hourly['next_digest'])}" in cli(copy, "status")
+    page = TestClient(create_app(copy)).get("/status").text
+    assert digest["title"] in page and local(hourly["next_digest"]) in page
 
 
 def test_a_run_that_ended_degraded_reaches_the_watches_that_ask_for_it(world, copy):
@@ -239,6 +256,11 @@ def test_a_receiver_that_is_down_gets_its_messages_once_it_is_up(world, copy):
     status = cli(copy, "status")
     assert re.search(r"notification \d+ for watch late \(1 change\) failed after 1 tries: "
                      r"A Connection error occurred", status)
+    room = TestClient(create_app(copy))
+    [shown] = room.get("/api/status").json()["failed_deliveries"]
+    assert (shown["watch"], shown["status"], shown["attempts"]) == ("late", "failed", 1)
+    page = room.get("/status").text
+    assert "Notifications not delivered" in page and "A Connection error occurred" in page
     with Archive(copy) as archive:
         [failed] = [d for d in deliveries(archive.db, "late") if d["status"] == "failed"]
     due = datetime.fromisoformat(failed["next_attempt_at"]).timestamp()
@@ -253,7 +275,7 @@ def test_a_receiver_that_is_down_gets_its_messages_once_it_is_up(world, copy):
         assert len(world.late.messages) == len({a for a, _ in expected(world, language="en")})
         notify(copy)
         assert len(world.late.messages) == len({a for a, _ in expected(world, language="en")})
-        assert "watch late" not in cli(copy, "status")
+        assert "for watch late" not in cli(copy, "status")
     finally:
         world.late.stop()
     with Archive(copy) as archive:
@@ -366,6 +388,9 @@ def test_feed_of_every_change_matches_the_archive(world, copy, tmp_path):
             number = change["version"]
             assert link(entry, "alternate") == f"{WEB}/article/{article}/diff?from={number - 1}&to={number}"
             assert entry.id.endswith(f"/article/{article}/v{number}")
+        elif kinds == ("removed",):  # the last version against the removal
+            assert link(entry, "alternate") == f"{WEB}{change['link']}"
+            assert change["link"].endswith(f"diff?from={change['at_version']}&to=removed")
         else:
             assert link(entry, "alternate") == f"{WEB}/article/{article}"
         assert entry.summary_detail.type == "text/html"

@@ -295,12 +295,15 @@ def test_stats_per_edition(built):
 
 
 def test_status(built):
-    runs = run_json(built, "status")
+    data = run_json(built, "status")
+    runs = data["runs"]
     assert [r["id"] for r in runs] == list(range(9, 0, -1))
     assert all(r["status"] == "ok" for r in runs)
+    assert data["service"] is None and data["failed_deliveries"] == [] and data["watches"] == []
     text = run(built, "status", "--limit", "3")
     lines = text.splitlines()
-    assert [line.split()[1] for line in lines if not line.startswith("    ")] == ["9", "8", "7"]
+    assert [line.split()[1] for line in lines if line.startswith("run ")] == ["9", "8", "7"]
+    assert lines[-1] == "crawl service: none has run against this archive (mediawatch schedule)"
     # under each run only its field coverage, one line per edition it archived pages of
     assert all(line.startswith("    coverage ") for line in lines if line.startswith("    "))
     assert "revisit] ok in" in text

@@ -79,7 +79,7 @@ def copy_without_validators(db: Path, target: Path) -> Path:
 
 def test_first_runs_are_ok_and_record_their_coverage(crawled):
     _, db = crawled
-    data = json.loads(cli("status", "--json", "--db", str(db)).stdout)
+    data = json.loads(cli("status", "--json", "--db", str(db)).stdout)["runs"]
     assert {run["status"] for run in data} == {"ok"}
     for run in data:
         (edition,) = run["editions"]

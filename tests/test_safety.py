@@ -546,7 +546,7 @@ def test_a_run_whose_process_died_is_shown_died_and_a_live_one_is_left_alone(tmp
         archive.db.execute("UPDATE runs SET pid = 4242 WHERE id = ?", [child])
         archive.db.conn.commit()
     status = {run["id"]: run["status"] for run in json.loads(cli("status", "--json", "--db",
-                                                                  str(db)).out)}
+                                                                  str(db)).out)["runs"]}
     assert status == {live: "running", dead: "died", other_host: "running", child: "died"}
     assert f"run {dead} [kk new] died" in cli("status", "--db", str(db)).out
     with Archive(db) as archive:
@@ -576,10 +576,10 @@ def test_a_killed_crawl_shows_as_died_and_the_next_crawl_closes_it(tmp_path):
             if db.exists() and cli("status", "--json", "--db", str(db)).out.count('"running"'):
                 break
             time.sleep(0.2)
-        assert json.loads(cli("status", "--json", "--db", str(db)).out)[0]["status"] == "running"
+        assert json.loads(cli("status", "--json", "--db", str(db)).out)["runs"][0]["status"] == "running"
         process.send_signal(signal.SIGKILL)
         process.wait()
-        assert json.loads(cli("status", "--json", "--db", str(db)).out)[0]["status"] == "died"
+        assert json.loads(cli("status", "--json", "--db", str(db)).out)["runs"][0]["status"] == "died"
         assert query(db, "SELECT status FROM runs") == [("running",)]  # nothing could record it
         server.clear_faults()
         crawl(server.base_url, db, "--edition", "ru", "--limit", "1")

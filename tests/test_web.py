@@ -453,11 +453,13 @@ def test_serve_refuses_a_missing_archive_and_creates_none(tmp_path):
     assert not db.exists()
 
 
-def test_serve_answers_over_http(demo_archive):
+def test_serve_answers_over_http_and_links_in_feeds_follow_it(demo_archive, tmp_path):
     import urllib.request
 
+    db = tmp_path / "served.db"
+    shutil.copy(demo_archive, db)
     process = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", "0", "--db",
-                                demo_archive], stdout=subprocess.PIPE, text=True,
+                                str(db)], stdout=subprocess.PIPE, text=True,
                                env={**os.environ, "MEDIAWATCH_WEB_TOKEN": ""})
     try:
         line = process.stdout.readline()
@@ -467,6 +469,14 @@ def test_serve_answers_over_http(demo_archive):
     finally:
         process.terminate()
         process.wait(timeout=10)
+    # what `feed`, `notify` and `watch test` link to is where the room answered, not :8000
+    env = {"MEDIAWATCH_WEB_URL": ""}
+    feed = feedparser.parse(CliRunner().invoke(main, ["feed", "--db", str(db)], env=env).output)
+    links = [link.href for entry in feed.entries for link in entry.links if link.rel == "alternate"]
+    assert links and all(link.startswith(url) for link in links)
+    given = CliRunner().invoke(main, ["feed", "--web-url", "https://room.example", "--db",
+                                      str(db)], env=env).output
+    assert "https://room.example/article/" in given and url not in given
 
 
 def test_parse_when_reads_almaty_time():

@@ -32,6 +32,7 @@ ERRORS_PER_RUN = 5
 MARK_START, MARK_END = "\ue000", "\ue001"  # around matching words in a snippet
 MAX_ID = 2**63 - 1  # SQLite's largest integer: no article or version number is larger
 REMOVED = "removed"  # what `to` names when a diff compares a version with the removal
+DEFAULT_WEB_URL = "http://127.0.0.1:8000"  # where `mediawatch serve` answers by default
 
 
 class Missing(LookupError):
@@ -65,6 +66,13 @@ def change_link(item: dict) -> str:
     if item["kinds"] == [REMOVED] and item.get("at_version"):
         return diff_path(item["article_id"], item["at_version"], REMOVED)
     return article_path(item["article_id"])
+
+
+def room_url(db, given: str | None = None) -> str:
+    """Where links into the reading room point (messages, feeds): the address given (an option,
+    or MEDIAWATCH_WEB_URL), else the one `mediawatch serve` last recorded in the archive, else
+    the default."""
+    return (given or notes.read_note(db, notes.WEB_URL) or DEFAULT_WEB_URL).rstrip("/")
 
 
 # ---- finding an article --------------------------------------------------------------------
@@ -111,17 +119,20 @@ def change_filter(since: str | datetime | None = None, until: str | datetime | N
 
 
 def changes(archive: Archive, wanted: ChangeFilter, page: int = 1,
-            per_page: int = CHANGES_PER_PAGE) -> dict:
+            per_page: int = CHANGES_PER_PAGE, count: bool = False) -> dict:
     """One page of the changes a filter selects, newest first, each with the address of what
-    shows it (`link`): the one list every reader shows (storage.changelog.change_log)."""
+    shows it (`link`): the one list every reader shows (storage.changelog.change_log). With
+    `count`, `total` is how many the filter selects in all."""
     offset = (page - 1) * per_page
     items = change_log(archive.db, wanted, newest_first=True, limit=per_page + 1, offset=offset)
     more = len(items) > per_page
     items = items[:per_page]
     for item in items:
         item["link"] = change_link(item)
+    total = len(change_log(archive.db, wanted)) if count and (more or page > 1) else None
     return {"since": wanted.since, "until": wanted.until, "edition": wanted.language,
             "kinds": list(wanted.kinds), "page": page, "per_page": per_page, "has_more": more,
+            "total": total if total is not None else (offset + len(items) if count else None),
             "items": items}
 
 
@@ -165,8 +176,6 @@ def _article_state(archive: Archive, article_id: int) -> dict:
 def _version(archive: Archive, state: dict, number: int) -> dict:
     version = archive.version(state["id"], number) if 1 <= number <= MAX_ID else None
     if version is None:
-        if state["current_version"] == 1:
-            raise Missing(f"article {state['id']} has one version only, not version {number}")
         raise Missing(f"article {state['id']} has versions 1 to {state['current_version']}; "
                       f"there is no version {number}")
     return version
@@ -252,10 +261,10 @@ def compared(archive: Archive, article_id: int, old: int | None = None,
         return Comparison(state, before, None, _removal(archive, state, before if old else None))
     if isinstance(new, str):
         raise Invalid(f"to must be a version number or {REMOVED!r}, not {new!r}")
+    if last == 1:
+        raise Missing(f"article {article_id} has one version only: nothing to compare yet")
     new = last if new is None else new
     old = new - 1 if old is None else old
-    if last == 1 and (old, new) == (0, 1):
-        raise Missing(f"article {article_id} has one version only: nothing to compare yet")
     for number in (new, old):
         _version(archive, state, number)
     if old == new:
@@ -348,8 +357,10 @@ def capture_body(archive: Archive, version_id: int) -> tuple[dict, bytes]:
 
 # ---- status --------------------------------------------------------------------------------
 
-def status(archive: Archive, limit: int = RUNS_SHOWN, now: datetime | None = None) -> dict:
-    """Recent runs with their errors (the first few, and how many) and field coverage; the
+def status(archive: Archive, limit: int = RUNS_SHOWN, now: datetime | None = None,
+           errors_per_run: int | None = ERRORS_PER_RUN) -> dict:
+    """Recent runs with their errors (the first `errors_per_run`, and how many) and field
+    coverage; the
     deliveries of notifications that failed; each watch's deliveries and, for a digest, when
     the next one goes out; the crawl service's settings and next runs as it recorded them; the
     revisits due."""
@@ -358,7 +369,7 @@ def status(archive: Archive, limit: int = RUNS_SHOWN, now: datetime | None = Non
     for run in runs:
         errors = run.get("errors") or []
         run["error_count"] = len(errors)
-        run["errors"] = errors[:ERRORS_PER_RUN]
+        run["errors"] = errors[:errors_per_run]
         run["coverage"] = browse.run_coverage(archive.db, run["id"])
     service = notes.service_plan(archive.db)
     next_runs = sorted(service["next_runs"], key=lambda job: job["next_run"]) if service else []

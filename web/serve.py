@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import os
+import ipaddress
 import socket
-import sqlite3
 from collections.abc import Callable
 
 import uvicorn
 
 from storage.access import ArchiveError
-from storage.archive import Archive
+from storage.archive import open_archive
+from storage.notes import remember_web_url
 from web.app import create_app
 from web.guard import TOKEN_ENV, token_problem
 
@@ -21,15 +21,10 @@ class ServeError(Exception):
 
 def check_archive(db: str) -> None:
     """The archive exists, is one, and opens read-only as it is."""
-    if not os.path.isfile(db):
-        raise ServeError(f"no archive at {db}: crawl first (mediawatch crawl --db {db}) "
-                         "or make one with mediawatch demo")
     try:
-        Archive(db, readonly=True).close()
+        open_archive(db).close()
     except ArchiveError as exc:
         raise ServeError(str(exc)) from None
-    except sqlite3.DatabaseError as exc:
-        raise ServeError(f"{db} is not a mediawatch archive: {exc}") from None
 
 
 def listen(host: str, port: int) -> socket.socket:
@@ -43,9 +38,19 @@ def listen(host: str, port: int) -> socket.socket:
     return sock
 
 
+def own_url(address: tuple) -> str:
+    """The room's address as a link from elsewhere: the machine's name when it listens on
+    every address."""
+    host = address[0]
+    if ipaddress.ip_address(host).is_unspecified:
+        host = socket.gethostname()
+    return f"http://{f'[{host}]' if ':' in host else host}:{address[1]}"
+
+
 def run(db: str, host: str, port: int, token: str | None,
-        echo: Callable[[str], object] = print) -> None:
-    """Serve the reading room on the archive until interrupted."""
+        echo: Callable[[str], object] = print, web_url: str | None = None) -> None:
+    """Serve the reading room on the archive until interrupted. Its address (`web_url`, else
+    where it listens) is remembered in the archive for the links in messages and feeds."""
     if problem := token_problem(token, host):
         raise ServeError(problem)
     check_archive(db)
@@ -55,6 +60,10 @@ def run(db: str, host: str, port: int, token: str | None,
     config = uvicorn.Config(create_app(db, token), log_level="warning", access_log=False,
                             server_header=False, proxy_headers=False)
     echo(f"The reading room on {db}: http://{shown}:{address[1]}/ (read-only; Ctrl-C stops it)")
+    url = (web_url or own_url(address)).rstrip("/")
+    if not remember_web_url(db, url):
+        echo(f"(links in messages and feeds point to {url} only with --web-url {url}: this user "
+             "cannot note it in the archive)")
     if token:
         echo(f"Open it once with ?token=<the value of {TOKEN_ENV}> at the end of the address.")
     uvicorn.Server(config).run(sockets=[sock])
