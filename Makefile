@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install browser demo test test-slow bench mutation lint clean
+.PHONY: install browser demo test test-slow bench messages mutation lint clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,12 @@ test-slow: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+# The reading room's messages: web/locales/messages.pot from the templates, merged into the ru and
+# kk .po sources (new messages arrive untranslated; translate them there).
+messages: $(STAMP)
+	$(BIN)/python -m web.catalogues
+	$(BIN)/python -m web.catalogues --check
 
 # Mutation testing of the core modules, one at a time (slow: not part of make test or CI).
 mutation: $(STAMP)

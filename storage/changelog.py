@@ -25,7 +25,7 @@ DEGRADED = "degraded"
 # Names that stand for several kinds in a filter: `revision` is any kind of revision.
 KIND_GROUPS = {"revision": KINDS}
 # Every kind a filter may name: the events, the kinds of a revision, degraded runs, the groups.
-FILTER_KINDS = (*EVENT_KINDS, *KINDS, DEGRADED, *KIND_GROUPS)
+FILTER_KINDS = (*EVENT_KINDS, *KIND_GROUPS, *KINDS, DEGRADED)
 
 
 @dataclass

@@ -142,3 +142,25 @@ def hostile_archive(tmp_path_factory):
     assert done.returncode == 0, done.stderr[-2000:]
     return SimpleNamespace(db=str(db), article_id=target["id"], title=HOSTILE_TITLE,
                            text=HOSTILE_TEXT)
+
+
+@pytest.fixture(scope="session")
+def room_pages(demo_archive) -> dict[str, str]:
+    """An address of every kind of page of the reading room, on the demo archive."""
+    from storage.archive import Archive
+
+    with Archive(demo_archive, readonly=True) as archive:
+        changes = archive.changes()
+        revision = next(c for c in reversed(changes)
+                        if c.get("version") and "rewrite" in c["kinds"])
+        removal = next(c for c in reversed(changes) if "removed" in c["kinds"])
+        story = next(a for a in archive.article_ids() if len(archive.translations(a)) >= 2)
+        version_id = archive.versions(revision["article_id"])[0]["version_id"]
+    article, number = revision["article_id"], revision["version"]
+    diff = f"/article/{article}/diff?from={number - 1}&to={number}"
+    return {
+        "changes": "/?since=30d", "search": "/search?q=rally", "search-form": "/search",
+        "article": f"/article/{article}", "diff": diff, "diff-side": diff + "&view=side",
+        "removal": f"/article/{removal['article_id']}/diff", "story": f"/story/{story}",
+        "capture": f"/capture/{version_id}", "status": "/status", "error": "/article/999999",
+    }

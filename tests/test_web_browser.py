@@ -71,9 +71,9 @@ def demo_url(demo_archive) -> Iterator[str]:
         yield url
 
 
-def shot(page, name: str) -> None:
+def shot(page, name: str, full_page: bool = True) -> None:
     SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
 
 
 def test_follow_a_change_to_its_diff(page, demo_url):
@@ -155,3 +155,52 @@ def test_hostile_markup_stays_text_and_nothing_runs(page, hostile_archive):
         assert page.locator("script").count() > 0  # the evidence is kept as fetched…
         assert page.title() != "ran"  # …and none of it ran
     assert page.dialogs == []
+
+
+PHONE, DESKTOP = 390, 1280
+LOCALES = {"en": "en-GB", "ru": "ru-RU", "kk": "kk-KZ"}
+# The elements that reach past the right edge of the screen, to say what is too wide.
+TOO_WIDE = """() => [...document.querySelectorAll('body *')]
+    .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+    .slice(0, 5).map(e => e.tagName.toLowerCase() + '.' + e.className)"""
+
+
+@pytest.mark.parametrize("ui", ["en", "ru", "kk"])
+def test_no_page_is_wider_than_the_screen(browser, demo_url, room_pages, ui):
+    """Every kind of page, in each language, on a phone (390 px) and on a desktop (1280 px):
+    nothing runs off the right edge. Screenshots of the first screen: <page>-<language>-<width>.png."""
+    for width in (PHONE, DESKTOP):
+        context = browser.new_context(viewport={"width": width, "height": 844},
+                                      locale=LOCALES[ui])
+        page = context.new_page()
+        try:
+            for name, path in room_pages.items():
+                page.goto(demo_url + path)
+                assert page.evaluate("document.documentElement.lang") == ui, path
+                wide = page.evaluate("document.documentElement.scrollWidth")
+                assert wide <= width, (ui, width, name, wide, page.evaluate(TOO_WIDE))
+                shot(page, f"{name}-{ui}-{width}", full_page=False)  # the first screen
+        finally:
+            context.close()
+
+
+def test_the_language_chosen_stays_from_page_to_page(browser, demo_url, room_pages):
+    context = browser.new_context(viewport={"width": PHONE, "height": 844}, locale="ru-RU")
+    page = context.new_page()
+    try:
+        page.goto(demo_url + "/")
+        assert page.locator("h1").inner_text() == "Изменения"
+        page.locator("nav.languages").get_by_role("link", name="Қазақша").click()
+        assert page.locator("h1").inner_text() == "Өзгерістер"
+        assert page.locator("nav.languages [aria-current]").inner_text() == "Қазақша"
+        page.get_by_role("link", name="Күйі").click()
+        page.wait_for_url(re.compile(r"/status$"))
+        assert page.locator("h1").inner_text() == "Күйі"
+        page.goto(demo_url + room_pages["diff"])
+        assert page.locator("html").get_attribute("lang") == "kk"
+        assert page.locator(".kinds-line .kind-rewrite").inner_text() == "мәтін өңделді"
+        page.locator("nav.languages").get_by_role("link", name="English").click()
+        page.goto(demo_url + "/status")
+        assert page.locator("h1").inner_text() == "Status"
+    finally:
+        context.close()

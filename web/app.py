@@ -20,6 +20,7 @@ from storage.archive import Archive
 from storage.search import SearchQueryError
 from views import reading
 from web.guard import SecurityHeaders, TokenGuard
+from web.language import LANGUAGES, N_, answer_in, catalogue, choose
 from web.templating import make_templates
 from web.times import parse_when, start_of_today
 
@@ -138,7 +139,7 @@ class ReadingRoom:
 
     def __init__(self, db: str) -> None:
         self.db = db
-        self.templates = make_templates(API)
+        self.templates = {language: make_templates(API, language) for language in LANGUAGES}
 
     def open(self) -> Archive:
         """A fresh read-only connection for one request (readers never block a crawl)."""
@@ -156,8 +157,9 @@ class ReadingRoom:
                 data = {**search_data_empty(request), "error": str(exc)}
                 status = 400
             context = {"data": data, "page": name}
-            return self.templates.TemplateResponse(request, f"{name}.html", context,
-                                                   status_code=status)
+            language = choose(request)
+            return answer_in(self.templates[language].TemplateResponse(
+                request, f"{name}.html", context, status_code=status), request, language)
         endpoint.__name__ = name
         return endpoint
 
@@ -206,9 +208,12 @@ class ReadingRoom:
     def error(self, request: Request, status: int, message: str) -> Response:
         if request.url.path.startswith("/api"):
             return JSONResponse({"error": message}, status_code=status)
-        return self.templates.TemplateResponse(
-            request, "error.html", {"status": status, "message": message, "page": "error"},
-            status_code=status)
+        language = choose(request)
+        # The room's own messages are in the catalogue; those about a request stay as written.
+        context = {"status": status, "message": catalogue(language).gettext(message),
+                   "page": "error"}
+        return answer_in(self.templates[language].TemplateResponse(
+            request, "error.html", context, status_code=status), request, language)
 
 
 def search_data_empty(request: Request) -> dict:
@@ -237,14 +242,14 @@ def create_app(db: str, token: str | None = None) -> Starlette:
     ]
 
     def http_error(request: Request, exc: HTTPException) -> Response:
-        messages = {404: "There is no such page here.", 405: "This reading room only reads: "
-                    "there is nothing to send to it."}
+        messages = {404: N_("There is no such page here."),
+                    405: N_("This reading room only reads: there is nothing to send to it.")}
         return room.error(request, exc.status_code, messages.get(exc.status_code, exc.detail))
 
     def server_error(request: Request, exc: Exception) -> Response:
         logger.exception("error answering %s", request.url.path)
-        return room.error(request, 500, "Something went wrong while reading the archive; the "
-                                        "server's log says what.")
+        return room.error(request, 500, N_("Something went wrong while reading the archive; "
+                                           "the server's log says what."))
 
     handlers = {
         HTTPException: http_error,

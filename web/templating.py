@@ -1,4 +1,5 @@
-"""The templates' environment: autoescaping, and filters for times, marked snippets and diffs."""
+"""The templates' environments, one per language: autoescaping, the catalogue, and filters for
+times, marked snippets, diffs and the names of changes."""
 
 from __future__ import annotations
 
@@ -10,19 +11,14 @@ from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.templating import Jinja2Templates
 
-from storage.clock import duration
+from alerts.feeds import feed_path
+from storage.changelog import ChangeFilter
 from views import reading
 from views.reading import MARK_END, MARK_START
-from web.times import local, moment, utc
+from web import language as lang
+from web.times import moment, utc
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-
-KIND_LABELS = {
-    "new": "new article", "removed": "removed", "restored": "restored", "headline": "headline",
-    "byline": "byline", "moved": "moved", "lead": "lead", "typo": "typo", "rewrite": "rewrite",
-    "paragraph_added": "paragraph added", "paragraph_removed": "paragraph removed",
-    "tags": "tags", "cover": "cover", "dates": "dates", "stealth": "stealth edit",
-}
 
 
 def marked(snippet: str | None) -> Markup:
@@ -33,10 +29,6 @@ def marked(snippet: str | None) -> Markup:
         parts.append(Markup("<mark>{}</mark>").format(text) if inside and piece else text)
         inside = not inside
     return Markup("").join(parts)
-
-
-def percent(part: int, whole: int) -> str:
-    return f"{100 * part / whole:.0f}%" if whole else "-"
 
 
 def diff_blocks(paragraphs: list[dict]) -> list[dict]:
@@ -52,21 +44,53 @@ def diff_blocks(paragraphs: list[dict]) -> list[dict]:
     return blocks
 
 
+def feed(language: str | None = None, kinds: list[str] | tuple[str, ...] = (),
+         article_id: int | None = None, query: str | None = None) -> str:
+    """The address of the Atom feed of the changes these filters select."""
+    return "/feeds/" + feed_path(ChangeFilter(language=language or None, kinds=tuple(kinds),
+                                              article_id=article_id, query=query or None))
+
+
 def url_with(request: Request, **changes: object) -> str:
-    """This page's address with some parameters replaced (None drops one)."""
+    """This page's address with some parameters replaced (None drops one, a list repeats it)."""
     kept = [(k, v) for k, v in request.query_params.multi_items() if k not in changes]
-    kept += [(k, str(v)) for k, v in changes.items() if v is not None]
+    for key, value in changes.items():
+        values = value if isinstance(value, list) else [] if value is None else [value]
+        kept += [(key, str(one)) for one in values]
     return request.url.path + (f"?{urlencode(kept)}" if kept else "")
 
 
-def make_templates(api: dict[str, str]) -> Jinja2Templates:
-    """Templates that escape everything they are given unless it is marked safe here."""
+def in_language(request: Request, language: str) -> str:
+    """This page's address in another language of the room (the choice then stays)."""
+    return url_with(request, **{lang.PARAM: language})
+
+
+def make_templates(api: dict[str, str], language: str = lang.DEFAULT) -> Jinja2Templates:
+    """Templates in one language that escape everything they are given unless it is marked
+    safe here."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True,
-                             lstrip_blocks=True)
-    env.filters.update(local=local, utc=utc, marked=marked, percent=percent, blocks=diff_blocks,
-                       duration=duration)
+                             lstrip_blocks=True, extensions=["jinja2.ext.i18n"])
+    env.policies["ext.i18n.trimmed"] = True
+    translations = lang.catalogue(language)
+    env.install_gettext_translations(translations, newstyle=True)
+
+    def named(names: dict[str, str]):
+        # Plain strings (escaped when shown), unlike _() in a template, whose text is markup.
+        return lambda value: translations.gettext(names[value]) if value in names else value
+
+    env.filters.update(
+        local=lambda stamp: lang.local_time(stamp, language),
+        day=lambda stamp: lang.local_day(stamp, language), utc=utc, marked=marked,
+        percent=lambda part, whole: lang.percent(part, whole, language),
+        number=lambda value: lang.number(value, language), blocks=diff_blocks,
+        interval=lambda seconds: lang.interval(seconds, language),
+        kind_label=named(lang.KIND_LABELS), field_label=named(lang.FIELD_LABELS),
+        edition_name=named(lang.EDITION_NAMES), run_status=named(lang.RUN_STATUSES),
+        run_mode=named(lang.RUN_MODES), link_method=named(lang.LINK_METHODS),
+        article_status=named(lang.ARTICLE_STATUSES))
     env.tests["timed"] = lambda stamp: moment(stamp) is not None
-    env.globals.update(editions=reading.EDITIONS, change_kinds=reading.CHANGE_KINDS,
-                       kind_labels=KIND_LABELS, api=api, url_with=url_with)
+    env.globals.update(editions=reading.EDITIONS, change_kinds=reading.CHANGE_KINDS, api=api,
+                       url_with=url_with, feed=feed, ui=language, ui_languages=lang.LANGUAGES,
+                       ui_names=lang.NAMES, in_language=in_language)
     return Jinja2Templates(env=env)
