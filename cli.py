@@ -472,11 +472,15 @@ class VersionOrRemoved(click.ParamType):
 @db_option
 def diff(article: str, old: int | None, new: int | str | None, fmt: str, db: str) -> None:
     """Compare two versions of an article: metadata first, then paragraphs and words."""
+    from views import reading
     from views.diffs import diff_output
-    from views.reading import compared
 
     with open_archive(db) as archive:
-        seen = compared(archive, find_article(archive, article), old, new)
+        article_id = find_article(archive, article)
+        if fmt == "json":
+            echo_json(reading.diff(archive, article_id, old, new))
+            return
+        seen = reading.compared(archive, article_id, old, new)
     output = diff_output(seen.article, seen.old, seen.new, seen.removal, fmt, color=on_terminal())
     (echo_text if fmt in ("text", "unified") else click.echo)(output, nl=False)
 

@@ -10,7 +10,7 @@ import subprocess
 import sys
 from contextlib import closing
 from datetime import UTC, datetime
-from html import unescape
+from html import escape, unescape
 
 import feedparser
 import pytest
@@ -210,6 +210,59 @@ def test_removed_article_and_its_removal_diff(client, archive):
     assert diff["to"] is None and diff["kinds"] == ["removed"]
     assert diff["removal"]["status"] == removal["status"]
     assert "removed" in text_of(client.get(f"/article/{article_id}/diff").text)
+
+
+def test_the_change_list_says_what_a_headline_was_and_where_a_removal_leads(client, archive):
+    headline = revised(archive, "headline")
+    was = archive.version(headline["article_id"], headline["version"] - 1)["title"]
+    api = client.get("/api/changes", params={"since": "2000-01-01", "kind": "headline"}).json()
+    [item] = [i for i in api["items"] if i["key"] == headline["key"]]
+    assert item["old_title"] == was and item["title"] != was
+    rows = client.get("/", params={"since": "2000-01-01", "kind": "headline"}).text
+    assert f"was: <del lang=\"{item['language']}\">{escape(was)}</del>" in rows
+    moved = [c for c in archive.changes() if c["kinds"] == ["removed"] and c["location"]]
+    if not moved:
+        pytest.skip("no removal by a redirect in the demo archive")
+    page = client.get("/", params={"since": "2000-01-01", "kind": "removed"}).text
+    assert f'{moved[0]["status"]}</span> → <span class="url">{moved[0]["location"]}</span>' in page
+
+
+def test_a_removal_diff_shows_what_was_removed_and_cites_the_version(client, archive):
+    removal = [c for c in archive.changes() if c["kinds"] == ["removed"]][-1]
+    article_id, last = removal["article_id"], removal["at_version"]
+    gone = archive.version(article_id, last)
+    listed = client.get("/api/changes", params={"since": "2000-01-01", "kind": "removed"}).json()
+    [item] = [i for i in listed["items"] if i["key"] == removal["key"]]
+    assert item["link"] == f"/article/{article_id}/diff?from={last}&to=removed"
+    api = client.get(item["link"].replace("/article", "/api/article", 1)).json()
+    assert api == client.get(f"/api/article/{article_id}/diff").json()
+    assert api["permalink"] == item["link"] and api["from"]["number"] == last
+    assert api["gone"] == {"title": gone["title"], "lead": gone["lead"], "body": gone["body"]}
+    page = client.get(item["link"])
+    shown = text_of(page.text)
+    assert page.status_code == 200 and "What readers can no longer read" in shown
+    assert gone["title"] in shown and gone["body"][-1] in shown
+    assert f"Version {last}, captured {local(gone['first_seen'])}" in shown
+    assert f"diff?from={last}&amp;to=removed" in page.text  # the permalink cites the version
+
+
+def test_revisions_only_is_one_click_and_one_kind(client, archive):
+    page = client.get("/", params={"since": "2000-01-01"}).text
+    assert 'href="/?since=2000-01-01&amp;kind=revision"' in page
+    revisions = client.get("/api/changes", params={"since": "2000-01-01", "kind": "revision"})
+    items = revisions.json()["items"]
+    expected = [c for c in archive.changes() if c["source"] == "version"]
+    assert len(items) == len(expected) and {i["source"] for i in items} == {"version"}
+    feed = feedparser.parse(client.get("/feeds/kind/revision.atom").content)
+    assert len(feed.entries) == len(expected)
+
+
+def test_the_search_page_says_how_many_match_in_all(client, archive):
+    every = archive.search("алаң", limit=1000)
+    assert len(every) > 20
+    page = client.get("/search", params={"q": "алаң"})
+    assert f"{len(every)} articles match." in text_of(page.text)
+    assert page.text.count('<li lang="') == 20
 
 
 # ---- diff -----------------------------------------------------------------------------------------
