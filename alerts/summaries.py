@@ -15,12 +15,14 @@ from storage.changelog import versions_of
 from storage.changes import WordOp
 from views.diffs import version_diff
 from views.reading import DEFAULT_WEB_URL, change_link
+from views.text import local
 
 MAX_PARAGRAPHS = 2  # changed paragraphs quoted in a summary
 MAX_FIELDS = 3  # changed metadata fields quoted besides the headline
 CONTEXT = 60  # characters of unchanged text kept on each side of an edit
 MAX_EDIT = 300  # characters of one deleted or inserted run shown
 LEAD_CHARS = 300
+DATE_FIELDS = ("published", "modified")  # said as two times, not as a diff of their digits
 FIELD_LABELS = {"authors": "Byline", "photo_credits": "Photo credits", "lead": "Lead",
                 "tags": "Tags", "section": "Section", "slug": "Address", "url": "Address",
                 "cover_image": "Cover image", "cover_caption": "Cover caption",
@@ -87,9 +89,16 @@ def _diff_summary(diff) -> Summary:
             text += [f"Headline was: {field.old}", f"Headline now: {field.new}"]
             markup.append(f"<p>Headline: <del>{html.escape(str(field.old))}</del> → "
                           f"<ins>{html.escape(str(field.new))}</ins></p>")
-    others = [f for f in diff.fields if f.name not in ("title", "modified", "url")]
+    # A moved modified date is said only when it is the change (`dates`), not a consequence.
+    skipped = ("title", "url") if "dates" in diff.kinds else ("title", "url", "modified")
+    others = [f for f in diff.fields if f.name not in skipped]
     for field in others[:MAX_FIELDS]:
         label = FIELD_LABELS.get(field.name, field.name)
+        if field.name in DATE_FIELDS:
+            line = f"{label}: {local(field.old)} → {local(field.new)} (Almaty time)"
+            text.append(line)
+            markup.append(f"<p>{html.escape(line)}</p>")
+            continue
         text.append(f"{label}: {_words_text(field.words)}")
         markup.append(f"<p>{html.escape(label)}: {_words_html(field.words)}</p>")
     changed = diff.changed_paragraphs

@@ -524,3 +524,31 @@ def test_each_feed_path_gives_back_its_filter(world, copy):
                              ("changes.atom", {"article": ["1; DROP"]})]:
             with pytest.raises(UnknownFeed):
                 filter_for_path(archive.db, path, params)
+
+
+def test_a_change_of_dates_says_the_dates_in_feeds_and_messages(tmp_path):
+    from alerts.feeds import feed_xml
+    from alerts.messages import single_message
+    from storage.records import ArticleRecord
+
+    db = tmp_path / "dates.db"
+    url = "https://vlast.kz/politika/7-a.html"
+
+    def record(modified: str) -> ArticleRecord:
+        return ArticleRecord(article_id=7, language="ru", url=url, section="politika", slug="a",
+                             title="Заголовок", lead="", authors=["Ольга Логинова"],
+                             published="2024-05-01T10:00:00+05:00", modified=modified,
+                             body=["Текст статьи, который не менялся."])
+
+    with Archive(db) as archive:
+        for at, modified in (("2024-05-01T06:00:00Z", "2024-05-01T11:00:00+05:00"),
+                             ("2024-05-03T06:00:00Z", "2024-05-03T09:30:00+05:00")):
+            archive.record_page(None, url, 200, {}, b"<html></html>", record(modified), at)
+        [change] = [c for c in archive.changes() if c["source"] == "version"]
+        assert change["kinds"] == ["dates"]
+        feed = feedparser.parse(feed_xml(archive.db, web_url=WEB))
+        message = single_message(archive.db, {"name": "w"}, change, WEB)
+    said = "Modified: 2024-05-01 11:00 → 2024-05-03 09:30 (Almaty time)"
+    [entry] = [e for e in feed.entries if e.id.endswith("/v2")]
+    assert said in entry.summary and "no text changed" not in entry.summary
+    assert said in message.body

@@ -288,6 +288,8 @@ def test_diff_highlights_inserted_and_deleted_words(client, archive):
     assert f"/article/{article_id}/diff?from={number - 1}&to={number}" in cite
     side = client.get(url + "&view=side")
     assert side.status_code == 200 and 'class="pair replace"' in side.text
+    assert (f'<div class="columns"><p class="old">Version {number - 1}</p>'
+            f'<p class="new">Version {number}</p></div>') in side.text  # each column says which
 
 
 def test_a_headline_change_is_shown_whole(client, archive):
