@@ -19,6 +19,7 @@ from views.reading import DEFAULT_WEB_URL
 
 TAG = "tag:mediawatch,2024:"
 FEED_LIMIT = 50  # entries in a feed, newest first
+FEED_KEY = "key"  # /feeds/all.atom?key=…: the parameter of the reading room's feed key
 ATOM = "http://www.w3.org/2005/Atom"
 EPOCH = "2024-01-01T00:00:00+00:00"  # the updated time of a feed with no entry
 
@@ -51,6 +52,14 @@ def feed_path(wanted: ChangeFilter, watch: str | None = None) -> str:
         folder = {"lang": "edition"}.get(params[0][0], params[0][0])
         return f"{folder}/{quote(params[0][1], safe='')}.atom"
     return "changes.atom?" + urlencode(params)
+
+
+def keyed(href: str, key: str | None) -> str:
+    """A feed's address carrying the reading room's feed key (when the room has a token): a
+    feed reader that keeps no cookie reads the feed with it (web.guard)."""
+    if not key:
+        return href
+    return f"{href}{'&' if '?' in href else '?'}{urlencode({FEED_KEY: key})}"
 
 
 class UnknownFeed(ValueError):
@@ -112,10 +121,11 @@ def feed_title(wanted: ChangeFilter, watch: str | None = None) -> str:
 
 
 def feed_xml(db: Database, wanted: ChangeFilter | None = None, web_url: str = DEFAULT_WEB_URL,
-             watch: str | None = None, limit: int = FEED_LIMIT) -> bytes:
+             watch: str | None = None, limit: int = FEED_LIMIT, key: str | None = None) -> bytes:
     """The Atom document (UTF-8) of the newest changes a filter selects.
 
-    `watch` names a watch whose filter this is (a saved search): it only names the feed.
+    `watch` names a watch whose filter this is (a saved search): it only names the feed. `key`
+    is the reading room's feed key, carried by the feed's own (`self`) address.
     Raises storage.search.SearchQueryError for a malformed query.
     """
     wanted = wanted or ChangeFilter()
@@ -129,7 +139,7 @@ def feed_xml(db: Database, wanted: ChangeFilter | None = None, web_url: str = DE
                             "as archived by mediawatch.")
     _text(feed, "updated", _moment(items[0]["at"] if items else None))
     _text(etree.SubElement(feed, f"{{{ATOM}}}author"), "name", "mediawatch")
-    _link(feed, f"{base}/feeds/{path}", "self", "application/atom+xml")
+    _link(feed, keyed(f"{base}/feeds/{path}", key), "self", "application/atom+xml")
     _link(feed, f"{base}/", "alternate", "text/html")
     _text(feed, "generator", "mediawatch")
     for item in items:

@@ -27,7 +27,7 @@ from storage.changes import EVENT_KINDS, KINDS
 from storage.migrations import migrate
 from storage.search import edition_counts
 from web.app import create_app
-from web.guard import token_problem
+from web.guard import feed_key, token_problem
 from web.times import local, parse_when, start_of_today
 
 TOKEN = "a-token-long-enough-to-count"
@@ -479,6 +479,24 @@ def test_a_token_is_needed_on_every_request_when_set(demo_archive):
     assert "HttpOnly" in entry.headers["set-cookie"] and "SameSite=Strict" in entry.headers["set-cookie"]
     assert app.get("/search?q=rally").status_code == 200  # the cookie now carries it
     assert app.get(f"/%2Felsewhere.example/?token={TOKEN}").headers["location"] == "/elsewhere.example/"
+
+
+def test_feed_readers_read_the_feeds_with_the_feed_key_alone(demo_archive):
+    app = TestClient(create_app(demo_archive, token=TOKEN), follow_redirects=False)
+    key = feed_key(TOKEN)
+    assert key != TOKEN and TOKEN not in key
+    answer = app.get(f"/feeds/all.atom?key={key}")
+    assert answer.status_code == 200 and "set-cookie" not in answer.headers
+    feed = feedparser.parse(answer.content)
+    assert feed.entries and not feed.bozo
+    assert feed.feed.links[0].href.endswith(f"/feeds/all.atom?key={key}")  # rel=self keeps it
+    kk = feedparser.parse(app.get(f"/feeds/changes.atom?lang=kk&kind=headline&key={key}").content)
+    assert not kk.bozo and all(e.tags[0].term == "kk" for e in kk.entries)
+    assert app.get("/feeds/all.atom?key=wrong-key").status_code == 401
+    for path in (f"/?key={key}", f"/api/changes?key={key}", f"/status?key={key}"):
+        assert app.get(path).status_code == 401  # the key opens the feeds and nothing else
+    page = app.get("/", headers={"Authorization": f"Bearer {TOKEN}"}).text
+    assert f'href="/feeds/all.atom?key={key}"' in page  # the room's feed links carry it
 
 
 def test_serving_on_another_host_needs_a_token():

@@ -19,7 +19,7 @@ from alerts.feeds import UnknownFeed, feed_xml, filter_for_path
 from storage.archive import Archive
 from storage.search import SearchQueryError
 from views import reading
-from web.guard import SecurityHeaders, TokenGuard
+from web.guard import SecurityHeaders, TokenGuard, feed_key
 from web.language import LANGUAGES, N_, answer_in, catalogue, choose
 from web.templating import make_templates
 from web.times import parse_when, start_of_today
@@ -137,9 +137,11 @@ PAGES: dict[str, tuple[str, Callable[[Archive, Request], dict]]] = {
 class ReadingRoom:
     """The app's state: the archive it reads and the templates it renders."""
 
-    def __init__(self, db: str) -> None:
+    def __init__(self, db: str, token: str | None = None) -> None:
         self.db = db
-        self.templates = {language: make_templates(API, language) for language in LANGUAGES}
+        self.feed_key = feed_key(token) if token else None
+        self.templates = {language: make_templates(API, language, self.feed_key)
+                          for language in LANGUAGES}
 
     def open(self) -> Archive:
         """A fresh read-only connection for one request (readers never block a crawl)."""
@@ -195,7 +197,7 @@ class ReadingRoom:
             try:
                 wanted, watch = filter_for_path(archive.db, request.path_params["path"], params)
                 document = feed_xml(archive.db, wanted, str(request.base_url).rstrip("/"),
-                                    watch=watch)
+                                    watch=watch, key=self.feed_key)
             except UnknownFeed as exc:
                 raise reading.Missing(str(exc)) from None
             except SearchQueryError as exc:
@@ -228,7 +230,7 @@ def search_data_empty(request: Request) -> dict:
 def create_app(db: str, token: str | None = None) -> Starlette:
     """The reading room on the archive at `db` (opened read-only on every request). With a
     token, every request must carry it."""
-    room = ReadingRoom(db)
+    room = ReadingRoom(db, token)
     routes = []
     for name, (path, loader) in PAGES.items():
         routes.append(Route(path, room.page(name, loader), methods=["GET"], name=name))

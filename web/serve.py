@@ -8,11 +8,12 @@ from collections.abc import Callable
 
 import uvicorn
 
+from alerts.feeds import FEED_KEY
 from storage.access import ArchiveError
 from storage.archive import open_archive
 from storage.notes import remember_web_url
 from web.app import create_app
-from web.guard import TOKEN_ENV, token_problem
+from web.guard import TOKEN_ENV, feed_key, token_problem
 
 
 class ServeError(Exception):
@@ -66,4 +67,6 @@ def run(db: str, host: str, port: int, token: str | None,
              "cannot note it in the archive)")
     if token:
         echo(f"Open it once with ?token=<the value of {TOKEN_ENV}> at the end of the address.")
+        echo(f"Feed readers (which keep no cookie) read its feeds with the feed key: "
+             f"{url}/feeds/all.atom?{FEED_KEY}={feed_key(token)}")
     uvicorn.Server(config).run(sockets=[sock])

@@ -11,7 +11,7 @@ from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.templating import Jinja2Templates
 
-from alerts.feeds import feed_path
+from alerts.feeds import feed_path, keyed
 from storage.changelog import ChangeFilter
 from views import reading
 from views.reading import MARK_END, MARK_START
@@ -44,11 +44,14 @@ def diff_blocks(paragraphs: list[dict]) -> list[dict]:
     return blocks
 
 
-def feed(language: str | None = None, kinds: list[str] | tuple[str, ...] = (),
-         article_id: int | None = None, query: str | None = None) -> str:
-    """The address of the Atom feed of the changes these filters select."""
-    return "/feeds/" + feed_path(ChangeFilter(language=language or None, kinds=tuple(kinds),
-                                              article_id=article_id, query=query or None))
+def feed_address(language: str | None = None, kinds: list[str] | tuple[str, ...] = (),
+                 article_id: int | None = None, query: str | None = None,
+                 key: str | None = None) -> str:
+    """The address of the Atom feed of the changes these filters select, with the room's feed
+    key when it has a token (a feed reader keeps it in the address)."""
+    return keyed("/feeds/" + feed_path(ChangeFilter(
+        language=language or None, kinds=tuple(kinds), article_id=article_id,
+        query=query or None)), key)
 
 
 def url_with(request: Request, **changes: object) -> str:
@@ -65,9 +68,14 @@ def in_language(request: Request, language: str) -> str:
     return url_with(request, **{lang.PARAM: language})
 
 
-def make_templates(api: dict[str, str], language: str = lang.DEFAULT) -> Jinja2Templates:
+def make_templates(api: dict[str, str], language: str = lang.DEFAULT,
+                   feed_key: str | None = None) -> Jinja2Templates:
     """Templates in one language that escape everything they are given unless it is marked
-    safe here."""
+    safe here; their feed links carry `feed_key`."""
+
+    def feed(*args, **options) -> str:
+        return feed_address(*args, **options, key=feed_key)
+
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True,
                              lstrip_blocks=True, extensions=["jinja2.ext.i18n"])
