@@ -5,6 +5,8 @@ import os
 BOT_NAME = "mediawatch"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
+# `scrapy crawl` with one-line log messages and an exit status that says whether the run failed.
+COMMANDS_MODULE = "crawler.commands"
 
 # The outlet. Pointing the crawl at the local replay is only this one setting.
 MEDIAWATCH_BASE_URL = os.environ.get("MEDIAWATCH_BASE_URL", "https://vlast.kz")
@@ -100,5 +102,5 @@ MEDIAWATCH_RETRY_BACKOFF = 1.0  # seconds, doubled on each retry unless Retry-Af
 MEDIAWATCH_RETRY_MAX_WAIT = 120.0
 
 # A progress line every few seconds on stderr while a crawl runs (0 turns it off).
-EXTENSIONS = {"crawler.progress.CrawlProgress": 500}
+EXTENSIONS = {"crawler.progress.CrawlProgress": 500, "crawler.runner.OneLineLogs": 0}
 MEDIAWATCH_PROGRESS_INTERVAL = 5.0

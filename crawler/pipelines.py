@@ -18,8 +18,13 @@ logger = logging.getLogger(__name__)
 
 # Crawler stats key under which a run that could not write its archive leaves the reason.
 ARCHIVE_ERROR = "mediawatch/archive_error"
-# Crawler stats key under which the pipeline reports the id of the run it recorded.
+# Crawler stats keys under which the pipeline reports the id of the run it recorded, and how
+# the run ended.
 RUN_ID = "mediawatch/run_id"
+RUN_STATUS = "mediawatch/run_status"
+# At most this many errors of fetches outside the articles (home page, listings, feed, sitemap)
+# are kept with a run.
+DISCOVERY_ERRORS_KEPT = 20
 # This many pages of one run that lost their text (extraction failed, or a body far shorter
 # than before) suggest the outlet's layout changed: the run says so.
 DRIFT_WARNING_AT = 3
@@ -199,6 +204,11 @@ class ArchivePipeline:
             status = "failed"
         else:
             status = {"finished": "ok", "shutdown": "stopped"}.get(reason, "failed")
+        discovery = getattr(spider, "discovery_errors", [])
+        if unreachable and discovery:
+            self.errors.insert(0, {"url": self.base_url, "status": None,
+                                   "error": f"no page answered: {discovery[0]['error']}"})
+        self.errors += discovery[:DISCOVERY_ERRORS_KEPT]
         stats: dict = dict(self.counts)
         stats["coverage"] = self.coverage.as_dict()
         try:
@@ -211,6 +221,7 @@ class ArchivePipeline:
                     self.errors.append({"url": self.base_url, "status": None,
                                         "error": f"degraded: {line}"})
             self.archive.finish_run(self.run_id, status, stats, self.errors)
+            self.crawler.stats.set_value(RUN_STATUS, status)
         except sqlite3.OperationalError as exc:
             self._stop_unwritable(exc, close=False)
         self._close_quietly()

@@ -18,7 +18,7 @@ from crawler.canonical import (
     language_for_section,
     same_site,
 )
-from crawler.hostguard import OFF_OUTLET_LOCATION, REDIRECT_STATUSES
+from crawler.hostguard import OFF_OUTLET_LOCATION, REDIRECT_STATUSES, is_loopback
 from crawler.items import FetchedPage
 from storage.clock import parse_stamp
 
@@ -81,6 +81,16 @@ class VlastSpider(scrapy.Spider):
         self.signaled: set[int] = set()
         self.sitemaps_since: datetime | None = None
         self.clock: str | None = None
+        self.discovery_errors: list[dict] = []
+
+    @classmethod
+    def update_settings(cls, settings) -> None:
+        """The spider's own settings, and, for a replay on this machine (a loopback base URL),
+        no politeness delays: the same under `mediawatch crawl` and `scrapy crawl`. Settings
+        given on the command line (`-s`) still win."""
+        super().update_settings(settings)
+        if is_loopback(settings.get("MEDIAWATCH_BASE_URL") or ""):
+            settings.update(settings.getdict("FAST_SETTINGS"), priority="spider")
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -367,7 +377,13 @@ class VlastSpider(scrapy.Spider):
         )
 
     def on_error(self, failure: Failure) -> None:
-        self.logger.warning("could not fetch %s: %s", failure.request.url, self.describe(failure))
+        """A page that finds articles (home, listing, feed, sitemap) could not be fetched: logged,
+        and kept with the run's errors (crawler.pipelines)."""
+        error = self.describe(failure)
+        self.logger.warning("could not fetch %s: %s", failure.request.url, error)
+        response = getattr(failure.value, "response", None)
+        self.discovery_errors.append({"url": failure.request.url, "error": error,
+                                      "status": response.status if response is not None else None})
 
     @staticmethod
     def describe(failure: Failure) -> str:
