@@ -22,6 +22,7 @@ MAX_FIELDS = 3  # changed metadata fields quoted besides the headline
 CONTEXT = 60  # characters of unchanged text kept on each side of an edit
 MAX_EDIT = 300  # characters of one deleted or inserted run shown
 LEAD_CHARS = 300
+UNREADABLE_LISTED = 20  # articles a degraded run could no longer read, named in its summary
 DATE_FIELDS = ("published", "modified")  # said as two times, not as a diff of their digits
 FIELD_LABELS = {"authors": "Byline", "photo_credits": "Photo credits", "lead": "Lead",
                 "tags": "Tags", "section": "Section", "slug": "Address", "url": "Address",
@@ -76,10 +77,20 @@ def _plain(text: str) -> Summary:
 
 
 def _run_summary(item: dict) -> Summary:
-    errors = [str(e.get("message", e)) if isinstance(e, dict) else str(e)
-              for e in item.get("errors") or []][:3]
-    text = "\n".join(["The crawl ended degraded: field coverage fell.", *errors])
-    return Summary(text, "".join(f"<p>{html.escape(line)}</p>" for line in text.splitlines()))
+    """Why a run ended degraded, and the articles it could no longer read, by id and address."""
+    errors = item.get("errors") or []
+    reasons = item.get("degraded") or [str(e.get("error", e)) if isinstance(e, dict) else str(e)
+                                       for e in errors][:3]
+    lines = ["The crawl ended degraded:", *[f"- {reason}" for reason in reasons]]
+    unreadable = [e for e in errors if isinstance(e, dict) and e.get("article_id")]
+    if unreadable:
+        lines.append("Articles it could no longer read (each keeps its last archived version):")
+        lines += [f"- {e['article_id']} {e['url']}: {e['error']}"
+                  for e in unreadable[:UNREADABLE_LISTED]]
+        if len(unreadable) > UNREADABLE_LISTED:
+            lines.append(f"… and {len(unreadable) - UNREADABLE_LISTED} more (mediawatch status)")
+    text = "\n".join(lines)
+    return Summary(text, "".join(f"<p>{html.escape(line)}</p>" for line in lines))
 
 
 def _diff_summary(diff) -> Summary:
