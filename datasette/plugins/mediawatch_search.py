@@ -10,7 +10,6 @@ The canned query `search` (datasette/metadata.yaml) matches it against the stemm
 from __future__ import annotations
 
 from datasette import hookimpl
-
 from storage.search import STEM_COLUMNS, SearchQueryError, compile_query
 
 NOTHING = '"0" NOT "0"'  # an expression that matches no row
