@@ -1,7 +1,10 @@
 """The `mediawatch` command line: one entry point with a subcommand per task.
 
-One file on purpose (about 950 lines): every command with its options in one place, in the
-order README follows. What the commands show comes from views/, what they do from crawler/, storage/, demo.py.
+A thin shell: each command reads its options, asks one question of the read side
+(views/reading.py: changes, an article, its history, a diff, the status) or starts one task
+(crawler/, scheduler.py, alerts/, web/, demo.py), and prints what views/ renders. Every command
+with its options is in this one file, in the order README follows; nothing here decides what a
+change is, which versions to compare or how an article is found.
 """
 
 from __future__ import annotations
@@ -288,28 +291,14 @@ def extract_page(file: str, url: str, base_url: str) -> None:
 
     Pages on the host of --base-url are read by the outlet's rules, all others by the generic
     path."""
-    import json
-
-    from crawler.canonical import same_site
-    from crawler.extract import ExtractionError, extract, extract_generic
+    from crawler.pagefile import PageFileError, read_page_file
     from settings import DOWNLOAD_MAXSIZE
 
-    if not url.startswith(("http://", "https://")):
-        raise UserError(f"--url must be an absolute http(s) URL, not {url!r}")
     try:
-        with open(file, "rb") as handle:
-            html = handle.read(DOWNLOAD_MAXSIZE + 1)
-    except OSError as exc:
-        raise UserError(f"cannot read {file}: {exc.strerror or exc}") from None
-    if len(html) > DOWNLOAD_MAXSIZE:
-        raise UserError(f"{file} is larger than {DOWNLOAD_MAXSIZE // 2**20} MB, the most a page "
-                        "may have (the crawl refuses such pages too)")
-    reader = extract if same_site(url, base_url) else extract_generic
-    try:
-        record = reader(html, url)
-    except ExtractionError as exc:
-        raise UserError(f"{file} is not a usable article: {exc}") from None
-    click.echo(json.dumps(record.to_dict(), ensure_ascii=False, indent=2))
+        record = read_page_file(file, url, base_url, DOWNLOAD_MAXSIZE)
+    except PageFileError as exc:
+        raise UserError(str(exc)) from None
+    echo_json(record.to_dict())
 
 
 # ---- reading the archive -------------------------------------------------------------------------
@@ -603,19 +592,9 @@ def export(fmt: str, since: str | None, edition: str | None, output: str | None,
     try:
         if output is not None:
             check_not_archive(output, db)
-        with open_archive(db) as archive:
-            if fmt == "warc":
-                gzip = not (output or "").endswith(".warc")
-                name = Path(output).name if output else "mediawatch.warc.gz"
-                with export_file(output, binary=True) as out:
-                    count = report.write_warc(report.export_captures(archive, edition, since), out,
-                                              gzip=gzip, filename=name)
-            else:
-                writer = report.write_csv if fmt == "csv" else report.write_jsonl
-                with export_file(output) as out:
-                    if excel:
-                        out.write("\ufeff")
-                    count = writer(report.export_records(archive, edition, since), out)
+        with open_archive(db) as archive, export_file(output, binary=fmt == "warc") as out:
+            count = report.export_archive(archive, fmt, out, edition, since, excel=excel,
+                                          name=Path(output).name if output else None)
     except OutputError as exc:
         raise UserError(str(exc)) from None
     except OSError as exc:
@@ -873,8 +852,6 @@ def demo_show(ctx: click.Context, command: click.Command, db: str, *args: str, *
 @click.pass_context
 def demo(ctx: click.Context, db: str) -> None:
     """Crawl the built-in replay of the outlet twice, then show the archive."""
-    import os
-
     import demo as the_demo
 
     try:
@@ -892,31 +869,7 @@ def demo(ctx: click.Context, db: str) -> None:
     article_id = the_demo.revised_article(db, since)
     if article_id is not None:
         demo_show(ctx, diff, db, str(article_id))
-    program = command_name()
-    click.echo(f"\nThe archive is in {db}. Go on exploring it, e.g.:\n"
-               f"  {program} search 'митинг OR акция' --db {db}\n"
-               f"  {program} history {article_id} --db {db}\n"
-               f"  {program} export --format warc --output demo.warc.gz --db {db}\n"
-               f"  {program} serve --db {db}    # the reading room, in the browser")
-    if program.endswith(f"{os.sep}mediawatch"):
-        click.echo(f"(or put the environment on your PATH first: . {os.path.dirname(program)}"
-                   "/activate, then type mediawatch alone)")
-
-
-def command_name() -> str:
-    """How to run mediawatch from here: its name if the shell finds this installation, else
-    the path of its script (e.g. .venv/bin/mediawatch)."""
-    import os
-    import shutil
-
-    script = os.path.join(os.path.dirname(sys.executable), "mediawatch")
-    found = shutil.which("mediawatch")
-    if found and os.path.exists(script) and os.path.samefile(found, script):
-        return "mediawatch"
-    if os.path.exists(script):
-        relative = os.path.relpath(script)
-        return relative if os.sep in relative else os.path.join(".", relative)
-    return f"{sys.executable} -m cli"
+    click.echo(the_demo.next_steps(db, article_id))
 
 
 if __name__ == "__main__":
