@@ -20,17 +20,13 @@ from crawler.canonical import (
 )
 from crawler.hostguard import OFF_OUTLET_LOCATION, REDIRECT_STATUSES, is_loopback
 from crawler.items import FetchedPage
-from storage.clock import parse_stamp
+from storage.clock import parse_stamp, utc_iso
 
 MODES = ("new", "backfill", "revisit")
 GONE_STATUSES = (404, 410)
 # Feeds tried when the home page names none: today's feed, and the one older scrapers read.
 FALLBACK_FEEDS = ("/feed/", "/rss")
 _MONTH_IN_SITEMAP = re.compile(r"(\d{4})-(\d{2})")
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def same_headline(a: str, b: str) -> bool:
@@ -104,7 +100,7 @@ class VlastSpider(scrapy.Spider):
 
     def now(self) -> str:
         """The time of this crawl: MEDIAWATCH_CLOCK when a simulation sets it, else now."""
-        return self.clock or now_iso()
+        return self.clock or utc_iso()
 
     # -- discovery -------------------------------------------------------------------------
 
