@@ -22,8 +22,6 @@ from storage.search import edition_counts
 from storage.watches import undelivered, watch_schedule
 from views.diffs import diff_dict, version_diff
 
-__all__ = ["CHANGE_KINDS", "EDITIONS", "Invalid", "Missing"]
-
 CHANGE_KINDS = FILTER_KINDS
 CHANGES_PER_PAGE = 50
 HITS_PER_PAGE = 20
@@ -57,8 +55,7 @@ def diff_path(article_id: int, old: int | None = None, new: int | str | None = N
 
 def change_link(item: dict) -> str:
     """Where a change leads in the reading room: the diff of a revision, or of the last version
-    and a removal; the article (at the version it came back with) for `new` and `restored`;
-    the status page for a degraded run."""
+    and a removal; the article for `new` and `restored`; the status page for a degraded run."""
     if item["source"] == "run":
         return "/status"
     if item["source"] == "version":
