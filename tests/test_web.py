@@ -244,6 +244,8 @@ def test_a_removal_diff_shows_what_was_removed_and_cites_the_version(client, arc
     assert gone["title"] in shown and gone["body"][-1] in shown
     assert f"Version {last}, captured {local(gone['first_seen'])}" in shown
     assert f"diff?from={last}&amp;to=removed" in page.text  # the permalink cites the version
+    timeline = client.get(f"/article/{article_id}").text  # the removal in the timeline leads there
+    assert f'<a href="/article/{article_id}/diff?from={last}&amp;to=removed">' in timeline
 
 
 def test_revisions_only_is_one_click_and_one_kind(client, archive):

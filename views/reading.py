@@ -188,11 +188,12 @@ def timeline(archive: Archive, article_id: int) -> list[dict]:
             item["capture"] = f"/capture/{item['version_id']}"
             item["diff"] = diff_path(article_id, item["number"] - 1, item["number"]) \
                 if item["number"] > 1 else None
-        elif item["kind"] == REMOVED:
+        else:  # an event: a removal leads to the diff of the version before it and the removal
             before = [i["number"] for i in items
                       if i["type"] == "version" and i["at"] <= item["at"]]
-            item["diff"] = diff_path(article_id, before[-1], REMOVED) if before else None
             item["at_version"] = before[-1] if before else None
+            item["diff"] = diff_path(article_id, before[-1], REMOVED) \
+                if before and item["kind"] == REMOVED else None
     return items
 
 
