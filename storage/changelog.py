@@ -148,7 +148,7 @@ def _revisions(db, wanted, after, upto, newest_first, depth) -> list[dict]:
                       "version_id": r[0], "article_id": r[1], "language": r[2], "title": r[3],
                       "url": r[4], "version": r[5], "kinds": kinds_of, "at": r[7],
                       "old_title": r[8] if "headline" in kinds_of else None,
-                      "status": None, "location": None})
+                      "status": None, "location": None, "at_version": None})
     return items
 
 
@@ -205,7 +205,8 @@ def _degraded_runs(db, wanted, after, upto, newest_first, depth) -> list[dict]:
              "at": r[3], "errors": json.loads(r[4] or "[]"), "base_url": r[5],
              "degraded": (json.loads(r[6] or "{}") or {}).get("degraded") or [],
              "kinds": [DEGRADED], "language": ",".join(json.loads(r[1] or "[]")),
-             "title": None, "url": None, "version": None, "status": None, "location": None}
+             "title": None, "url": None, "version": None, "version_id": None, "status": None,
+             "location": None, "old_title": None, "at_version": None}
             for r in rows]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -257,6 +258,25 @@ def test_revisions_only_is_one_click_and_one_kind(client, archive):
     assert len(items) == len(expected) and {i["source"] for i in items} == {"version"}
     feed = feedparser.parse(client.get("/feeds/kind/revision.atom").content)
     assert len(feed.entries) == len(expected)
+
+
+def test_degraded_runs_are_listed_when_asked_for(demo_archive, tmp_path):
+    db = tmp_path / "degraded.db"
+    shutil.copy(demo_archive, db)
+    with closing(sqlite3.connect(db)) as conn, conn:
+        conn.execute("UPDATE runs SET status = 'degraded', stats = json_set(stats, '$.degraded',"
+                     " json('[\"authors on kk: 0% of 20 pages\"]')) WHERE id = 2")
+    room = TestClient(create_app(str(db)))
+    [run] = room.get("/api/changes", params={"since": "2000-01-01", "kind": "degraded"}).json()[
+        "items"]
+    assert (run["key"], run["kinds"], run["link"]) == ("run:2", ["degraded"], "/status")
+    page = room.get("/", params={"since": "2000-01-01", "kind": "degraded"})
+    assert page.status_code == 200 and "Crawl run 2 ended degraded" in page.text
+    assert "authors on kk: 0% of 20 pages" in page.text
+    assert "run:2" not in json.dumps(room.get("/api/changes", params={"since": "2000-01-01"}).json())
+    listed = CliRunner().invoke(main, ["changes", "--since", "2000-01-01", "--kind", "degraded",
+                                       "--db", str(db)]).output
+    assert "run 2 ended degraded: authors on kk: 0% of 20 pages" in listed
 
 
 def test_the_search_page_says_how_many_match_in_all(client, archive):

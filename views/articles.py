@@ -52,7 +52,11 @@ def kinds_text(item: dict) -> str:
 
 
 def change_title(item: dict, width: int = 60) -> str:
-    """The title of a change; a headline change also gives the headline it replaced."""
+    """The title of a change; a headline change also gives the headline it replaced, a
+    degraded run why."""
+    if item["source"] == "run":
+        return shorten(f"run {item['run_id']} ended degraded: {'; '.join(item['degraded'])}",
+                       2 * width)
     if item.get("old_title"):
         return f"{shorten(item['title'], width)} (was: {shorten(item['old_title'], width)})"
     return shorten(item["title"], width)
