@@ -33,15 +33,23 @@ class Commands(click.Group):
     def invoke(self, ctx: click.Context):
         import sqlite3
 
+        from storage.access import ArchiveError
+        from storage.search import SearchQueryError
         from views.reading import Invalid, Missing
 
         try:
             return super().invoke(ctx)
-        except (Missing, Invalid) as exc:  # the read side's answer to a question it cannot take
+        except SearchQueryError as exc:  # a query that reached the archive and was refused there
+            raise UserError(f"cannot search: {exc}") from None
+        except (ArchiveError, Missing, Invalid) as exc:  # e.g. written through another name;
+            # the read side's answer to a question it cannot take
             raise UserError(str(exc)) from None
         except sqlite3.Error as exc:  # e.g. a column renamed or a table dropped by another program
-            raise UserError(f"the archive cannot be read ({exc}): it may be damaged or changed "
-                            "by another program") from None
+            from storage.access import storage_trouble
+
+            trouble = storage_trouble(exc, ctx.meta.get(DB_KEY, "."))
+            raise UserError(trouble or f"the archive cannot be read ({exc}): it may be damaged "
+                            "or changed by another program") from None
         except UnicodeEncodeError as exc:  # bytes in the command line that are not UTF-8
             raise UserError(f"{exc.object[exc.start:exc.end]!r} in {exc.object!r} is not "
                             "UTF-8 text") from None
@@ -58,13 +66,25 @@ def echo_text(text: str, **options) -> None:
 @click.version_option(package_name="mediawatch")
 def main() -> None:
     """mediawatch: archive Vlast.kz in three languages and track every revision."""
+    from settings import MEDIAWATCH_LOCK_DIR
+    from storage.locks import use_lock_dir
+
+    use_lock_dir(MEDIAWATCH_LOCK_DIR)
 
 
 # ---- options shared by several commands, declared once ---------------------------------------
 
+DB_KEY = "mediawatch.db"  # where the archive named by --db is kept in the context's meta
+
+
+def remember_db(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    ctx.meta[DB_KEY] = value  # for the messages of errors the command does not catch itself
+    return value
+
+
 def db_option(function):
     """--db: the archive file (its default from settings: MEDIAWATCH_DB, else archive.db)."""
-    return click.option("--db", default=MEDIAWATCH_DB, show_default=True,
+    return click.option("--db", default=MEDIAWATCH_DB, show_default=True, callback=remember_db,
                         help="The archive file.")(function)
 
 
@@ -368,7 +388,7 @@ def on_terminal() -> bool:
 def search(query: str, edition: str | None, section: str | None, author: str | None, since: str | None,
            until: str | None, all_versions: bool, limit: int, as_json: bool, db: str) -> None:
     """Full-text search: words, "phrases", prefix*, AND/OR/NOT; ranked, with snippets."""
-    from storage.search import SearchQueryError
+    from storage.search import SearchQueryError, shown
     from views import articles, reading, text
 
     color = on_terminal() and not as_json
@@ -380,7 +400,7 @@ def search(query: str, edition: str | None, section: str | None, author: str | N
         try:
             found = reading.search(archive, query, options, per_page=limit, marks=marks)
         except SearchQueryError as exc:
-            raise UserError(f"cannot search for {query!r}: {exc}") from None
+            raise UserError(f"cannot search for {shown(query)}: {exc}") from None
     if as_json:
         echo_json([articles.search_hit(hit) for hit in found["hits"]])
     else:
@@ -637,15 +657,17 @@ def migrate_archive(db: str) -> None:
 # ---- feeds, watches and notifications -----------------------------------------------------------
 
 def check_query(query: str | None, lang: str | None) -> None:
-    from storage.search import SearchQueryError, compile_query
+    """A --query the search engine would refuse (malformed, past the limits) is a user error
+    here, where it is given, not later where it runs."""
+    from storage.search import SearchQueryError, shown, validate_query
 
     if query is None:
         return
     try:
-        if compile_query(query, lang).expression is None:
-            raise UserError(f"--query {query!r} has no word to search for")
+        if validate_query(query, lang).expression is None:
+            raise UserError(f"--query {shown(query)} has no word to search for")
     except SearchQueryError as exc:
-        raise UserError(f"cannot search for {query!r}: {exc}") from None
+        raise UserError(f"cannot search for {shown(query)}: {exc}") from None
 
 
 def find_watch(archive, name: str) -> dict:
@@ -673,6 +695,7 @@ def feed(edition: str | None, kinds: tuple[str, ...], article: str | None, query
          watch_name: str | None, limit: int, output: str | None, web_url: str, db: str) -> None:
     """Write an Atom feed of the newest changes: all, or per edition, kind, article or search."""
     from alerts.feeds import feed_xml, write_feed
+    from storage.search import SearchQueryError, shown
     from storage.watches import watch_filter
     from views.reading import change_filter, room_url
 
@@ -686,8 +709,11 @@ def feed(edition: str | None, kinds: tuple[str, ...], article: str | None, query
             article_id = find_article(archive, article) if article else None
             wanted = change_filter(language=edition, kinds=kinds, article_id=article_id,
                                    query=query)
-        document = feed_xml(archive.db, wanted, room_url(archive.db, web_url), watch=watch_name,
-                            limit=limit)
+        try:
+            document = feed_xml(archive.db, wanted, room_url(archive.db, web_url),
+                                watch=watch_name, limit=limit)
+        except SearchQueryError as exc:
+            raise UserError(f"cannot search for {shown(wanted.query or '')}: {exc}") from None
     if output is None:
         click.echo(document.decode("utf-8"), nl=False)
         return
@@ -811,7 +837,7 @@ def notify(web_url: str, db: str) -> None:
         click.echo(f"failed: {error}", err=True)
     click.echo(f"notify: {report.collected} new messages, {report.sent} sent, "
                f"{report.failed} failed (retried later)")
-    if report.errors:
+    if report.failed:
         sys.exit(1)
 
 
@@ -820,10 +846,14 @@ def notify(web_url: str, db: str) -> None:
               help="Address to listen on; any but a loopback one needs MEDIAWATCH_WEB_TOKEN.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="TCP port (0: any free one).")
-@click.option("--web-url", help="The room's address as readers reach it (e.g. behind a proxy), "
-                                "for the links in messages and feeds; default: where it listens.")
+@click.option("--web-url", help="The address readers open (e.g. behind a proxy): links point "
+                                "there and its host is answered. Default: http://HOST:PORT/.")
+@click.option("--allow-host", "allowed_hosts", multiple=True, metavar="NAME",
+              help="Also answer requests for this host name (repeatable); other names but "
+                   "the --web-url's and the loopback ones get 400.")
 @db_option
-def serve(host: str, port: int, web_url: str | None, db: str) -> None:
+def serve(host: str, port: int, web_url: str | None, allowed_hosts: tuple[str, ...],
+          db: str) -> None:
     """Open the web reading room on the archive, read-only: changes, search, diffs, stories."""
     import os
 
@@ -831,7 +861,7 @@ def serve(host: str, port: int, web_url: str | None, db: str) -> None:
 
     try:
         run(db, host, port, os.environ.get("MEDIAWATCH_WEB_TOKEN") or None, echo=click.echo,
-            web_url=web_url)
+            web_url=web_url, allowed_hosts=allowed_hosts)
     except ServeError as exc:
         raise UserError(str(exc)) from None
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import os
 import signal
@@ -11,7 +10,6 @@ import subprocess
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -20,6 +18,7 @@ import settings as project_settings
 from crawler.child import CrawlOutcome, read_outcome, start_crawl
 from storage import notes
 from storage.clock import parse_stamp, utc_iso
+from storage.locks import ArchiveLock, LockHeld
 from storage.processes import this_process
 from storage.records import EDITIONS
 from views.runs import run_line
@@ -52,39 +51,6 @@ class ServiceConfig:
     def interval(self, kind: str) -> float:
         return {"new": self.new_interval, "revisit": self.revisit_interval,
                 "sweep": self.sweep_interval}[kind]
-
-
-class ArchiveLock:
-    """An exclusive lock beside the archive so that only one scheduler runs against it."""
-
-    def __init__(self, db: str) -> None:
-        self.db = db
-        self.path = Path(f"{db}.scheduler.lock")
-        self.handle = None
-
-    def acquire(self) -> None:
-        self.handle = open(self.path, "a+")
-        try:
-            fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            self.handle.seek(0)
-            holder = self.handle.read().strip() or "unknown"
-            self.handle.close()
-            self.handle = None
-            raise AlreadyRunning(
-                f"another scheduler (pid {holder}) is already running against the archive "
-                f"{self.db} (lock file {self.path})"
-            ) from None
-        self.handle.seek(0)
-        self.handle.truncate()
-        self.handle.write(str(os.getpid()))
-        self.handle.flush()
-
-    def release(self) -> None:
-        if self.handle is not None:
-            fcntl.flock(self.handle, fcntl.LOCK_UN)
-            self.handle.close()
-            self.handle = None
 
 
 def job_id(kind: str, edition: str) -> str:
@@ -139,7 +105,7 @@ class CrawlService:
 
     def __init__(self, config: ServiceConfig) -> None:
         self.config = config
-        self.lock = ArchiveLock(config.db)
+        self.lock = ArchiveLock(config.db, "scheduler")
         self.stopping = threading.Event()
         self.child: subprocess.Popen | None = None
         self.child_lock = threading.Lock()
@@ -303,7 +269,13 @@ class CrawlService:
         # One line per crawl is the service's own (log_result): APScheduler's notes on adding,
         # starting and finishing each job would triple it.
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
-        self.lock.acquire()
+        try:
+            self.lock.acquire()
+        except LockHeld as held:
+            through = f" (through {held.name})" if held.name else ""
+            raise AlreadyRunning(f"another scheduler (pid {held.pid or 'unknown'}) is already "
+                                 f"running against the archive {self.config.db}{through}"
+                                 ) from None
         try:
             self.started_at = utc_iso()
             self.add_jobs()

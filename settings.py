@@ -77,6 +77,11 @@ MEDIAWATCH_NOTIFY_RETRY_STEPS = tuple(
     for step in os.environ.get("MEDIAWATCH_NOTIFY_RETRY_STEPS", "60,300,1800,7200,21600").split(",")
 )
 
+# The folder of the lock files that keep writers of one archive apart (storage/locks.py); empty:
+# /run/lock/mediawatch, or /tmp/mediawatch-locks where there is no /run/lock. Every process that
+# writes an archive must see the same folder.
+MEDIAWATCH_LOCK_DIR = os.environ.get("MEDIAWATCH_LOCK_DIR", "")
+
 # Settings that lift the politeness delays, for the local replay only.
 FAST_SETTINGS = {
     "DOWNLOAD_DELAY": 0,

@@ -10,12 +10,10 @@ between the receiver accepting a message and the archive recording it.
 
 from __future__ import annotations
 
-import fcntl
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import apprise
 from sqlite_utils import Database
@@ -23,10 +21,9 @@ from sqlite_utils import Database
 from alerts.messages import build_messages
 from storage import watches as store
 from storage.clock import parse_stamp, utc_iso
+from storage.locks import ArchiveLock, LockHeld
 from storage.search import SearchQueryError
 from views.reading import DEFAULT_WEB_URL
-
-logger = logging.getLogger("mediawatch.alerts")
 
 Sender = Callable[[str, str, str], "str | None"]
 
@@ -70,27 +67,19 @@ def send(url: str, title: str, body: str) -> str | None:
     return lines[-1] if lines else "the receiver did not accept the message"
 
 
-class DeliveryLock:
-    """Only one process delivers for an archive at a time: a `sending` delivery found by the
-    holder of this lock was left by a process that died."""
+class DeliveryLock(ArchiveLock):
+    """Only one process delivers for an archive at a time, whatever name each opened it by: a
+    `sending` delivery found by the holder of this lock was left by a process that died."""
 
     def __init__(self, db_path: str) -> None:
-        self.path = Path(f"{db_path}.notify.lock")
-        self.handle = None
+        super().__init__(db_path, "notify")
 
-    def __enter__(self) -> DeliveryLock:
-        self.handle = open(self.path, "a+")
+    def acquire(self) -> None:
         try:
-            fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            self.handle.close()
-            raise DeliveryBusy(f"another process is delivering notifications for "
-                               f"{self.path.name.removesuffix('.notify.lock')}") from None
-        return self
-
-    def __exit__(self, *exc) -> None:
-        fcntl.flock(self.handle, fcntl.LOCK_UN)
-        self.handle.close()
+            super().acquire()
+        except LockHeld as held:
+            raise DeliveryBusy(f"another process (pid {held.pid or 'unknown'}) is delivering "
+                               f"notifications for {self.path}") from None
 
 
 def retry_at(attempts: int, steps: tuple[int, ...], now: datetime) -> str:
@@ -125,7 +114,12 @@ def deliver(db: Database, db_path: str, retry_steps: tuple[int, ...],
                 report.collected += store.collect(
                     db, watch, lambda w, items: build_messages(db, w, items, web_url), utc_iso())
             except SearchQueryError as exc:  # the watch stays where it was; the others go on
-                report.errors.append(f"watch {watch['name']}: its query cannot be read: {exc}")
+                error = f"its query failed: {exc}"
+                store.set_watch_error(db, watch["id"], error, utc_iso())
+                report.errors.append(f"watch {watch['name']}: {error}")  # said by the caller
+                continue
+            if watch.get("error"):
+                store.set_watch_error(db, watch["id"], None, utc_iso())
         blocked: set[int] = set()
         for delivery in store.unsent_deliveries(db):
             if delivery["watch_id"] in blocked or delivery["next_attempt_at"] > utc_iso():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -14,6 +15,7 @@ from sqlite_utils import Database
 from alerts.summaries import change_links, change_title, summarize
 from storage.changelog import FILTER_KINDS, ChangeFilter, change_log
 from storage.records import EDITIONS
+from storage.search import validate_query
 from storage.watches import get_watch, watch_filter
 from views.reading import DEFAULT_WEB_URL
 
@@ -22,6 +24,9 @@ FEED_LIMIT = 50  # entries in a feed, newest first
 FEED_KEY = "key"  # /feeds/all.atom?key=…: the parameter of the reading room's feed key
 ATOM = "http://www.w3.org/2005/Atom"
 EPOCH = "2024-01-01T00:00:00+00:00"  # the updated time of a feed with no entry
+LARGEST_ID = 2**63 - 1  # SQLite's largest integer: no article id is above it
+# Characters XML 1.0 cannot hold (control characters, lone surrogates, U+FFFE and U+FFFF).
+NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def entry_id(item: dict) -> str:
@@ -66,10 +71,18 @@ class UnknownFeed(ValueError):
     """No feed lives at that path, or its filter is not valid."""
 
 
+def _article_id(text: str) -> int:
+    """An article id as typed in a feed's address (ASCII digits, within SQLite's integers)."""
+    if not (text.isascii() and text.isdigit()) or int(text) > LARGEST_ID:
+        raise UnknownFeed(f"article must be an article id, not {text!r}")
+    return int(text)
+
+
 def filter_for_path(db: Database, path: str,
                     params: Mapping[str, list[str]]) -> tuple[ChangeFilter, str | None]:
     """The filter (and watch name) of a feed path under /feeds/ and its query parameters: the
-    inverse of feed_path. Raises UnknownFeed."""
+    inverse of feed_path. Raises UnknownFeed, or SearchQueryError for a query the search
+    engine would refuse."""
     parts = path.removesuffix(".atom").split("/")
     if not path.endswith(".atom") or len(parts) > 2:
         raise UnknownFeed(f"no feed at /feeds/{path}")
@@ -77,11 +90,9 @@ def filter_for_path(db: Database, path: str,
         return ChangeFilter(), None
     if parts == ["changes"]:
         article = (params.get("article") or [None])[0]
-        if article is not None and not article.isdigit():
-            raise UnknownFeed(f"article must be an article id, not {article!r}")
         wanted = ChangeFilter(language=(params.get("lang") or [None])[0],
                               kinds=tuple(params.get("kind") or ()),
-                              article_id=int(article) if article else None,
+                              article_id=_article_id(article) if article is not None else None,
                               query=(params.get("q") or [None])[0])
         return _checked(wanted), None
     if len(parts) != 2:
@@ -92,8 +103,8 @@ def filter_for_path(db: Database, path: str,
         if watch is None:
             raise UnknownFeed(f"no watch named {name!r}")
         return watch_filter(watch), name
-    if folder == "article" and name.isdigit():
-        return ChangeFilter(article_id=int(name)), None
+    if folder == "article":
+        return ChangeFilter(article_id=_article_id(name)), None
     if folder == "edition":
         return _checked(ChangeFilter(language=name)), None
     if folder == "kind":
@@ -102,11 +113,15 @@ def filter_for_path(db: Database, path: str,
 
 
 def _checked(wanted: ChangeFilter) -> ChangeFilter:
+    """The filter, once its edition, kinds and query are known to be valid (a query the search
+    engine would refuse raises SearchQueryError)."""
     if wanted.language not in (None, *EDITIONS):
         raise UnknownFeed(f"no edition {wanted.language!r}; the editions are {', '.join(EDITIONS)}")
     unknown = [kind for kind in wanted.kinds if kind not in FILTER_KINDS]
     if unknown:
         raise UnknownFeed(f"no kind of change is called {unknown[0]!r}")
+    if wanted.query:
+        validate_query(wanted.query, wanted.language)
     return wanted
 
 
@@ -149,7 +164,7 @@ def feed_xml(db: Database, wanted: ChangeFilter | None = None, web_url: str = DE
 
 def _text(parent: etree._Element, name: str, text: str, **attributes: str) -> etree._Element:
     element = etree.SubElement(parent, f"{{{ATOM}}}{name}", attributes)
-    element.text = text
+    element.text = NOT_XML.sub("", text)  # a query or a name may hold what XML cannot
     return element
 
 

@@ -195,7 +195,7 @@ def run(articles: int = bench_search.ARTICLES) -> dict:
         asked = questions(archive)
         counts = archive.stats()
         first_id = archive.article_ids()[0]
-    client = TestClient(create_app(str(path)))
+    client = TestClient(create_app(str(path)), base_url="http://127.0.0.1:8000")
     rows, details = [], {
         "archive": f"{counts['articles']:,} articles, {counts['versions']:,} versions "
                    f"({counts['changed_articles']:,} revised), {path.stat().st_size / 2**20:,.0f} MiB",

@@ -17,6 +17,7 @@ from bench import (  # noqa: E402
     bench_diff,
     bench_extraction,
     bench_forms,
+    bench_queries,
     bench_reextract,
     bench_revisit,
     bench_scheduler,
@@ -57,6 +58,18 @@ BENCHMARKS = {
                "all timed runs. The baseline runs each query once as a `LIKE` scan of the "
                "readable text (every term in title, lead or body, with the same filters, "
                "newest first)."),
+    "queries": (bench_queries.run, "Queries",
+                "The search benchmark's generator writes about 4,000 articles (seed 11) through "
+                "`Archive.record_page`; the archive is cached in the temp directory. A query of "
+                "300 prefix terms (`п*` × 300) runs once with the query limits and the time "
+                "limit lifted (as searches ran before them) and once as it is (refused); the "
+                "widest query the limits let through (four one-letter prefixes and 28 words "
+                "joined by OR) runs once. The reading room's `while_connected` runs the "
+                "300-prefix search (limits lifted) for a request whose client disconnects "
+                "after 0.2 s, once with the stop and once without; the CPU time is the worker "
+                "thread's. The search benchmark's 53 queries run three times after a warm-up "
+                "with the progress handler called every 1,000 steps and with it in effect never "
+                "called, in turns, three rounds each; the fastest round of each counts."),
     "forms": (bench_forms.run, "Search across word forms",
               "Recall over word families, each form in an article of its own, searched through "
               "`storage.search.search` with the edition's language. Russian: 125 names the "

@@ -42,9 +42,16 @@ UNWRITABLE = {
 }
 
 
-def archive_unwritable(error: sqlite3.Error) -> str | None:
-    """A one-line reason when a database error means the archive cannot be written, else None."""
+def archive_unwritable(error: sqlite3.Error, path: str | None = None) -> str | None:
+    """A one-line reason when a database error means the archive cannot be written, else None.
+
+    An I/O error with the archive's disk (almost) full is the full disk SQLite did not name.
+    """
+    from storage.access import disk_full
+
     name = getattr(error, "sqlite_errorname", None) or ""
+    if name.startswith("SQLITE_IOERR") and path and disk_full(path):
+        name = "SQLITE_FULL"
     for code, reason in UNWRITABLE.items():
         if name == code or name.startswith(code + "_"):
             return reason.format(error)
@@ -81,7 +88,10 @@ class ArchivePipeline:
 
     @classmethod
     def from_crawler(cls, crawler) -> ArchivePipeline:
+        from storage.locks import use_lock_dir
+
         settings = crawler.settings
+        use_lock_dir(settings.get("MEDIAWATCH_LOCK_DIR"))
         steps = [int(step) for step in settings.getlist("MEDIAWATCH_REVISIT_STEPS")] or None
         if steps is None and settings.get("MEDIAWATCH_REVISIT_POLICY") == "steps":
             from storage.archive import REVISIT_STEPS
@@ -95,6 +105,7 @@ class ArchivePipeline:
         return pipeline
 
     def open_spider(self) -> None:
+        from storage.access import ArchiveError
         from storage.archive import Archive
 
         spider = self.crawler.spider
@@ -105,6 +116,9 @@ class ArchivePipeline:
             self.crawler.stats.set_value(RUN_ID, self.run_id)
         except sqlite3.OperationalError as exc:
             self._stop_unwritable(exc, close=False)  # the engine closes it once it is open
+        except ArchiveError as exc:  # e.g. written through another name of the same file
+            self.crawler.stats.set_value(ARCHIVE_ERROR, str(exc))
+            logger.error("%s; ending the crawl", exc)
 
     def spider_opened(self, spider) -> None:
         if self.crawler.stats.get_value(ARCHIVE_ERROR):
@@ -124,7 +138,7 @@ class ArchivePipeline:
 
     def _stop_unwritable(self, error: sqlite3.OperationalError, close: bool = True) -> None:
         """An archive that cannot be written ends the crawl, with one line saying why."""
-        reason = archive_unwritable(error)
+        reason = archive_unwritable(error, self.db_path)
         if reason is None:
             raise error
         if not self.crawler.stats.get_value(ARCHIVE_ERROR):

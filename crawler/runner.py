@@ -86,14 +86,25 @@ def run_crawl(
     revisit_steps: list[int] | None = None,
 ) -> list[dict]:
     """Crawl the given editions (one spider each, one reactor) and return their run records."""
+    from storage.access import ArchiveError
+    from storage.locks import WriterLock
+
     settings = crawl_settings(base_url, db, overrides, revisit_steps)
+    # Held for the whole crawl, so that no writer through another name of the archive starts
+    # between this process's connections (each of them takes it too).
+    writer = WriterLock(db)
     try:
+        writer.acquire()
         return _run_crawl(editions, mode, settings, since, limit, everything)
+    except ArchiveError as exc:
+        raise CrawlError(str(exc)) from None
     except sqlite3.OperationalError as exc:
-        reason = archive_unwritable(exc)
+        reason = archive_unwritable(exc, db)
         if reason is None:
             raise
         raise CrawlError(reason) from None
+    finally:
+        writer.release()
 
 
 def _run_crawl(editions, mode, settings: Settings, since, limit, everything) -> list[dict]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 from functools import lru_cache
 from pathlib import Path
@@ -14,6 +15,9 @@ from storage.db import BUSY_TIMEOUT_SECONDS, write_transaction
 from storage.migrations import MIGRATIONS, migrate
 
 SHARED_SUFFIXES = ("-wal", "-shm")
+# With less free space than this beside the archive, an I/O error of SQLite's is taken for a
+# full disk: SQLite says "disk I/O error" when it cannot grow the -shm file it reads through.
+FULL_DISK_BYTES = 1 << 20
 
 
 class ArchiveError(Exception):
@@ -26,6 +30,25 @@ class NotAnArchive(ArchiveError):
 
 class OutdatedArchive(ArchiveError):
     """The archive was made by an older version and needs `mediawatch migrate` first."""
+
+
+def disk_full(path: str | Path) -> bool:
+    """Whether the file system holding `path` has (almost) no space left."""
+    try:
+        return shutil.disk_usage(os.path.dirname(os.path.abspath(path))).free < FULL_DISK_BYTES
+    except OSError:
+        return False
+
+
+def storage_trouble(error: sqlite3.Error, path: str | Path) -> str | None:
+    """One line for a database error that comes from where the archive is kept, not from what it
+    holds: a full disk, an I/O error, a file that cannot be opened. None for any other error."""
+    code = getattr(error, "sqlite_errorname", None) or ""
+    if code.startswith("SQLITE_FULL") or (code.startswith("SQLITE_IOERR") and disk_full(path)):
+        return f"the archive's disk is full ({error}): free some space, then try again"
+    if code.startswith(("SQLITE_IOERR", "SQLITE_CANTOPEN")):
+        return f"cannot use the archive {path} ({error}): check its disk and its permissions"
+    return None
 
 
 def shared_files(path: str | Path) -> list[str]:
@@ -88,6 +111,9 @@ def _table_names(db: Database, name: str) -> list[str]:
     try:
         return db.table_names()
     except sqlite3.DatabaseError as exc:  # "file is not a database", "database disk image is malformed"
+        trouble = storage_trouble(exc, name)
+        if trouble:  # not the file's fault: e.g. a full disk
+            raise ArchiveError(trouble) from None
         raise NotAnArchive(f"{name} is not a mediawatch archive ({exc})") from None
 
 

@@ -22,11 +22,13 @@ from storage.access import (
     check_writable_target,
     connect_readonly,
     keep_shared_files,
+    storage_trouble,
 )
 from storage.captures import CaptureCodec
 from storage.changes import kinds_between
 from storage.clock import parse_stamp, utc_iso
 from storage.db import ACTIVE, REMOVED, connect, write_transaction
+from storage.locks import WriterLock
 from storage.migrations import migrate
 from storage.reading import ArchiveReads
 from storage.records import ArticleRecord, version_columns
@@ -43,6 +45,15 @@ REVISIT_STEPS = (900, 3600, 10800, 86400, 259200, 604800, 2592000)
 # A fetched body with less than this share of the current version's words is taken for an
 # extraction failure (a layout change, a broken page), not for an edit: real edits keep far more.
 SUSPECT_SHARE = 0.4
+
+
+def writer_lock(path: str) -> WriterLock | None:
+    """The WriterLock of an archive about to be written, taken (none for one in memory)."""
+    if path == ":memory:":
+        return None
+    lock = WriterLock(path)
+    lock.acquire()
+    return lock
 
 
 @dataclass
@@ -104,10 +115,19 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
                  policy: Policy | None = None,
                  readonly: bool = False) -> None:
         """Open (or create) the archive to write, migrating it; with `readonly`, open an existing
-        up-to-date archive without changing anything (storage.access says what is refused)."""
+        up-to-date archive without changing anything (storage.access says what is refused).
+
+        A writer holds the archive's WriterLock until it closes: raises ArchiveBusy while
+        another process writes the same file through another name.
+        """
         self.path = str(path)
         self.readonly = readonly
-        self.db = connect_readonly(path) if readonly else connect(path)
+        self.writer = None if readonly else writer_lock(self.path)
+        try:
+            self.db = connect_readonly(path) if readonly else connect(path)
+        except BaseException:
+            self._release()
+            raise
         self.revisit_steps = list(revisit_steps or REVISIT_STEPS)
         self.policy: Policy = (StepPolicy(self.revisit_steps) if revisit_steps
                                else policy or AdaptivePolicy())
@@ -118,6 +138,7 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
                 migrate(self.db)
         except BaseException:
             self.db.close()
+            self._release()
             raise
         self.captures = CaptureCodec(self.db)
 
@@ -125,6 +146,12 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
         self.db.close()
         if not self.readonly:
             keep_shared_files(self.path)
+        self._release()
+
+    def _release(self) -> None:
+        if self.writer is not None:
+            self.writer.release()
+            self.writer = None
 
     def __enter__(self) -> Archive:
         return self
@@ -445,7 +472,8 @@ def open_archive(path: str, write: bool = False) -> Archive:
         if write:
             check_writable_target(path)
         return Archive(path, readonly=not write)
-    except sqlite3.OperationalError as exc:  # e.g. a file this user may not read
-        raise ArchiveError(f"cannot open the archive {path}: {exc}") from None
+    except sqlite3.OperationalError as exc:  # e.g. a file this user may not read, a full disk
+        raise ArchiveError(storage_trouble(exc, path) or f"cannot open the archive {path}: {exc}"
+                           ) from None
     except sqlite3.DatabaseError as exc:
         raise NotAnArchive(f"{path} is not a mediawatch archive: {exc}") from None

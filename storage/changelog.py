@@ -13,13 +13,14 @@ left out everywhere.
 from __future__ import annotations
 
 import json
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass
 
 from sqlite_utils import Database
 
 from storage.changes import EVENT_KINDS, KINDS
 from storage.records import record_from_row
-from storage.search import compile_query
+from storage.search import compile_query, searching
 
 DEGRADED = "degraded"
 # Names that stand for several kinds in a filter: `revision` is any kind of revision.
@@ -225,14 +226,16 @@ def change_log(db: Database, wanted: ChangeFilter | None = None, after: Cursor |
     at), and crawl runs that ended degraded (only when `degraded` is among the kinds asked
     for). Each carries the title of its version and the article's current (live) URL. A query
     matches a change when the version it produced, or the one before, matches it; it does not
-    apply to runs. Raises storage.search.SearchQueryError for a malformed query.
+    apply to runs. Raises storage.search.SearchQueryError for a malformed query, one FTS5
+    refuses, or one that runs longer than a search may (SearchTooSlow).
     """
     wanted = wanted or ChangeFilter()
     after = after or Cursor()
     depth = offset + limit if limit else None
     items = []
-    for source in (_revisions, _events, _degraded_runs):
-        items += source(db, wanted, after, upto, newest_first, depth)
+    with searching(db) if wanted.query else nullcontext():
+        for source in (_revisions, _events, _degraded_runs):
+            items += source(db, wanted, after, upto, newest_first, depth)
     items.sort(key=lambda item: (item["at"] or "", SOURCE_ORDER[item["source"]], item["id"]),
                reverse=newest_first)
     return items[offset:depth] if depth else items[offset:]

@@ -322,6 +322,13 @@ def m012_watches(db: Database) -> None:
     db["deliveries"].create_index(["watch_id"])
 
 
+@MIGRATIONS()
+def m013_watch_errors(db: Database) -> None:
+    """Why a watch was skipped at its last delivery run (its query failed), and since when."""
+    db["watches"].add_column("error", str)
+    db["watches"].add_column("error_at", str)
+
+
 def is_current(db: Database) -> bool:
     """Whether the archive has every migration applied (read-only: writes nothing)."""
     return "_sqlite_migrations" in db.table_names() and not MIGRATIONS.pending(db)

@@ -8,8 +8,9 @@ import sqlite3
 
 from sqlite_utils import Database
 
-from storage.access import keep_shared_files
+from storage.access import ArchiveError, keep_shared_files
 from storage.db import connect, write_transaction
+from storage.locks import WriterLock
 from storage.processes import run_died
 
 DEMO = "made_by"
@@ -50,10 +51,18 @@ def service_plan(db: Database) -> dict | None:
 def remember_web_url(path: str, url: str) -> bool:
     """Remember in the archive at `path` where the reading room answers, for the links in
     messages and feeds (views.reading.room_url). Only this note is written, and nothing is
-    migrated; False when this user cannot write the archive (the room reads it all the same)."""
+    migrated; it writes as every writer does, holding the archive's writer lock. False when this
+    user cannot write the archive, or another process writes it through another name (the room
+    reads it all the same)."""
+    lock = WriterLock(path)
+    try:
+        lock.acquire()
+    except ArchiveError:
+        return False
     try:
         db = connect(path)
     except sqlite3.Error:
+        lock.release()
         return False
     try:
         if read_note(db, WEB_URL) != url:
@@ -63,4 +72,5 @@ def remember_web_url(path: str, url: str) -> bool:
     finally:
         db.close()
         keep_shared_files(path)
+        lock.release()
     return True

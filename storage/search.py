@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlite_utils import Database
 
 from storage import kazakh
+from storage.budget import OutOfTime, time_limit
 from storage.kazakh import has_kazakh_letters
 from storage.records import EDITIONS, display_columns
 from storage.text import (
@@ -42,9 +44,33 @@ COUNT_WINDOW = RANK_WINDOW
 SNIPPET_WORDS = 30
 OPERATORS = ("AND", "OR", "NOT")
 
+# What one query may ask (docs/reliability.md, "Queries"). Every word is looked up in the index
+# and every prefix* walks all the indexed words it begins, so the cost of a query grows with
+# them; FTS5's parser holds about 30 levels of parentheses, and the compiled query adds a few.
+MAX_TERMS = 32  # words, those of phrases included
+MAX_PREFIXES = 4  # prefix* terms
+MAX_DEPTH = 8  # levels of nested parentheses
+# Seconds one search may run (SQLite's progress handler stops it): the last guard, for what the
+# limits above cannot foresee (a very large archive, a very busy machine).
+TIME_LIMIT = 5.0
+
 
 class SearchQueryError(ValueError):
     """The search query cannot be understood; the message says what is wrong."""
+
+
+class SearchTooSlow(SearchQueryError):
+    """The query ran past its time limit and was stopped."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"the query took too long (stopped after {seconds:g} s, the most a "
+                         "search may take): search for fewer words, or longer prefixes")
+
+
+def shown(query: str, size: int = 60) -> str:
+    """A query as quoted in a message: a long one cut short, so the message stays one line."""
+    one_line = " ".join(query.split())
+    return repr(one_line if len(one_line) <= size else one_line[: size - 1] + "…")
 
 
 def stem_columns(record: dict, language: str) -> dict:
@@ -90,14 +116,39 @@ class Term:
 _CHUNK = re.compile(r'[^\s()"]+')
 
 
+class _Limits:
+    """Counts what a query asks as it is read, and refuses it past the limits."""
+
+    def __init__(self) -> None:
+        self.words = self.prefixes = self.depth = 0
+
+    def term(self, term: Term) -> None:
+        self.words += len(term.words)
+        self.prefixes += term.prefix
+        if self.words > MAX_TERMS:
+            raise SearchQueryError(f"too many words: a query may have at most {MAX_TERMS} "
+                                   "(phrases included)")
+        if self.prefixes > MAX_PREFIXES:
+            raise SearchQueryError(f"too many prefix searches (word*): a query may have at "
+                                   f"most {MAX_PREFIXES}")
+
+    def parenthesis(self, char: str) -> None:
+        self.depth += 1 if char == "(" else -1
+        if self.depth > MAX_DEPTH:
+            raise SearchQueryError(f"parentheses nested too deep: a query may nest them at "
+                                   f"most {MAX_DEPTH} levels")
+
+
 def _lex(query: str) -> list[tuple[str, Term | None]]:
     tokens: list[tuple[str, Term | None]] = []
+    limits = _Limits()
     i = 0
     while i < len(query):
         char = query[i]
         if char.isspace():
             i += 1
         elif char in "()":
+            limits.parenthesis(char)
             tokens.append((char, None))
             i += 1
         elif char == '"':
@@ -112,6 +163,7 @@ def _lex(query: str) -> list[tuple[str, Term | None]]:
             if not WORD.search(phrase):
                 raise SearchQueryError('empty phrase: put words between the quotes, "like this"')
             tokens.append(("TERM", Term(WORD.findall(phrase), prefix)))
+            limits.term(tokens[-1][1])
         else:
             chunk = _CHUNK.match(query, i).group()
             i += len(chunk)
@@ -119,11 +171,15 @@ def _lex(query: str) -> list[tuple[str, Term | None]]:
                 tokens.append((chunk, None))
             elif WORD.search(chunk):
                 tokens.append(("TERM", Term(WORD.findall(fold(chunk)), chunk.endswith("*"))))
+                limits.term(tokens[-1][1])
     return tokens
 
 
 class _Parser:
-    """Recursive descent over FTS5's grammar: NOT binds tighter than AND, AND tighter than OR."""
+    """Recursive descent over FTS5's grammar: NOT binds tighter than AND, AND tighter than OR.
+
+    Its depth is that of the parentheses, which _lex bounds (MAX_DEPTH).
+    """
 
     def __init__(self, tokens: list) -> None:
         self.tokens = tokens
@@ -251,12 +307,20 @@ def _compile_node(node, language: str | None, query: CompiledQuery) -> str | Non
     if kind == "term":
         return _compile_term(node[1], language, query)
     if kind == "not":
-        left = _compile_node(node[1], language, query)
-        right = _compile_node(node[2], language,
-                              CompiledQuery(None, set(), set(), query.spellings))
-        if left is None or right is None:
+        # `a NOT b NOT c` is read ((a NOT b) NOT c); FTS5 reads NOT from the left too, so the
+        # chain is written without nesting (a long one would overflow FTS5's parser).
+        excluded = []
+        while node[0] == "not":
+            excluded.append(node[2])
+            node = node[1]
+        left = _compile_node(node, language, query)
+        rights = [_compile_node(right, language, CompiledQuery(None, set(), set(),
+                                                                query.spellings))
+                  for right in reversed(excluded)]
+        rights = [right for right in rights if right is not None]
+        if left is None or not rights:
             return left
-        return f"({left} NOT {right})"
+        return "(" + " NOT ".join([left, *rights]) + ")"
     parts = [p for p in (_compile_node(child, language, query) for child in node[1]) if p]
     if not parts:
         return None
@@ -273,6 +337,25 @@ def compile_query(text: str, language: str | None = None,
     """
     query = CompiledQuery(None, set(), set(), spellings)
     query.expression = _compile_node(_Parser(_lex(text)).parse(), language, query)
+    return query
+
+
+def validate_query(text: str, language: str | None = None) -> CompiledQuery:
+    """Compile a query and have FTS5 itself read it, the way a search, a feed or a watch runs
+    it: raises SearchQueryError for whatever either would refuse, so that a query is refused
+    where it is written (`watch add`, a feed) rather than where it runs."""
+    query = compile_query(text, language)
+    if query.expression is None:
+        return query
+    memory = sqlite3.connect(":memory:")
+    try:
+        memory.execute(f"CREATE VIRTUAL TABLE probe USING fts5({', '.join(STEM_COLUMNS)})")
+        for match in (query.expression, f"{{{' '.join(STEM_COLUMNS)}}} : ({query.expression})"):
+            memory.execute("SELECT rowid FROM probe WHERE probe MATCH ?", [match]).fetchall()
+    except sqlite3.OperationalError as exc:
+        raise SearchQueryError(f"the search engine could not read the query: {exc}") from None
+    finally:
+        memory.close()
     return query
 
 
@@ -305,9 +388,16 @@ def _filters(
     return "".join(f" AND {clause}" for clause in clauses), params
 
 
-def _run(db: Database, sql: str, params: list) -> list:
+@contextmanager
+def searching(db: Database, seconds: float | None = None) -> Iterator[None]:
+    """Run the block's full-text queries within `seconds` (default TIME_LIMIT) in all: past
+    them SearchTooSlow, and a query FTS5 refuses (a syntax error, its parser's stack
+    overflowing) SearchQueryError."""
     try:
-        return db.execute(sql, params).fetchall()
+        with time_limit(db, TIME_LIMIT if seconds is None else seconds):
+            yield
+    except OutOfTime as exc:
+        raise SearchTooSlow(exc.seconds) from None
     except sqlite3.OperationalError as exc:
         if "fts5" in str(exc) or "syntax error" in str(exc):
             raise SearchQueryError(f"the search engine could not read the query: {exc}") from None
@@ -325,37 +415,33 @@ def _ranked(db: Database, table: str, joins: str, weights: list[float], match: s
         # The filters need a join for every match, so they are applied once: to find the
         # window. bm25 is then computed without the join from the window's oldest match on,
         # and only the window's rows are kept.
-        window = {row[0] for row in _run(
-            db,
+        window = {row[0] for row in db.execute(
             f"SELECT {table}.rowid FROM {table} {joins} WHERE {table} MATCH ?{filters}"
             f" ORDER BY {table}.rowid DESC LIMIT ?",
             [match, *params, RANK_WINDOW],
-        )}
+        ).fetchall()}
         if not window:
             return []
-        scored = _run(
-            db,
+        scored = db.execute(
             f"SELECT rowid, bm25({table}, {marks}) FROM {table}"
             f" WHERE {table} MATCH ? AND rowid >= ?",
             [*weights, match, min(window)],
-        )
+        ).fetchall()
         ranked = sorted((row for row in scored if row[0] in window), key=lambda row: row[1])
         return ranked[offset : offset + limit]
     base = f" FROM {table} WHERE {table} MATCH ?"
-    cutoff = _run(
-        db,
+    cutoff = db.execute(
         f"SELECT {table}.rowid{base} ORDER BY {table}.rowid DESC LIMIT 1 OFFSET ?",
         [match, *params, RANK_WINDOW],
-    )
+    ).fetchall()
     if cutoff:
         base += f" AND {table}.rowid > ?"
         params = [*params, cutoff[0][0]]
-    return _run(
-        db,
+    return db.execute(
         f"SELECT {table}.rowid, bm25({table}, {marks}) AS score{base}"
         " ORDER BY score LIMIT ? OFFSET ?",
         [*weights, match, *params, limit, offset],
-    )
+    ).fetchall()
 
 
 def _load(db: Database, sql: str, ranked: list[tuple[int, float]]) -> list[tuple]:
@@ -379,6 +465,7 @@ def search(
     limit: int = 20,
     offset: int = 0,
     marks: tuple[str, str] = ("[", "]"),
+    seconds: float | None = None,
 ) -> list[dict]:
     """Articles matching a query, best first, with a highlighted snippet.
 
@@ -389,28 +476,31 @@ def search(
 
     Words typed without Kazakh letters also find the Kazakh words they may stand for
     (`Оскемен` finds `Өскемен`); those articles come after the ones the words match as typed.
+    Raises SearchQueryError for a malformed query or one past the limits, SearchTooSlow when
+    it runs longer than `seconds` (default TIME_LIMIT).
     """
     query = compile_query(text, language)
     if query.expression is None:
         return []
     db.register_function(fold, name="mw_fold", deterministic=True)
-    wide = compile_query(text, language,
-                         spellings=lambda word, forms: kazakh_spellings(db, word, forms))
-    tiers = [query.expression]
-    if wide.expression != query.expression:
-        tiers.append(f"({wide.expression}) NOT ({query.expression})")
-    find = _search_versions if all_versions else _search_current
-    filters = (language, section, author, date_from, date_to)
-    if len(tiers) == 1:
-        rows = find(db, query.expression, *filters, limit, offset)
-    else:
-        rows, seen = [], set()
-        for expression in tiers:
-            for row in find(db, expression, *filters, offset + limit - len(rows), 0):
-                if row["article_id"] not in seen:
-                    seen.add(row["article_id"])
-                    rows.append(row)
-        rows = rows[offset : offset + limit]
+    with searching(db, seconds):
+        wide = compile_query(text, language,
+                             spellings=lambda word, forms: kazakh_spellings(db, word, forms))
+        tiers = [query.expression]
+        if wide.expression != query.expression:
+            tiers.append(f"({wide.expression}) NOT ({query.expression})")
+        find = _search_versions if all_versions else _search_current
+        filters = (language, section, author, date_from, date_to)
+        if len(tiers) == 1:
+            rows = find(db, query.expression, *filters, limit, offset)
+        else:
+            rows, seen = [], set()
+            for expression in tiers:
+                for row in find(db, expression, *filters, offset + limit - len(rows), 0):
+                    if row["article_id"] not in seen:
+                        seen.add(row["article_id"])
+                        rows.append(row)
+            rows = rows[offset : offset + limit]
     for row in rows:
         texts = [row.pop("body"), row.pop("lead"), row["title"]]
         row["snippet"] = snippet(texts, row["language"], wide, marks)
@@ -560,6 +650,7 @@ def edition_counts(
     all_versions: bool = False,
     languages: tuple[str, ...] = EDITIONS,
     window: int = COUNT_WINDOW,
+    seconds: float | None = None,
 ) -> tuple[dict[str, int], bool]:
     """How many articles match the query in each edition (what `search` with that edition as its
     language filter finds), counted among each edition's `window` newest matches of the index,
@@ -568,6 +659,13 @@ def edition_counts(
     Counting every match of a common word would join tens of thousands of rows per edition.
     """
     db.register_function(fold, name="mw_fold", deterministic=True)
+    with searching(db, seconds):
+        return _edition_counts(db, text, section, author, date_from, date_to, all_versions,
+                               languages, window)
+
+
+def _edition_counts(db, text, section, author, date_from, date_to, all_versions, languages,
+                    window) -> tuple[dict[str, int], bool]:
     counts, complete = {}, True
     for language in languages:
         query = compile_query(text, language)
@@ -584,12 +682,11 @@ def edition_counts(
             table, match = "articles_fts", f"{{{' '.join(STEM_COLUMNS)}}} : ({query.expression})"
             joins = "JOIN articles a ON a.id = m.rowid"
             counted = "coalesce(sum(1{filters}), 0)"
-        scanned, found = _run(
-            db,
+        scanned, found = db.execute(
             f"SELECT count(*), {counted.format(filters=filters)} FROM (SELECT rowid FROM {table}"
             f" WHERE {table} MATCH ? ORDER BY rowid DESC LIMIT ?) m {joins}",
             [*params, match, window],
-        )[0]
+        ).fetchall()[0]
         counts[language] = found
         complete = complete and scanned < window
     return counts, complete

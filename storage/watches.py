@@ -121,6 +121,22 @@ def collect(db: Database, watch: dict, build: Callable[[dict, list[dict]], list[
     return len(messages)
 
 
+def set_watch_error(db: Database, watch_id: int, error: str | None, now: str) -> None:
+    """Record why a watch was skipped (kept from its first failure on), or clear it."""
+    with write_transaction(db):
+        if error is None:
+            db.execute("UPDATE watches SET error = NULL, error_at = NULL WHERE id = ?", [watch_id])
+        else:
+            db.execute("UPDATE watches SET error = ?, error_at = coalesce(error_at, ?)"
+                       " WHERE id = ?", [error, now, watch_id])
+
+
+def failing_watches(db: Database) -> list[dict]:
+    """Watches skipped at their last delivery run, with why and since when (for `status`)."""
+    return _rows(db.execute("SELECT name, error, error_at FROM watches WHERE error IS NOT NULL"
+                            " ORDER BY name"))
+
+
 def recover_interrupted(db: Database, now: str) -> int:
     """Deliveries a killed process left `sending`: failed, due again now. Call it only while
     no other process delivers."""
@@ -196,5 +212,6 @@ def watch_schedule(db: Database) -> list[dict]:
             "query": watch["query"], "digest": watch["digest"],
             "created_at": watch["created_at"], "deliveries": watch["deliveries"],
             "last_sent": last[0] if last else None, "next_digest": next_digest(watch),
+            "error": watch.get("error"), "error_at": watch.get("error_at"),
         })
     return result

@@ -6,13 +6,27 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from replay.server import ReplayServer
+# The lock files of the archives the tests make (storage/locks.py) go to a folder of this run,
+# for the commands run here and those run as child processes alike.
+# Any user may make lock files in it, as in the default folder (other users' commands run too).
+os.environ["MEDIAWATCH_LOCK_DIR"] = tempfile.mkdtemp(prefix="mediawatch-test-locks-")
+os.chmod(os.environ["MEDIAWATCH_LOCK_DIR"], 0o1777)
+
+from replay.server import ReplayServer  # noqa: E402
+from storage.locks import use_lock_dir  # noqa: E402
+
+use_lock_dir(os.environ["MEDIAWATCH_LOCK_DIR"])
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    shutil.rmtree(os.environ["MEDIAWATCH_LOCK_DIR"], ignore_errors=True)
 
 NOBODY = 65534
 

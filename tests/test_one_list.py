@@ -27,6 +27,8 @@ from replay.server import ReplayServer
 from storage.archive import Archive
 from web.app import create_app
 
+ROOM = "http://127.0.0.1:8000"  # the reading room's own address (create_app's default)
+
 ROOT = Path(__file__).resolve().parent.parent
 WEB = "http://room.test"
 ROW = re.compile(r'<tr>\s*<td class="when">.*?</tr>', re.S)
@@ -104,7 +106,7 @@ def test_every_view_lists_the_same_changes_with_the_same_kinds(lived):
     assert {"new", "removed", "restored", "headline", "dates"} <= set(kinds), kinds
     assert len(expected) == len(set(expected))
 
-    room = TestClient(create_app(str(lived.db)))
+    room = TestClient(create_app(str(lived.db)), base_url=ROOM)
     api, rows, page = [], [], 1
     while True:
         answer = room.get("/api/changes", params={"since": "2000-01-01", "page": page}).json()
@@ -123,7 +125,7 @@ def test_every_view_lists_the_same_changes_with_the_same_kinds(lived):
     served = feedparser.parse(room.get("/feeds/all.atom").content)
     for feed in (whole, served):
         entries = [facts(next(link.href for link in entry.links if link.rel == "alternate")
-                         .removeprefix("http://testserver"),
+                         .removeprefix(ROOM),
                          [tag.term for tag in entry.tags if tag.scheme.endswith(":kind")])
                    for entry in feed.entries]
         assert entries == expected[:len(entries)] and len(entries) == min(len(expected), 1000
@@ -140,7 +142,7 @@ def test_a_misreading_is_a_change_until_reextract_makes_it_an_artefact(lived):
     link = f"/article/{article_id}/diff?from={version - 1}&to={version}"
     assert link in {item["link"] for item in lived.before}  # it read as an edit at first
     assert lived.report["artefacts"] == [[article_id, version]]
-    room = TestClient(create_app(str(lived.db)))
+    room = TestClient(create_app(str(lived.db)), base_url=ROOM)
     listed = room.get("/api/changes", params={"since": "2000-01-01", "page": 1}).json()["items"]
     assert link not in {item["link"] for item in listed}
     assert link not in cli(lived.db, "feed", "--limit", "1000", "--web-url", WEB)

@@ -23,6 +23,8 @@ from storage.archive import Archive
 from storage.records import RECORD_COLUMNS
 from web.app import create_app
 
+ROOM = "http://127.0.0.1:8000"  # the reading room's own address (create_app's default)
+
 FETCHED_AT = "2026-01-21T08:00:00+00:00"
 LATER = "2026-01-22T08:00:00+00:00"
 
@@ -117,7 +119,7 @@ def test_a_version_made_by_a_misreading_becomes_an_artefact_not_a_change(pages, 
     listed = CliRunner().invoke(main, ["changes", "--since", "2000-01-01", "--json", "--db",
                                        str(db)])
     assert [(c["kinds"], c.get("version")) for c in json.loads(listed.output)] == [(["new"], None)]
-    room = TestClient(create_app(str(db)))
+    room = TestClient(create_app(str(db)), base_url=ROOM)
     api = room.get("/api/changes", params={"since": "2000-01-01"}).json()["items"]
     assert [(c["kinds"], c["version"]) for c in api] == [(["new"], None)]
     feed = feedparser.parse(room.get("/feeds/all.atom").content)

@@ -19,6 +19,8 @@ from starlette.testclient import TestClient
 from storage.archive import Archive
 from web.app import create_app
 
+ROOM = "http://127.0.0.1:8000"  # the reading room's own address (create_app's default)
+
 SERVICE_TIMEOUT = 120
 
 
@@ -113,7 +115,7 @@ def test_service_archives_every_change_while_epochs_advance(make_replay, tmp_pat
                             "--sweep-interval", "3600", "--revisit-steps", "0")
     try:
         wait_for(lambda: finished_cycle(db, "", ("new", "revisit", "backfill")), "first cycle")
-        plan = TestClient(create_app(str(db))).get("/api/status").json()
+        plan = TestClient(create_app(str(db)), base_url=ROOM).get("/api/status").json()
         assert plan["service"]["running"] and plan["service"]["base_url"] == replay.base_url
         assert {(job["job"], job["every_seconds"]) for job in plan["next_runs"]} == {
             (f"{kind}-{edition}", every) for kind, every in (("new", 2), ("revisit", 2),
@@ -134,7 +136,7 @@ def test_service_archives_every_change_while_epochs_advance(make_replay, tmp_pat
     assert all(run["status"] in ("ok", "stopped") for run in all_runs), all_runs
     assert_no_overlap(all_runs)
     assert "new-ru: run" in output and "revisit-en: run" in output
-    stopped = TestClient(create_app(str(db))).get("/status").text
+    stopped = TestClient(create_app(str(db)), base_url=ROOM).get("/status").text
     assert "it is not running now" in stopped and replay.base_url in stopped
 
 

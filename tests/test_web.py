@@ -32,11 +32,19 @@ from web.guard import feed_key, token_problem
 from web.times import local, parse_when, start_of_today
 
 TOKEN = "a-token-long-enough-to-count"
+ROOM = "http://127.0.0.1:8000"  # where create_app's reading room is read by default
+
+
+def room(db: str, **options) -> TestClient:
+    """A test client of the reading room on `db`, asking for it at its own address."""
+    settings = {key: options.pop(key) for key in ("raise_server_exceptions", "follow_redirects")
+                if key in options}
+    return TestClient(create_app(db, **options), base_url=ROOM, **settings)
 
 
 @pytest.fixture(scope="module")
 def client(demo_archive) -> TestClient:
-    return TestClient(create_app(demo_archive))
+    return room(demo_archive)
 
 
 @pytest.fixture(scope="module")
@@ -266,7 +274,7 @@ def test_degraded_runs_are_listed_when_asked_for(demo_archive, tmp_path):
     with closing(sqlite3.connect(db)) as conn, conn:
         conn.execute("UPDATE runs SET status = 'degraded', stats = json_set(stats, '$.degraded',"
                      " json('[\"authors on kk: 0% of 20 pages\"]')) WHERE id = 2")
-    room = TestClient(create_app(str(db)))
+    room = TestClient(create_app(str(db)), base_url=ROOM)
     [run] = room.get("/api/changes", params={"since": "2000-01-01", "kind": "degraded"}).json()[
         "items"]
     assert (run["key"], run["kinds"], run["link"]) == ("run:2", ["degraded"], "/status")
@@ -396,7 +404,8 @@ def test_api_index_lists_every_endpoint(client):
 
 @pytest.mark.parametrize("path", ["/article/999999", "/article/999999/diff", "/story/999999",
                                   "/capture/999999", "/capture/999999/raw", "/article/abc",
-                                  "/no/such/page", "/article/1/version/2"])
+                                  "/no/such/page", "/article/1/version/2", "/status/",
+                                  "/article/1/"])
 def test_unknown_things_are_404_pages(client, path):
     page = client.get(path)
     assert page.status_code == 404
@@ -405,10 +414,52 @@ def test_unknown_things_are_404_pages(client, path):
     assert api.status_code == 404 and "error" in api.json()
 
 
+BEYOND_SQLITE = str(2**63)  # one more than SQLite's largest integer
+
+
+@pytest.mark.parametrize("path, status", [
+    *[(f"{route}/{BEYOND_SQLITE}{tail}", 404) for route, tail in [
+        ("/article", ""), ("/article", "/diff"), ("/story", ""), ("/capture", ""),
+        ("/capture", "/raw"), ("/api/article", ""), ("/api/article", "/diff"), ("/api/story", ""),
+        ("/api/capture", "")]],
+    (f"/feeds/article/{BEYOND_SQLITE}.atom", 404),
+    (f"/feeds/changes.atom?article={BEYOND_SQLITE}", 404),
+    ("/feeds/article/².atom", 404), ("/feeds/changes.atom?article=²", 404),
+    ("/feeds/changes.atom?article=٣", 404), ("/article/²", 404),
+    ("/article/1?version=²", 400), ("/api/article/1?version=٣", 400),
+    ("/article/1/diff?from=²&to=2", 400), ("/?page=²", 400), ("/search?q=rally&page=²", 400),
+])
+def test_ids_beyond_sqlite_or_not_ascii_digits_are_400_or_404(client, path, status):
+    answer = client.get(path)
+    assert answer.status_code == status, (path, answer.text[:300])
+    assert "Traceback" not in answer.text
+
+
+@pytest.mark.parametrize("since", ["0001-01-01", "0001-01-01T00:00+06:00", "0001-01-01T00:00"])
+def test_a_time_at_the_edge_of_time_reads_as_the_command_line_reads_it(client, archive, since):
+    everything = client.get("/api/changes", params={"since": "2000-01-01"}).json()["items"]
+    answer = client.get("/api/changes", params={"since": since})
+    assert answer.status_code == 200 and answer.json()["since"] == "0001-01-01T00:00:00Z"
+    assert answer.json()["items"] == everything
+    assert client.get("/", params={"since": since}).status_code == 200
+    late = client.get("/", params={"since": "9999-12-31T23:59-12:00", "until": "9999-12-31"})
+    assert late.status_code == 200 and "9999-12-31" in late.text
+    assert client.get("/api/changes", params={"until": since}).json()["items"] == []
+
+
+def test_a_control_character_in_a_feed_query_is_left_out_of_the_feed(client):
+    answer = client.get("/feeds/changes.atom", params={"q": "rally\x01\x1f"})
+    assert answer.status_code == 200
+    parsed = feedparser.parse(answer.content)
+    assert not parsed.bozo and parsed.feed.title == "Vlast.kz changes: “rally”"
+    assert parsed.entries == feedparser.parse(client.get("/feeds/changes.atom",
+                                                         params={"q": "rally"}).content).entries
+
+
 def test_an_unexpected_failure_is_a_500_page_without_a_traceback(demo_archive, tmp_path):
     db = tmp_path / "gone.db"
     shutil.copy(demo_archive, db)
-    app = TestClient(create_app(str(db)), raise_server_exceptions=False)
+    app = room(str(db), raise_server_exceptions=False)
     db.unlink()
     page = app.get("/")
     assert page.status_code == 500 and "Something went wrong" in page.text
@@ -431,7 +482,7 @@ def test_no_route_writes_and_pages_read_while_a_crawl_holds_the_write_lock(demo_
     db = tmp_path / "busy.db"
     shutil.copy(demo_archive, db)
     before = db.read_bytes()
-    app = TestClient(create_app(str(db)))
+    app = room(str(db))
     with closing(sqlite3.connect(db, isolation_level=None)) as writer:
         writer.execute("PRAGMA journal_mode = WAL")
         writer.execute("BEGIN IMMEDIATE")  # a crawl in the middle of writing
@@ -468,7 +519,7 @@ def test_a_foreign_database_is_refused_and_not_changed(tmp_path):
 
 def test_hostile_markup_from_the_outlet_is_escaped_everywhere(hostile_archive):
     db, article_id = hostile_archive.db, hostile_archive.article_id
-    client = TestClient(create_app(db))
+    client = room(db)
     with Archive(db, readonly=True) as archive:
         record = archive.article(article_id)["record"]
         version_id = archive.versions(article_id)[0]["version_id"]
@@ -489,7 +540,7 @@ def test_hostile_markup_from_the_outlet_is_escaped_everywhere(hostile_archive):
 # ---- token, serving -------------------------------------------------------------------------------
 
 def test_a_token_is_needed_on_every_request_when_set(demo_archive):
-    app = TestClient(create_app(demo_archive, token=TOKEN), follow_redirects=False)
+    app = room(demo_archive, token=TOKEN, follow_redirects=False)
     for path in ("/", "/api/changes", "/static/style.css", "/capture/1/raw"):
         assert app.get(path).status_code == 401
         assert app.get(path, headers={"Authorization": "Bearer wrong-token-of-some-length"}
@@ -504,7 +555,7 @@ def test_a_token_is_needed_on_every_request_when_set(demo_archive):
 
 
 def test_feed_readers_read_the_feeds_with_the_feed_key_alone(demo_archive):
-    app = TestClient(create_app(demo_archive, token=TOKEN), follow_redirects=False)
+    app = room(demo_archive, token=TOKEN, follow_redirects=False)
     key = feed_key(TOKEN)
     assert key != TOKEN and TOKEN not in key
     answer = app.get(f"/feeds/all.atom?key={key}")
@@ -521,6 +572,104 @@ def test_feed_readers_read_the_feeds_with_the_feed_key_alone(demo_archive):
     assert f'href="/feeds/all.atom?key={key}"' in page  # the room's feed links carry it
 
 
+def test_only_the_rooms_own_host_names_are_answered(demo_archive):
+    default = room(demo_archive)
+    for host in ("evil.example", "evil.example:8000", "127.0.0.1.evil.example", "localhost.evil",
+                 "", "127.0.0.1:8000 x", "[::2]:8000", "[::1", "testserver"):
+        for path in ("/", "/api/changes", "/feeds/all.atom", "/static/style.css", "/nowhere"):
+            answer = default.get(path, headers={"Host": host})
+            assert answer.status_code == 400, (host, path)
+            assert "does not answer to that host name" in answer.text
+    for host in ("127.0.0.1:8000", "127.0.0.1", "localhost:8000", "LOCALHOST", "localhost.",
+                 "[::1]:8000"):
+        assert default.get("/api/status", headers={"Host": host}).status_code == 200, host
+    named = TestClient(create_app(demo_archive, url="https://news.example.org/",
+                                  allowed_hosts=("archive.lan",)))
+    for host in ("news.example.org", "archive.lan:8000", "127.0.0.1:8000"):
+        assert named.get("/api/status", headers={"Host": host}).status_code == 200, host
+    assert named.get("/api/status", headers={"Host": "example.org"}).status_code == 400
+
+
+def test_links_come_from_the_configured_address_not_the_host_header(demo_archive, archive):
+    named = TestClient(create_app(demo_archive, url="https://news.example.org",
+                                  allowed_hosts=("archive.lan",)), base_url="http://archive.lan:9")
+    feed = feedparser.parse(named.get("/feeds/all.atom").content)
+    links = [feed.feed.link] + [link.href for entry in feed.entries for link in entry.links
+                                if link.rel == "alternate"]
+    assert feed.entries and all(link.startswith("https://news.example.org/") for link in links)
+    assert "archive.lan" not in named.get("/feeds/all.atom").text
+    revision = next(c for c in archive.changes() if c.get("version"))
+    page = named.get(f"/article/{revision['article_id']}/diff").text
+    assert "https://news.example.org/article/" in page and "archive.lan" not in page
+
+
+def test_a_junk_cookie_does_not_break_a_room_with_a_token(demo_archive):
+    app = room(demo_archive, token=TOKEN)
+    for junk in ("a@b=1", "a@b=1; x y=2", '=; ;;"', "mediawatch_token", "\x7f=\x01"):
+        assert app.get("/api/status", headers={"Cookie": junk}).status_code == 401, junk
+        with_token = f"{junk}; mediawatch_token={TOKEN}"
+        assert app.get("/api/status", headers={"Cookie": with_token}).status_code == 200, junk
+
+
+@pytest.mark.parametrize("path, location", [
+    ("/%5Cevil.example/", "/%5Cevil.example/"),
+    ("/%5C%5Cevil.example/", "/%5C%5Cevil.example/"),
+    ("/%2F%2Fevil.example/", "/evil.example/"),
+    ("/%2F%5Cevil.example", "/%5Cevil.example"),
+    ("/%0D%0ASet-Cookie:%20x=1", "/%0D%0ASet-Cookie:%20x=1"),
+    ("/%09/evil.example", "/%09/evil.example"),
+    ("/search%3Fq=x", "/search%3Fq=x"),
+    ("/article/1%25", "/article/1%25"),
+])
+def test_entering_with_the_token_stays_on_this_site(demo_archive, path, location):
+    app = room(demo_archive, token=TOKEN, follow_redirects=False)
+    answer = app.get(f"{path}?token={TOKEN}&q=a%0D%0Ab")
+    assert answer.status_code == 303
+    assert answer.headers["location"] == f"{location}?q=a%0D%0Ab"
+
+
+def test_serve_answers_only_its_host_and_redirects_safely_over_http(demo_archive, tmp_path):
+    import http.client
+
+    db = tmp_path / "served.db"  # serve notes its address in the archive it serves
+    shutil.copy(demo_archive, db)
+    process = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", "0",
+                                "--allow-host", "archive.lan", "--db", str(db)],
+                               stdout=subprocess.PIPE, text=True,
+                               env={**os.environ, "MEDIAWATCH_WEB_TOKEN": TOKEN})
+    try:
+        port = int(re.search(r"http://127\.0\.0\.1:(\d+)/", process.stdout.readline()).group(1))
+
+        def ask(path: str, host: str) -> http.client.HTTPResponse:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            connection.putrequest("GET", path, skip_host=True)
+            connection.putheader("Host", host)
+            connection.endheaders()
+            answer = connection.getresponse()
+            answer.read()
+            connection.close()
+            return answer
+
+        assert ask(f"/?token={TOKEN}", "rebound.evil.example").status == 400
+        for host in (f"127.0.0.1:{port}", "archive.lan", f"[::1]:{port}"):
+            assert ask(f"/?token={TOKEN}", host).status == 303
+        for raw, location in (("/%0D%0Ax", "/%0D%0Ax"), ("/%5Cevil.example/", "/%5Cevil.example/")):
+            answer = ask(f"{raw}?token={TOKEN}", "localhost")
+            assert answer.status == 303 and answer.getheader("location") == location
+        cookie = f"a@b=1; mediawatch_token={TOKEN}"
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        connection.request("GET", "/feeds/all.atom", headers={"Host": "archive.lan",
+                                                               "Cookie": cookie})
+        feed = connection.getresponse()
+        assert feed.status == 200
+        self_link = f'href="http://127.0.0.1:{port}/feeds/all.atom?key={feed_key(TOKEN)}"'
+        assert self_link.encode() in feed.read()
+        connection.close()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
 def test_serving_on_another_host_needs_a_token():
     assert token_problem(None, "127.0.0.1") is None and token_problem(None, "::1") is None
     assert token_problem(None, "localhost") is None
@@ -533,8 +682,19 @@ def test_serving_on_another_host_needs_a_token():
     (["--host", "0.0.0.0"], {}, "refusing to serve the archive on 0.0.0.0 without a token"),
     (["--host", "0.0.0.0"], {"MEDIAWATCH_WEB_TOKEN": "short"}, "too short"),
     (["--port", "99999"], {}, "Invalid value for '--port'"),
+    (["--host", "0.0.0.0"], {"MEDIAWATCH_WEB_TOKEN": TOKEN}, "give it with --web-url"),
+    (["--host", "::"], {"MEDIAWATCH_WEB_TOKEN": TOKEN}, "give it with --web-url"),
+    (["--allow-host", "evil.example/x"], {}, "--allow-host: 'evil.example/x' is not a host name"),
+    (["--allow-host", "*"], {}, "--allow-host: '*' is not a host name"),
+    (["--web-url", "ftp://x"], {}, "--web-url: 'ftp://x' is not an http:// or https:// address"),
+    (["--web-url", "http://:80"], {}, "is not an http:// or https:// address"),
+    (["--host", "fe80::1%lo"], {"MEDIAWATCH_WEB_TOKEN": TOKEN}, "--host: '[fe80::1%lo]' is not a host name"),
 ])
-def test_serve_refuses_to_start_with_one_line(demo_archive, args, env, message):
+def test_serve_refuses_to_start_with_one_line(demo_archive, args, env, message, monkeypatch):
+    def started(server, sockets):
+        raise AssertionError(f"the reading room started on {sockets[0].getsockname()}")
+
+    monkeypatch.setattr("uvicorn.Server.run", started)
     result = CliRunner().invoke(main, ["serve", *args, "--db", demo_archive],
                                 env={"MEDIAWATCH_WEB_TOKEN": "", **env})
     assert result.exit_code == 2 and message in result.stderr
@@ -602,7 +762,7 @@ def test_feeds_are_served_with_links_into_this_room(client, archive):
     assert not parsed.bozo and changes
     assert [entry.id for entry in parsed.entries] == [entry_id(item) for item in changes]
     for entry in parsed.entries:
-        assert any(link.href.startswith("http://testserver/article/") for link in entry.links)
+        assert any(link.href.startswith(f"{ROOM}/article/") for link in entry.links)
 
 
 def test_an_edition_feed_holds_only_that_edition(client, archive):

@@ -38,8 +38,8 @@ def archive(demo_archive):
 
 
 def room(db: str) -> TestClient:
-    """A fresh client: its own cookie jar."""
-    return TestClient(create_app(db))
+    """A fresh client: its own cookie jar, asking for the room at its own address."""
+    return TestClient(create_app(db), base_url="http://127.0.0.1:8000")
 
 
 def room_words(html: str, ui: str) -> str:

@@ -18,8 +18,8 @@ from storage.archive import Archive
 from storage.changelog import FILTER_KINDS, ChangeFilter, change_log
 from storage.clock import parse_stamp, utc_iso
 from storage.records import EDITIONS
-from storage.search import edition_counts
-from storage.watches import undelivered, watch_schedule
+from storage.search import edition_counts, searching
+from storage.watches import failing_watches, undelivered, watch_schedule
 from views.diffs import diff_dict, version_diff
 
 CHANGE_KINDS = FILTER_KINDS
@@ -143,9 +143,10 @@ def search(archive: Archive, query: str, options: dict, page: int = 1,
     match in the edition asked for (or in all), as far as it is known."""
     filters = {key: options.get(key) for key in ("section", "author", "date_from", "date_to",
                                                  "all_versions")}
-    hits = archive.search(query, language=options.get("language"), **filters,
-                          limit=per_page + 1, offset=(page - 1) * per_page, marks=marks)
-    counts, complete = edition_counts(archive.db, query, **filters)
+    with searching(archive.db):  # one time limit for the hits and the counts together
+        hits = archive.search(query, language=options.get("language"), **filters,
+                              limit=per_page + 1, offset=(page - 1) * per_page, marks=marks)
+        counts, complete = edition_counts(archive.db, query, **filters)
     more = len(hits) > per_page
     hits = hits[:per_page]
     for hit in hits:
@@ -360,8 +361,8 @@ def status(archive: Archive, limit: int = RUNS_SHOWN, now: datetime | None = Non
     """Recent runs with their errors (the first `errors_per_run`, and how many) and field
     coverage; the
     deliveries of notifications that failed; each watch's deliveries and, for a digest, when
-    the next one goes out; the crawl service's settings and next runs as it recorded them; the
-    revisits due."""
+    the next one goes out, and the watches skipped at their last delivery run; the crawl
+    service's settings and next runs as it recorded them; the revisits due."""
     now = now or datetime.now(UTC)
     runs = archive.runs(limit)
     for run in runs:
@@ -374,5 +375,6 @@ def status(archive: Archive, limit: int = RUNS_SHOWN, now: datetime | None = Non
     return {"now": utc_iso(now), "runs": runs, "service": service, "next_runs": next_runs,
             "failed_deliveries": undelivered(archive.db),
             "watches": watch_schedule(archive.db),
+            "skipped_watches": failing_watches(archive.db),
             "revisits": browse.revisits(archive.db, utc_iso(now))}
 

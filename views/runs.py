@@ -65,6 +65,8 @@ def status_text(data: dict, errors_per_run: int = 5) -> str:
             lines.append(f"    error: {error_text(error)}")
         if len(errors) > errors_per_run:
             lines.append(f"    … and {len(errors) - errors_per_run} more errors")
+    lines += [f"watch {watch['name']} skipped since {watch['error_at']}: {watch['error']}"
+              for watch in data["skipped_watches"]]
     lines += [delivery_line(delivery) for delivery in data["failed_deliveries"]]
     lines += [watch_line(watch) for watch in data["watches"]]
     lines += service_lines(data["service"], data["next_runs"])
@@ -103,8 +105,9 @@ def watch_list_text(rows: list[dict]) -> str:
         extra = "".join(f"; {label} {row[key]}" for key, label in
                         (("lang", "edition"), ("query", "query"), ("digest", "digest")) if row[key])
         counts = ", ".join(f"{n} {status}" for status, n in sorted(row["deliveries"].items()))
+        skipped = f"  [skipped: {row['error']}]" if row.get("error") else ""
         lines.append(f"{row['name']}: {what}{extra} → {row['notify']}"
-                     f"{f'  ({counts})' if counts else ''}")
+                     f"{f'  ({counts})' if counts else ''}{skipped}")
         lines.append(f"  {watch_sending(row)}")
     return "\n".join(lines)
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+import anyio
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -17,14 +19,17 @@ from starlette.staticfiles import StaticFiles
 
 from alerts.feeds import UnknownFeed, feed_xml, filter_for_path
 from storage.archive import Archive
-from storage.search import SearchQueryError
+from storage.budget import cancel_when
+from storage.search import SearchQueryError, shown
 from views import reading
-from web.guard import SecurityHeaders, TokenGuard, feed_key
+from web.guard import LOOPBACK_NAMES, HostGuard, SecurityHeaders, TokenGuard, feed_key, url_host
 from web.language import LANGUAGES, N_, answer_in, catalogue, choose
 from web.templating import make_templates
 from web.times import parse_when, start_of_today
 
 STATIC = Path(__file__).resolve().parent / "static"
+DEFAULT_URL = "http://127.0.0.1:8000"
+LARGEST_ID = 2**63 - 1  # SQLite's largest integer: no id is above it
 logger = logging.getLogger("mediawatch.web")
 
 API = {
@@ -50,9 +55,18 @@ def _number(request: Request, name: str, default: int | None = None,
     value = _param(request, name)
     if value is None:
         return default
-    if not value.isdigit() or int(value) < minimum or len(value) > 9:
+    # isdigit() alone also takes `²` and `٣`, which int() refuses or reads as another number
+    if not (value.isascii() and value.isdigit()) or len(value) > 9 or int(value) < minimum:
         raise reading.Invalid(f"{name} must be a whole number from {minimum}, not {value!r}")
     return int(value)
+
+
+def _id(request: Request) -> int:
+    """The id in the address; one beyond SQLite's integers names nothing archived."""
+    value = request.path_params["id"]
+    if value > LARGEST_ID:
+        raise reading.Missing(f"nothing archived has the id {value}")
+    return value
 
 
 def _edition(request: Request) -> str | None:
@@ -100,21 +114,21 @@ def search_data(archive: Archive, request: Request) -> dict:
 
 
 def article_data(archive: Archive, request: Request) -> dict:
-    return reading.article(archive, request.path_params["id"], _number(request, "version"))
+    return reading.article(archive, _id(request), _number(request, "version"))
 
 
 def diff_data(archive: Archive, request: Request) -> dict:
     new = _param(request, "to")
     new = new if new == reading.REMOVED else _number(request, "to")
-    return reading.diff(archive, request.path_params["id"], _number(request, "from"), new)
+    return reading.diff(archive, _id(request), _number(request, "from"), new)
 
 
 def story_data(archive: Archive, request: Request) -> dict:
-    return reading.story(archive, request.path_params["id"])
+    return reading.story(archive, _id(request))
 
 
 def capture_data(archive: Archive, request: Request) -> dict:
-    return reading.capture(archive, request.path_params["id"])
+    return reading.capture(archive, _id(request))
 
 
 def status_data(archive: Archive, request: Request) -> dict:
@@ -137,20 +151,25 @@ PAGES: dict[str, tuple[str, Callable[[Archive, Request], dict]]] = {
 class ReadingRoom:
     """The app's state: the archive it reads and the templates it renders."""
 
-    def __init__(self, db: str, token: str | None = None) -> None:
+    def __init__(self, db: str, url: str, token: str | None = None) -> None:
         self.db = db
+        self.url = url.rstrip("/")
         self.feed_key = feed_key(token) if token else None
-        self.templates = {language: make_templates(API, language, self.feed_key)
+        self.templates = {language: make_templates(API, self.url, language, self.feed_key)
                           for language in LANGUAGES}
 
-    def open(self) -> Archive:
-        """A fresh read-only connection for one request (readers never block a crawl)."""
-        return Archive(self.db, readonly=True)
+    def open(self, gone: threading.Event | None = None) -> Archive:
+        """A fresh read-only connection for one request (readers never block a crawl); once
+        `gone` is set, its queries stop (storage.budget)."""
+        archive = Archive(self.db, readonly=True)
+        if gone is not None:
+            cancel_when(archive.db, gone.is_set)
+        return archive
 
     def page(self, name: str, loader: Callable) -> Callable:
-        def endpoint(request: Request) -> Response:
+        def work(request: Request, gone: threading.Event) -> Response:
             try:
-                with self.open() as archive:
+                with self.open(gone) as archive:
                     data = loader(archive, request)
                 status = 200
             except SearchQueryError as exc:
@@ -162,22 +181,28 @@ class ReadingRoom:
             language = choose(request)
             return answer_in(self.templates[language].TemplateResponse(
                 request, f"{name}.html", context, status_code=status), request, language)
+
+        async def endpoint(request: Request) -> Response:
+            return await while_connected(request, lambda gone: work(request, gone))
         endpoint.__name__ = name
         return endpoint
 
     def api(self, loader: Callable) -> Callable:
-        def endpoint(request: Request) -> Response:
+        def work(request: Request, gone: threading.Event) -> Response:
             try:
-                with self.open() as archive:
+                with self.open(gone) as archive:
                     return JSONResponse(loader(archive, request))
             except SearchQueryError as exc:
                 return JSONResponse({"error": f"malformed query: {exc}"}, status_code=400)
+
+        async def endpoint(request: Request) -> Response:
+            return await while_connected(request, lambda gone: work(request, gone))
         return endpoint
 
     def raw_capture(self, request: Request) -> Response:
         """The archived page as fetched, sandboxed: no script runs, nothing is loaded."""
         with self.open() as archive:
-            headers, body = reading.capture_body(archive, request.path_params["id"])
+            headers, body = reading.capture_body(archive, _id(request))
         content_type = next((v for k, v in headers.items() if k.lower() == "content-type"),
                             "text/html")
         charset = content_type.split("charset=", 1)[1].split(";")[0].strip() \
@@ -190,18 +215,24 @@ class ReadingRoom:
             "X-Frame-Options": "SAMEORIGIN",
         })
 
-    def feed(self, request: Request) -> Response:
-        """An Atom feed of changes (alerts.feeds), its links pointing back into this room."""
+    async def feed(self, request: Request) -> Response:
+        """An Atom feed of changes (alerts.feeds), its links pointing back into this room at
+        its configured address (never at the Host a request names)."""
+        return await while_connected(request, lambda gone: self.feed_document(request, gone))
+
+    def feed_document(self, request: Request, gone: threading.Event) -> Response:
         params = {key: request.query_params.getlist(key) for key in request.query_params}
-        with self.open() as archive:
+        wanted = None
+        with self.open(gone) as archive:
             try:
                 wanted, watch = filter_for_path(archive.db, request.path_params["path"], params)
-                document = feed_xml(archive.db, wanted, str(request.base_url).rstrip("/"),
-                                    watch=watch, key=self.feed_key)
+                document = feed_xml(archive.db, wanted, self.url, watch=watch,
+                                    key=self.feed_key)
             except UnknownFeed as exc:
                 raise reading.Missing(str(exc)) from None
-            except SearchQueryError as exc:
-                raise reading.Invalid(f"malformed query: {exc}") from None
+            except SearchQueryError as exc:  # the feed's q, or a watch's stored query
+                query = wanted.query if wanted else (params.get("q") or [""])[0]
+                raise reading.Invalid(f"cannot search for {shown(query or '')}: {exc}") from None
         return Response(document, media_type="application/atom+xml; charset=utf-8")
 
     def api_index(self, request: Request) -> Response:
@@ -218,6 +249,36 @@ class ReadingRoom:
             request, "error.html", context, status_code=status), request, language)
 
 
+async def while_connected(request: Request,
+                          work: Callable[[threading.Event], Response]) -> Response:
+    """Do a request's work in a worker thread while listening to its connection: when the
+    reader goes away the event given to `work` is set, and the archive's queries stop.
+
+    Nobody reads the answer then; the work ends at its next query instead of running on.
+    """
+    gone = threading.Event()
+    outcome: dict = {}
+
+    async def listen() -> None:
+        while (await request.receive())["type"] != "http.disconnect":
+            pass
+        gone.set()
+
+    async with anyio.create_task_group() as tasks:
+        tasks.start_soon(listen)
+        try:
+            outcome["response"] = await anyio.to_thread.run_sync(work, gone)
+        except Exception as exc:  # raised again below, outside the task group
+            outcome["error"] = exc
+        tasks.cancel_scope.cancel()
+    if gone.is_set():
+        logger.info("%s: the reader went away; the work for it was stopped", request.url.path)
+        return Response(status_code=400)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["response"]
+
+
 def search_data_empty(request: Request) -> dict:
     """The search page's data when the query could not be read: the form as it was filled."""
     return {"query": _param(request, "q"), "language": request.query_params.get("edition"),
@@ -227,10 +288,14 @@ def search_data_empty(request: Request) -> dict:
             "hits": [], "counts": {}, "counts_complete": True, "page": 1, "has_more": False}
 
 
-def create_app(db: str, token: str | None = None) -> Starlette:
-    """The reading room on the archive at `db` (opened read-only on every request). With a
-    token, every request must carry it."""
-    room = ReadingRoom(db, token)
+def create_app(db: str, token: str | None = None, url: str = DEFAULT_URL,
+               allowed_hosts: tuple[str, ...] = ()) -> Starlette:
+    """The reading room on the archive at `db` (opened read-only on every request), read at
+    `url`: its links point there, and only requests for its host, the loopback names and
+    `allowed_hosts` are answered. With a token, every request must carry it (feed readers: the
+    feed key, web.guard)."""
+    room = ReadingRoom(db, url, token)
+    names = {url_host(url), *LOOPBACK_NAMES, *allowed_hosts}
     routes = []
     for name, (path, loader) in PAGES.items():
         routes.append(Route(path, room.page(name, loader), methods=["GET"], name=name))
@@ -259,7 +324,11 @@ def create_app(db: str, token: str | None = None) -> Starlette:
         reading.Invalid: lambda request, exc: room.error(request, 400, str(exc)),
         Exception: server_error,
     }
-    middleware = [Middleware(SecurityHeaders), Middleware(TokenGuard, token=token)]
+    middleware = [Middleware(SecurityHeaders), Middleware(HostGuard, names=names),
+                  Middleware(TokenGuard, token=token)]
     app = Starlette(routes=routes, exception_handlers=handlers, middleware=middleware)
+    # Starlette would redirect `/status/` to an absolute address built from the Host header;
+    # the addresses here have no trailing slash, and another one is simply not found.
+    app.router.redirect_slashes = False
     app.state.room = room
     return app

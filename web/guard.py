@@ -5,11 +5,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+import re
 import time
-from http.cookies import SimpleCookie
-from urllib.parse import parse_qsl, urlencode
+from collections.abc import Iterable
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 from starlette.datastructures import MutableHeaders
+from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from alerts.feeds import FEED_KEY
@@ -21,6 +23,11 @@ FEEDS = "/feeds/"
 # Our own pages load nothing but their stylesheet and run no script at all.
 PAGE_POLICY = ("default-src 'none'; style-src 'self'; img-src 'self'; frame-src 'self';"
                " form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+# Answered whatever else is configured: a browser sends these only for a page of this machine.
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
+# A Host header: a name or IPv4 address, or an IPv6 address in brackets; then maybe a port.
+HOST_HEADER = re.compile(r"(?P<host>\[[0-9a-f:.]+\]|[a-z0-9._-]+)(?::[0-9]{1,5})?")
+HOST_NAME = re.compile(r"\[[0-9a-f:.]+\]|[a-z0-9]([a-z0-9._-]*[a-z0-9])?")
 
 
 def is_loopback(host: str) -> bool:
@@ -47,6 +54,32 @@ def feed_key(token: str) -> str:
     """The key that opens the room's feeds and nothing else: derived from the token (it changes
     with it), so a feed reader can keep it in the feed's address without holding the token."""
     return hmac.new(token.encode("utf-8"), b"mediawatch feeds", hashlib.sha256).hexdigest()[:32]
+
+
+def host_name(name: str) -> str:
+    """A host name as a Host header carries it: lower case, an IPv6 address in brackets,
+    a non-ASCII name in its ASCII (IDNA) form. Raises ValueError for anything else."""
+    name = name.strip().rstrip(".").lower()
+    try:
+        name = f"[{ipaddress.IPv6Address(name.strip('[]'))}]" if ":" in name else \
+            name.encode("idna").decode("ascii")
+    except (ValueError, UnicodeError):
+        raise ValueError(f"{name!r} is not a host name") from None
+    if not HOST_NAME.fullmatch(name):
+        raise ValueError(f"{name!r} is not a host name")
+    return name
+
+
+def url_host(url: str) -> str:
+    """The host name of an http(s) address. Raises ValueError if it is not one."""
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 (raises ValueError for a port that is not one)
+    except ValueError:
+        raise ValueError(f"{url!r} is not an http:// or https:// address") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{url!r} is not an http:// or https:// address")
+    return host_name(parts.hostname)
 
 
 def _same(given: str | None, token: str) -> bool:
@@ -82,10 +115,10 @@ class TokenGuard:
             return
         authorization = headers.get("authorization", "")
         bearer = authorization[7:] if authorization[:7].lower() == "bearer " else None
-        cookie = SimpleCookie()
-        cookie.load(headers.get("cookie", ""))
-        given = bearer if bearer is not None else (cookie[COOKIE].value if COOKIE in cookie
-                                                   else None)
+        # Parsed the way browsers send cookies: one with an illegal name (another app on this
+        # host may set `a@b=1`) is only one more cookie that is not ours.
+        given = bearer if bearer is not None else \
+            cookie_parser(headers.get("cookie", "")).get(COOKIE)
         if _same(given, self.token):
             await self.app(scope, receive, send)
         else:
@@ -96,13 +129,45 @@ class TokenGuard:
         if not _same(given, self.token):
             await _refuse(send)
             return
-        # Only ever this site: a path such as //elsewhere.example would leave it.
-        location = "/" + scope["path"].lstrip("/") + (f"?{urlencode(rest)}" if rest else "")
+        location = same_site_path(scope["path"]) + (f"?{urlencode(rest)}" if rest else "")
         cookie = f"{COOKIE}={self.token}; Path=/; HttpOnly; SameSite=Strict"
         await send({"type": "http.response.start", "status": 303, "headers": [
             (b"location", location.encode("utf-8")), (b"set-cookie", cookie.encode("utf-8")),
             (b"cache-control", b"no-store")]})
         await send({"type": "http.response.body", "body": b""})
+
+
+def same_site_path(path: str) -> str:
+    """A decoded request path as a Location on this site only: one leading slash (`//host`
+    would leave it), and every character a browser might read as a separator or that cannot
+    stand in a header (a backslash, which browsers take for a slash; CR, LF) percent-encoded."""
+    return "/" + quote(path.lstrip("/"), safe="/!$&'()*+,;=:@-._~")
+
+
+class HostGuard:
+    """Only requests for this reading room's own names are answered (400 for any other Host):
+    a page whose name was rebound to this machine's address must not read the archive."""
+
+    def __init__(self, app: ASGIApp, names: Iterable[str]) -> None:
+        self.app = app
+        self.names = frozenset(names)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = next((v.decode("latin-1") for k, v in scope["headers"] if k.lower() == b"host"),
+                     "")
+        match = HOST_HEADER.fullmatch(given.strip().lower())
+        if match and match["host"].rstrip(".") in self.names:
+            await self.app(scope, receive, send)
+            return
+        body = (b"This reading room does not answer to that host name. Open it at the address "
+                b"serve printed, or start it with --allow-host NAME to answer to NAME too.\n")
+        await send({"type": "http.response.start", "status": 400, "headers": [
+            (b"content-type", b"text/plain; charset=utf-8"),
+            (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
 
 
 async def _refuse(send: Send) -> None:

@@ -16,7 +16,7 @@ from babel.numbers import format_decimal, format_percent
 from starlette.requests import Request
 from starlette.responses import Response
 
-from web.times import ALMATY, moment
+from web.times import ALMATY, moment, utc
 
 LANGUAGES = ("ru", "kk", "en")  # the order of the switch
 DEFAULT = "en"  # when the browser asks for none of them
@@ -140,7 +140,11 @@ def local_time(stamp: str | None, language: str = DEFAULT) -> str:
     bare date as a date (`5 марта 2024 г.`); `-` for nothing."""
     value = moment(stamp)
     if value is not None:
-        return format_datetime(value, DATETIME_PATTERNS[language], tzinfo=ALMATY, locale=language)
+        try:
+            return format_datetime(value, DATETIME_PATTERNS[language], tzinfo=ALMATY,
+                                   locale=language)
+        except OverflowError:  # the edge of time (year 1 or 9999): shown in UTC
+            return utc(stamp)
     if stamp and len(stamp) == 10:
         try:
             return format_date(date.fromisoformat(stamp), DATE_PATTERNS[language],
@@ -154,8 +158,11 @@ def local_day(stamp: str | None, language: str = DEFAULT) -> str:
     """The day of a stored time or date, in Almaty, as the language writes it."""
     value = moment(stamp)
     if value is not None:
-        return format_date(value.astimezone(ALMATY).date(), DATE_PATTERNS[language],
-                           locale=language)
+        try:
+            day = value.astimezone(ALMATY).date()
+        except OverflowError:  # the edge of time (year 1 or 9999): its day in UTC
+            day = value.date()
+        return format_date(day, DATE_PATTERNS[language], locale=language)
     return local_time(stamp, language)
 
 

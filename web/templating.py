@@ -68,10 +68,11 @@ def in_language(request: Request, language: str) -> str:
     return url_with(request, **{lang.PARAM: language})
 
 
-def make_templates(api: dict[str, str], language: str = lang.DEFAULT,
+def make_templates(api: dict[str, str], address: str, language: str = lang.DEFAULT,
                    feed_key: str | None = None) -> Jinja2Templates:
     """Templates in one language that escape everything they are given unless it is marked
-    safe here; their feed links carry `feed_key`."""
+    safe here; `address` is where the reading room is read (what full links begin with), and
+    their feed links carry `feed_key`."""
 
     def feed(*args, **options) -> str:
         return feed_address(*args, **options, key=feed_key)
@@ -100,5 +101,5 @@ def make_templates(api: dict[str, str], language: str = lang.DEFAULT,
     env.tests["timed"] = lambda stamp: moment(stamp) is not None
     env.globals.update(editions=reading.EDITIONS, change_kinds=reading.CHANGE_KINDS, api=api,
                        url_with=url_with, feed=feed, ui=language, ui_languages=lang.LANGUAGES,
-                       ui_names=lang.NAMES, in_language=in_language)
+                       ui_names=lang.NAMES, in_language=in_language, address=address)
     return Jinja2Templates(env=env)
