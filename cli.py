@@ -847,7 +847,8 @@ def notify(web_url: str, db: str) -> None:
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="TCP port (0: any free one).")
 @click.option("--web-url", help="The address readers open (e.g. behind a proxy): links point "
-                                "there and its host is answered. Default: http://HOST:PORT/.")
+                                "there and its host is answered; noted in the archive, it is "
+                                "where messages and feeds link too. Default: http://HOST:PORT/.")
 @click.option("--allow-host", "allowed_hosts", multiple=True, metavar="NAME",
               help="Also answer requests for this host name (repeatable); other names but "
                    "the --web-url's and the loopback ones get 400.")
