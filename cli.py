@@ -9,7 +9,9 @@ change is, which versions to compare or how an article is found.
 
 from __future__ import annotations
 
+import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -552,8 +554,9 @@ def stats(as_json: bool, db: str) -> None:
 @utc_option
 @db_option
 def status(limit: int, as_json: bool, db: str) -> None:
-    """The recent crawl runs, newest first: what each found, its errors; failed notifications,
-    the watches' digests and the crawl service's next runs."""
+    """The recent crawl runs, newest first: what each found, its errors; the head of the evidence
+    log; notifications failed or unconfirmed, watches skipped, the watches' digests, clocks that
+    were ahead, and the crawl service's next runs."""
     from views import reading
     from views.runs import status_text
 
@@ -587,26 +590,39 @@ def reextract(since: str | None, article: str | None, dry_run: bool, as_json: bo
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "warc"]), default="jsonl",
-              show_default=True, help="jsonl/csv: the current version of each article; "
-                                      "warc: the raw capture of every version.")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "warc", "wacz"]),
+              default="jsonl", show_default=True,
+              help="jsonl/csv: the current version of each article; warc: the raw capture of "
+                   "every version; wacz: the captures with their evidence log, signed.")
 @click.option("--since", help="Only what was archived (fetched into the archive) since then, "
                               "not the publication date (YYYY-MM-DD[THH:MM], or 7d).")
+@click.option("--until", help="With --format wacz: only what was archived before then.")
+@click.option("--id", "article", help="With --format wacz: only this article's versions "
+                                      "(its id or one of its URLs).")
 @edition_option
 @click.option("--output", "-o", help="File to write (default: standard output).")
 @click.option("--excel", is_flag=True,
               help="With --format csv: start with a UTF-8 byte-order mark, so that spreadsheets "
                    "read the Cyrillic letters right.")
+@click.option("--key", help="With --format wacz: the private key that signs it, made on first "
+                            "use (default: MEDIAWATCH_SIGNING_KEY, else "
+                            "~/.config/mediawatch/wacz-signing-key.pem).")
 @db_option
-def export(fmt: str, since: str | None, edition: str | None, output: str | None, excel: bool,
+def export(fmt: str, since: str | None, until: str | None, article: str | None,
+           edition: str | None, output: str | None, excel: bool, key: str | None,
            db: str) -> None:
-    """Export the archive as JSON lines, CSV or WARC."""
+    """Export the archive as JSON lines, CSV, WARC or signed WACZ."""
     from storage.outputs import OutputError, check_not_archive
     from views import export as report
 
     if excel and fmt != "csv":
         raise UserError(f"--excel only applies to --format csv, not --format {fmt}")
+    for name, given in (("--until", until), ("--id", article), ("--key", key)):
+        if given is not None and fmt != "wacz":
+            raise UserError(f"{name} only applies to --format wacz, not --format {fmt}")
     since = parse_time(since, "--since")
+    if fmt == "wacz":
+        return export_wacz(db, output, edition, since, parse_time(until, "--until"), article, key)
     if fmt == "warc" and output is None and on_terminal():
         raise UserError("a WARC file is binary: give --output FILE.warc.gz")
     try:
@@ -621,6 +637,61 @@ def export(fmt: str, since: str | None, edition: str | None, output: str | None,
         raise UserError(f"cannot write {output or 'the export'}: {exc.strerror or exc}") from None
     if output:
         click.echo(f"wrote {count} {'captures' if fmt == 'warc' else 'articles'} to {output}", err=True)
+
+
+def export_wacz(db: str, output: str | None, edition: str | None, since: str | None,
+                until: str | None, article: str | None, key_path: str | None) -> None:
+    """`export --format wacz`: the selected captures, their evidence and the log to the head,
+    signed with the local key (made, and its public part printed, on first use)."""
+    import os
+
+    import settings
+    from storage import evidence
+    from storage.outputs import OutputError, check_not_archive
+    from views import signing, wacz
+
+    if not output or output == "-":
+        raise UserError("a WACZ file is a zip archive: give --output FILE.wacz")
+    key_path = key_path or settings.MEDIAWATCH_SIGNING_KEY
+    try:
+        check_not_archive(output, db)
+        check_not_archive(key_path, db)
+        if os.path.exists(output) and os.path.samefile(output, key_path):
+            raise OutputError(f"{output} is the signing key: give another --output")
+        key, made = signing.load_or_create(key_path)
+    except (OutputError, signing.SigningError) as exc:
+        raise UserError(str(exc)) from None
+    if made:
+        click.echo(f"made a signing key at {key_path} (private, mode 0600: keep it so); "
+                   f"its public part is kept in {signing.public_path(key_path)} and is:\n"
+                   f"{signing.public_key_text(key)}", err=True)
+    with open_archive(db) as archive, evidence.snapshot(archive.db):
+        article_id = find_article(archive, article) if article else None
+        ids = evidence.exported_versions(archive.db, edition, since, until, article_id)
+        if not ids:
+            raise UserError("no archived capture matches: nothing to export")
+        head = str(evidence.head(archive.db))
+        versions = (evidence.version_package(archive.db, archive.captures, version_id)
+                    for version_id, _ in ids)
+        selection = {"edition": edition, "since": since, "until": until, "article": article_id}
+        title = "mediawatch evidence" + (f": article {article_id}" if article_id else "")
+        try:
+            with export_file(output, binary=True) as out:
+                events = evidence.event_items(archive.db, {article for _, article in ids},
+                                              since, until)
+                package = wacz.write_wacz(
+                    out, versions, events, lambda first: evidence.log_slice(archive.db, first),
+                    lambda first: evidence.chain_before(archive.db, first), head, key, title,
+                    selection)
+        except evidence.NotLogged as exc:
+            raise UserError(f"not exported: {exc}") from None
+        except OutputError as exc:
+            raise UserError(str(exc)) from None
+        except OSError as exc:
+            raise UserError(f"cannot write {output}: {exc.strerror or exc}") from None
+    click.echo(f"wrote {package.captures} captures and {package.records} evidence records to "
+               f"{output}, signed with the key {package.key_fingerprint[:16]}… (SHA-256 of its "
+               f"public part); archive head {head}", err=True)
 
 
 def export_file(output: str | None, binary: bool = False):
@@ -647,11 +718,224 @@ def migrate_archive(db: str) -> None:
         pending = pending_migrations(db)
     except ArchiveError as exc:
         raise UserError(str(exc)) from None
-    if not pending:
+    if pending:
+        Archive(db).close()
+        click.echo(f"migrated {db}: {', '.join(pending)}")
+    else:
         click.echo(f"{db} is up to date: nothing to migrate")
+    moved, store = move_receivers_out(db)
+    if moved:
+        click.echo(f"moved the receiver addresses of {moved} watch(es) out of the archive, "
+                   f"into {store}")
+
+
+def move_receivers_out(db: str) -> tuple[int, str]:
+    """Move the full receiver addresses still in the archive to the secrets file (an archive
+    made before they were kept apart); how many, and where."""
+    import settings
+    from alerts.receivers import redacted_url
+    from storage.secrets import SecretsError, SecretStore
+    from storage.watches import move_secrets_out
+
+    with open_archive(db) as archive:
+        if not archive.db.execute("SELECT 1 FROM watches WHERE secret_ref IS NULL").fetchone():
+            return 0, settings.MEDIAWATCH_SECRETS
+    store = SecretStore(settings.MEDIAWATCH_SECRETS)
+    with open_archive(db, write=True) as archive:
+        try:
+            return move_secrets_out(archive.db, store, redacted_url), str(store.path)
+        except SecretsError as exc:
+            raise UserError(str(exc)) from None
+
+
+# ---- evidence: verify, backups, replication ------------------------------------------------
+
+@main.command()
+@click.option("--since-head", metavar="ENTRIES:HASH",
+              help="A head noted earlier (from status, a page or a feed): also check that the "
+                   "archive only grew since then.")
+@click.option("--wacz", "package", metavar="FILE.wacz",
+              help="Check an exported WACZ instead of the archive: its signature, every file's "
+                   "digest, every record and the chain to its head.")
+@click.option("--public-key", help="With --wacz: the key the package must be signed by "
+                                   "(base64, or its SHA-256).")
+@json_option
+@db_option
+def verify(since_head: str | None, package: str | None, public_key: str | None, as_json: bool,
+           db: str) -> None:
+    """Check every capture, version and event against the tamper-evident log (exit 1 if not)."""
+    from storage import evidence
+    from views.evidence import verify_text
+
+    if package:
+        return verify_package(package, public_key, since_head, as_json)
+    if public_key:
+        raise UserError("--public-key only applies with --wacz")
+    try:
+        if since_head:
+            evidence.parse_head(since_head)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    with open_archive(db) as archive:
+        report = evidence.verify(archive.db, since_head)
+    if as_json:
+        echo_json(report.as_dict())
+    else:
+        echo_text(verify_text(report, db))
+    sys.exit(0 if report.held else 1)
+
+
+def verify_package(path: str, public_key: str | None, since_head: str | None,
+                   as_json: bool) -> None:
+    """`verify --wacz`: check an exported package as its reader would."""
+    import os
+    import zipfile
+
+    from views.wacz import check_wacz
+
+    if since_head:
+        raise UserError("--since-head applies to an archive, not to --wacz")
+    if not os.path.isfile(path):
+        raise UserError(f"no WACZ file at {path}")
+    try:
+        datapackage, problems = check_wacz(path, public_key)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise UserError(f"{path} is not a WACZ made by mediawatch export: {exc}") from None
+    meta = datapackage.get("mediawatch", {})
+    if as_json:
+        echo_json({"held": not problems, "head": meta.get("head"),
+                   "public_key_sha256": meta.get("public_key_sha256"), "problems": problems})
+    else:
+        echo_text(f"{path}: {'held' if not problems else 'FAILED'}; signed by key "
+                  f"{meta.get('public_key_sha256')}; archive head {meta.get('head')}")
+        for problem in problems[:20]:
+            echo_text(f"  {problem}")
+    sys.exit(0 if not problems else 1)
+
+
+@main.command()
+@click.option("--to", "output", required=True, metavar="FILE",
+              help="The backup file (replaced only once the new copy is checked).")
+@db_option
+def backup(output: str, db: str) -> None:
+    """Copy the archive while crawls write (SQLite's online backup), then check the copy."""
+    import stat
+
+    from storage.backup import BackupError
+    from storage.backup import backup as make_backup
+    from storage.outputs import OutputError, check_not_archive
+
+    open_archive(db).close()
+    try:
+        check_not_archive(output, db)
+        if output == "-" or (os.path.exists(output) and not stat.S_ISREG(os.stat(output).st_mode)):
+            raise OutputError(f"cannot write {output}: a backup goes to a file")
+        checked = make_backup(db, output)
+    except (BackupError, OutputError) as exc:
+        raise UserError(str(exc)) from None
+    except OSError as exc:
+        raise UserError(f"cannot write {output}: {exc.strerror or exc}") from None
+    report = checked.verified
+    click.echo(f"backed up {db} to {output}: integrity ok; evidence log "
+               f"{'held' if report.held else 'FAILED'} ({report.head.entries} entries, head "
+               f"{report.head})")
+    if not report.held:
+        echo_text(f"  {report.first().text()}")
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--from", "source", metavar="FILE", help="A backup made by mediawatch backup.")
+@click.option("--replica", metavar="FOLDER", help="A Litestream replica made by mediawatch "
+                                                  "replicate.")
+@db_option
+def restore(source: str | None, replica: str | None, db: str) -> None:
+    """Replace the archive by a checked backup or replica; the old file is kept aside."""
+    import tempfile
+
+    from storage.access import ArchiveError, check_writable_target
+    from storage.backup import BackupError, head_of
+    from storage.backup import restore as put_back
+    from storage.replica import ReplicaError, restore_replica
+
+    if bool(source) == bool(replica):
+        raise UserError("give either --from FILE or --replica FOLDER")
+    if source and not os.path.isfile(source):
+        raise UserError(f"no backup file at {source}")
+    if replica and not os.path.isdir(replica):
+        raise UserError(f"no replica at {replica} (not a folder)")
+    try:
+        check_writable_target(db)
+    except ArchiveError as exc:
+        raise UserError(str(exc)) from None
+    from storage.locks import ArchiveLock, LockHeld
+
+    lock = ArchiveLock(db, "scheduler")
+    try:
+        if os.path.exists(db):  # a scheduler runs only against an archive that exists
+            lock.acquire()
+    except LockHeld as held:
+        raise UserError(f"a scheduler (pid {held.pid or 'unknown'}) is running on {db}: stop it "
+                        "before restoring") from None
+    except OSError as exc:
+        raise UserError(f"cannot lock {db}: {exc.strerror or exc}") from None
+    try:
+        before = head_of(db) if os.path.isfile(db) and os.path.getsize(db) else None
+        with tempfile.TemporaryDirectory(dir=os.path.dirname(os.path.abspath(db))) as folder:
+            if replica:
+                source = os.path.join(folder, "restored.db")
+                restore_replica(replica, source)
+            checked, aside = put_back(source, db)
+    except (BackupError, ReplicaError, ArchiveError) as exc:
+        raise UserError(str(exc)) from None
+    except OSError as exc:
+        raise UserError(f"cannot restore {db}: {exc.strerror or exc}") from None
+    finally:
+        lock.release()
+    head = checked.verified.head
+    click.echo(f"restored {db} from {replica or source}: integrity ok, evidence log held "
+               f"({head.entries} entries, head {head})")
+    if aside:
+        lost = f"; {before.entries - head.entries} entries newer than the restored copy are " \
+               "only in it" if before and before.entries > head.entries else ""
+        click.echo(f"the archive it replaced is kept as {aside}{lost}")
+
+
+@main.command()
+@click.option("--to", "replica", required=True, metavar="FOLDER",
+              help="The replica folder (Litestream `type: file`).")
+@click.option("--sync-interval", default="1s", show_default=True,
+              help="How often Litestream ships new writes to the replica (e.g. 1s, 10s, 1m).")
+@click.option("--print-config", is_flag=True,
+              help="Print Litestream's configuration for this archive and replica, and exit.")
+@db_option
+def replicate(replica: str, sync_interval: str, print_config: bool, db: str) -> None:
+    """Replicate the archive continuously with Litestream until interrupted."""
+    import re
+
+    from storage import replica as replication
+
+    if not re.fullmatch(r"[1-9]\d*(ms|s|m|h)", sync_interval):
+        raise UserError(f"--sync-interval must be a duration such as 1s, 10s or 1m, "
+                        f"not {sync_interval!r}")
+    if print_config:
+        click.echo(replication.config_text(db, replica, sync_interval), nl=False)
         return
-    Archive(db).close()
-    click.echo(f"migrated {db}: {', '.join(pending)}")
+    open_archive(db).close()
+    if os.path.exists(replica) and not os.path.isdir(replica):
+        raise UserError(f"{replica} is not a folder")
+    try:
+        replication.litestream()
+    except replication.ReplicaError as exc:
+        raise UserError(str(exc)) from None
+    config = replication.write_config(db, replica, sync_interval)
+    click.echo(f"replicating {db} to {replica} every {sync_interval} (Ctrl-C to stop)", err=True)
+    try:
+        status = replication.replicate(config)
+    finally:
+        os.unlink(config)
+    if status:
+        raise click.ClickException(f"litestream stopped with status {status}")
 
 
 # ---- feeds, watches and notifications -----------------------------------------------------------
@@ -740,25 +1024,34 @@ def watch() -> None:
 @click.option("--query", help="Only changes to articles matching this search query.")
 @click.option("--digest", type=click.Choice(["hourly", "daily"]),
               help="Send one digest an hour or a day instead of a message per change.")
+@click.option("--allow-private-target", "allow_private", is_flag=True,
+              help="Allow a receiver on a loopback, private or link-local address (this "
+                   "machine or its network); refused otherwise.")
 @db_option
 def watch_add(name: str, notify_url: str, kinds: tuple[str, ...], edition: str | None,
-              query: str | None, digest: str | None, db: str) -> None:
+              query: str | None, digest: str | None, allow_private: bool, db: str) -> None:
     """Add a watch; it is told of the changes archived from now on."""
-    from alerts.delivery import private_url, valid_url
-    from storage.watches import WatchExists, add_watch
+    import settings
+    from alerts.receivers import private_url
+    from alerts.watches import ReceiverRefused, add_watch, check_receiver
+    from storage.secrets import SecretsError, SecretStore
+    from storage.watches import WatchExists
 
     if not name.strip() or "/" in name:
         raise UserError("a watch name must be non-empty and have no '/'")
-    if not valid_url(notify_url):
-        raise UserError(f"--notify {notify_url!r} is not a notification URL Apprise knows "
-                        "(see https://github.com/caronc/apprise/wiki)")
+    try:
+        check_receiver(notify_url, allow_private)
+    except ReceiverRefused as exc:
+        raise UserError(str(exc)) from None
     check_query(query, edition)
     with open_archive(db, write=True) as archive:
         try:
-            add_watch(archive.db, name, notify_url, list(kinds), edition, query, digest)
-        except WatchExists as exc:
+            add_watch(archive.db, SecretStore(settings.MEDIAWATCH_SECRETS), name, notify_url,
+                      list(kinds), edition, query, digest, allow_private)
+        except (WatchExists, ReceiverRefused, SecretsError) as exc:
             raise UserError(str(exc)) from None
-    click.echo(f"watch {name} added: notifies {private_url(notify_url)}")
+    click.echo(f"watch {name} added: notifies {private_url(notify_url)} (the address is kept "
+               f"in {settings.MEDIAWATCH_SECRETS})")
 
 
 @watch.command("list")
@@ -767,13 +1060,18 @@ def watch_add(name: str, notify_url: str, kinds: tuple[str, ...], edition: str |
 def watch_list(as_json: bool, db: str) -> None:
     """The watches, their filters and deliveries (passwords in URLs hidden): the last sent and,
     for a digest, when the next goes out."""
-    from alerts.delivery import private_url
+    import settings
+    from alerts.watches import shown_receiver
+    from storage.secrets import SecretStore
     from storage.watches import list_watches, watch_schedule
     from views.runs import watch_list_text
 
+    secrets = SecretStore(settings.MEDIAWATCH_SECRETS)
     with open_archive(db) as archive:
-        urls = {w["name"]: private_url(w["notify_url"]) for w in list_watches(archive.db)}
-        rows = [{**w, "lang": w.pop("language"), "notify": urls[w["name"]]}
+        shown = {w["name"]: (shown_receiver(secrets, w), bool(w["allow_private"]))
+                 for w in list_watches(archive.db)}
+        rows = [{**w, "lang": w.pop("language"), "notify": shown[w["name"]][0],
+                 "private_target_allowed": shown[w["name"]][1]}
                 for w in watch_schedule(archive.db)]
     if as_json:
         echo_json(rows)
@@ -785,11 +1083,17 @@ def watch_list(as_json: bool, db: str) -> None:
 @click.argument("name")
 @db_option
 def watch_remove(name: str, db: str) -> None:
-    """Remove a watch and its deliveries."""
-    from storage.watches import remove_watch
+    """Remove a watch, its deliveries and its receiver's address."""
+    import settings
+    from alerts.watches import remove_watch
+    from storage.secrets import SecretsError, SecretStore
 
     with open_archive(db, write=True) as archive:
-        if not remove_watch(archive.db, name):
+        try:
+            removed = remove_watch(archive.db, SecretStore(settings.MEDIAWATCH_SECRETS), name)
+        except SecretsError as exc:
+            raise UserError(f"watch {name} removed, but its address stays: {exc}") from None
+        if not removed:
             raise UserError(f"no watch named {name!r} (see mediawatch watch list)")
     click.echo(f"watch {name} removed")
 
@@ -800,21 +1104,37 @@ def watch_remove(name: str, db: str) -> None:
 @db_option
 def watch_test(name: str, web_url: str, db: str) -> None:
     """Send a sample message (the latest change the watch selects) to the watch's receiver."""
-    from alerts.delivery import private_url, send
+    import settings
+    from alerts.delivery import send
     from alerts.messages import test_message
+    from alerts.sending import SENT
+    from alerts.watches import receiver_address, shown_receiver
     from storage.changelog import change_log
+    from storage.secrets import SecretsError, SecretStore
     from storage.watches import watch_filter
     from views.reading import room_url
 
+    secrets = SecretStore(settings.MEDIAWATCH_SECRETS)
     with open_archive(db) as archive:
         found = find_watch(archive, name)
         latest = change_log(archive.db, watch_filter(found), newest_first=True, limit=1)
         message = test_message(archive.db, found, latest[0] if latest else None,
                                room_url(archive.db, web_url))
-    error = send(found["notify_url"], message.title, message.body)
-    if error:
-        raise UserError(f"the test message to {private_url(found['notify_url'])} failed: {error}")
-    click.echo(f"test message sent to {private_url(found['notify_url'])}")
+    shown = shown_receiver(secrets, found)
+    try:
+        address = receiver_address(secrets, found)
+    except SecretsError as exc:
+        raise UserError(str(exc)) from None
+    if address is None:
+        raise UserError(f"the address of watch {name} ({shown}) is not in the secrets file "
+                        f"{secrets.path}: remove the watch and add it again")
+    with stop_on_signals() as courier:
+        outcome = send(address, message.title, message.body, bool(found["allow_private"]),
+                       settings.MEDIAWATCH_NOTIFY_MESSAGE_DEADLINE, courier)
+    if outcome.status != SENT:
+        raise UserError(f"the test message to {shown} {outcome.status}: "
+                        f"{outcome.error or 'stopped by a signal'}")
+    click.echo(f"test message sent to {shown}")
 
 
 @main.command()
@@ -823,22 +1143,57 @@ def watch_test(name: str, web_url: str, db: str) -> None:
 def notify(web_url: str, db: str) -> None:
     """Send every watch its new changes now, and retry failed sends that are due; the exit
     status is 1 when a send failed (it is retried later)."""
-    from alerts.delivery import DeliveryBusy, deliver
-    from settings import MEDIAWATCH_NOTIFY_RETRY_STEPS
+    import settings
+    from alerts.delivery import DeliveryBusy, DeliveryLimits, deliver
+    from storage.secrets import SecretStore
     from views.reading import room_url
 
-    with open_archive(db, write=True) as archive:
+    limits = DeliveryLimits(settings.MEDIAWATCH_NOTIFY_RETRY_STEPS,
+                            settings.MEDIAWATCH_NOTIFY_MESSAGE_DEADLINE,
+                            settings.MEDIAWATCH_NOTIFY_RUN_DEADLINE)
+    with open_archive(db, write=True) as archive, stop_on_signals() as courier:
         try:
-            report = deliver(archive.db, db, MEDIAWATCH_NOTIFY_RETRY_STEPS,
-                             room_url(archive.db, web_url))
+            report = deliver(archive.db, db, SecretStore(settings.MEDIAWATCH_SECRETS), limits,
+                             room_url(archive.db, web_url), courier)
         except DeliveryBusy as exc:
             raise UserError(str(exc)) from None
+    for correction in report.corrections:
+        click.echo(f"clock: {correction['what']} was {correction['stored']}, later than this "
+                   f"machine's clock: corrected to {correction['corrected']}", err=True)
     for error in report.errors:
         click.echo(f"failed: {error}", err=True)
-    click.echo(f"notify: {report.collected} new messages, {report.sent} sent, "
-               f"{report.failed} failed (retried later)")
+    summary = (f"{report.collected} new messages, {report.sent} sent, {report.failed} failed "
+               f"(retried later), {report.unconfirmed} unconfirmed")
+    if report.postponed:
+        summary += f", {report.postponed} wait for the next run (its deadline passed)"
+    if report.stopped:
+        raise click.ClickException(f"notify stopped by a signal: {summary}; the rest is sent "
+                                   "on the next run")
+    click.echo(f"notify: {summary}")
     if report.failed:
         sys.exit(1)
+
+
+@contextmanager
+def stop_on_signals():
+    """A courier that SIGTERM and SIGINT stop: the message in flight is ended at once."""
+    import signal
+    import threading
+
+    from alerts.sending import Courier
+    from settings import MEDIAWATCH_NOTIFY_MESSAGE_DEADLINE
+
+    courier = Courier(MEDIAWATCH_NOTIFY_MESSAGE_DEADLINE)
+    previous = {}
+    if threading.current_thread() is threading.main_thread():  # only there can signals be caught
+        previous = {number: signal.signal(number, lambda *_: courier.stop())
+                    for number in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield courier
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, signal.SIG_DFL if handler is None else handler)
+        courier.close()
 
 
 @main.command()

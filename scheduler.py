@@ -8,8 +8,9 @@ import signal
 import sqlite3
 import subprocess
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -22,6 +23,9 @@ from storage.locks import ArchiveLock, LockHeld
 from storage.processes import this_process
 from storage.records import EDITIONS
 from views.runs import run_line
+
+if TYPE_CHECKING:
+    from alerts.delivery import DeliveryReport
 
 logger = logging.getLogger("mediawatch.scheduler")
 
@@ -47,6 +51,9 @@ class ServiceConfig:
     revisit_steps: tuple[int, ...] | None = None
     web_url: str | None = project_settings.MEDIAWATCH_WEB_URL or None  # None: views.reading.room_url
     notify_retry_steps: tuple[int, ...] = project_settings.MEDIAWATCH_NOTIFY_RETRY_STEPS
+    notify_message_deadline: float = project_settings.MEDIAWATCH_NOTIFY_MESSAGE_DEADLINE
+    notify_run_deadline: float = project_settings.MEDIAWATCH_NOTIFY_RUN_DEADLINE
+    secrets: str = field(default_factory=lambda: project_settings.MEDIAWATCH_SECRETS)
 
     def interval(self, kind: str) -> float:
         return {"new": self.new_interval, "revisit": self.revisit_interval,
@@ -86,7 +93,9 @@ def due_times(runs: list[dict], config: ServiceConfig,
             for kind, mode in JOB_MODES.items():
                 if run.get("mode") != mode or run.get("status") == "running":
                     continue
-                started = parse_stamp(run["started_at"])
+                # A start later than now was written under a clock that was ahead: counted
+                # as now, or the job would wait until that time comes round.
+                started = min(parse_stamp(run["started_at"]), now)
                 key = job_id(kind, edition)
                 if key not in last or started > last[key]:
                     last[key] = started
@@ -100,8 +109,111 @@ def due_times(runs: list[dict], config: ServiceConfig,
     return due
 
 
+class Notifier:
+    """Delivers notifications in a thread of its own, so that no crawl ever waits on a receiver:
+    a crawl that ends asks for a delivery run and goes on; requests made while a run is going
+    are served by one more run after it."""
+
+    def __init__(self, config: ServiceConfig) -> None:
+        from alerts.sending import Courier
+
+        self.config = config
+        self.courier = Courier(config.notify_message_deadline)
+        self.state = threading.Condition()
+        self.pending = self.busy = self.stopping = False
+        self.thread: threading.Thread | None = None
+
+    def request(self) -> None:
+        """Ask for a delivery run (after a crawl); returns at once."""
+        with self.state:
+            if self.stopping:
+                return
+            self.pending = True
+            self.state.notify_all()
+            if self.thread is None:
+                self.thread = threading.Thread(target=self._serve, name="notifier", daemon=True)
+                self.thread.start()
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Wait until every requested run is done; False when `timeout` passed first."""
+        with self.state:
+            return self.state.wait_for(lambda: not (self.pending or self.busy), timeout)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """End the run in progress at once (the message in flight is ended) and the thread."""
+        with self.state:
+            self.stopping = True
+            self.state.notify_all()
+        self.courier.stop()
+        if self.thread is not None:
+            self.thread.join(timeout)
+
+    def _serve(self) -> None:
+        while True:
+            with self.state:
+                self.state.wait_for(lambda: self.pending or self.stopping)
+                if self.stopping:
+                    break
+                self.pending, self.busy = False, True
+            try:
+                self.deliver()
+            finally:
+                with self.state:
+                    self.busy = False
+                    self.state.notify_all()
+        self.courier.close()
+        with self.state:
+            self.pending = False
+            self.state.notify_all()
+
+    def deliver(self) -> None:
+        """One delivery run: send every watch its new changes, retry failed sends."""
+        from alerts.delivery import DeliveryBusy, DeliveryLimits, deliver
+        from storage.archive import Archive
+        from storage.secrets import SecretStore
+        from views.reading import room_url
+
+        limits = DeliveryLimits(self.config.notify_retry_steps,
+                                self.config.notify_message_deadline,
+                                self.config.notify_run_deadline)
+        try:
+            archive = Archive(self.config.db)
+        except Exception:  # the service goes on; the next run tries again
+            logger.exception("delivering notifications failed")
+            return
+        try:
+            report = deliver(archive.db, self.config.db, SecretStore(self.config.secrets),
+                             limits, room_url(archive.db, self.config.web_url),
+                             courier=self.courier)
+        except DeliveryBusy as exc:
+            logger.info("notifications not sent now: %s", exc)
+            return
+        except Exception:  # the service goes on; the next run retries what is left
+            logger.exception("delivering notifications failed")
+            return
+        finally:
+            archive.close()
+        log_delivery(report)
+
+
+def log_delivery(report: DeliveryReport) -> None:
+    """The log lines of one delivery run."""
+    for correction in report.corrections:
+        logger.warning("clock: %s was %s, later than this machine's clock: corrected to %s",
+                       correction["what"], correction["stored"], correction["corrected"])
+    if report.collected or report.sent or report.failed or report.unconfirmed:
+        logger.info("notifications: %s new, %s sent, %s failed, %s unconfirmed",
+                    report.collected, report.sent, report.failed, report.unconfirmed)
+    if report.postponed:
+        logger.warning("notifications: %s wait for the next run (the run's deadline passed)",
+                       report.postponed)
+    for error in report.errors:
+        logger.warning("notification failed: %s", error)
+
+
 class CrawlService:
-    """Runs each crawl as a child process, one at a time, with a time limit."""
+    """Runs each crawl as a child process, one at a time, with a time limit; notifications are
+    delivered by a Notifier beside it."""
 
     def __init__(self, config: ServiceConfig) -> None:
         self.config = config
@@ -110,6 +222,7 @@ class CrawlService:
         self.child: subprocess.Popen | None = None
         self.child_lock = threading.Lock()
         self.started_at: str | None = None
+        self.notifier = Notifier(config)
         self.scheduler = BlockingScheduler(
             executors={"default": ThreadPoolExecutor(max_workers=1)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
@@ -144,7 +257,7 @@ class CrawlService:
             outcome = "stopped"
         self.close_unfinished_runs(outcome, pid)
         self.log_result(kind, edition, outcome, read_outcome(code, out, err))
-        self.deliver_notifications()
+        self.notifier.request()
         if not self.stopping.is_set():
             self.record_plan()
 
@@ -171,28 +284,9 @@ class CrawlService:
             archive.close()
 
     def deliver_notifications(self) -> None:
-        """After each crawl run: send every watch its new changes, retry failed sends."""
-        from alerts.delivery import DeliveryBusy, deliver
-        from storage.archive import Archive
-        from views.reading import room_url
-
-        archive = Archive(self.config.db)
-        try:
-            report = deliver(archive.db, self.config.db, self.config.notify_retry_steps,
-                             room_url(archive.db, self.config.web_url))
-        except DeliveryBusy as exc:
-            logger.info("notifications not sent now: %s", exc)
-            return
-        except Exception:  # the service goes on; the next run retries what is left
-            logger.exception("delivering notifications failed")
-            return
-        finally:
-            archive.close()
-        if report.collected or report.sent or report.failed:
-            logger.info("notifications: %s new, %s sent, %s failed", report.collected,
-                        report.sent, report.failed)
-        for error in report.errors:
-            logger.warning("notification failed: %s", error)
+        """Send every watch its new changes now, in this thread (the service's own runs go
+        through the notifier's thread)."""
+        self.notifier.deliver()
 
     def log_result(self, kind: str, edition: str, ending: str, crawl: CrawlOutcome) -> None:
         """One log line for a finished job: its runs, or why it ended without them."""
@@ -260,6 +354,7 @@ class CrawlService:
         threading.Thread(target=self._shutdown, daemon=True).start()
 
     def _shutdown(self) -> None:
+        self.notifier.stop()
         with self.child_lock:
             self.end_child()
         self.scheduler.shutdown(wait=True)

@@ -12,6 +12,10 @@ COMMANDS_MODULE = "crawler.commands"
 MEDIAWATCH_BASE_URL = os.environ.get("MEDIAWATCH_BASE_URL", "https://vlast.kz")
 MEDIAWATCH_DB = os.environ.get("MEDIAWATCH_DB", "archive.db")
 MEDIAWATCH_CONTACT = os.environ.get("MEDIAWATCH_CONTACT", "mediawatch-operator@example.org")
+# The private key that signs WACZ exports: made on first use, kept outside any archive (0600).
+MEDIAWATCH_SIGNING_KEY = os.environ.get("MEDIAWATCH_SIGNING_KEY") or os.path.join(
+    os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config"),
+    "mediawatch", "wacz-signing-key.pem")
 
 # Polite by default against the real site.
 USER_AGENT = f"mediawatch/0.1 (+media monitoring archive; contact: {MEDIAWATCH_CONTACT})"
@@ -76,6 +80,14 @@ MEDIAWATCH_NOTIFY_RETRY_STEPS = tuple(
     int(step)
     for step in os.environ.get("MEDIAWATCH_NOTIFY_RETRY_STEPS", "60,300,1800,7200,21600").split(",")
 )
+# The longest one message may take to send (connection to answer), and one delivery run.
+MEDIAWATCH_NOTIFY_MESSAGE_DEADLINE = float(
+    os.environ.get("MEDIAWATCH_NOTIFY_MESSAGE_DEADLINE", "30"))
+MEDIAWATCH_NOTIFY_RUN_DEADLINE = float(os.environ.get("MEDIAWATCH_NOTIFY_RUN_DEADLINE", "300"))
+# The receivers' full addresses (with their passwords and tokens), kept outside the archive.
+MEDIAWATCH_SECRETS = os.environ.get("MEDIAWATCH_SECRETS") or os.path.join(
+    os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config"),
+    "mediawatch", "secrets.json")
 
 # The folder of the lock files that keep writers of one archive apart (storage/locks.py); empty:
 # /run/lock/mediawatch, or /tmp/mediawatch-locks where there is no /run/lock. Every process that

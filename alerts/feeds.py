@@ -14,6 +14,7 @@ from sqlite_utils import Database
 
 from alerts.summaries import change_links, change_title, summarize
 from storage.changelog import FILTER_KINDS, ChangeFilter, change_log
+from storage.evidence import CAPTURE, EVENT, entry_of, head, version_evidence
 from storage.records import EDITIONS
 from storage.search import validate_query
 from storage.watches import get_watch, watch_filter
@@ -23,6 +24,8 @@ TAG = "tag:mediawatch,2024:"
 FEED_LIMIT = 50  # entries in a feed, newest first
 FEED_KEY = "key"  # /feeds/all.atom?key=…: the parameter of the reading room's feed key
 ATOM = "http://www.w3.org/2005/Atom"
+# Atom extension of the evidence log: the head on the feed, each change's log entries on its entry.
+EVIDENCE = f"{TAG}evidence"
 EPOCH = "2024-01-01T00:00:00+00:00"  # the updated time of a feed with no entry
 LARGEST_ID = 2**63 - 1  # SQLite's largest integer: no article id is above it
 # Characters XML 1.0 cannot hold (control characters, lone surrogates, U+FFFE and U+FFFF).
@@ -147,7 +150,7 @@ def feed_xml(db: Database, wanted: ChangeFilter | None = None, web_url: str = DE
     base = web_url.rstrip("/")
     path = feed_path(wanted, watch)
     items = change_log(db, wanted, newest_first=True, limit=limit)
-    feed = etree.Element(f"{{{ATOM}}}feed", nsmap={None: ATOM})
+    feed = etree.Element(f"{{{ATOM}}}feed", nsmap={None: ATOM, "evidence": EVIDENCE})
     _text(feed, "id", f"{TAG}feed/{path}")
     _text(feed, "title", feed_title(wanted, watch))
     _text(feed, "subtitle", "What was published, revised, removed or restored on Vlast.kz, "
@@ -157,6 +160,9 @@ def feed_xml(db: Database, wanted: ChangeFilter | None = None, web_url: str = DE
     _link(feed, keyed(f"{base}/feeds/{path}", key), "self", "application/atom+xml")
     _link(feed, f"{base}/", "alternate", "text/html")
     _text(feed, "generator", "mediawatch")
+    log_head = head(db)
+    etree.SubElement(feed, f"{{{EVIDENCE}}}log", {"entries": str(log_head.entries),
+                                                 "head": str(log_head)})
     for item in items:
         _add_entry(feed, db, item, base)
     return etree.tostring(feed, xml_declaration=True, encoding="UTF-8", pretty_print=True)
@@ -196,6 +202,22 @@ def _add_entry(feed: etree._Element, db: Database, item: dict, base: str) -> Non
                          {"term": kind, "scheme": f"{TAG}kind", "label": kind})
     summary = summarize(db, item).html or "<p>(no text changed)</p>"
     _text(entry, "summary", summary, type="html")
+    _add_evidence(entry, db, item)
+
+
+def _add_evidence(entry: etree._Element, db: Database, item: dict) -> None:
+    """The change's entries in the evidence log: the version's record and capture, or the event."""
+    if item["source"] == "event":
+        logged = {"event": entry_of(db, EVENT, item["event_id"])}
+    elif item["source"] == "version":
+        found = version_evidence(db, item["version_id"])
+        logged = {"version": found["version_entry"], CAPTURE: found["capture_entry"]}
+    else:
+        return
+    for role, found in logged.items():
+        if found:
+            etree.SubElement(entry, f"{{{EVIDENCE}}}entry", {
+                "of": role, "seq": str(found["seq"]), "digest": found["digest"]})
 
 
 def write_feed(path: str | Path, document: bytes) -> None:

@@ -16,7 +16,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from alerts.delivery import deliver, send  # noqa: E402
+import apprise  # noqa: E402
+
+import alerts.watches  # noqa: E402
+from alerts.delivery import DeliveryLimits, deliver  # noqa: E402
 from alerts.feeds import feed_xml  # noqa: E402
 from bench.bench_search import _record  # noqa: E402
 from bench.common import PYTHON, crawl, ms, print_result, replay_process, row  # noqa: E402
@@ -25,7 +28,8 @@ from scheduler import CrawlService, ServiceConfig  # noqa: E402
 from storage.archive import Archive  # noqa: E402
 from storage.changelog import ChangeFilter, change_log  # noqa: E402
 from storage.db import write_transaction  # noqa: E402
-from storage.watches import add_watch, deliveries  # noqa: E402
+from storage.secrets import SecretStore  # noqa: E402
+from storage.watches import deliveries  # noqa: E402
 from tests.receivers import JsonReceiver, SmtpReceiver  # noqa: E402
 
 REPLAY_ARTICLES = 600
@@ -37,6 +41,25 @@ RETRY = (60,)
 TARGET_DELIVERY_S = 2.0
 TARGET_FEED_S = 5.0  # a static feed rebuilt after each crawl run (every 15 minutes)
 TARGET_FLOOD_S = 2.0
+
+
+def secrets(folder: Path) -> SecretStore:
+    """The receivers' addresses of the benchmark's watches, beside its archives."""
+    return SecretStore(folder / "secrets.json")
+
+
+def add_watch(folder: Path, db, name: str, url: str, kinds: list[str],
+              language: str | None) -> None:
+    """A watch on a receiver of this machine (so allowed explicitly)."""
+    alerts.watches.add_watch(db, secrets(folder), name, url, kinds, language, None, None,
+                             allow_private=True)
+
+
+def send_bare(url: str, title: str, body: str) -> None:
+    """One message through Apprise alone, in this process: the floor."""
+    services = apprise.Apprise()
+    services.add(url)
+    services.notify(body=body, title=title, body_format=apprise.NotifyFormat.TEXT)
 
 
 def revised_archive(path: Path, count: int, watch_url: str | None = None) -> None:
@@ -51,7 +74,7 @@ def revised_archive(path: Path, count: int, watch_url: str | None = None) -> Non
                 archive.record_page(None, record.url, 200, {}, b"<html></html>", record,
                                     "2026-01-01T08:00:00Z")
         if watch_url:
-            add_watch(archive.db, "flood", watch_url, [], None, None, None)
+            add_watch(path.parent, archive.db, "flood", watch_url, [], None)
         with write_transaction(archive.db):
             for number, record in enumerate(records):
                 body = list(record.body)
@@ -107,7 +130,8 @@ def flood_figures(folder: Path) -> tuple[list[dict], dict]:
         revised_archive(path, FLOOD_CHANGES, receiver.url("/flood"))
         with Archive(path) as archive:
             start = time.perf_counter()
-            report = deliver(archive.db, str(path), RETRY, WEB)
+            report = deliver(archive.db, str(path), secrets(folder),
+                             DeliveryLimits(retry_steps=RETRY), WEB)
             seconds = time.perf_counter() - start
             [delivery] = deliveries(archive.db)
     finally:
@@ -131,18 +155,19 @@ def delivery_figures(folder: Path) -> tuple[list[dict], dict]:
             crawl(base_url, db)
             with Archive(db) as archive:
                 for language in ("ru", "kk", "en"):
-                    add_watch(archive.db, language, http.url(f"/{language}"), [], language,
-                              None, None)
+                    add_watch(folder, archive.db, language, http.url(f"/{language}"), [],
+                              language)
                 for kind in ("removed", "paragraph_added", "typo", "byline", "new"):
-                    add_watch(archive.db, kind, http.url(f"/{kind}"), [kind], None, None, None)
-                add_watch(archive.db, "headlines", smtp.url(), ["headline"], None, None, None)
+                    add_watch(folder, archive.db, kind, http.url(f"/{kind}"), [kind], None)
+                add_watch(folder, archive.db, "headlines", smtp.url(), ["headline"], None)
             urllib.request.urlopen(urllib.request.Request(f"{base_url}/_replay/epoch/1",
                                                           method="POST"), timeout=60).read()
             crawl(base_url, db)
             crawl(base_url, db, "--mode", "revisit", "--everything")
         ended = time.perf_counter()
         service = CrawlService(ServiceConfig(db=db, base_url=base_url, web_url=WEB,
-                                             notify_retry_steps=RETRY))
+                                             notify_retry_steps=RETRY,
+                                             secrets=str(secrets(folder).path)))
         service.deliver_notifications()
         delivered = time.perf_counter()
         with Archive(db) as archive:
@@ -156,7 +181,7 @@ def delivery_figures(folder: Path) -> tuple[list[dict], dict]:
     floor = JsonReceiver().start()
     try:
         for delivery in made:
-            send(floor.url("/floor"), delivery["title"], delivery["body"])
+            send_bare(floor.url("/floor"), delivery["title"], delivery["body"])
     finally:
         floor.stop()
     bare = time.perf_counter() - bare_start

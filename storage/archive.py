@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from storage import neardup, readings, translations
+from storage import evidence, neardup, readings, translations
 from storage.access import (
     ArchiveError,
     NotAnArchive,
@@ -281,7 +281,7 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
 
     def _store_capture(self, page: _Page) -> int:
         data, compression = self.captures.compress(page.body or b"", page.record.language)
-        return self.db["captures"].insert({
+        capture_id = self.db["captures"].insert({
             "article_id": page.record.article_id,
             "run_id": page.run_id,
             "url": page.url,
@@ -292,6 +292,8 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
             "size": len(page.body or b""),
             "fetched_at": page.at,
         }).last_pk
+        evidence.log_capture(self.db, capture_id, page.body or b"")
+        return capture_id
 
     def _store_version(self, page: _Page, number: int, kinds: list[str]) -> int:
         capture_id = self._store_capture(page)
@@ -307,6 +309,7 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
             "extractor": page.extractor,
             **version_columns(page.data),
         }).last_pk
+        evidence.log_version(self.db, version_id)
         index_version(self.db, version_id, page.data, page.record.language)
         index_spellings(self.db, page.data, page.record.language)
         return version_id
@@ -358,7 +361,7 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
         return bool(moved)
 
     def _event(self, article_id, kind, at, run_id, status=None, location=None, version_id=None):
-        self.db["events"].insert({
+        event_id = self.db["events"].insert({
             "article_id": article_id,
             "kind": kind,
             "at": at,
@@ -366,7 +369,8 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
             "status": status,
             "location": location,
             "version_id": version_id,
-        })
+        }).last_pk
+        evidence.log_event(self.db, event_id)
 
     def _log_fetch(self, run_id, article_id, url, status, outcome, at, error=None,
                    version_id=None) -> None:

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from sqlite_utils import Database
 
-from storage import neardup, translations
+from storage import evidence, neardup, translations
 from storage.changes import kinds_between
 from storage.db import rows
 from storage.records import record_from_row
@@ -92,6 +92,7 @@ REBUILDS = {
     "duplicates": rebuild_duplicates,
     "editions": rebuild_editions,
     "kinds": rebuild_kinds,
+    "evidence": evidence.build_log,  # appends entries for rows without one; never rewrites
 }
 
 

@@ -21,6 +21,7 @@ NEEDS = {
     "m004_translations": ("editions",),
     "m006_change_kinds": ("kinds",),
     "m007_word_forms": ("search", "spellings"),
+    "m015_evidence": ("evidence",),
 }
 
 
@@ -327,6 +328,68 @@ def m013_watch_errors(db: Database) -> None:
     """Why a watch was skipped at its last delivery run (its query failed), and since when."""
     db["watches"].add_column("error", str)
     db["watches"].add_column("error_at", str)
+
+
+@MIGRATIONS()
+def m014_watch_receivers(db: Database) -> None:
+    """A watch's receiver kept outside the archive (only a reference and a redacted address
+    here), whether it may be a private address, and corrections of times from the future."""
+    db["watches"].add_column("secret_ref", str)  # key in the secrets file; NULL: not moved yet
+    db["watches"].add_column("allow_private", int, not_null_default=0)
+    db["clock_corrections"].create(
+        {
+            "id": int,
+            "at": str,  # when the correction was made (this machine's clock)
+            "what": str,  # e.g. "watch hourly: last collected"
+            "stored": str,  # the time found, later than `at`
+            "corrected": str,  # the time written instead
+        },
+        pk="id",
+    )
+
+
+@MIGRATIONS()
+def m015_evidence(db: Database) -> None:
+    """The tamper-evident log: an entry chaining SHA-256 digests for every capture, version,
+    re-reading and event; the log and the evidence rows can no longer be deleted, nor the log or
+    a capture changed. The log of an existing archive is built afterwards (NEEDS)."""
+    db["evidence"].create(
+        {
+            "seq": int,  # 1, 2, 3, ... in the order the archive wrote the rows
+            "kind": str,  # capture, version, reading (a version's record re-read), event
+            "row_id": int,  # the row's id in captures, versions or events
+            "article_id": int,
+            "scheme": int,  # how the digest was computed (storage.evidence)
+            "digest": str,  # SHA-256 of the row's content, hex
+            "chain": str,  # SHA-256 of the previous entry's chain and this entry, hex
+        },
+        pk="seq",
+        not_null={"kind", "row_id", "scheme", "digest", "chain"},
+    )
+    db["evidence"].create_index(["kind", "row_id"])
+    db.executescript("""
+        CREATE TRIGGER evidence_no_update BEFORE UPDATE ON evidence BEGIN
+          SELECT RAISE(ABORT, 'the evidence log is append-only');
+        END;
+        CREATE TRIGGER evidence_no_delete BEFORE DELETE ON evidence BEGIN
+          SELECT RAISE(ABORT, 'the evidence log is append-only');
+        END;
+        CREATE TRIGGER captures_no_update BEFORE UPDATE ON captures BEGIN
+          SELECT RAISE(ABORT, 'a capture is evidence: it is never changed');
+        END;
+        CREATE TRIGGER captures_no_delete BEFORE DELETE ON captures BEGIN
+          SELECT RAISE(ABORT, 'a capture is evidence: it is never deleted');
+        END;
+        CREATE TRIGGER versions_no_delete BEFORE DELETE ON versions BEGIN
+          SELECT RAISE(ABORT, 'a version is evidence: it is never deleted');
+        END;
+        CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN
+          SELECT RAISE(ABORT, 'an event is evidence: it is never deleted');
+        END;
+        CREATE TRIGGER readings_no_delete BEFORE DELETE ON readings BEGIN
+          SELECT RAISE(ABORT, 'an earlier reading is evidence: it is never deleted');
+        END;
+    """)
 
 
 def is_current(db: Database) -> bool:

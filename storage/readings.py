@@ -6,6 +6,7 @@ import json
 
 from sqlite_utils import Database
 
+from storage import evidence
 from storage.changes import kinds_between
 from storage.clock import utc_iso
 from storage.records import record_from_row, version_columns
@@ -65,6 +66,7 @@ def replace_reading(db: Database, version_id: int, record, extractor: str, at: s
     columns = version_columns(record.to_dict())
     db["versions"].update(version_id, {**columns, "fingerprint": fingerprint,
                                        "extractor": extractor})
+    evidence.log_version(db, version_id, evidence.READING)
     unindex_version(db, version_id, old, language)
     new = record_from_row(columns)
     index_version(db, version_id, new, language)

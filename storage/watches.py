@@ -1,9 +1,12 @@
 """Watches on the archive's changes and the deliveries of their notifications (the SQL side).
 
-A delivery moves `pending` → `sending` → `sent`, or → `failed` (retried at `next_attempt_at`).
-Collecting a watch's new changes into deliveries and moving its cursor is one transaction, so a
-change is put in exactly one delivery. A delivery is marked `sending` (committed) before its
-message goes out and `sent` after, so a process killed in between leaves it `sending`.
+A delivery moves `pending` → `sending` → `sent`, or → `failed` (retried at `next_attempt_at`),
+or → `unconfirmed` (the receiver took the whole message and gave no answer in time: not sent
+again). Collecting a watch's new changes into deliveries and moving its cursor is one
+transaction, so a change is put in exactly one delivery. A delivery is marked `sending`
+(committed) before its message goes out and `sent` after, so a process killed in between leaves it
+`sending`. A watch's full receiver address is not stored here but in the secrets file
+(storage.secrets) under the watch's `secret_ref`; `notify_url` holds a redacted form.
 """
 
 from __future__ import annotations
@@ -18,8 +21,10 @@ from sqlite_utils import Database
 from storage.changelog import ChangeFilter, Cursor, change_log, high_water
 from storage.clock import parse_stamp, utc_iso
 from storage.db import write_transaction
+from storage.secrets import SecretStore, new_reference
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+UNCONFIRMED = "unconfirmed"
 # A digest watch collects its changes once per period (seconds).
 DIGEST_PERIODS = {"hourly": 3600, "daily": 86400}
 INTERRUPTED = "interrupted while sending: sent again (the receiver may see it twice)"
@@ -49,8 +54,11 @@ def _watch(row: dict) -> dict:
 
 
 def add_watch(db: Database, name: str, notify_url: str, kinds: list[str], language: str | None,
-              query: str | None, digest: str | None) -> dict:
-    """Store a watch; it sees the changes archived from now on."""
+              query: str | None, digest: str | None, secret_ref: str | None = None,
+              allow_private: bool = False) -> dict:
+    """Store a watch; it sees the changes archived from now on. `notify_url` is what the
+    archive keeps: the redacted address when `secret_ref` names the full one in the secrets
+    file (a full address given without it is moved out by move_secrets_out)."""
     with write_transaction(db):
         if get_watch(db, name) is not None:
             raise WatchExists(f"there is already a watch named {name!r}")
@@ -58,7 +66,8 @@ def add_watch(db: Database, name: str, notify_url: str, kinds: list[str], langua
         db["watches"].insert({
             "name": name, "notify_url": notify_url, "kinds": json.dumps(list(kinds)),
             "language": language, "query": query, "digest": digest, "created_at": now,
-            "collected_at": now, "cursor": high_water(db).to_json(),
+            "collected_at": now, "cursor": high_water(db).to_json(), "secret_ref": secret_ref,
+            "allow_private": int(allow_private),
         })
         return get_watch(db, name)
 
@@ -78,15 +87,16 @@ def list_watches(db: Database) -> list[dict]:
     return watches
 
 
-def remove_watch(db: Database, name: str) -> bool:
-    """Delete a watch and its deliveries; False when there is none of that name."""
+def remove_watch(db: Database, name: str) -> dict | None:
+    """Delete a watch and its deliveries; the watch removed, None when there is none of that
+    name."""
     with write_transaction(db):
         watch = get_watch(db, name)
         if watch is None:
-            return False
+            return None
         db.execute("DELETE FROM deliveries WHERE watch_id = ?", [watch["id"]])
         db.execute("DELETE FROM watches WHERE id = ?", [watch["id"]])
-        return True
+        return watch
 
 
 def watch_filter(watch: dict) -> ChangeFilter:
@@ -147,11 +157,12 @@ def recover_interrupted(db: Database, now: str) -> int:
 
 
 def unsent_deliveries(db: Database) -> list[dict]:
-    """Pending and failed deliveries, oldest first, with their watch's name and URL."""
+    """Pending and failed deliveries, oldest first, with their watch's name, redacted URL,
+    secret reference and whether it may send to a private address."""
     return _rows(db.execute(
-        "SELECT d.*, w.name AS watch, w.notify_url FROM deliveries d"
-        " JOIN watches w ON w.id = d.watch_id WHERE d.status IN (?, ?) ORDER BY d.id",
-        [PENDING, FAILED]))
+        "SELECT d.*, w.name AS watch, w.notify_url, w.secret_ref, w.allow_private"
+        " FROM deliveries d JOIN watches w ON w.id = d.watch_id WHERE d.status IN (?, ?)"
+        " ORDER BY d.id", [PENDING, FAILED]))
 
 
 def mark_sending(db: Database, delivery_id: int, now: str) -> None:
@@ -172,12 +183,49 @@ def mark_failed(db: Database, delivery_id: int, error: str, retry_at: str) -> No
                    " WHERE id = ?", [FAILED, error, retry_at, delivery_id])
 
 
+def mark_unconfirmed(db: Database, delivery_id: int, note: str, now: str) -> None:
+    """The receiver took the whole message but its answer did not come: not sent again."""
+    with write_transaction(db):
+        db.execute("UPDATE deliveries SET status = ?, last_error = ?, sent_at = ? WHERE id = ?",
+                   [UNCONFIRMED, note, now, delivery_id])
+
+
 def undelivered(db: Database) -> list[dict]:
     """Deliveries not sent yet that have been tried, oldest first (for `status`)."""
     return _rows(db.execute(
         "SELECT d.id, w.name AS watch, d.status, d.attempts, d.count, d.last_error,"
         " d.next_attempt_at, d.created_at FROM deliveries d JOIN watches w ON w.id = d.watch_id"
-        " WHERE d.status != ? AND d.attempts > 0 ORDER BY d.id", [SENT]))
+        " WHERE d.status NOT IN (?, ?) AND d.attempts > 0 ORDER BY d.id", [SENT, UNCONFIRMED]))
+
+
+def unconfirmed(db: Database) -> list[dict]:
+    """Per watch, the deliveries left unconfirmed: how many and the latest (for `status`)."""
+    return _rows(db.execute(
+        "SELECT w.name AS watch, count(*) AS deliveries, max(d.sent_at) AS latest,"
+        " max(d.id) AS last_id FROM deliveries d JOIN watches w ON w.id = d.watch_id"
+        " WHERE d.status = ? GROUP BY w.name ORDER BY w.name", [UNCONFIRMED]))
+
+
+def move_secrets_out(db: Database, store: SecretStore, redact: Callable[[str], str]) -> int:
+    """Move the full receiver address of every watch that still holds one into the secrets
+    file, leaving `redact(address)` and a reference in the archive; the number moved.
+
+    The old text is overwritten in the database file (secure_delete, then a checkpoint of
+    the WAL), so that it cannot be read back from free pages either.
+    """
+    moved = 0
+    for watch_id, address in db.execute(
+            "SELECT id, notify_url FROM watches WHERE secret_ref IS NULL").fetchall():
+        reference = new_reference()
+        store.put(reference, address)
+        db.execute("PRAGMA secure_delete = ON")
+        with write_transaction(db):
+            moved += db.execute(
+                "UPDATE watches SET notify_url = ?, secret_ref = ? WHERE id = ?"
+                " AND secret_ref IS NULL", [redact(address), reference, watch_id]).rowcount
+    if moved:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return moved
 
 
 def deliveries(db: Database, watch_name: str | None = None) -> list[dict]:

@@ -31,6 +31,23 @@ def pytest_sessionfinish(session, exitstatus) -> None:
 NOBODY = 65534
 
 
+@pytest.fixture(scope="session", autouse=True)
+def secrets_file(tmp_path_factory) -> Iterator[Path]:
+    """The receivers' addresses of every watch a test adds go to a secrets file of the
+    session (for this process and the commands it starts), never to the user's own."""
+    import settings
+
+    path = tmp_path_factory.mktemp("secrets") / "secrets.json"
+    before = os.environ.get("MEDIAWATCH_SECRETS"), settings.MEDIAWATCH_SECRETS
+    os.environ["MEDIAWATCH_SECRETS"] = settings.MEDIAWATCH_SECRETS = str(path)
+    yield path
+    if before[0] is None:
+        os.environ.pop("MEDIAWATCH_SECRETS", None)
+    else:
+        os.environ["MEDIAWATCH_SECRETS"] = before[0]
+    settings.MEDIAWATCH_SECRETS = before[1]
+
+
 @pytest.fixture(scope="session")
 def other_user() -> list[str]:
     """The command prefix that runs a command as another user (nobody), who can run this

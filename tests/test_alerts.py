@@ -21,11 +21,15 @@ from conftest import manifest_kinds, wait_for_a_later_second, wait_for_the_clock
 from receivers import ACCEPT, DROP, JsonReceiver, SmtpReceiver
 from starlette.testclient import TestClient
 
+import alerts.watches
+import settings
+from alerts.delivery import DeliveryLimits
 from cli import main
 from replay.server import ReplayServer
 from scheduler import CrawlService, ServiceConfig
 from storage.archive import Archive
-from storage.watches import add_watch, deliveries
+from storage.secrets import SecretStore
+from storage.watches import deliveries
 from views.text import local
 from web.app import create_app
 
@@ -92,7 +96,7 @@ def world(tmp_path_factory) -> SimpleNamespace:
         cli(db, "feed", "--limit", "1000", "--web-url", WEB, "--output", str(folder / "epoch0.xml"))
         for name, (options, where) in WATCHES.items():
             url = {"smtp": smtp.url(), "late": late.url("/late")}.get(where) or http.url(where)
-            cli(db, "watch", "add", name, "--notify", url, *options)
+            cli(db, "watch", "add", name, "--notify", url, "--allow-private-target", *options)
         wait_for_a_later_second()
         server.set_epoch(1)
         crawl(server.base_url, db)
@@ -285,15 +289,29 @@ def test_a_receiver_that_is_down_gets_its_messages_once_it_is_up(world, copy):
     assert tried[0] == 2 and set(tried[1:]) == {1}
 
 
+def secrets() -> SecretStore:
+    """The secrets file of the test session (see conftest.py)."""
+    return SecretStore(settings.MEDIAWATCH_SECRETS)
+
+
+def add_watch(db, name: str, url: str, kinds: list[str], language: str | None = None,
+              query: str | None = None, digest: str | None = None) -> None:
+    """A watch on a receiver of this machine (so allowed explicitly)."""
+    alerts.watches.add_watch(db, secrets(), name, url, kinds, language, query, digest,
+                             allow_private=True)
+
+
 def test_the_scheduler_delivers_after_each_crawl(tmp_path):
     receiver = JsonReceiver().start()
     db = str(tmp_path / "archive.db")
     try:
         with Archive(db) as archive:
-            add_watch(archive.db, "ru", receiver.url("/ru"), [], "ru", None, None)
+            add_watch(archive.db, "ru", receiver.url("/ru"), [], "ru")
         with ReplayServer(articles=60, seed=2) as server:
             service = CrawlService(ServiceConfig(db=db, base_url=server.base_url, web_url=WEB))
             service.run_job("new", "ru")
+            assert service.notifier.wait_idle(60)
+            service.notifier.stop()
             manifest = server.manifest()
     finally:
         receiver.stop()
@@ -312,7 +330,7 @@ def test_watch_commands(world, copy):
     assert [w["name"] for w in listing] == sorted(WATCHES)
     assert next(w for w in listing if w["name"] == "gone-ru")["kinds"] == ["removed", "restored"]
     secret = "json://user:s3cret@127.0.0.1:9/x"
-    cli(copy, "watch", "add", "secret", "--notify", secret)
+    cli(copy, "watch", "add", "secret", "--notify", secret, "--allow-private-target")
     assert "s3cret" not in cli(copy, "watch", "list")
     cli(copy, "watch", "test", "kazakh", "--web-url", WEB)
     [sample] = world.http.at("/kk")
@@ -320,8 +338,10 @@ def test_watch_commands(world, copy):
     assert "removed" in cli(copy, "watch", "remove", "secret")
     for args, message in [
         (["watch", "add", "x", "--notify", "nonsense://"], "not a notification URL"),
-        (["watch", "add", "all", "--notify", world.http.url()], "already a watch named 'all'"),
-        (["watch", "add", "q", "--notify", world.http.url(), "--query", '"unbalanced'], "cannot search"),
+        (["watch", "add", "all", "--notify", world.http.url(), "--allow-private-target"],
+         "already a watch named 'all'"),
+        (["watch", "add", "q", "--notify", world.http.url(), "--allow-private-target",
+          "--query", '"unbalanced'], "cannot search"),
         (["watch", "remove", "nope"], "no watch named 'nope'"),
         (["watch", "test", "late"], "the test message to json://127.0.0.1"),
         (["feed", "--watch", "nope"], "no watch named 'nope'"),
@@ -472,7 +492,8 @@ def test_feed_errors_are_one_line(world, copy, tmp_path):
 
 
 def test_a_receiver_that_raises_or_a_query_that_breaks_does_not_stop_the_others(tmp_path):
-    from alerts.delivery import deliver, send
+    from alerts.delivery import deliver
+    from alerts.sending import Courier
     from storage.records import ArticleRecord
 
     receiver = JsonReceiver().start()
@@ -480,22 +501,25 @@ def test_a_receiver_that_raises_or_a_query_that_breaks_does_not_stop_the_others(
               "url": "https://vlast.kz/politika/57753-miting.html", "lead": "Лид",
               "body": ["Первый абзац."]}
 
-    def sender(url: str, title: str, body: str) -> str | None:
-        if url.endswith("/broken"):
-            raise RuntimeError("the plugin broke")
-        return send(url, title, body)
+    class Breaking(Courier):
+        def send(self, url: str, *args, **options):
+            if url.endswith("/broken"):
+                raise RuntimeError("the plugin broke")
+            return super().send(url, *args, **options)
 
+    courier = Breaking(30)
     try:
         with Archive(tmp_path / "a.db") as archive:
             for name in ("a-broken", "b-working"):
-                add_watch(archive.db, name, receiver.url(f"/{name.split('-')[1]}"), [], None,
-                          None, None)
-            add_watch(archive.db, "c-unreadable", receiver.url("/c"), [], None, '"open', None)
+                add_watch(archive.db, name, receiver.url(f"/{name.split('-')[1]}"), [])
+            add_watch(archive.db, "c-unreadable", receiver.url("/c"), [], None, '"open')
             archive.record_page(None, record["url"], 200, {}, b"<html></html>",
                                 ArticleRecord(title="Митинг", **record), "2024-01-01T10:00:00Z")
-            report = deliver(archive.db, str(tmp_path / "a.db"), (60,), WEB, sender=sender)
+            report = deliver(archive.db, str(tmp_path / "a.db"), secrets(),
+                             DeliveryLimits(retry_steps=(60,)), WEB, courier)
             states = {d["watch"]: (d["status"], d["last_error"]) for d in deliveries(archive.db)}
     finally:
+        courier.close()
         receiver.stop()
     assert (report.sent, report.failed) == (1, 1)
     assert report.errors[0].startswith("watch c-unreadable: its query failed")

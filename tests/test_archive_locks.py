@@ -60,7 +60,8 @@ def test_notify_through_another_name_waits_for_the_one_delivering(tmp_path, kind
     receiver = JsonReceiver().start()
     try:
         with Archive(db) as archive:
-            add_watch(archive.db, "all", receiver.url("/all"), [], None, None, None)
+            add_watch(archive.db, "all", receiver.url("/all"), [], None, None, None,
+                      allow_private=True)
             archive.record_page(None, record("").url, 200, {}, b"<html></html>",
                                 record("Первый абзац."), "2024-01-01T10:00:00Z")
         link = second_name(db, kind)
@@ -135,7 +136,8 @@ def test_writers_through_a_symbolic_link_share_the_archive(tmp_path):
     link = second_name(db, "symlink")
     with Archive(db):
         Archive(link).close()
-        for command in (["watch", "add", "w", "--notify", "json://127.0.0.1:9/w"],
+        for command in (["watch", "add", "w", "--notify", "json://127.0.0.1:9/w",
+                         "--allow-private-target"],
                         ["reextract"], ["watch", "remove", "w"]):
             result = CliRunner().invoke(main, [*command, "--db", str(link)])
             assert result.exit_code == 0, result.output
@@ -151,7 +153,8 @@ def test_every_writer_through_a_hard_link_waits_for_the_writers_of_another_name(
     with Archive(db):
         with pytest.raises(ArchiveError, match="is being written through another name"):
             Archive(link)
-        for command in (["watch", "add", "w", "--notify", "json://127.0.0.1:9/w"],
+        for command in (["watch", "add", "w", "--notify", "json://127.0.0.1:9/w",
+                         "--allow-private-target"],
                         ["reextract"], ["notify"]):
             result = CliRunner().invoke(main, [*command, "--db", str(link)])
             assert (result.exit_code, result.output) == (2, refusal)

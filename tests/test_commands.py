@@ -322,6 +322,8 @@ def test_status(built):
     text = run(built, "status", "--limit", "3")
     lines = text.splitlines()
     assert [line.split()[1] for line in lines if line.startswith("run ")] == ["9", "8", "7"]
+    evidence = data["evidence"]
+    assert f"evidence log: {evidence['entries']:,} entries, head {evidence['head']}" in lines
     assert lines[-1] == "crawl service: none has run against this archive (mediawatch schedule)"
     # under each run only its field coverage, one line per edition it archived pages of
     assert all(line.startswith("    coverage ") for line in lines if line.startswith("    "))

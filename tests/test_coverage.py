@@ -138,7 +138,7 @@ def test_articles_no_longer_read_end_the_run_degraded_and_a_watch_hears_which(cr
     receiver = JsonReceiver().start()
     try:
         cli("watch", "add", "health", "--notify", receiver.url("/health"), "--kind", "degraded",
-            "--db", str(work))
+            "--allow-private-target", "--db", str(work))
         server.set_faults([{"kind": "layout-drift", "path": a["path"]} for a in drifted])
         try:
             output = cli("crawl", "--mode", "revisit", "--everything", "--edition", "en",

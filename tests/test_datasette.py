@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 
 import pytest
@@ -95,3 +96,36 @@ def test_the_search_query_finds_every_form_the_command_line_finds(tmp_path, quer
         wanted = {hit["article_id"] for hit in archive.search(query, limit=1000)}
     found = get_json(path, f"/archive/search.json?_shape=array&q={query}")
     assert wanted and {row["id"] for row in found} == wanted
+
+
+def test_receiver_secrets_are_not_served(tmp_path, monkeypatch):
+    """A watch added now and one of an archive made before receivers were kept apart (moved
+    out by `mediawatch migrate`): no password, token or path of theirs in any table."""
+    import sqlite3
+
+    from click.testing import CliRunner
+    from sqlite_utils import Database
+
+    import settings
+    from cli import main
+    from storage.migrations import migrate
+
+    monkeypatch.setattr(settings, "MEDIAWATCH_SECRETS", str(tmp_path / "secrets.json"))
+    path = tmp_path / "archive.db"
+    with sqlite3.connect(path) as connection:
+        migrate(Database(connection), stop_before="m014_watch_receivers")
+        connection.execute(
+            "INSERT INTO watches (name, notify_url, kinds, created_at, collected_at, cursor)"
+            " VALUES ('old', 'tgram://123456789:AAHs3cretB0tT0ken/987654', '[]',"
+            " '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z', '{}')")
+    runner = CliRunner()
+    for args in (["migrate"], ["watch", "add", "new", "--notify",
+                               "mailto://desk:Pa55w0rd@smtp.example.org?to=desk@example.org"]):
+        result = runner.invoke(main, [*args, "--db", str(path)])
+        assert result.exit_code == 0, result.output
+    served = json.dumps([get_json(path, f"/archive/{table['name']}.json?_shape=array&_size=max")
+                         for table in get_json(path, "/archive.json")["tables"]])
+    assert "s3cret" not in served and "Pa55w0rd" not in served and "987654" not in served
+    watches = get_json(path, "/archive/watches.json?_shape=array")
+    assert {w["name"]: w["notify_url"] for w in watches} == {
+        "old": "tgram://…", "new": "mailto://smtp.example.org/…"}

@@ -78,7 +78,7 @@ def files(tmp_path_factory) -> SimpleNamespace:
     scratch = folder / "scratch"
     scratch.mkdir()
     return SimpleNamespace(
-        archive=db,
+        archive=db, key=folder / "keys" / "signing.pem",
         dbs=[str(db), str(foreign), str(folder / "garbage.db"), str(folder / "empty.db"),
              str(folder / "a-folder"), str(folder / "missing.db"), str(scratch / "new.db")],
         outputs=["-", str(scratch / "out.x"), str(scratch / "out.warc"), str(db), f"{db}-wal",
@@ -106,6 +106,8 @@ def stand_ins(files, tmp_path_factory):
                       or "2024-01-01T00:00:00Z")
         patch.setattr("web.serve.run", lambda *a, **k: calls.append("serve"))
         patch.setattr("alerts.delivery.send", lambda *a: calls.append("send"))
+        patch.setattr("storage.replica.replicate", lambda config: calls.append("replicate") or 0)
+        patch.setattr("settings.MEDIAWATCH_SIGNING_KEY", str(files.key))
         yield calls
 
 
@@ -158,7 +160,7 @@ def leaf_commands(group: click.Group = cli.main) -> dict[str, click.Command]:
 
 
 # Commands that write the archive: each is fuzzed on a copy of it.
-WRITERS = {"notify", "watch add", "watch remove"}
+WRITERS = {"notify", "watch add", "watch remove", "restore"}
 
 
 def run_fuzz(name: str, files: SimpleNamespace) -> None:
@@ -202,6 +204,7 @@ def test_the_demo_fuzzed_leaves_the_checkout_alone(files, stand_ins):
 
 def test_every_command_is_fuzzed():
     assert set(leaf_commands()) == {
-        "changes", "crawl", "demo", "diff", "export", "extract", "feed", "history", "migrate",
-        "notify", "reextract", "replay", "schedule", "search", "serve", "show", "stats", "status",
-        "translations", "watch add", "watch list", "watch remove", "watch test"}
+        "backup", "changes", "crawl", "demo", "diff", "export", "extract", "feed", "history",
+        "migrate", "notify", "reextract", "replay", "replicate", "restore", "schedule", "search",
+        "serve", "show", "stats", "status", "translations", "verify", "watch add", "watch list",
+        "watch remove", "watch test"}

@@ -64,7 +64,8 @@ def lived(tmp_path_factory) -> SimpleNamespace:
     try:
         with ReplayServer(articles=60, seed=1) as server:
             Archive(db).close()
-            cli(db, "watch", "add", "everything", "--notify", receiver.url("/all"))
+            cli(db, "watch", "add", "everything", "--notify", receiver.url("/all"),
+                "--allow-private-target")
             crawl(server.base_url, db)
             for epoch in (1, 2):
                 wait_for_a_later_second()

@@ -74,6 +74,7 @@ def room(db: str) -> TestClient:
 @pytest.mark.parametrize("query", list(DEEP), ids=["groups", "parentheses", "nots"])
 @pytest.mark.parametrize("command", [["search"], ["feed", "--query"],
                                      ["watch", "add", "w", "--notify", "json://127.0.0.1:9/w",
+                                      "--allow-private-target",
                                       "--query"]], ids=["search", "feed", "watch-add"])
 def test_a_deep_or_long_query_is_one_line_naming_the_limit_in_every_command(db, command, query):
     result = CliRunner().invoke(main, [*command, query, "--db", db])
@@ -204,8 +205,10 @@ def test_a_watch_whose_query_fails_is_skipped_and_shown_while_the_others_are_sen
     receiver = JsonReceiver().start()
     try:
         with Archive(db) as archive:  # as an older version let it in
-            add_watch(archive.db, "broken", receiver.url("/broken"), [], None, GROUPS, None)
-            add_watch(archive.db, "plain", receiver.url("/plain"), [], None, "митинг", None)
+            add_watch(archive.db, "broken", receiver.url("/broken"), [], None, GROUPS, None,
+                      allow_private=True)
+            add_watch(archive.db, "plain", receiver.url("/plain"), [], None, "митинг", None,
+                      allow_private=True)
             archive.record_page(None, record("").url, 200, {}, b"<html></html>",
                                 record("Активисты вышли на митинг в Алматы, в Астане и в Актау."),
                                 "2024-01-03T10:00:00Z")
@@ -239,7 +242,8 @@ def test_a_watch_skipped_once_is_shown_no_more_once_its_query_runs(db, tmp_path,
     receiver = JsonReceiver().start()
     try:
         with Archive(db) as archive:
-            add_watch(archive.db, "nested", receiver.url("/nested"), [], None, "((митинг))", None)
+            add_watch(archive.db, "nested", receiver.url("/nested"), [], None, "((митинг))", None,
+                      allow_private=True)
             archive.record_page(None, record("").url, 200, {}, b"<html></html>",
                                 record("Активисты вышли на митинг в Актау."), "2024-01-03T10:00:00Z")
         with monkeypatch.context() as patched:  # a version that allowed less nesting
@@ -255,10 +259,10 @@ def test_a_watch_skipped_once_is_shown_no_more_once_its_query_runs(db, tmp_path,
 
 
 def test_watch_add_checks_the_query_with_the_search_engine(db):
-    one_line_error(CliRunner().invoke(main, ["watch", "add", "w", "--notify",
-                                             "json://127.0.0.1:9/w", "--query", "митинг AND",
+    local = ["--notify", "json://127.0.0.1:9/w", "--allow-private-target"]
+    one_line_error(CliRunner().invoke(main, ["watch", "add", "w", *local, "--query", "митинг AND",
                                              "--db", db]), "cannot search for 'митинг AND'")
-    added = CliRunner().invoke(main, ["watch", "add", "w", "--notify", "json://127.0.0.1:9/w",
+    added = CliRunner().invoke(main, ["watch", "add", "w", *local,
                                       "--query", "(митинг OR акция) NOT тенге", "--db", db])
     assert added.exit_code == 0, added.output
 

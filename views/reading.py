@@ -13,13 +13,14 @@ import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from storage import browse, notes
+from storage import browse, evidence, notes
 from storage.archive import Archive
 from storage.changelog import FILTER_KINDS, ChangeFilter, change_log
 from storage.clock import parse_stamp, utc_iso
+from storage.future import future_times, recent_corrections
 from storage.records import EDITIONS
 from storage.search import edition_counts, searching
-from storage.watches import failing_watches, undelivered, watch_schedule
+from storage.watches import failing_watches, unconfirmed, undelivered, watch_schedule
 from views.diffs import diff_dict, version_diff
 
 CHANGE_KINDS = FILTER_KINDS
@@ -207,7 +208,8 @@ def article(archive: Archive, article_id: int, number: int | None = None) -> dic
     return {"article": state, "version": version, "timeline": timeline(archive, article_id),
             "editions": state.pop("translations"),
             "capture": f"/capture/{version['version_id']}",
-            "story": f"/story/{article_id}"}
+            "story": f"/story/{article_id}",
+            "evidence": evidence.version_evidence(archive.db, version["version_id"])}
 
 
 HISTORY_KEYS = ("id", "language", "url", "title", "status", "first_seen", "last_seen",
@@ -343,7 +345,8 @@ def capture(archive: Archive, version_id: int) -> dict:
     return {**ref, **archive.capture_info(version_id), "version_id": version_id,
             "headers": headers, "sha256": hashlib.sha256(body).hexdigest(),
             "raw": f"/capture/{version_id}/raw",
-            "article": article_path(ref["article_id"], ref["number"])}
+            "article": article_path(ref["article_id"], ref["number"]),
+            "evidence": evidence.version_evidence(archive.db, version_id)}
 
 
 def capture_body(archive: Archive, version_id: int) -> tuple[dict, bytes]:
@@ -359,10 +362,11 @@ def capture_body(archive: Archive, version_id: int) -> tuple[dict, bytes]:
 def status(archive: Archive, limit: int = RUNS_SHOWN, now: datetime | None = None,
            errors_per_run: int | None = ERRORS_PER_RUN) -> dict:
     """Recent runs with their errors (the first `errors_per_run`, and how many) and field
-    coverage; the
-    deliveries of notifications that failed; each watch's deliveries and, for a digest, when
-    the next one goes out, and the watches skipped at their last delivery run; the crawl
-    service's settings and next runs as it recorded them; the revisits due."""
+    coverage; the head of the evidence log; the deliveries of notifications that failed or were
+    left unconfirmed; each watch's deliveries and, for a digest, when the next one goes out, and
+    the watches skipped at their last delivery run; times written while a clock was ahead and
+    their corrections; the crawl service's settings and next runs as it recorded them; the
+    revisits due."""
     now = now or datetime.now(UTC)
     runs = archive.runs(limit)
     for run in runs:
@@ -374,7 +378,11 @@ def status(archive: Archive, limit: int = RUNS_SHOWN, now: datetime | None = Non
     next_runs = sorted(service["next_runs"], key=lambda job: job["next_run"]) if service else []
     return {"now": utc_iso(now), "runs": runs, "service": service, "next_runs": next_runs,
             "failed_deliveries": undelivered(archive.db),
+            "unconfirmed": unconfirmed(archive.db),
+            "future_times": future_times(archive.db, now),
+            "corrections": recent_corrections(archive.db, now),
             "watches": watch_schedule(archive.db),
             "skipped_watches": failing_watches(archive.db),
-            "revisits": browse.revisits(archive.db, utc_iso(now))}
+            "revisits": browse.revisits(archive.db, utc_iso(now)),
+            "evidence": evidence.head(archive.db).as_dict()}
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import Counter
 
 from storage.clock import duration, parse_stamp
+from storage.evidence import Head
+from views.evidence import head_line
 from views.text import when, zone_name
 
 RUN_COUNTS = (("fetched", "fetched"), ("new", "new"), ("version", "versions"),
@@ -65,12 +67,26 @@ def status_text(data: dict, errors_per_run: int = 5) -> str:
             lines.append(f"    error: {error_text(error)}")
         if len(errors) > errors_per_run:
             lines.append(f"    … and {len(errors) - errors_per_run} more errors")
+    lines.append(evidence_line(data["evidence"]))
     lines += [f"watch {watch['name']} skipped since {watch['error_at']}: {watch['error']}"
               for watch in data["skipped_watches"]]
     lines += [delivery_line(delivery) for delivery in data["failed_deliveries"]]
+    lines += [f"watch {row['watch']}: {row['deliveries']} notification(s) unconfirmed (the "
+              "receiver took the whole message but gave no answer in time; not sent again), "
+              f"the latest {row['latest']}" for row in data["unconfirmed"]]
+    lines += [f"clock: {row['what']} {row['stored']}, later than this machine's clock "
+              f"({data['now']}): written while a clock was ahead" for row in data["future_times"]]
+    lines += [f"clock: {row['what']} was {row['stored']}, from the future: corrected to "
+              f"{row['corrected']}" for row in data["corrections"]]
     lines += [watch_line(watch) for watch in data["watches"]]
     lines += service_lines(data["service"], data["next_runs"])
     return "\n".join(lines)
+
+
+def evidence_line(evidence: dict) -> str:
+    """The head of the evidence log, as views.evidence writes it."""
+    chain = (evidence.get("head") or ":").split(":", 1)[1]
+    return head_line(Head(evidence["entries"], chain))
 
 
 def delivery_line(delivery: dict) -> str:
@@ -104,6 +120,7 @@ def watch_list_text(rows: list[dict]) -> str:
         what = ", ".join(row["kinds"]) or "every kind"
         extra = "".join(f"; {label} {row[key]}" for key, label in
                         (("lang", "edition"), ("query", "query"), ("digest", "digest")) if row[key])
+        extra += "; private target allowed" if row.get("private_target_allowed") else ""
         counts = ", ".join(f"{n} {status}" for status, n in sorted(row["deliveries"].items()))
         skipped = f"  [skipped: {row['error']}]" if row.get("error") else ""
         lines.append(f"{row['name']}: {what}{extra} → {row['notify']}"
