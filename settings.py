@@ -32,6 +32,9 @@ DOWNLOAD_TIMEOUT = float(os.environ.get("MEDIAWATCH_DOWNLOAD_TIMEOUT", "30"))
 # An article page is about 100 KB; one over 16 MB is refused unread and logged as a failure.
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+# Seconds the extraction of one page may take; past them its worker is killed and the page
+# logged as failed (crawler/budget.py).
+MEDIAWATCH_EXTRACT_SECONDS = float(os.environ.get("MEDIAWATCH_EXTRACT_SECONDS", "60"))
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
@@ -49,8 +52,8 @@ FEED_EXPORT_ENCODING = "utf-8"
 # which the archive keeps as the capture.
 FEED_EXPORT_FIELDS = ["kind", "url", "fetched_at", "status", "headers", "article_id", "location",
                       "error", "record"]
-# The pipelines are synchronous and a page yields at most one item: Scrapy's default of 100
-# would start 100 tasks for every response. Its check for generator callbacks that return a
+# A page yields at most one item: Scrapy's default of 100 would start 100 tasks for every
+# response. Its check for generator callbacks that return a
 # value re-parses the callback's source on every response; the spiders have none.
 CONCURRENT_ITEMS = 1
 WARN_ON_GENERATOR_RETURN_VALUE = False

@@ -1,7 +1,8 @@
 """Short summaries of one change, as plain text and as HTML, and the links that go with it.
 
-The difference between two versions comes from the read side's diff; nothing here classifies
-a change: the kinds shown are the ones the archive stored.
+A revision's summary renders the excerpt of its change the archive stored when it recorded the
+version (storage.changes.excerpt); nothing here diffs or classifies a change: the kinds shown are
+the ones the archive stored.
 """
 
 from __future__ import annotations
@@ -11,19 +12,12 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from storage.changelog import versions_of
-from storage.changes import WordOp
-from views.diffs import version_diff
+from storage.changelog import stored_excerpt, version_lead
 from views.reading import DEFAULT_WEB_URL, change_link
 from views.text import local
 
-MAX_PARAGRAPHS = 2  # changed paragraphs quoted in a summary
-MAX_FIELDS = 3  # changed metadata fields quoted besides the headline
-CONTEXT = 60  # characters of unchanged text kept on each side of an edit
-MAX_EDIT = 300  # characters of one deleted or inserted run shown
 LEAD_CHARS = 300
 UNREADABLE_LISTED = 20  # articles a degraded run could no longer read, named in its summary
-DATE_FIELDS = ("published", "modified")  # said as two times, not as a diff of their digits
 FIELD_LABELS = {"authors": "Byline", "photo_credits": "Photo credits", "lead": "Lead",
                 "tags": "Tags", "section": "Section", "slug": "Address", "url": "Address",
                 "cover_image": "Cover image", "cover_caption": "Cover caption",
@@ -61,15 +55,11 @@ def summarize(db: Database, item: dict) -> Summary:
         return _plain(f"Removed: the page answered {item.get('status') or 'with an error'}{where}.")
     if kind == "restored":
         return _plain("Restored: the page is back online.")
-    records = versions_of(db, item["article_id"], [item["version"] - 1, item["version"]]
-                          if kind is None else [item["version"] or 1])
     if kind == "new":
-        lead = (records.get(item["version"] or 1) or {}).get("lead") or ""
+        lead = version_lead(db, item["article_id"], item["version"] or 1)
         return _plain(lead[:LEAD_CHARS] + ("…" if len(lead) > LEAD_CHARS else ""))
-    old, new = records.get(item["version"] - 1), records.get(item["version"])
-    if old is None or new is None:
-        return _plain("")
-    return _diff_summary(version_diff(old, new))
+    excerpt = stored_excerpt(db, item["version_id"])
+    return _excerpt_summary(excerpt) if excerpt else _plain("")
 
 
 def _plain(text: str) -> Summary:
@@ -93,60 +83,37 @@ def _run_summary(item: dict) -> Summary:
     return Summary(text, "".join(f"<p>{html.escape(line)}</p>" for line in lines))
 
 
-def _diff_summary(diff) -> Summary:
+def _excerpt_summary(excerpt: dict) -> Summary:
     text, markup = [], []
-    for field in diff.fields:
-        if field.name == "title":
-            text += [f"Headline was: {field.old}", f"Headline now: {field.new}"]
-            markup.append(f"<p>Headline: <del>{html.escape(str(field.old))}</del> → "
-                          f"<ins>{html.escape(str(field.new))}</ins></p>")
-    # A moved modified date is said only when it is the change (`dates`), not a consequence.
-    skipped = ("title", "url") if "dates" in diff.kinds else ("title", "url", "modified")
-    others = [f for f in diff.fields if f.name not in skipped]
-    for field in others[:MAX_FIELDS]:
-        label = FIELD_LABELS.get(field.name, field.name)
-        if field.name in DATE_FIELDS:
-            line = f"{label}: {local(field.old)} → {local(field.new)} (Almaty time)"
-            text.append(line)
-            markup.append(f"<p>{html.escape(line)}</p>")
-            continue
-        text.append(f"{label}: {_words_text(field.words)}")
-        markup.append(f"<p>{html.escape(label)}: {_words_html(field.words)}</p>")
-    changed = diff.changed_paragraphs
-    for paragraph in changed[:MAX_PARAGRAPHS]:
-        number = (paragraph.new_index if paragraph.new_index is not None else paragraph.old_index) + 1
-        text.append(f"¶{number}: {_words_text(paragraph.words)}")
-        markup.append(f"<p>¶{number}: {_words_html(paragraph.words)}</p>")
-    if len(changed) > MAX_PARAGRAPHS:
-        more = f"… and {len(changed) - MAX_PARAGRAPHS} more changed paragraphs."
-        text.append(more)
-        markup.append(f"<p>{html.escape(more)}</p>")
+    if excerpt["headline"]:
+        old, new = excerpt["headline"]
+        text += [f"Headline was: {old}", f"Headline now: {new}"]
+        markup.append(f"<p>Headline: <del>{html.escape(str(old))}</del> → "
+                      f"<ins>{html.escape(str(new))}</ins></p>")
+    for name, old, new in excerpt.get("dates") or []:  # said as two times, not as digits
+        line = f"{FIELD_LABELS.get(name, name)}: {local(old)} → {local(new)} (Almaty time)"
+        text.append(line)
+        markup.append(f"<p>{html.escape(line)}</p>")
+    for name, words in excerpt["fields"]:
+        label = FIELD_LABELS.get(name, name)
+        text.append(f"{label}: {_words_text(words)}")
+        markup.append(f"<p>{html.escape(label)}: {_words_html(words)}</p>")
+    for number, words in excerpt["paragraphs"]:
+        text.append(f"¶{number}: {_words_text(words)}")
+        markup.append(f"<p>¶{number}: {_words_html(words)}</p>")
+    more = excerpt["changed_paragraphs"] - len(excerpt["paragraphs"])
+    if more > 0:
+        line = f"… and {more} more changed paragraphs."
+        text.append(line)
+        markup.append(f"<p>{html.escape(line)}</p>")
     return Summary("\n".join(text), "".join(markup))
 
 
-def _trimmed(words: list[WordOp]) -> list[WordOp]:
-    """Long unchanged runs cut to some context on each side of the edits, long edits cut."""
-    last = len(words) - 1
-    result = []
-    for index, (op, text) in enumerate(words):
-        if op == "equal" and len(text) > 2 * CONTEXT:
-            if index == 0:
-                text = "…" + text[-CONTEXT:]
-            elif index == last:
-                text = text[:CONTEXT] + "…"
-            else:
-                text = text[:CONTEXT] + " … " + text[-CONTEXT:]
-        elif op != "equal" and len(text) > MAX_EDIT:
-            text = text[:MAX_EDIT] + "…"
-        result.append((op, text))
-    return result
-
-
-def _words_text(words: list[WordOp]) -> str:
+def _words_text(words: list[list[str]]) -> str:
     marks = {"equal": "{}", "delete": "[-{}-]", "insert": "{{+{}+}}"}
-    return "".join(marks[op].format(text) for op, text in _trimmed(words))
+    return "".join(marks[op].format(text) for op, text in words)
 
 
-def _words_html(words: list[WordOp]) -> str:
+def _words_html(words: list[list[str]]) -> str:
     tags = {"equal": "{}", "delete": "<del>{}</del>", "insert": "<ins>{}</ins>"}
-    return "".join(tags[op].format(html.escape(text)) for op, text in _trimmed(words))
+    return "".join(tags[op].format(html.escape(text)) for op, text in words)

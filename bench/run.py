@@ -18,6 +18,7 @@ from bench import (  # noqa: E402
     bench_evidence,
     bench_extraction,
     bench_forms,
+    bench_huge,
     bench_queries,
     bench_reextract,
     bench_revisit,
@@ -94,6 +95,17 @@ BENCHMARKS = {
              "timed 20 times. Character-level `difflib.SequenceMatcher` runs once in a child "
              "process, on the first 8,000 characters only: on the full text it takes minutes "
              "(`python bench/bench_diff.py --full-baseline` runs it, capped at 120 s)."),
+    "huge": (bench_huge.run, "Huge articles",
+             "The replay (30 articles, seed 2) serves one Russian article with 60,000 paragraphs "
+             "of its generated sentences (one or two each, about half repeating another; 13.8 "
+             "MiB), then its next version (a typo near the start, a paragraph added half-way, one "
+             "removed at three quarters, a sentence added near the end). `mediawatch crawl "
+             "--edition ru` archives it, then `--mode revisit --everything` with the validators "
+             "cleared; the memory of the crawl's processes together (PSS, sampled every 50 ms) "
+             "is their peak. `storage.changes.diff_records` runs once per size in a child "
+             "process (capped at 120 s) on bodies of 15,000, 30,000 and 60,000 such paragraphs "
+             "and on one paragraph repeated 2,000, 4,000 and 8,000 times, each with the same "
+             "edits. `alerts.feeds.feed_xml` of that article's changes is asked three times."),
     "web": (bench_web.run, "Reading room",
             "The search benchmark's archive (about 100,000 articles) gets a second version for one "
             "article in 50 (a rewritten or added paragraph, a typo, a new headline or byline, "
@@ -180,8 +192,8 @@ BENCHMARKS = {
                "same messages with Apprise alone. Flood: 300 generated articles archived, a "
                "watch added, then each revised once; one delivery run is timed. Feed: 1,000 "
                "generated articles each revised once (a third with a new headline); "
-               "`alerts.feeds.feed_xml` for the newest 1,000 changes (each summary comes from "
-               "the diff of its two versions), against reading the same changes alone."),
+               "`alerts.feeds.feed_xml` for the newest 1,000 changes (each summary renders the "
+               "excerpt stored with its version), against reading the same changes alone."),
 }
 
 

@@ -86,9 +86,11 @@ SUBHEADING = compile_xpath(
     f"//h1[{NOT_BOILERPLATE}]/following-sibling::*[1][self::h2 or self::h3 or self::p]"
     f" | //li[{has_class('has-title')}]/parent::*/following-sibling::*[1][self::h2 or self::h3]"
 )
-# Short lines that may carry the byline anywhere on the page.
+# Short lines that may carry the byline anywhere on the page. (`//body/descendant::*`, not
+# `//body//*`: the same elements, but libxml2 takes quadratic time over the latter on a page of
+# tens of thousands of paragraphs followed by more markup.)
 BYLINE_CANDIDATES = compile_xpath(
-    f"//body//*[self::p or self::div or self::span or self::strong or self::em or self::address]"
+    f"//body/descendant::*[self::p or self::div or self::span or self::strong or self::em or self::address]"
     f"[not(ancestor::p)][not(descendant::p or descendant::div)][{NOT_BOILERPLATE}]"
 )
 BYLINE_START = re.compile(r"^(?:текст|мәтін|text)\s*:\s*\S|^by\s+\w", re.IGNORECASE)

@@ -12,9 +12,10 @@ class FetchedPage:
     """What a spider hands to the pipelines: one fetch of one article URL and how it went.
 
     kind is "page" (a response to extract), "not_modified" (304 to a conditional request),
-    "gone" (404, 410 or a redirect away from the article), "failure" (no usable response) or
-    "signal" (no fetch of the article: a listing, the feed or the sitemap says it changed;
-    `error` holds the reason).
+    "gone" (404, 410 or a redirect away from the article), "failure" (no usable response),
+    "suspect" (a page the parser could not read to its end: never archived) or "signal" (no
+    fetch of the article: a listing, the feed or the sitemap says it changed; `error` holds the
+    reason).
     """
 
     kind: str

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import string
+from collections import Counter
 
 import lxml.html
 
@@ -15,13 +16,14 @@ CYRILLIC_LETTERS = frozenset("абвгдеёжзийклмнопрстуфхцч
 
 def text_language(text: str) -> str:
     """The edition a text reads as: Latin script is English, Kazakh letters make it Kazakh."""
-    letters = [char for char in text.lower() if char.isalpha()]
-    cyrillic = [char for char in letters if char in CYRILLIC_LETTERS]
-    if len(cyrillic) * 2 < len(letters):
+    counts = Counter(text.lower())  # by character: a long text takes no list of its letters
+    letters = sum(count for char, count in counts.items() if char.isalpha())
+    cyrillic = sum(count for char, count in counts.items() if char in CYRILLIC_LETTERS)
+    if cyrillic * 2 < letters:
         return "en"
-    kazakh = sum(char in KAZAKH_LETTERS for char in cyrillic)
+    kazakh = sum(count for char, count in counts.items() if char in KAZAKH_LETTERS)
     # Kazakh text has about one letter in ten of its own; Kazakh names in Russian text far fewer.
-    return "kk" if kazakh >= 0.05 * len(cyrillic) else "ru"
+    return "kk" if kazakh >= 0.05 * cyrillic else "ru"
 
 
 DECLARED_LANGUAGE = compile_xpath(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sqlite3
 from collections import Counter
@@ -9,9 +10,11 @@ from collections import Counter
 from scrapy import signals
 from scrapy.utils.defer import deferred_from_coro
 
+from crawler.budget import ExtractionWorker
 from crawler.canonical import edition_ids
 from crawler.coverage import Coverage, fallen_fields
-from crawler.extract import EXTRACTOR_VERSION, ExtractionError, doubtful_reading, extract
+from crawler.decoding import OverBudget, TruncatedPage
+from crawler.extract import EXTRACTOR_VERSION, ExtractionError, doubtful_reading
 from crawler.items import FetchedPage
 
 logger = logging.getLogger(__name__)
@@ -59,17 +62,39 @@ def archive_unwritable(error: sqlite3.Error, path: str | None = None) -> str | N
 
 
 class ExtractPipeline:
-    """Turns a fetched page into an ArticleRecord; an unusable page becomes a failure."""
+    """Turns a fetched page into an ArticleRecord, in a worker process within the page's time
+    budget (MEDIAWATCH_EXTRACT_SECONDS), while the crawl goes on; an unusable page or one over
+    its budget becomes a failure, a page the parser could not read to its end a suspect
+    reading."""
 
-    def process_item(self, item: FetchedPage) -> FetchedPage:
+    def __init__(self, seconds: float) -> None:
+        self.worker = ExtractionWorker(seconds)
+        self.turn = asyncio.Lock()  # one page at a time in the worker
+
+    @classmethod
+    def from_crawler(cls, crawler) -> ExtractPipeline:
+        return cls(crawler.settings.getfloat("MEDIAWATCH_EXTRACT_SECONDS"))
+
+    async def process_item(self, item: FetchedPage) -> FetchedPage:
         if item.kind != "page":
             return item
         try:
-            item.record = extract(item.body, item.url, item.fetched_at)
+            async with self.turn:
+                item.record = await asyncio.to_thread(self.worker.extract, item.body, item.url,
+                                                      item.fetched_at)
+        except TruncatedPage as exc:
+            item.kind = "suspect"
+            item.error = f"suspect reading, not archived: {exc}"
+        except OverBudget as exc:
+            item.kind = "failure"
+            item.error = f"over budget, not read: {exc}"
         except ExtractionError as exc:
             item.kind = "failure"
             item.error = f"extraction failed: {exc}"
         return item
+
+    def close_spider(self) -> None:
+        self.worker.close()
 
 
 class ArchivePipeline:
@@ -162,6 +187,14 @@ class ArchivePipeline:
                                 "article_id": outcome.article_id})
             logger.warning("suspect %s: %s", item.url, outcome.error)
 
+    def _record_suspect(self, item: FetchedPage) -> None:
+        self.archive.record_failure(self.run_id, item.url, item.status, item.error,
+                                    item.fetched_at, item.article_id, outcome="suspect")
+        self.counts["truncated"] += 1  # not layout drift: not in the drift warning's count
+        self.counts["failed"] += 1
+        self.errors.append({"url": item.url, "status": item.status, "error": item.error})
+        logger.warning("suspect %s: %s", item.url, item.error)
+
     def _record_signal(self, item: FetchedPage) -> None:
         if self.archive.mark_due(item.article_id, item.fetched_at, item.error):
             self.counts["signals"] += 1
@@ -185,6 +218,8 @@ class ArchivePipeline:
             if item.article_id and self.archive.resolve(item.article_id) is not None:
                 self.unreadable.append(item.article_id)
                 error["article_id"] = item.article_id
+        elif (item.error or "").startswith("over budget"):
+            self.counts["over_budget"] += 1
         self.errors.append(error)
         logger.warning("failed %s: %s", item.url, item.error)
 

@@ -8,7 +8,11 @@ import threading
 from dataclasses import asdict, dataclass
 
 KINDS = ("500", "503", "429", "slow", "reset", "truncate", "charset-cp1251-as-utf8",
-         "charset-utf8-as-cp1251", "malformed", "huge", "redirect-loop", "layout-drift")
+         "charset-utf8-as-cp1251", "malformed", "huge", "redirect-loop", "layout-drift",
+         "many-attributes", "slow-parse", "huge-text", "deep-nesting")
+# Hostile pages: markup that costs a parser far more than its size, or that it cannot read to
+# the end. Each is put into the article's text after its first paragraph.
+HOSTILE_KINDS = ("many-attributes", "slow-parse", "huge-text", "deep-nesting")
 DEFAULT_SLOW_SECONDS = 40.0  # longer than the crawler's 30 s download timeout
 HUGE_BYTES = 21 * 1024 * 1024
 
@@ -130,6 +134,29 @@ def drift(page: str) -> str:
     replaced by an empty mount point, so only the page around it is left to read."""
     return _BODY_CONTAINER.sub('<div id="article-app" data-src="/api/article"></div>\n', page,
                                count=1)
+
+
+_FIRST_PARAGRAPH = re.compile(r'<div class="default-item-in[^"]*">.*?</p>', re.DOTALL)
+
+
+@functools.cache
+def _hostile_markup(kind: str) -> str:
+    if kind == "many-attributes":  # one paragraph with 200,000 attributes (3.3 MB)
+        return "<p" + "".join(f' data-x{k}="1"' for k in range(200_000)) + ">Текст.</p>\n"
+    if kind == "slow-parse":  # 3,000 paragraphs of 1,000 attributes each (14 MB)
+        names = "".join(f" a{k}" for k in range(1_000))
+        return f"<p{names}>Текст.</p>\n" * 3_000
+    if kind == "huge-text":  # one text of 11 MB, past libxml2's 10 MB for a text node
+        return "<p>" + "слово " * 1_000_000 + "</p>\n"
+    return "<div>" * 300 + "<p>Глубоко вложенный абзац.</p>" + "</div>" * 300 + "\n"  # deep-nesting
+
+
+def hostile(page: str, kind: str) -> str:
+    """The page with hostile markup (one of HOSTILE_KINDS) after the first paragraph of its text."""
+    found = _FIRST_PARAGRAPH.search(page)
+    if found is None:
+        return page
+    return page[:found.end()] + "\n" + _hostile_markup(kind) + page[found.end():]
 
 
 @functools.cache

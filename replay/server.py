@@ -307,6 +307,8 @@ class ReplayHandler(BaseHTTPRequestHandler):
             response.body = faultlib.drift(response.body)
         elif kind == "huge":
             response.body = faultlib.huge(response.body)
+        elif kind in faultlib.HOSTILE_KINDS and response.content_type == HTML:
+            response.body = faultlib.hostile(response.body, kind)
         elif kind == "charset-cp1251-as-utf8":
             response.body = response.body.encode("cp1251", errors="xmlcharrefreplace")
         elif kind == "charset-utf8-as-cp1251":

@@ -25,7 +25,7 @@ from storage.access import (
     storage_trouble,
 )
 from storage.captures import CaptureCodec
-from storage.changes import kinds_between
+from storage.changes import change_columns
 from storage.clock import parse_stamp, utc_iso
 from storage.db import ACTIVE, REMOVED, connect, write_transaction
 from storage.locks import WriterLock
@@ -239,7 +239,7 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
             "due_reason": visit.reason,
             **search_columns(data, record.language),
         })
-        version_id = self._store_version(page, 1, [])
+        version_id = self._store_version(page, 1, {"changes": "[]", "excerpt": None})
         self._set_current(record.article_id, 1, version_id, data["fingerprint"])
         self._event(record.article_id, "new", at, page.run_id, version_id=version_id)
         neardup.link_duplicate(self.db, record.article_id, record.language,
@@ -260,7 +260,8 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
             kind = "restored" if restored else "unchanged"
             return PageOutcome(kind, article_id, current["current_version"])
         previous = self.version(article_id, current["current_version"])
-        kinds = kinds_between(previous, data)
+        change = change_columns(previous, data)  # kinds and excerpt, from one diff
+        kinds = json.loads(change["changes"])
         number = current["current_version"] + 1
         self.db.execute(
             "UPDATE articles SET language = ?, url = ?, section = ?, slug = ?, published = ?,"
@@ -271,7 +272,7 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
              article_id],
         )
         self.db["articles"].update(article_id, search_columns(data, record.language))
-        version_id = self._store_version(page, number, kinds)
+        version_id = self._store_version(page, number, change)
         self._set_current(article_id, number, version_id, data["fingerprint"])
         self._schedule(current, at, CHANGED)
         neardup.index_hash(self.db, article_id, neardup.simhash("\n".join(record.body)))
@@ -295,7 +296,7 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
         evidence.log_capture(self.db, capture_id, page.body or b"")
         return capture_id
 
-    def _store_version(self, page: _Page, number: int, kinds: list[str]) -> int:
+    def _store_version(self, page: _Page, number: int, change: dict) -> int:
         capture_id = self._store_capture(page)
         version_id = self.db["versions"].insert({
             "article_id": page.record.article_id,
@@ -303,7 +304,7 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
             "fingerprint": page.data["fingerprint"],
             "first_seen": page.at,
             "last_seen": page.at,
-            "changes": json.dumps(kinds),
+            **change,
             "capture_id": capture_id,
             "run_id": page.run_id,
             "extractor": page.extractor,
@@ -425,11 +426,14 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
         return removed
 
     def record_failure(self, run_id: int | None, url: str, status: int | None, error: str,
-                       fetched_at: str, article_id: int | None = None) -> None:
-        """A fetch that gave no usable page (network error, server error, extraction failure)."""
+                       fetched_at: str, article_id: int | None = None,
+                       outcome: str = "failed") -> None:
+        """A fetch that gave no usable page (network error, server error, extraction failure),
+        or (outcome `suspect`) a page whose reading cannot be trusted: only the fetch is logged,
+        with the reason; nothing is archived."""
         at = utc_iso(fetched_at)
         with write_transaction(self.db):
-            self._log_fetch(run_id, article_id, url, status, "failed", at, error=error)
+            self._log_fetch(run_id, article_id, url, status, outcome, at, error=error)
 
     # ---- re-extraction -------------------------------------------------------------------
 

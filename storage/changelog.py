@@ -19,7 +19,6 @@ from dataclasses import asdict, dataclass
 from sqlite_utils import Database
 
 from storage.changes import EVENT_KINDS, KINDS
-from storage.records import record_from_row
 from storage.search import compile_query, searching
 
 DEGRADED = "degraded"
@@ -241,13 +240,15 @@ def change_log(db: Database, wanted: ChangeFilter | None = None, after: Cursor |
     return items[offset:depth] if depth else items[offset:]
 
 
-def versions_of(db: Database, article_id: int, numbers: list[int]) -> dict[int, dict]:
-    """Record dicts of some versions of an article, by number."""
-    if not numbers:
-        return {}
-    marks = ", ".join("?" for _ in numbers)
-    cursor = db.execute(f"SELECT * FROM versions WHERE article_id = ? AND number IN ({marks})",
-                        [article_id, *numbers])
-    names = [d[0] for d in cursor.description]
-    rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-    return {row["number"]: record_from_row(row) for row in rows}
+def stored_excerpt(db: Database, version_id: int) -> dict | None:
+    """The excerpt of a version's change from the one before, as stored when it was recorded
+    (storage.changes.excerpt); None for a first version."""
+    row = db.execute("SELECT excerpt FROM versions WHERE id = ?", [version_id]).fetchone()
+    return json.loads(row[0]) if row and row[0] else None
+
+
+def version_lead(db: Database, article_id: int, number: int) -> str:
+    """The lead of one version of an article ("" when it has none)."""
+    row = db.execute("SELECT lead FROM versions WHERE article_id = ? AND number = ?",
+                     [article_id, number]).fetchone()
+    return (row[0] if row else None) or ""

@@ -7,11 +7,13 @@ from `diff_records`. The vocabulary, its thresholds and why are in docs/changes.
 
 from __future__ import annotations
 
+import json
 import re
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
-from itertools import groupby
+from itertools import accumulate, groupby
 from urllib.parse import urlsplit
 
 from storage.records import normalise
@@ -60,6 +62,22 @@ TYPO_MIN_SIMILARITY = 0.9  # share of the paragraph's characters left as they we
 RESPELLING_MIN_SHARED = 0.5  # a changed word keeps at least half of its letters
 PAIR_MIN_SIMILARITY = 0.3  # below this, paragraphs of a replaced block are not paired
 PAIR_MAX_CELLS = 10_000  # larger replaced blocks are paired by position
+# difflib compares every pair of equal items it meets: with many repeated items (a paragraph said
+# again and again, the spaces between words) its work grows with the square of the length, or
+# faster. One alignment of paragraphs, and the word diffs of one body together, may each do
+# this many comparisons (a few tenths of a second); past that, what is left is aligned on the
+# items each side holds once, in time near-linear in the length (docs/changes.md).
+MATCH_WORK = 3_000_000
+ANCHOR_WORK_PER_ITEM = 8  # the near-linear alignment's steps per item, at most
+
+# What the excerpt of a change stored with each version quotes (feeds and notifications show it):
+# the headline, a few other fields, the first changed paragraphs, unchanged text cut to some
+# context on each side of an edit and long edits cut, so that it stays small for any article.
+EXCERPT_FIELDS = 3
+DATE_FIELDS = ("published", "modified")  # an excerpt gives them as times, old and new
+EXCERPT_PARAGRAPHS = 2
+EXCERPT_CONTEXT = 60  # characters of unchanged text kept on each side of an edit
+EXCERPT_EDIT = 300  # characters of one deleted or inserted run kept
 
 _TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
 _WORD = re.compile(r"\w+")
@@ -167,6 +185,54 @@ def kinds_between(old: dict, new: dict) -> list[str]:
     return diff_records(old, new).kinds
 
 
+def change_columns(old: dict, new: dict) -> dict:
+    """What a version stores of its change from the version before, computed once: its kinds
+    (`changes`) and its excerpt (`excerpt`), as JSON."""
+    diff = diff_records(old, new)
+    return {"changes": json.dumps(diff.kinds),
+            "excerpt": json.dumps(excerpt(diff), ensure_ascii=False)}
+
+
+def excerpt(diff: RecordDiff) -> dict:
+    """The change in brief, small whatever the article's size: the old and new headline, the
+    old and new dates (the modified date only when it is the change, `dates`, not a consequence
+    of another), the first EXCERPT_FIELDS other fields changed (not the URL), the first
+    EXCERPT_PARAGRAPHS changed paragraphs by number, their words cut (`cut_words`), and how many
+    paragraphs changed in all."""
+    title = next(([f.old, f.new] for f in diff.fields if f.name == "title"), None)
+    dates = [f for f in diff.fields if f.name in DATE_FIELDS
+             and (f.name != "modified" or "dates" in diff.kinds)]
+    others = [f for f in diff.fields if f.name not in ("title", "url", *DATE_FIELDS)]
+    changed = diff.changed_paragraphs
+    return {
+        "headline": title,
+        "dates": [[f.name, f.old, f.new] for f in dates],
+        "fields": [[f.name, cut_words(f.words)] for f in others[:EXCERPT_FIELDS]],
+        "paragraphs": [[1 + (p.new_index if p.new_index is not None else p.old_index),
+                        cut_words(p.words)] for p in changed[:EXCERPT_PARAGRAPHS]],
+        "changed_paragraphs": len(changed),
+    }
+
+
+def cut_words(words: list[WordOp]) -> list[list[str]]:
+    """Word ops with long unchanged runs cut to EXCERPT_CONTEXT characters on each side of the
+    edits (marked `…`) and edits longer than EXCERPT_EDIT cut."""
+    last = len(words) - 1
+    result = []
+    for index, (op, text) in enumerate(words):
+        if op == "equal" and len(text) > 2 * EXCERPT_CONTEXT:
+            if index == 0:
+                text = "…" + text[-EXCERPT_CONTEXT:]
+            elif index == last:
+                text = text[:EXCERPT_CONTEXT] + "…"
+            else:
+                text = text[:EXCERPT_CONTEXT] + " … " + text[-EXCERPT_CONTEXT:]
+        elif op != "equal" and len(text) > EXCERPT_EDIT:
+            text = text[:EXCERPT_EDIT] + "…"
+        result.append([op, text])
+    return result
+
+
 def diff_fields(old: dict, new: dict) -> list[FieldChange]:
     """Field changes, in report order; the URL counts only when its path moved."""
     changes = []
@@ -201,13 +267,13 @@ def as_text(value: object) -> str:
 def diff_paragraphs(old: list[str], new: list[str]) -> list[ParagraphChange]:
     """Paragraph-level diff; replaced blocks are paired by similarity and diffed word by word."""
     result: list[ParagraphChange] = []
-    matcher = SequenceMatcher(None, old, new, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+    words = Work()  # shared by the word diffs of every edited paragraph
+    for op, i1, i2, j1, j2 in opcodes(old, new, Work()):
         if op == "equal":
             result += [ParagraphChange("equal", old[i1 + k], new[j1 + k], i1 + k, j1 + k)
                        for k in range(i2 - i1)]
         elif op == "replace":
-            result += _replace_block(old, new, i1, i2, j1, j2)
+            result += _replace_block(old, new, i1, i2, j1, j2, words)
         else:  # "delete" or "insert": one side of the block is empty
             result += [_deleted(old, i) for i in range(i1, i2)]
             result += [_inserted(new, j) for j in range(j1, j2)]
@@ -224,14 +290,14 @@ def _inserted(new: list[str], j: int) -> ParagraphChange:
     return ParagraphChange("insert", None, new[j], None, j, words, "paragraph_added", 0.0)
 
 
-def _edited(old: list[str], new: list[str], i: int, j: int) -> ParagraphChange:
-    words = diff_words(old[i], new[j])
+def _edited(old: list[str], new: list[str], i: int, j: int, work: Work) -> ParagraphChange:
+    words = diff_words(old[i], new[j], work)
     return ParagraphChange("replace", old[i], new[j], i, j, words, edit_kind(words),
                            word_similarity(words))
 
 
 def _replace_block(
-    old: list[str], new: list[str], i1: int, i2: int, j1: int, j2: int
+    old: list[str], new: list[str], i1: int, i2: int, j1: int, j2: int, work: Work
 ) -> list[ParagraphChange]:
     """Emit a replaced block in order: paired paragraphs as edits, the rest as inserts/deletes.
 
@@ -242,12 +308,12 @@ def _replace_block(
     i, j = i1, j1
     for a, b in pairs + [(i2, j2)]:
         if a - i == 1 and b - j == 1:
-            result.append(_edited(old, new, i, j))  # a lone paragraph in place: rewritten
+            result.append(_edited(old, new, i, j, work))  # a lone paragraph in place: rewritten
         else:
             result += [_deleted(old, k) for k in range(i, a)]
             result += [_inserted(new, k) for k in range(j, b)]
         if a < i2:
-            result.append(_edited(old, new, a, b))
+            result.append(_edited(old, new, a, b, work))
         i, j = a + 1, b + 1
     return result
 
@@ -288,6 +354,188 @@ def _dice(a: Counter, b: Counter) -> float:
     return 2 * sum((a & b).values()) / total if total else 1.0
 
 
+# --- alignment within a bound ----------------------------------------------------------------
+
+
+class _TooMuchWork(Exception):
+    """difflib would compare more pairs than are left to spend."""
+
+
+class Work:
+    """The comparisons difflib may still make for one diff (MATCH_WORK to start with)."""
+
+    def __init__(self, limit: int | None = None) -> None:
+        self.left = MATCH_WORK if limit is None else limit
+
+    def spend(self, units: int) -> None:
+        self.left -= units
+        if self.left < 0:
+            raise _TooMuchWork
+
+
+class _Matcher(SequenceMatcher):
+    """difflib's matcher, each search for a longest match charged before it runs: one step per
+    item of `a` in the range and one per place in `b` that item holds (an upper bound of its
+    loops), so that its answer is difflib's own as long as the work allows."""
+
+    def __init__(self, a: list, b: list, work: Work, counts: Counter) -> None:
+        super().__init__(None, a, b, autojunk=False)
+        self.work = work
+        self.cost = list(accumulate(map(counts.__getitem__, a), initial=0))
+
+    def find_longest_match(self, alo=0, ahi=None, blo=0, bhi=None):
+        ahi = len(self.a) if ahi is None else ahi
+        self.work.spend(self.cost[ahi] - self.cost[alo] + ahi - alo)
+        return super().find_longest_match(alo, ahi, blo, bhi)
+
+
+def opcodes(a: list, b: list, work: Work) -> list[tuple[str, int, int, int, int]]:
+    """How to turn `a` into `b`, as difflib's get_opcodes: difflib's own answer while `work`
+    lasts, else one found by anchoring (near-linear)."""
+    counts = Counter(b)
+    # difflib's first search alone reads every pair of equal items: is there room for it?
+    first = len(a) + sum(map(counts.__getitem__, a))
+    if first <= work.left:
+        try:
+            return _Matcher(a, b, work, counts).get_opcodes()
+        except _TooMuchWork:
+            pass
+    return _opcodes_of(_anchored_blocks(a, b), len(a), len(b))
+
+
+def _anchored_blocks(a: list, b: list) -> list[tuple[int, int, int]]:
+    """Matching blocks (i, j, size), in order: the common start and end of each range, then the
+    items the range holds once on each side, kept where they come in the same order (patience
+    diff), the gaps between them refined the same way; a gap with no such item gets a shortest
+    edit script (Myers). Past ANCHOR_WORK_PER_ITEM steps per item, gaps are only trimmed: what
+    is left in them counts as replaced."""
+    blocks: list[tuple[int, int, int]] = []
+    work = Work(ANCHOR_WORK_PER_ITEM * (len(a) + len(b)))
+    ranges = [(0, len(a), 0, len(b))]
+    while ranges:
+        alo, ahi, blo, bhi = ranges.pop()
+        start = 0
+        while alo + start < ahi and blo + start < bhi and a[alo + start] == b[blo + start]:
+            start += 1
+        end = 0
+        while (alo + start < ahi - end and blo + start < bhi - end
+               and a[ahi - end - 1] == b[bhi - end - 1]):
+            end += 1
+        blocks += [(alo, blo, start), (ahi - end, bhi - end, end)]
+        alo, ahi, blo, bhi = alo + start, ahi - end, blo + start, bhi - end
+        if alo == ahi or blo == bhi or work.left <= 0:
+            continue
+        try:
+            work.spend((ahi - alo) + (bhi - blo))
+            anchors = _anchors(a, b, alo, ahi, blo, bhi)
+            if not anchors:
+                blocks += _shortest_edit(a, b, alo, ahi, blo, bhi, work)
+                continue
+        except _TooMuchWork:
+            continue  # the rest of this range counts as replaced
+        blocks += [(i, j, 1) for i, j in anchors]
+        for (i, j), (next_i, next_j) in zip([(alo - 1, blo - 1), *anchors],
+                                            [*anchors, (ahi, bhi)], strict=True):
+            if next_i > i + 1 and next_j > j + 1:
+                ranges.append((i + 1, next_i, j + 1, next_j))
+    return _merged(sorted(block for block in blocks if block[2]))
+
+
+def _shortest_edit(a: list, b: list, alo: int, ahi: int, blo: int, bhi: int,
+                   work: Work) -> list[tuple[int, int, int]]:
+    """Matching blocks of a shortest edit script from a[alo:ahi] to b[blo:bhi] (Myers' greedy
+    algorithm: time proportional to the length times the edits), each step charged to `work`."""
+    n, m = ahi - alo, bhi - blo
+    furthest = {1: 0}  # diagonal k (x - y) -> furthest x reached on it
+    trace = []
+    for edits in range(n + m + 1):
+        trace.append(dict(furthest))
+        steps = edits
+        for k in range(-edits, edits + 1, 2):
+            down = k == -edits or (k != edits and furthest[k - 1] < furthest[k + 1])
+            x = furthest[k + 1] if down else furthest[k - 1] + 1
+            y = x - k
+            start = x
+            while x < n and y < m and a[alo + x] == b[blo + y]:
+                x, y = x + 1, y + 1
+            steps += x - start + 1
+            furthest[k] = x
+            if x >= n and y >= m:
+                return _trace_back(trace, n, m, alo, blo)
+        work.spend(steps)
+    raise AssertionError("unreachable: n + m edits always suffice")
+
+
+def _trace_back(trace: list[dict[int, int]], x: int, y: int, alo: int,
+                blo: int) -> list[tuple[int, int, int]]:
+    """The matching blocks along the path a shortest edit script took, from its end back."""
+    blocks = []
+    for edits in range(len(trace) - 1, -1, -1):
+        furthest, k = trace[edits], x - y
+        down = k == -edits or (k != edits and furthest[k - 1] < furthest[k + 1])
+        previous_k = k + 1 if down else k - 1
+        previous_x = furthest[previous_k]
+        run = min(x - previous_x, y - (previous_x - previous_k))
+        if run > 0:
+            blocks.append((alo + x - run, blo + y - run, run))
+        x, y = previous_x, previous_x - previous_k
+    return blocks
+
+
+def _anchors(a: list, b: list, alo: int, ahi: int, blo: int, bhi: int) -> list[tuple[int, int]]:
+    """(i, j) of the items found once in a[alo:ahi] and once in b[blo:bhi], the longest run
+    of them in the same order on both sides."""
+    count_a, count_b = Counter(a[alo:ahi]), Counter(b[blo:bhi])
+    where = {item: j for j, item in enumerate(b[blo:bhi], blo)
+             if count_b[item] == 1 and count_a[item] == 1}
+    pairs = [(i, where[item]) for i, item in enumerate(a[alo:ahi], alo) if item in where]
+    return _increasing(pairs)
+
+
+def _increasing(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The longest subsequence of pairs (increasing in i) whose j increase too."""
+    tails: list[int] = []  # j of the last pair of the best run of each length
+    ends: list[int] = []  # index in pairs of that last pair
+    before = [-1] * len(pairs)
+    for index, (_, j) in enumerate(pairs):
+        length = bisect_left(tails, j)
+        if length == len(tails):
+            tails.append(j)
+            ends.append(index)
+        else:
+            tails[length], ends[length] = j, index
+        before[index] = ends[length - 1] if length else -1
+    run, index = [], ends[-1] if ends else -1
+    while index >= 0:
+        run.append(pairs[index])
+        index = before[index]
+    return run[::-1]
+
+
+def _merged(blocks: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """Sorted matching blocks, those that touch joined."""
+    joined: list[tuple[int, int, int]] = []
+    for i, j, size in blocks:
+        if joined and joined[-1][0] + joined[-1][2] == i and joined[-1][1] + joined[-1][2] == j:
+            joined[-1] = (joined[-1][0], joined[-1][1], joined[-1][2] + size)
+        else:
+            joined.append((i, j, size))
+    return joined
+
+
+def _opcodes_of(blocks: list[tuple[int, int, int]], n: int, m: int) -> list[tuple]:
+    """Matching blocks as difflib's opcodes (equal, replace, delete, insert)."""
+    steps, i, j = [], 0, 0
+    for block_i, block_j, size in [*blocks, (n, m, 0)]:
+        if i < block_i or j < block_j:
+            op = "replace" if i < block_i and j < block_j else "delete" if i < block_i else "insert"
+            steps.append((op, i, block_i, j, block_j))
+        if size:
+            steps.append(("equal", block_i, block_i + size, block_j, block_j + size))
+        i, j = block_i + size, block_j + size
+    return steps
+
+
 # --- words -----------------------------------------------------------------------------------
 
 
@@ -296,14 +544,14 @@ def tokenize(text: str) -> list[str]:
     return _TOKEN.findall(text)
 
 
-def diff_words(old: str, new: str) -> list[WordOp]:
+def diff_words(old: str, new: str, work: Work | None = None) -> list[WordOp]:
     """Word-level ops; equal+delete texts rebuild `old`, equal+insert texts rebuild `new`."""
     a, b = tokenize(old), tokenize(new)
-    opcodes = SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    steps = opcodes(a, b, work or Work())
     ops: list[WordOp] = []
     pending_del, pending_ins = [], []
-    for index, (op, i1, i2, j1, j2) in enumerate(opcodes):
-        if op == "equal" and not _is_gap(opcodes, index, a):
+    for index, (op, i1, i2, j1, j2) in enumerate(steps):
+        if op == "equal" and not _is_gap(steps, index, a):
             _flush(ops, pending_del, pending_ins)
             ops.append(("equal", "".join(a[i1:i2])))
         else:

@@ -8,14 +8,13 @@ every new page, so an archive from any older version ends the same as one writte
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 
 from sqlite_utils import Database
 
 from storage import evidence, neardup, translations
-from storage.changes import kinds_between
+from storage.changes import change_columns
 from storage.db import rows
 from storage.records import record_from_row
 from storage.search import index_spellings, index_version, search_columns
@@ -75,13 +74,13 @@ def rebuild_editions(db: Database) -> None:
 
 
 def rebuild_kinds(db: Database) -> None:
-    """The kinds of change of every version against the one before (storage.changes)."""
+    """The kinds of change of every version against the one before, and their excerpts
+    (storage.changes)."""
     previous: tuple[int, dict] | None = None
     for row in _rows(db, "SELECT * FROM versions ORDER BY article_id, number"):
         record = record_from_row(row)
         if previous is not None and previous[0] == row["article_id"]:
-            db.execute("UPDATE versions SET changes = ? WHERE id = ?",
-                       [json.dumps(kinds_between(previous[1], record)), row["id"]])
+            db["versions"].update(row["id"], change_columns(previous[1], record))
         previous = (row["article_id"], record)
 
 

@@ -22,6 +22,7 @@ NEEDS = {
     "m006_change_kinds": ("kinds",),
     "m007_word_forms": ("search", "spellings"),
     "m015_evidence": ("evidence",),
+    "m016_change_excerpts": ("kinds",),
 }
 
 
@@ -390,6 +391,13 @@ def m015_evidence(db: Database) -> None:
           SELECT RAISE(ABORT, 'an earlier reading is evidence: it is never deleted');
         END;
     """)
+
+
+@MIGRATIONS()
+def m016_change_excerpts(db: Database) -> None:
+    """The excerpt of each version's change from the one before, stored once so that feeds and
+    notifications never diff again (NEEDS)."""
+    db["versions"].add_column("excerpt", str)
 
 
 def is_current(db: Database) -> bool:

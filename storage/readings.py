@@ -7,7 +7,7 @@ import json
 from sqlite_utils import Database
 
 from storage import evidence
-from storage.changes import kinds_between
+from storage.changes import change_columns
 from storage.clock import utc_iso
 from storage.records import record_from_row, version_columns
 from storage.search import index_version, search_columns, unindex_version
@@ -52,8 +52,9 @@ def stored_record(db: Database, version_id: int) -> dict:
 def replace_reading(db: Database, version_id: int, record, extractor: str, at: str) -> None:
     """Store a new reading of a version's capture; the old reading is kept with its provenance.
 
-    The version's kinds of change (and its successor's) are those between the new readings, so
-    a version that now reads like the one before it shows no change: an extraction artefact.
+    The version's kinds of change and excerpt (and its successor's) are those between the new
+    readings, so a version that now reads like the one before it shows no change: an extraction
+    artefact.
     """
     row = _version_row(db, version_id)
     old = record_from_row(row)
@@ -75,8 +76,8 @@ def replace_reading(db: Database, version_id: int, record, extractor: str, at: s
                                  _neighbour(db, article_id, number + 1)]):
         before = _neighbour(db, article_id, version["number"] - 1)
         if before is not None:
-            kinds = kinds_between(record_from_row(before), record_from_row(version))
-            db["versions"].update(version["id"], {"changes": json.dumps(kinds)})
+            db["versions"].update(version["id"], change_columns(record_from_row(before),
+                                                                record_from_row(version)))
     current = db.execute("SELECT current_version_id FROM articles WHERE id = ?",
                          [article_id]).fetchone()
     if current and current[0] == version_id:

@@ -578,3 +578,37 @@ def test_a_change_of_dates_says_the_dates_in_feeds_and_messages(tmp_path):
     [entry] = [e for e in feed.entries if e.id.endswith("/v2")]
     assert said in entry.summary and "no text changed" not in entry.summary
     assert said in message.body
+
+
+def test_feed_summaries_come_from_the_archive_not_from_a_new_diff(tmp_path, monkeypatch):
+    """The excerpt of a change is stored when its version is recorded: serving a feed (or a
+    message) diffs nothing, however long the article."""
+    import storage.changes
+    from alerts.feeds import feed_xml
+    from alerts.messages import entry_text
+    from storage.changelog import change_log
+    from storage.records import ArticleRecord
+
+    body = [f"Абзац номер {k} о заседании суда по делу активистов." for k in range(3000)]
+    base = {"article_id": 57753, "language": "ru", "section": "politika", "slug": "miting",
+            "url": "https://vlast.kz/politika/57753-miting.html", "lead": "Лид", "title": "Суд"}
+    with Archive(tmp_path / "a.db") as archive:
+        archive.record_page(None, base["url"], 200, {}, b"<html></html>",
+                            ArticleRecord(body=body, **base), "2024-01-01T10:00:00Z")
+        edited = [*body[:1500], "Суд отложил заседание.", *body[1500:]]
+        edited[10] = edited[10].replace("заседании", "засeдании")
+        archive.record_page(None, base["url"], 200, {}, b"<html></html>",
+                            ArticleRecord(body=edited, **base), "2024-01-02T10:00:00Z")
+        diffs = []
+        diff_paragraphs = storage.changes.diff_paragraphs
+        monkeypatch.setattr(storage.changes, "diff_paragraphs",
+                            lambda *args: diffs.append(args) or diff_paragraphs(*args))
+        documents = [feed_xml(archive.db, web_url=WEB) for _ in range(2)]
+        item = change_log(archive.db, newest_first=True, limit=1)[0]
+        message = entry_text(archive.db, item, WEB)
+    assert diffs == []
+    summary = parse_feed(documents[1]).entries[0].summary
+    assert summary == ("<p>¶11: Абзац номер 10 о <del>заседании</del><ins>засeдании</ins> суда "
+                       "по делу активистов.</p><p>¶1501: <ins>Суд отложил заседание.</ins></p>")
+    assert documents[0] == documents[1]
+    assert "¶11: Абзац номер 10 о [-заседании-]{+засeдании+} суда по делу активистов." in message

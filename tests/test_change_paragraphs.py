@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
+import storage.changes
 from storage.changes import (
     PAIR_MAX_CELLS,
     ParagraphChange,
@@ -315,3 +318,73 @@ def test_removal_is_the_diff_even_when_a_record_is_given():
     diff = diff_records(article(), article(body=[A]), removal)
     assert diff.kinds == ["removed"] and diff.removed == {"status": 404}
     assert diff.paragraphs == [] and diff.new_modified is None
+
+
+# --- the cost of a diff --------------------------------------------------------------------------
+
+
+def operations(function, *args) -> int:
+    """Lines of Python run while `function(*args)` runs (difflib's included): a count of work
+    that does not depend on how busy the machine is."""
+    lines = 0
+
+    def trace(frame, event, arg):
+        nonlocal lines
+        if event == "line":
+            lines += 1
+        return trace
+
+    sys.settrace(trace)
+    try:
+        function(*args)
+    finally:
+        sys.settrace(None)
+    return lines
+
+
+def long_article(paragraphs: int, shape: str) -> tuple[dict, dict]:
+    """Two versions of a long body: one paragraph said again and again, paragraphs of a few
+    dozen kinds, or one paragraph of repeated words; a typo near the start, a paragraph (or a
+    sentence) added half-way, another removed at three quarters."""
+    if shape == "one paragraph of repeated words":
+        words = [f"слово{k % 7}" for k in range(paragraphs)]
+        new = list(words)
+        new[10] = "слвоо"
+        new.insert(len(new) // 2, "вставка")
+        del new[3 * len(new) // 4]
+        return {"body": [" ".join(words)]}, {"body": [" ".join(new)]}
+    if shape == "the same paragraph":
+        body = ["Один и тот же абзац, повторённый много раз."] * paragraphs
+    else:
+        body = [f"Абзац {k % 37} о заседании суда по делу активистов." for k in range(paragraphs)]
+    new = list(body)
+    new[10] = new[10].replace("абзац", "абазц").replace("заседании", "засеаднии")
+    new.insert(len(new) // 2, "Редакция дополнила материал.")
+    del new[3 * len(new) // 4]
+    return {"body": body}, {"body": new}
+
+
+@pytest.mark.parametrize("shape", ["the same paragraph", "paragraphs of a few kinds",
+                                   "one paragraph of repeated words"])
+def test_the_work_of_a_diff_grows_near_linearly_with_the_article(shape, monkeypatch):
+    """Past the work difflib may do (made small here), doubling the article doubles the work,
+    where difflib alone quadruples it."""
+    monkeypatch.setattr(storage.changes, "MATCH_WORK", 10_000, raising=False)
+    small = operations(diff_records, *long_article(1_000, shape))
+    large = operations(diff_records, *long_article(2_000, shape))
+    assert large < 2.5 * small
+
+
+@pytest.mark.parametrize("shape", ["the same paragraph", "paragraphs of a few kinds"])
+def test_a_long_article_with_repeated_paragraphs_is_still_diffed_paragraph_by_paragraph(
+        shape, monkeypatch):
+    """Past the work difflib may do, the alignment still finds the few paragraphs that changed."""
+    monkeypatch.setattr(storage.changes, "MATCH_WORK", 10_000, raising=False)
+    old, new = long_article(3_000, shape)
+    diff = diff_records(old, new)
+    changed = diff.changed_paragraphs
+    assert len(changed) <= 4 and diff.stats["equal"] >= 2_996
+    assert {p.new for p in changed if p.new} == {new["body"][10], new["body"][1_500]}
+    if shape == "paragraphs of a few kinds":
+        assert diff.stats == {"equal": 2_998, "replace": 1, "insert": 1, "delete": 1}
+        assert diff.kinds == ["typo", "paragraph_added", "paragraph_removed", "stealth"]

@@ -26,7 +26,8 @@ COMMANDS = [
     ["stats"], ["status"], ["search", "митинг"], ["changes"], ["history", "57753"],
     ["show", "57753"], ["export", "--output", "{out}"], ["watch", "list"], ["feed"],
     ["schedule", "--list"], ["translations", "57753"],
-    ["watch", "add", "w", "--notify", "json://127.0.0.1:9/w"], ["notify"], ["reextract"],
+    ["watch", "add", "w", "--notify", "json://127.0.0.1:9/w", "--allow-private-target"],
+    ["notify"], ["reextract"],
     ["migrate"], ["crawl", "--base-url", "http://127.0.0.1:9"],
 ]
 

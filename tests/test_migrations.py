@@ -8,7 +8,7 @@ import zlib
 from pathlib import Path
 
 from storage.archive import Archive
-from storage.changes import kinds_between
+from storage.changes import diff_records, excerpt, kinds_between
 from storage.db import connect
 from storage.migrations import MIGRATIONS, migrate
 from storage.records import ArticleRecord
@@ -148,6 +148,9 @@ def test_archive_of_an_earlier_main_opens_and_migrates(tmp_path):
         for article_id in revised:
             old, new = archive.versions(article_id)
             assert new["changes"] == kinds_between(old, new)
+            stored = archive.db.execute("SELECT excerpt FROM versions WHERE id = ?",
+                                        [new["version_id"]]).fetchone()[0]
+            assert json.loads(stored) == excerpt(diff_records(old, new))
         assert archive.stats()["articles"] == 37 and archive.search("митинг")
         headers, body = archive.capture(archive.versions(42883)[0]["version_id"])
         assert body.startswith(b"<!DOCTYPE html>") or b"<html" in body[:200]

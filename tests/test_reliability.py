@@ -243,6 +243,43 @@ def test_layout_drift_is_flagged_not_archived_while_real_edits_still_are(make_re
     assert_consistent(db)
 
 
+# ---- hostile pages -----------------------------------------------------------------------------
+
+# fault -> the outcome in the fetch log and what its reason says
+HOSTILE_PAGES = {
+    "many-attributes": ("failed", "over budget, not read: an element with 200,000 attributes"),
+    "slow-parse": ("failed", "over budget, not read: extraction took more than 3 s: stopped"),
+    "huge-text": ("suspect", "suspect reading, not archived: the parser stopped before the end"),
+    "deep-nesting": ("suspect", "suspect reading, not archived: the parser stopped before the end"),
+}
+
+
+def test_hostile_pages_are_refused_or_suspect_and_the_crawl_goes_on(make_replay, tmp_path):
+    server = make_replay(articles=30, seed=SEED)
+    ru = [a for a in live_articles(server.manifest()) if a["language"] == "ru"]
+    hostile = dict(zip(HOSTILE_PAGES, ru, strict=False))
+    server.set_faults([{"kind": kind, "path": a["path"]} for kind, a in hostile.items()])
+    db = tmp_path / "hostile.db"
+
+    result = crawl(server.base_url, db, "--edition", "ru",
+                   env={"MEDIAWATCH_EXTRACT_SECONDS": "3"})
+
+    rows = {row["url"]: row for row in fetch_rows(db)}
+    for kind, article in hostile.items():
+        outcome, reason = HOSTILE_PAGES[kind]
+        assert rows[article["url"]]["outcome"] == outcome, kind
+        assert reason in rows[article["url"]]["error"], (kind, rows[article["url"]]["error"])
+        assert any(article["url"] in line and reason in line for line in result.stderr.splitlines())
+    archived = {row[0] for row in content(db)["articles"]}
+    assert archived == {a["id"] for a in ru} - {a["id"] for a in hostile.values()}
+    with Archive(db) as archive:
+        [run] = archive.runs()
+    assert run["status"] == "ok"
+    assert sorted(e["url"] for e in run["errors"]) == sorted(a["url"] for a in hostile.values())
+    assert (run["stats"]["over_budget"], run["stats"]["truncated"]) == (2, 2)
+    assert_consistent(db)
+
+
 # ---- kills -----------------------------------------------------------------------------------
 
 STEPS = ((0, ("--mode", "backfill")), (1, ("--mode", "backfill")),
