@@ -532,6 +532,36 @@ def translations(article: str, as_json: bool, db: str) -> None:
 
 
 @main.command()
+@click.argument("article")
+@click.option("--compare", is_flag=True,
+              help="What one edition says and another does not: figures that differ, paragraphs "
+                   "and quotations only in one, edits not carried, paragraphs side by side.")
+@json_option
+@utc_option
+@db_option
+def story(article: str, compare: bool, as_json: bool, db: str) -> None:
+    """The editions of an article's story; with --compare, what they say differently."""
+    from views import articles
+    from views.editions import compare_data, compare_text
+
+    with open_archive(db) as archive:
+        article_id = find_article(archive, article)
+        data = compare_data(archive, article_id)
+        state = archive.article(article_id)
+    if not compare:
+        data = {key: data[key] for key in ("story", "article_id", "editions", "diverges", "open")}
+    if as_json:
+        echo_json(data)
+    elif compare:
+        echo_text(compare_text(data))
+    else:
+        echo_text(articles.translations_text(state, state["translations"]))
+        if data["open"]:
+            echo_text(f"{data['open']} open divergence{'s' if data['open'] != 1 else ''} between "
+                      f"the editions: mediawatch story {article_id} --compare")
+
+
+@main.command()
 @json_option
 @utc_option
 @db_option
@@ -554,9 +584,9 @@ def stats(as_json: bool, db: str) -> None:
 @utc_option
 @db_option
 def status(limit: int, as_json: bool, db: str) -> None:
-    """The recent crawl runs, newest first: what each found, its errors; the head of the evidence
-    log; notifications failed or unconfirmed, watches skipped, the watches' digests, clocks that
-    were ahead, and the crawl service's next runs."""
+    """The recent crawl runs, newest first: what each found, its errors; how many stories'
+    editions diverge; the head of the evidence log; notifications failed or unconfirmed, watches
+    skipped, the watches' digests, clocks that were ahead, and the crawl service's next runs."""
     from views import reading
     from views.runs import status_text
 

@@ -40,6 +40,8 @@ def entry_id(item: dict) -> str:
     article = f"{TAG}vlast.kz/article/{item['article_id']}"
     if item["source"] == "version" or item["kinds"] == ["new"]:
         return f"{article}/v{item['version'] or 1}"
+    if item.get("divergence_id"):
+        return f"{article}/divergence/{item['divergence_id']}"
     stamp = item["at"].replace("-", "").replace(":", "")
     return f"{article}/{item['kinds'][0]}/{stamp}"
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from storage.changelog import stored_excerpt, version_lead
+from storage.divergence import DIVERGENCE
+from views.editions import divergence_line
 from views.reading import DEFAULT_WEB_URL, change_link
 from views.text import local
 
@@ -34,7 +36,8 @@ class Summary:
 
 def change_links(item: dict, web_url: str = DEFAULT_WEB_URL) -> tuple[str, str | None]:
     """(link into the reading room, live URL): the address views.reading gives the change (a
-    revision's diff, a removal's diff, the article, the status page), under `web_url`."""
+    revision's diff, a removal's diff, a story's comparison, the article, the status page),
+    under `web_url`."""
     return web_url.rstrip("/") + change_link(item), item["url"]
 
 
@@ -55,6 +58,8 @@ def summarize(db: Database, item: dict) -> Summary:
         return _plain(f"Removed: the page answered {item.get('status') or 'with an error'}{where}.")
     if kind == "restored":
         return _plain("Restored: the page is back online.")
+    if kind == DIVERGENCE:
+        return _plain(divergence_line(db, item.get("divergence_id")))
     if kind == "new":
         lead = version_lead(db, item["article_id"], item["version"] or 1)
         return _plain(lead[:LEAD_CHARS] + ("…" if len(lead) > LEAD_CHARS else ""))

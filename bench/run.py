@@ -15,6 +15,7 @@ from bench import (  # noqa: E402
     bench_alerts,
     bench_crawl,
     bench_diff,
+    bench_editions,
     bench_evidence,
     bench_extraction,
     bench_forms,
@@ -167,6 +168,26 @@ BENCHMARKS = {
                   "weakened reading (no authors, no lead, the last paragraph lost) and "
                   "re-extracted: every record must change back. The baseline is the time the "
                   "archiving itself spent extracting the same pages."),
+    "editions": (bench_editions.run, "What one edition says and another does not",
+                 "Stories told in Russian, Kazakh and English by `replay/editions.py` (each from a "
+                 "plan of facts, names and quotations; the Kazakh and English editions laid out "
+                 "their own way: a paragraph split, two merged, one moved, the English often and "
+                 "the Kazakh sometimes shortened by a third to a half) are archived through "
+                 "`Archive.record_page`, their editions in a random order, in sets of three or "
+                 "two editions. Divergent facts: 300 stories each with a figure changed in one "
+                 "edition, a paragraph with figures only in one, or a quotation only in one; a "
+                 "reported divergence is right when it names the story's truth (the two values; "
+                 "the edition that carries the paragraph or quotation), and every divergence "
+                 "ever reported counts, even if closed later. Faithful stories: 1,000, and a "
+                 "story counts as reported when any divergence was ever reported on it. Edits: "
+                 "400 faithful stories in which one edition changes a figure 30 minutes to 10 "
+                 "hours after publication; each other edition carries it within 4 hours, 7 to "
+                 "40 hours later, or never; every version is archived at its time and the "
+                 "crawl's sweep runs three days after the last; an (edit, edition) pair carried "
+                 "after the 6-hour window or never must be reported as not carried. Cost: "
+                 "`storage.comparison.compare_story` on 300 stories of three editions (median and "
+                 "95th percentile), and the time to archive a version with the comparison and "
+                 "with it left out (150 stories of three editions each)."),
     "evidence": (bench_evidence.run, "Evidence log: verify at 100,000 articles",
                  "An archive of about 100,000 generated replay articles in three languages is "
                  "written in bulk with SQL (each capture one of 400 real-weight pages, about "

@@ -279,6 +279,8 @@ class ArchivePipeline:
         stats: dict = dict(self.counts)
         stats["coverage"] = self.coverage.as_dict()
         try:
+            # edits of one edition the others have not carried in time, as of this crawl
+            stats["edits_not_carried"] = self.archive.sweep_edits(spider.now(), self.run_id)
             degraded = self.degradations(stats["coverage"])
             if status == "ok" and degraded:
                 status = "degraded"

@@ -10,7 +10,7 @@ from random import Random
 from typing import NamedTuple
 
 from crawler.dates import kazakhstan_offset
-from replay import text
+from replay import editions, text
 
 LANGUAGES = text.LANGUAGES
 RU_SECTIONS = ("novosti", "politika", "obsshestvo", "gorod", "life", "regiony", "people", "explain")
@@ -23,6 +23,7 @@ LAST_DAY = datetime(2026, 1, 20, 20, 0)
 EPOCH_START = datetime(2026, 1, 21, 8, 0)  # epoch K publishes on day K-1 after this
 
 CONTENT_KINDS = ("typo", "rewrite", "paragraph_added", "paragraph_removed", "headline", "byline")
+TEXT_KINDS = ("typo", "rewrite", "paragraph_added", "paragraph_removed")
 CHANGE_KINDS = ("new",) + CONTENT_KINDS + ("moved", "removed", "restored")
 REMOVED_STATUSES = (404, 410, 302)
 EXTRA_KINDS = ("typo", "rewrite", "paragraph_added", "paragraph_removed", "headline", "byline",
@@ -32,12 +33,12 @@ EXTRA_WEIGHTS = (5, 3, 2, 2, 2, 2, 1, 1, 1)
 # the changes above (with a generator of their own, so those stay as they were): field -> kind.
 FIELD_EDITS = {"lead": "lead", "tags": "tags", "cover_image": "cover", "cover_caption": "cover",
                "modified": "dates", "published": "dates", "photo_credits": "byline",
-               "section": "moved", "slug": "moved"}
+               "section": "moved", "slug": "moved", "authors": "byline"}
 # Fields shared by the editions of a story (time and cover link unlinked editions): edited only
 # on articles published in one edition.
 STORY_FIELDS = ("cover_image", "published")
 # Field edits that change text a reader reads: made without a new modified date, they are stealth.
-STEALTH_FIELDS = ("lead", "cover_caption", "photo_credits")
+STEALTH_FIELDS = ("lead", "cover_caption", "photo_credits", "authors")
 
 
 def local_time(naive: datetime) -> datetime:
@@ -62,10 +63,15 @@ Block = str | Image
 
 @lru_cache(maxsize=4096)
 def base_blocks(language: str, topic: str, seed: int, paragraphs: int,
-                images: int) -> tuple[Block, ...]:
-    """The body as first published: paragraphs with photos between them, built from a seed."""
+                images: int, telling: editions.Telling | None = None) -> tuple[Block, ...]:
+    """The body as first published: paragraphs with photos between them, built from a seed;
+    an edition of a story told in several languages has its paragraphs from the story
+    (replay.editions)."""
     rng = Random(seed)
-    blocks: list[Block] = [text.paragraph(rng, language, topic) for _ in range(paragraphs)]
+    if telling is not None:
+        blocks: list[Block] = list(editions.tell(telling)[1])
+    else:
+        blocks = [text.paragraph(rng, language, topic) for _ in range(paragraphs)]
     for number in range(1, images + 1):
         caption = text.caption(rng, language, topic)
         blocks.insert(rng.randint(1, len(blocks) - 1),
@@ -101,6 +107,9 @@ class Article:
     translations: tuple[int, ...] = ()
     translation_links: bool = True
     duplicate_of: int | None = None
+    # An edition of a story told in several languages: its lead and paragraphs are the story's
+    # (replay.editions), faithful to the other editions or divergent as the story's truth says.
+    telling: editions.Telling | None = None
 
     @property
     def path(self) -> str:
@@ -110,7 +119,8 @@ class Article:
         """Body blocks in page order: paragraph strings and photos."""
         if self.blocks is not None:
             return self.blocks
-        return base_blocks(self.language, self.topic, self.body_seed, self.paragraphs, self.images)
+        return base_blocks(self.language, self.topic, self.body_seed, self.paragraphs, self.images,
+                           self.telling)
 
     def body(self) -> list[str]:
         """The paragraphs of text, photo captions excluded."""
@@ -128,7 +138,17 @@ class Article:
             "cover_caption": self.cover_caption, "translations": list(self.translations),
             "translation_links": self.translation_links, "story": self.story,
             "duplicate_of": self.duplicate_of,
+            "telling": self.telling_truth(),
         }
+
+    def telling_truth(self) -> dict | None:
+        """How the story's editions differ, for the manifest (None: not a translated story)."""
+        if self.telling is None:
+            return None
+        made = editions.design(self.telling.seed, self.telling.languages, self.telling.divergence)
+        return {"divergence": made.truth.as_dict() if made.truth.kind else None,
+                "shortened": self.language in made.shortened,
+                "edits": [list(change) for change in self.telling.changes]}
 
 
 def _newest_first(articles: list[Article]) -> list[Article]:
@@ -139,8 +159,11 @@ class State:
     """The whole site at one epoch, with lazily built indexes for listings and feeds."""
 
     def __init__(self, epoch: int, articles: dict[int, Article], changes: list[dict],
-                 next_id: int, next_story: int, protected: frozenset[int]) -> None:
+                 next_id: int, next_story: int, protected: frozenset[int],
+                 carries: tuple[dict, ...] = ()) -> None:
         self.epoch = epoch
+        # Edits of one edition of a told story that the others carry at the next epoch.
+        self.carries = carries
         self.articles = articles
         self.changes = changes
         self.next_id = next_id
@@ -230,7 +253,24 @@ class _Builder:
                 translations=tuple(i for i in ids if i != article_id),
                 translation_links=links or len(languages) == 1,
             ))
-        return made
+        return _told(made) if len(languages) > 1 else made
+
+
+DIVERGENT_SHARE = 0.3  # stories told in several languages with one divergence
+
+
+def _told(made: list[Article]) -> list[Article]:
+    """The editions of a story in several languages, told from one plan (replay.editions): the
+    first edition's body seed is the story's, and a share of stories diverge."""
+    seed = made[0].body_seed
+    rng = Random(f"mediawatch-replay:editions:{seed}")
+    divergence = rng.choice(editions.DIVERGENCES) if rng.random() < DIVERGENT_SHARE else None
+    languages = tuple(article.language for article in made)
+    told = []
+    for article in made:
+        telling = editions.Telling(seed, languages, article.language, divergence)
+        told.append(replace(article, telling=telling, lead=editions.lead_of(telling)))
+    return told
 
 
 def _plan_stories(rng: Random, total: int) -> list[tuple[str, ...]]:
@@ -366,7 +406,8 @@ def _move(rng: Random, article: Article) -> Article:
 
 
 def _edit_field(rng: Random, article: Article, name: str, stamp_time: datetime) -> Article:
-    """The article after an edit of one field: lead, tags, cover image or caption, or a date."""
+    """The article after an edit of one field: lead, tags, cover image or caption, the writers,
+    or a date."""
     language, topic = article.language, article.topic
     if name == "lead":
         lead = article.lead
@@ -390,6 +431,12 @@ def _edit_field(rng: Random, article: Article, name: str, stamp_time: datetime) 
         while photos == article.photo_credits:
             line, photos = text.credited_byline(rng, language, article.authors)
         return replace(article, byline=line, photo_credits=photos)
+    if name == "authors":
+        authors = article.authors
+        while authors == article.authors:
+            authors = tuple(rng.sample(text.WRITERS[language], rng.choice((1, 2))))
+        line = text.join_names(list(authors), "and") if language == "en" else ", ".join(authors)
+        return replace(article, byline=line, authors=authors)
     if name == "section":
         return replace(article, section=rng.choice([s for s in RU_SECTIONS if s != article.section]))
     if name == "slug":
@@ -414,6 +461,10 @@ def _field_edits(rng: Random, articles: dict[int, Article], eligible: list[int],
     def fits(article: Article, name: str) -> bool:
         if name in STORY_FIELDS:
             return not article.translations
+        if name == "lead" and article.telling is not None:
+            return False  # the lead of a told story is the story's (its edits: _story_edits)
+        if name == "authors":
+            return not article.photo_credits  # the writers alone, in a line of names only
         return article.language == "ru" if name == "section" else True
 
     changes = []
@@ -434,6 +485,71 @@ def _field_edits(rng: Random, articles: dict[int, Article], eligible: list[int],
             change["stealth"] = name in STEALTH_FIELDS
         articles[chosen] = article
         changes.append(change)
+    return changes
+
+
+STORY_EDITS = 2  # stories per epoch whose one edition changes a figure
+CARRY_PLANS = ("same", "next", "never")  # when the other editions carry it
+
+
+def _retold(article: Article, change: tuple[int, int], stamp_time: datetime,
+            rng: Random) -> Article:
+    """An edition of a told story after one more edit of a fact, with a new modified date."""
+    telling = replace(article.telling, changes=(*article.telling.changes, change))
+    return replace(article, telling=telling, lead=editions.lead_of(telling), blocks=None,
+                   modified=stamp_time + timedelta(minutes=rng.randrange(120)))
+
+
+def _story_edits(rng: Random, articles: dict[int, Article], eligible: list[int],
+                 due: tuple[dict, ...], carries: list[dict], stamp_time: datetime,
+                 epoch: int) -> list[dict]:
+    """Edits of told stories: a figure changed in one edition, which the others carry in the
+    same epoch, the next one, or never (STORY_EDITS stories an epoch); and the carries due
+    from the epoch before. Each is a `rewrite` with what it is in `story_edit`. Only articles
+    not changed otherwise this epoch are touched; a carry that cannot be made waits."""
+    changes = []
+    for carry in due:
+        target = carry["id"]
+        if target not in eligible:
+            carries.append(carry)
+            continue
+        eligible.remove(target)
+        articles[target] = _retold(articles[target], tuple(carry["change"]), stamp_time, rng)
+        changes.append({"id": target, "kind": "rewrite", "stealth": False,
+                        "story_edit": {"carried_from": carry["from"], "late": True}})
+    stories: dict[int, list[int]] = {}
+    for article_id in eligible:
+        article = articles[article_id]
+        if article.telling is not None and article.telling.divergence is None:
+            stories.setdefault(article.story, []).append(article_id)
+    complete = [ids for ids in stories.values()
+                if len(ids) == len(articles[ids[0]].telling.languages)]
+    complete.sort()
+    for ids in rng.sample(complete, min(STORY_EDITS, len(complete))):
+        telling = articles[ids[0]].telling
+        facts = editions.editable_facts(telling.seed, telling.languages, None, in_digits=True)
+        if not facts:
+            continue
+        fact = rng.choice(facts)
+        edited = rng.choice(sorted(ids))
+        plan = rng.choice(CARRY_PLANS)
+        change = (fact, epoch)
+        made = editions.design(telling.seed, telling.languages, None)
+        value = editions.edited_value(telling.seed, fact, epoch, made.plan)
+        others = [i for i in sorted(ids) if i != edited]
+        for article_id in ids:
+            eligible.remove(article_id)
+        articles[edited] = _retold(articles[edited], change, stamp_time, rng)
+        changes.append({"id": edited, "kind": "rewrite", "stealth": False, "story_edit": {
+            "fact": fact, "old": made.plan.facts[fact].key, "new": value.key, "carry": plan,
+            "others": others}})
+        for other in others:
+            if plan == "same":
+                articles[other] = _retold(articles[other], change, stamp_time, rng)
+                changes.append({"id": other, "kind": "rewrite", "stealth": False,
+                                "story_edit": {"carried_from": edited, "late": False}})
+            elif plan == "next":
+                carries.append({"id": other, "change": list(change), "from": edited})
     return changes
 
 
@@ -477,7 +593,9 @@ def advance(previous: State, seed: int, size: int) -> State:
             changes.append({"id": article_id, "kind": kind})
             continue
         needs_paragraphs = 3 if kind == "paragraph_removed" else 1
-        chosen = next((i for i in eligible if len(articles[i].body()) >= needs_paragraphs), None)
+        # the text of a told story changes only through its story's edits (_story_edits)
+        chosen = next((i for i in eligible if len(articles[i].body()) >= needs_paragraphs
+                       and (kind not in TEXT_KINDS or articles[i].telling is None)), None)
         if chosen is None:
             continue
         eligible.remove(chosen)
@@ -505,9 +623,12 @@ def advance(previous: State, seed: int, size: int) -> State:
         changes.append(change)
     changes += _field_edits(Random(f"mediawatch-replay:{seed}:{epoch}:fields"), articles,
                             eligible, stamp_time)
+    carries: list[dict] = []
+    changes += _story_edits(Random(f"mediawatch-replay:{seed}:{epoch}:stories"), articles,
+                            eligible, previous.carries, carries, stamp_time, epoch)
     changes.sort(key=lambda change: change["id"])
     return State(epoch, articles, changes, builder.next_id, builder.next_story,
-                 previous.protected)
+                 previous.protected, tuple(carries))
 
 
 class Corpus:

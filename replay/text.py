@@ -312,7 +312,7 @@ def all_tags() -> dict[str, tuple[str, str]]:
     return found
 
 
-def _join(names: list[str], conjunction: str) -> str:
+def join_names(names: list[str], conjunction: str) -> str:
     if len(names) == 1:
         return names[0]
     return ", ".join(names[:-1]) + f" {conjunction} " + names[-1]
@@ -338,7 +338,7 @@ def byline(rng: Random, language: str) -> tuple[str, tuple[str, ...], tuple[str,
     photos: list[str] = []
     if language == "ru":
         if style <= 1:
-            line = _join(authors, "и") if count > 1 and rng.random() < 0.5 else ", ".join(authors)
+            line = join_names(authors, "и") if count > 1 and rng.random() < 0.5 else ", ".join(authors)
         elif style == 2:
             shooters = rng.sample(photographers, rng.choice((1, 1, 2)))
             photos = [name for name, _ in shooters]
@@ -355,7 +355,7 @@ def byline(rng: Random, language: str) -> tuple[str, tuple[str, ...], tuple[str,
             photos = [rng.choice(photographers)[0]]
             line = f"Мәтін: {', '.join(authors)}. Фото: {photos[0]}"
     else:
-        names = _join(authors, "and")
+        names = join_names(authors, "and")
         if style == 0:
             line = names
         elif style == 1:
@@ -371,7 +371,7 @@ def credited_byline(rng: Random, language: str, authors: tuple[str, ...]) -> tup
     """An author line naming the same writers and one photographer, with its photo credits."""
     name = rng.choice(PHOTOGRAPHERS[language])[0]
     if language == "en":
-        return f"{_join(list(authors), 'and')}. Photo by {name}.", (name,)
+        return f"{join_names(list(authors), 'and')}. Photo by {name}.", (name,)
     label = "Мәтін" if language == "kk" else "Текст"
     return f"{label}: {', '.join(authors)}. Фото: {name}", (name,)
 

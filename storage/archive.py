@@ -11,10 +11,10 @@ import os
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
-from storage import evidence, neardup, readings, translations
+from storage import divergence, evidence, neardup, readings, translations
 from storage.access import (
     ArchiveError,
     NotAnArchive,
@@ -113,14 +113,18 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
 
     def __init__(self, path: str | Path, revisit_steps: Iterable[int] | None = None,
                  policy: Policy | None = None,
-                 readonly: bool = False) -> None:
+                 readonly: bool = False,
+                 carry_window: timedelta = divergence.CARRY_WINDOW) -> None:
         """Open (or create) the archive to write, migrating it; with `readonly`, open an existing
         up-to-date archive without changing anything (storage.access says what is refused).
+        `carry_window`: how long an edit of one edition may wait for the others before it is
+        reported as not carried (storage.divergence).
 
         A writer holds the archive's WriterLock until it closes: raises ArchiveBusy while
         another process writes the same file through another name.
         """
         self.path = str(path)
+        self.carry_window = carry_window
         self.readonly = readonly
         self.writer = None if readonly else writer_lock(self.path)
         try:
@@ -245,6 +249,8 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
         neardup.link_duplicate(self.db, record.article_id, record.language,
                                "\n".join(record.body), at)
         translations.update_editions(self.db, record.article_id, page.edition_ids, at)
+        divergence.on_version(self.db, record.article_id, record.language, None, data,
+                              version_id, at, page.run_id, self.carry_window)
         return PageOutcome("new", record.article_id, 1, [], version_id)
 
     def _known_article(self, page: _Page, current: dict) -> PageOutcome:
@@ -277,6 +283,8 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
         self._schedule(current, at, CHANGED)
         neardup.index_hash(self.db, article_id, neardup.simhash("\n".join(record.body)))
         translations.update_editions(self.db, article_id, page.edition_ids, at)
+        divergence.on_version(self.db, article_id, record.language, previous, data, version_id,
+                              at, page.run_id, self.carry_window)
         return PageOutcome("restored" if restored else "version", article_id, number, kinds,
                            version_id)
 
@@ -435,6 +443,12 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
         with write_transaction(self.db):
             self._log_fetch(run_id, article_id, url, status, outcome, at, error=error)
 
+    def sweep_edits(self, now: str | datetime, run_id: int | None = None) -> int:
+        """Report the edits of one edition the others have not carried within the window, as of
+        `now` (a crawl's time); the number reported."""
+        with write_transaction(self.db):
+            return divergence.sweep(self.db, utc_iso(now), self.carry_window, run_id)
+
     # ---- re-extraction -------------------------------------------------------------------
 
     def captured_versions(self, since: str | None = None,
@@ -450,6 +464,10 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
         """A new reading of a version's capture; the old one is kept (storage.readings)."""
         with write_transaction(self.db):
             readings.replace_reading(self.db, version_id, record, extractor, utc_iso())
+            current = self.db.execute("SELECT id FROM articles WHERE current_version_id = ?",
+                                      [version_id]).fetchone()
+            if current:  # the story's editions are compared again, as re-read
+                divergence.recompare(self.db, current[0], utc_iso())
 
     def set_extractor(self, version_id: int, extractor: str) -> None:
         """Record that an extractor read a version's capture the same way as stored."""

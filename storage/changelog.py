@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass
 from sqlite_utils import Database
 
 from storage.changes import EVENT_KINDS, KINDS
+from storage.divergence import NOT_MISREAD
 from storage.search import compile_query, searching
 
 DEGRADED = "degraded"
@@ -148,7 +149,8 @@ def _revisions(db, wanted, after, upto, newest_first, depth) -> list[dict]:
                       "version_id": r[0], "article_id": r[1], "language": r[2], "title": r[3],
                       "url": r[4], "version": r[5], "kinds": kinds_of, "at": r[7],
                       "old_title": r[8] if "headline" in kinds_of else None,
-                      "status": None, "location": None, "at_version": None})
+                      "status": None, "location": None, "at_version": None,
+                      "divergence_id": None})
     return items
 
 
@@ -170,16 +172,17 @@ def _events(db, wanted, after, upto, newest_first, depth) -> list[dict]:
     page_sql, page_params = _page(newest_first, depth, "e.at", "e.id")
     rows = db.execute(
         "SELECT e.id, e.article_id, a.language, coalesce(v.title, a.title), a.url,"
-        " v.number, e.kind, e.at, e.status, e.location, v.id FROM events e"
+        " v.number, e.kind, e.at, e.status, e.location, v.id, e.divergence_id FROM events e"
         " JOIN articles a ON a.id = e.article_id"
         f" LEFT JOIN versions v ON v.id = {version}"
-        f" WHERE e.id > ?{where}{query_sql}{page_sql}",
+        f" WHERE e.id > ? AND {NOT_MISREAD}{where}{query_sql}{page_sql}",
         [after.event_id, *params, *query_params, *page_params],
     ).fetchall()
     return [{"key": f"event:{r[0]}", "source": "event", "id": r[0], "event_id": r[0],
              "article_id": r[1], "language": r[2], "title": r[3], "url": r[4], "version": None,
              "at_version": r[5], "kinds": [r[6]], "at": r[7], "status": r[8],
-             "location": r[9], "version_id": r[10], "old_title": None} for r in rows]
+             "location": r[9], "version_id": r[10], "old_title": None, "divergence_id": r[11]}
+            for r in rows]
 
 
 def _degraded_runs(db, wanted, after, upto, newest_first, depth) -> list[dict]:
@@ -206,7 +209,7 @@ def _degraded_runs(db, wanted, after, upto, newest_first, depth) -> list[dict]:
              "degraded": (json.loads(r[6] or "{}") or {}).get("degraded") or [],
              "kinds": [DEGRADED], "language": ",".join(json.loads(r[1] or "[]")),
              "title": None, "url": None, "version": None, "version_id": None, "status": None,
-             "location": None, "old_title": None, "at_version": None}
+             "location": None, "old_title": None, "at_version": None, "divergence_id": None}
             for r in rows]
 
 

@@ -33,8 +33,9 @@ KINDS = (
     "dates",
     "stealth",
 )
-# Events of an article as a whole; `removed` is also the kind of a diff against a removal.
-EVENT_KINDS = ("new", "removed", "restored")
+# Events of an article as a whole; `removed` is also the kind of a diff against a removal;
+# `divergence`: its story's editions say different things (storage.divergence).
+EVENT_KINDS = ("new", "removed", "restored", "divergence")
 
 # Fields in report order, with the kind a change to each one gets.
 FIELD_KINDS = {

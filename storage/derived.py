@@ -2,8 +2,9 @@
 
 Migrations are frozen: each creates the schema of its time and calls none of today's functions.
 What is computed from the records (search text and indexes, near-duplicates, editions of a story,
-kinds of change) is rebuilt here after the schema is up to date, by the code that computes it for
-every new page, so an archive from any older version ends the same as one written today.
+kinds of change, the comparison of a story's editions) is rebuilt here after the schema is up to
+date, by the code that computes it for every new page, so an archive from any older version
+ends the same as one written today.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Iterable
 
 from sqlite_utils import Database
 
-from storage import evidence, neardup, translations
+from storage import divergence, evidence, neardup, translations
 from storage.changes import change_columns
 from storage.db import rows
 from storage.records import record_from_row
@@ -84,7 +85,14 @@ def rebuild_kinds(db: Database) -> None:
         previous = (row["article_id"], record)
 
 
-# In the order they are rebuilt: editions are inferred from the search columns' neighbours.
+def rebuild_divergence(db: Database) -> None:
+    """The comparison of each story's editions, from their current records
+    (storage.divergence.rebuild)."""
+    divergence.rebuild(db)
+
+
+# In the order they are rebuilt: editions are inferred from the search columns' neighbours;
+# the editions of a story are compared once they are linked.
 REBUILDS = {
     "search": rebuild_search,
     "spellings": rebuild_spellings,
@@ -92,6 +100,7 @@ REBUILDS = {
     "editions": rebuild_editions,
     "kinds": rebuild_kinds,
     "evidence": evidence.build_log,  # appends entries for rows without one; never rewrites
+    "divergence": rebuild_divergence,
 }
 
 

@@ -23,6 +23,7 @@ NEEDS = {
     "m007_word_forms": ("search", "spellings"),
     "m015_evidence": ("evidence",),
     "m016_change_excerpts": ("kinds",),
+    "m017_divergence": ("divergence",),
 }
 
 
@@ -398,6 +399,61 @@ def m016_change_excerpts(db: Database) -> None:
     """The excerpt of each version's change from the one before, stored once so that feeds and
     notifications never diff again (NEEDS)."""
     db["versions"].add_column("excerpt", str)
+
+
+@MIGRATIONS()
+def m017_divergence(db: Database) -> None:
+    """What one edition of a story says and another does not: the comparison of each pair of
+    editions, the divergences found (figures, paragraphs, quotations, edits not carried), the
+    edits of one edition waiting for the others, and divergence events (NEEDS)."""
+    db["edition_pairs"].create(
+        {
+            "article_id": int,  # the lower id of the pair
+            "other_id": int,
+            "versions": str,  # JSON: the version ids compared, [article's, other's]
+            "compared_at": str,
+            "report": str,  # JSON: paragraph groups, findings, omissions
+        },
+        pk=("article_id", "other_id"),
+    )
+    db["edition_pairs"].create_index(["other_id"])
+    db["divergences"].create(
+        {
+            "id": int,
+            "story": int,  # the lowest article id of the story when found
+            "kind": str,  # figure, paragraph, quote, edit
+            "article_id": int,  # the edition that says it (an edit: the edited one)
+            "others": str,  # JSON list: the editions that say otherwise, lack it or lag
+            "signature": str,  # the same while the finding is the same
+            "detail": str,  # JSON
+            "found_at": str,
+            "closed_at": str,
+            "closed_how": str,  # resolved, carried, withdrawn
+        },
+        pk="id",
+    )
+    db["divergences"].create_index(["signature"])
+    db["divergences"].create_index(["story"])
+    db["divergences"].create_index(["closed_at"])
+    db["edition_edits"].create(
+        {
+            "id": int,
+            "story": int,
+            "article_id": int,  # the edited edition
+            "version_id": int,  # its version that made the edit
+            "other_id": int,  # an edition that still had the old text then
+            "made_at": str,
+            "detail": str,  # JSON: facts removed and added, old and new text, counterpart
+            "status": str,  # open, carried, withdrawn
+            "closed_at": str,
+            "divergence_id": int,  # set once reported as not carried in time
+        },
+        pk="id",
+    )
+    db["edition_edits"].create_index(["other_id", "status"])
+    db["edition_edits"].create_index(["article_id", "status"])
+    db["edition_edits"].create_index(["status", "made_at"])
+    db["events"].add_column("divergence_id", int)
 
 
 def is_current(db: Database) -> bool:

@@ -105,7 +105,8 @@ class ArchiveReads:
         )):
             items.append({"type": "event", "at": event["at"], "kind": event["kind"],
                           "status": event["status"], "location": event["location"],
-                          "version_id": event["version_id"]})
+                          "version_id": event["version_id"],
+                          "divergence_id": event.get("divergence_id")})
         order = {"event": 0, "version": 1}
         return sorted(items, key=lambda item: (item["at"], order[item["type"]]))
 

@@ -267,8 +267,9 @@ def test_history_of_a_removed_article(built):
     gone = next(c for c in built.m1["changes"] if c["kind"] == "removed")
     data = run_json(built, "history", str(gone["id"]))
     assert data["article"]["status"] == "removed"
-    assert [(i["kind"], i["status"]) for i in data["history"] if i["type"] == "event"] == \
-        [("new", None), ("removed", gone["status"])]
+    # (divergences between the story's editions are events too: tests/test_editions.py)
+    assert [(i["kind"], i["status"]) for i in data["history"] if i["type"] == "event"
+            and i["kind"] != "divergence"] == [("new", None), ("removed", gone["status"])]
     assert f"status {gone['status']}" in run(built, "history", str(gone["id"]))
 
 
@@ -307,7 +308,10 @@ def test_stats_per_edition(built):
         assert counts["versions"] == len(archived) + len(revised)
         assert counts["revised"] == len(revised)
     day = Counter(kind for _, kind in expected_pairs(built) if kind != "new")
-    assert {k: v for k, v in data["changes"]["day"].items() if k != "new"} == day
+    # the manifest's changes are the outlet's; divergences between editions are the archive's
+    # findings, checked against the story truth in tests/test_editions.py
+    assert {k: v for k, v in data["changes"]["day"].items()
+            if k not in ("new", "divergence")} == day
     assert data["most_revised"][0]["versions"] == 2 and len(data["runs"]) == 5
     text = run(built, "stats")
     assert "most revised articles" in text and "last crawl runs" in text and "run 9" in text
@@ -324,6 +328,9 @@ def test_status(built):
     assert [line.split()[1] for line in lines if line.startswith("run ")] == ["9", "8", "7"]
     evidence = data["evidence"]
     assert f"evidence log: {evidence['entries']:,} entries, head {evidence['head']}" in lines
+    assert any(line.startswith("editions: ") for line in lines)  # stories whose editions diverge
+    assert data["editions"]["stories"] == Archive(built.db).db.execute(
+        "SELECT count(DISTINCT story) FROM divergences WHERE closed_at IS NULL").fetchone()[0]
     assert lines[-1] == "crawl service: none has run against this archive (mediawatch schedule)"
     # under each run only its field coverage, one line per edition it archived pages of
     assert all(line.startswith("    coverage ") for line in lines if line.startswith("    "))

@@ -206,5 +206,5 @@ def test_every_command_is_fuzzed():
     assert set(leaf_commands()) == {
         "backup", "changes", "crawl", "demo", "diff", "export", "extract", "feed", "history",
         "migrate", "notify", "reextract", "replay", "replicate", "restore", "schedule", "search",
-        "serve", "show", "stats", "status", "translations", "verify", "watch add", "watch list",
-        "watch remove", "watch test"}
+        "serve", "show", "stats", "status", "story", "translations", "verify", "watch add",
+        "watch list", "watch remove", "watch test"}

@@ -297,17 +297,27 @@ def test_the_search_page_says_how_many_match_in_all(client, archive):
 
 # ---- diff -----------------------------------------------------------------------------------------
 
+def words_of(diff: dict, op: str) -> list[str]:
+    return [t for p in diff["paragraphs"] for word_op, t in p["words"] if word_op == op]
+
+
 def test_diff_highlights_inserted_and_deleted_words(client, archive):
-    change = revised(archive, "rewrite")
+    def url_of(change: dict) -> str:
+        number = change["version"]
+        return f"/article/{change['article_id']}/diff?from={number - 1}&to={number}"
+
+    # a rewrite that both took words out and put others in (some only cut a sentence)
+    change = next(c for c in reversed(archive.changes()) if "rewrite" in c["kinds"]
+                  and all(words_of(client.get("/api" + url_of(c)).json(), op)
+                          for op in ("insert", "delete")))
     article_id, number = change["article_id"], change["version"]
-    url = f"/article/{article_id}/diff?from={number - 1}&to={number}"
+    url = url_of(change)
     page = client.get(url)
     assert page.status_code == 200
     assert "<ins>" in page.text and "<del>" in page.text
     api = client.get("/api" + url).json()
     assert api["kinds"] == change["kinds"]
-    inserted = [t for p in api["paragraphs"] for op, t in p["words"] if op == "insert"]
-    deleted = [t for p in api["paragraphs"] for op, t in p["words"] if op == "delete"]
+    inserted, deleted = words_of(api, "insert"), words_of(api, "delete")
     assert inserted and deleted
     assert all(f"<ins>{t}" in unescape(page.text) for t in inserted[:3])
     # The permalink cites the article, the versions and their capture times.
@@ -762,7 +772,8 @@ def test_feeds_are_served_with_links_into_this_room(client, archive):
     assert not parsed.bozo and changes
     assert [entry.id for entry in parsed.entries] == [entry_id(item) for item in changes]
     for entry in parsed.entries:
-        assert any(link.href.startswith(f"{ROOM}/article/") for link in entry.links)
+        assert any(link.href.startswith((f"{ROOM}/article/", f"{ROOM}/story/"))
+                   for link in entry.links)
 
 
 def test_an_edition_feed_holds_only_that_edition(client, archive):

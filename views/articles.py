@@ -6,6 +6,8 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 from storage.clock import duration, utc_iso
+from storage.divergence import diverging_stories
+from views.editions import status_line
 from views.runs import run_line
 from views.text import BOLD, RESET, TITLE_WIDTH, shorten, table, when, zone_name
 
@@ -48,6 +50,8 @@ def kinds_text(item: dict) -> str:
     text = ", ".join(item.get("kinds") or [])
     if "removed" in (item.get("kinds") or []) and item.get("status"):
         text += f" ({item['status']}{' → ' + item['location'] if item.get('location') else ''})"
+    if item.get("divergence"):
+        text += f": {shorten(item['divergence'], 90)}"
     return text
 
 
@@ -107,6 +111,8 @@ def history_row(item: dict) -> list[str]:
             kinds = ", ".join(item["changes"]) or "no change a reader can see"
         return [f"version {item['number']}", f"{kinds}: {shorten(item['title'], 60)}"]
     detail = {"new": "first seen", "restored": "answers again"}.get(item["kind"], "")
+    if item.get("divergence"):
+        detail = item["divergence"]
     if item["kind"] == "removed":
         detail = f"status {item.get('status')}" + (f" → {item['location']}" if item.get("location")
                                                     else "")
@@ -173,6 +179,7 @@ def stats_text(data: dict) -> str:
         counts = data["changes"][key]
         tally = ", ".join(f"{kind} {n}" for kind, n in counts.items()) or "none"
         lines.append(f"changes in the {label}: {tally}")
+    lines += ["", status_line(data["divergence"])]
     lines += ["", "most revised articles:"]
     lines += [f"  {a['versions']} versions  {a['language']}  {a['article_id']}  "
               f"{shorten(a['title'], 60)}" for a in data["most_revised"]] or ["  none yet"]
@@ -187,6 +194,7 @@ def stats_data(archive, now: datetime | None = None) -> dict:
     day, week = (archive.changes(utc_iso(now - timedelta(days=n))) for n in (1, 7))
     return {
         "editions": archive.edition_counts(),
+        "divergence": diverging_stories(archive.db),
         "changes": {"day": change_counts(day), "week": change_counts(week)},
         "most_revised": archive.most_revised(),
         "runs": archive.runs(5),

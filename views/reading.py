@@ -17,11 +17,13 @@ from storage import browse, evidence, notes
 from storage.archive import Archive
 from storage.changelog import FILTER_KINDS, ChangeFilter, change_log
 from storage.clock import parse_stamp, utc_iso
+from storage.divergence import diverging_stories
 from storage.future import future_times, recent_corrections
 from storage.records import EDITIONS
 from storage.search import edition_counts, searching
 from storage.watches import failing_watches, unconfirmed, undelivered, watch_schedule
 from views.diffs import diff_dict, version_diff
+from views.editions import compare_data, divergence_brief, divergence_line
 
 CHANGE_KINDS = FILTER_KINDS
 CHANGES_PER_PAGE = 50
@@ -54,15 +56,22 @@ def diff_path(article_id: int, old: int | None = None, new: int | str | None = N
     return f"/article/{article_id}/diff?from={old}&to={new}"
 
 
+def story_path(article_id: int) -> str:
+    return f"/story/{article_id}"
+
+
 def change_link(item: dict) -> str:
     """Where a change leads in the reading room: the diff of a revision, or of the last version
-    and a removal; the article for `new` and `restored`; the status page for a degraded run."""
+    and a removal; the story's comparison for a divergence between editions; the article for
+    `new` and `restored`; the status page for a degraded run."""
     if item["source"] == "run":
         return "/status"
     if item["source"] == "version":
         return diff_path(item["article_id"], item["version"] - 1, item["version"])
     if item["kinds"] == [REMOVED] and item.get("at_version"):
         return diff_path(item["article_id"], item["at_version"], REMOVED)
+    if item.get("divergence_id"):
+        return story_path(item["article_id"]) + "#compare"
     return article_path(item["article_id"])
 
 
@@ -127,6 +136,10 @@ def changes(archive: Archive, wanted: ChangeFilter, page: int = 1,
     items = items[:per_page]
     for item in items:
         item["link"] = change_link(item)
+        # a divergence between editions: what it is in a line (terminal, feeds, messages) and
+        # its kind and brief (the page)
+        item["divergence"] = divergence_line(archive.db, item["divergence_id"]) or None
+        item["divergence_brief"] = divergence_brief(archive.db, item["divergence_id"])
     total = len(change_log(archive.db, wanted)) if count and (more or page > 1) else None
     return {"since": wanted.since, "until": wanted.until, "edition": wanted.language,
             "kinds": list(wanted.kinds), "page": page, "per_page": per_page, "has_more": more,
@@ -196,6 +209,7 @@ def timeline(archive: Archive, article_id: int) -> list[dict]:
             item["at_version"] = before[-1] if before else None
             item["diff"] = diff_path(article_id, before[-1], REMOVED) \
                 if before and item["kind"] == REMOVED else None
+            item["divergence"] = divergence_line(archive.db, item.get("divergence_id")) or None
     return items
 
 
@@ -330,7 +344,8 @@ def story(archive: Archive, article_id: int) -> dict:
         })
     order = {language: index for index, language in enumerate(EDITIONS)}
     editions.sort(key=lambda e: (order.get(e["language"], len(order)), e["article_id"]))
-    return {"story": min(members), "article_id": article_id, "editions": editions}
+    return {"story": min(members), "article_id": article_id, "editions": editions,
+            "compare": compare_data(archive, article_id)}
 
 
 # ---- captures ------------------------------------------------------------------------------
@@ -384,5 +399,6 @@ def status(archive: Archive, limit: int = RUNS_SHOWN, now: datetime | None = Non
             "watches": watch_schedule(archive.db),
             "skipped_watches": failing_watches(archive.db),
             "revisits": browse.revisits(archive.db, utc_iso(now)),
-            "evidence": evidence.head(archive.db).as_dict()}
+            "evidence": evidence.head(archive.db).as_dict(),
+            "editions": diverging_stories(archive.db)}
 

@@ -6,6 +6,7 @@ from collections import Counter
 
 from storage.clock import duration, parse_stamp
 from storage.evidence import Head
+from views.editions import status_line
 from views.evidence import head_line
 from views.text import when, zone_name
 
@@ -67,6 +68,7 @@ def status_text(data: dict, errors_per_run: int = 5) -> str:
             lines.append(f"    error: {error_text(error)}")
         if len(errors) > errors_per_run:
             lines.append(f"    … and {len(errors) - errors_per_run} more errors")
+    lines.append(status_line(data["editions"]))
     lines.append(evidence_line(data["evidence"]))
     lines += [f"watch {watch['name']} skipped since {watch['error_at']}: {watch['error']}"
               for watch in data["skipped_watches"]]

@@ -47,7 +47,17 @@ KIND_LABELS = {
     "paragraph_removed": N_("paragraph removed"), "tags": N_("tags changed"),
     "cover": N_("cover photo changed"), "dates": N_("date changed"),
     "stealth": N_("edited without notice"), "degraded": N_("crawl degraded"),
+    "divergence": N_("editions diverge"),
     "revision": N_("any revision"),
+}
+# What one edition of a story says and another does not (docs/changes.md, editions of a story).
+DIVERGENCE_KINDS = {
+    "figure": N_("figures differ"), "paragraph": N_("a paragraph only in one edition"),
+    "quote": N_("a quotation only in one edition"), "edit": N_("an edit not carried"),
+}
+DIVERGENCE_CLOSINGS = {
+    "resolved": N_("resolved"), "carried": N_("carried"), "withdrawn": N_("withdrawn"),
+    "reread": N_("misread"), "open": N_("waiting"),
 }
 # Fields of an article: those a diff compares and those a run's coverage counts.
 FIELD_LABELS = {

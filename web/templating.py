@@ -97,7 +97,9 @@ def make_templates(api: dict[str, str], address: str, language: str = lang.DEFAU
         kind_label=named(lang.KIND_LABELS), field_label=named(lang.FIELD_LABELS),
         edition_name=named(lang.EDITION_NAMES), run_status=named(lang.RUN_STATUSES),
         run_mode=named(lang.RUN_MODES), link_method=named(lang.LINK_METHODS),
-        article_status=named(lang.ARTICLE_STATUSES))
+        article_status=named(lang.ARTICLE_STATUSES),
+        divergence_kind=named(lang.DIVERGENCE_KINDS),
+        divergence_closing=named(lang.DIVERGENCE_CLOSINGS))
     env.tests["timed"] = lambda stamp: moment(stamp) is not None
     env.globals.update(editions=reading.EDITIONS, change_kinds=reading.CHANGE_KINDS, api=api,
                        url_with=url_with, feed=feed, ui=language, ui_languages=lang.LANGUAGES,
