@@ -1,7 +1,10 @@
 """The `mediawatch` command line: one entry point with a subcommand per task.
 
-One file on purpose (about 950 lines): every command with its options in one place, in the
-order README follows. What the commands show comes from views/, what they do from crawler/, storage/, demo.py.
+A thin shell: each command reads its options, asks one question of the read side
+(views/reading.py: changes, an article, its history, a diff, the status) or starts one task
+(crawler/, scheduler.py, alerts/, web/, demo.py), and prints what views/ renders. Every command
+with its options is in this one file, in the order README follows; nothing here decides what a
+change is, which versions to compare or how an article is found.
 """
 
 from __future__ import annotations
@@ -34,12 +37,14 @@ class Commands(click.Group):
 
         from storage.access import ArchiveError
         from storage.search import SearchQueryError
+        from views.reading import Invalid, Missing
 
         try:
             return super().invoke(ctx)
         except SearchQueryError as exc:  # a query that reached the archive and was refused there
             raise UserError(f"cannot search: {exc}") from None
-        except ArchiveError as exc:  # e.g. written through another name of the same file
+        except (ArchiveError, Missing, Invalid) as exc:  # e.g. written through another name;
+            # the read side's answer to a question it cannot take
             raise UserError(str(exc)) from None
         except sqlite3.Error as exc:  # e.g. a column renamed or a table dropped by another program
             from storage.access import storage_trouble
@@ -103,11 +108,24 @@ def json_option(function):
 
 
 def web_url_option(function):
-    """--web-url: the reading room that feeds and messages link to (default from settings:
-    MEDIAWATCH_WEB_URL)."""
-    return click.option("--web-url", default=MEDIAWATCH_WEB_URL, show_default=True,
-                        help="Base URL of the reading room (mediawatch serve) that links point to."
-                        )(function)
+    """--web-url: the reading room that feeds and messages link to (default: MEDIAWATCH_WEB_URL,
+    else where `mediawatch serve` last answered, else http://127.0.0.1:8000)."""
+    return click.option("--web-url", default=MEDIAWATCH_WEB_URL or None,
+                        help="Base URL of the reading room that links point to (default: "
+                             "MEDIAWATCH_WEB_URL, else the address `mediawatch serve` last "
+                             "answered at).")(function)
+
+
+def utc_option(function):
+    """--utc for the commands that show times: UTC instead of Almaty time."""
+    def choose(ctx: click.Context, param: click.Parameter, utc: bool) -> bool:
+        from views.text import show_utc
+
+        show_utc(utc)
+        return utc
+
+    return click.option("--utc", is_flag=True, expose_value=False, callback=choose,
+                        help="Show and read times in UTC instead of Almaty time.")(function)
 
 
 def revisit_steps_option(function):
@@ -456,6 +474,7 @@ def reject_ignored_options(mode: str, **given) -> None:
 @click.option("--sweep-interval", type=float, help="Seconds between sweeps of sitemap and listings.")
 @click.option("--time-limit", type=float, help="Seconds after which a crawl is ended.")
 @revisit_steps_option
+@utc_option
 @click.option("--list", "list_only", is_flag=True, help="Show the jobs and their next run times.")
 @web_url_option
 def schedule(base_url: str, db: str, editions: tuple[str, ...], new_interval: float | None,
@@ -468,6 +487,7 @@ def schedule(base_url: str, db: str, editions: tuple[str, ...], new_interval: fl
 
     from scheduler import AlreadyRunning, CrawlService, ServiceConfig, list_jobs
     from storage.access import ArchiveError
+    from views.runs import schedule_text
 
     config = ServiceConfig(db=db, base_url=check_crawl_target(base_url, db), web_url=web_url)
     if editions:
@@ -483,8 +503,7 @@ def schedule(base_url: str, db: str, editions: tuple[str, ...], new_interval: fl
             jobs = list_jobs(config)
         except ArchiveError as exc:
             raise UserError(str(exc)) from None
-        for job in jobs:
-            click.echo(f"{job['job']:<12} every {job['every_seconds']:>8g}s  next {job['next_run']}")
+        echo_text(schedule_text(jobs))
         return
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     try:
@@ -502,106 +521,54 @@ def extract_page(file: str, url: str, base_url: str) -> None:
 
     Pages on the host of --base-url are read by the outlet's rules, all others by the generic
     path."""
-    import json
-
-    from crawler.canonical import same_site
-    from crawler.extract import ExtractionError, extract, extract_generic
+    from crawler.pagefile import PageFileError, read_page_file
     from settings import DOWNLOAD_MAXSIZE
 
-    if not url.startswith(("http://", "https://")):
-        raise UserError(f"--url must be an absolute http(s) URL, not {url!r}")
     try:
-        with open(file, "rb") as handle:
-            html = handle.read(DOWNLOAD_MAXSIZE + 1)
-    except OSError as exc:
-        raise UserError(f"cannot read {file}: {exc.strerror or exc}") from None
-    if len(html) > DOWNLOAD_MAXSIZE:
-        raise UserError(f"{file} is larger than {DOWNLOAD_MAXSIZE // 2**20} MB, the most a page "
-                        "may have (the crawl refuses such pages too)")
-    reader = extract if same_site(url, base_url) else extract_generic
-    try:
-        record = reader(html, url)
-    except ExtractionError as exc:
-        raise UserError(f"{file} is not a usable article: {exc}") from None
-    click.echo(json.dumps(record.to_dict(), ensure_ascii=False, indent=2))
+        record = read_page_file(file, url, base_url, DOWNLOAD_MAXSIZE)
+    except PageFileError as exc:
+        raise UserError(str(exc)) from None
+    echo_json(record.to_dict())
 
 
 # ---- reading the archive -------------------------------------------------------------------------
 
-def utc_option(function):
-    """--utc for the commands that show times: UTC instead of Almaty time."""
-    def choose(ctx: click.Context, param: click.Parameter, utc: bool) -> bool:
-        from views.text import show_utc
-
-        show_utc(utc)
-        return utc
-
-    return click.option("--utc", is_flag=True, expose_value=False, callback=choose,
-                        help="Show and read times in UTC instead of Almaty time.")(function)
-
-
 def change_kinds() -> list[str]:
-    from storage.changes import EVENT_KINDS, KINDS
+    """Every kind a filter may name (storage.changelog.FILTER_KINDS)."""
+    from storage.changelog import FILTER_KINDS
 
-    return [*EVENT_KINDS, *KINDS]
+    return list(FILTER_KINDS)
 
 
 def open_archive(db: str, write: bool = False):
-    """The archive at `db`, opened read-only unless `write`: nothing is created, migrated or
-    changed; a missing, foreign or (to read) outdated file is a user error."""
-    import os
-    import sqlite3
+    """The archive at `db`, opened read-only unless `write` (storage.archive.open_archive); what
+    cannot be opened is a user error."""
+    from storage.access import ArchiveError
+    from storage.archive import open_archive as opened
 
-    from storage.access import ArchiveError, check_writable_target, storage_trouble
-    from storage.archive import Archive
-
-    if not os.path.exists(db):
-        raise UserError(f"no archive at {db}: crawl first (mediawatch crawl --db {db}) "
-                        "or make one with mediawatch demo")
-    if not os.path.isfile(db):
-        raise UserError(f"{db} is not a mediawatch archive (not a file)")
     try:
-        if write:
-            check_writable_target(db)
-        return Archive(db, readonly=not write)
+        return opened(db, write)
     except ArchiveError as exc:
         raise UserError(str(exc)) from None
-    except sqlite3.OperationalError as exc:  # e.g. a file this user may not read, a full disk
-        raise UserError(storage_trouble(exc, db) or f"cannot open the archive {db}: {exc}"
-                        ) from None
-    except sqlite3.DatabaseError as exc:
-        raise UserError(f"{db} is not a mediawatch archive: {exc}") from None
 
 
 def find_article(archive, ref: str) -> int:
     """The id of the archived article `ref` names (its id or any of its URLs)."""
-    from crawler.canonical import article_reference, same_site
+    from views.reading import find_article as find
 
-    try:
-        article_id, url = article_reference(ref)
-    except ValueError:  # not a URL at all, e.g. `https://[vlast.kz/…`
-        article_id, url = None, None
-    found = archive.resolve(article_id, url) if article_id is None or article_id <= MAX_ID else None
-    # an article URL names an article only on the host of its archived URL (the outlet's)
-    if url is not None and found is not None and not same_site(ref, archive.article(found)["url"]):
-        found = None
-    if found is None:
-        raise UserError(f"no archived article matches {ref!r} (give its id or one of its URLs)")
-    return found
-
-
-MAX_ID = 2**63 - 1  # SQLite's largest integer: no article or version number is larger
+    return find(archive, ref)
 
 
 def parse_time(value: str | None, option: str, day: bool = False) -> str | None:
     """A time option as a UTC timestamp (or a YYYY-MM-DD day)."""
-    from views.text import iso, parse_moment
+    from storage.clock import utc_iso
+    from views.text import parse_moment
 
     if value is None:
         return None
     try:
         moment = parse_moment(value)
-        return moment.date().isoformat() if day else iso(moment)
+        return moment.date().isoformat() if day else utc_iso(moment)
     except ValueError as exc:
         raise UserError(f"{option}: {exc}") from None
 
@@ -632,23 +599,22 @@ def search(query: str, edition: str | None, section: str | None, author: str | N
            until: str | None, all_versions: bool, limit: int, as_json: bool, db: str) -> None:
     """Full-text search: words, "phrases", prefix*, AND/OR/NOT; ranked, with snippets."""
     from storage.search import SearchQueryError, shown
-    from views import articles, text
+    from views import articles, reading, text
 
     color = on_terminal() and not as_json
-    options = {"language": edition, "section": section, "author": author, "limit": limit,
+    options = {"language": edition, "section": section, "author": author,
                "date_from": parse_time(since, "--since", day=True), "all_versions": all_versions,
-               "date_to": parse_time(until, "--until", day=True),
-               "marks": (text.YELLOW, text.RESET) if color else ("[", "]")}
+               "date_to": parse_time(until, "--until", day=True)}
+    marks = (text.YELLOW, text.RESET) if color else ("[", "]")
     with open_archive(db) as archive:
         try:
-            hits = archive.search(query, **options)
+            found = reading.search(archive, query, options, per_page=limit, marks=marks)
         except SearchQueryError as exc:
             raise UserError(f"cannot search for {shown(query)}: {exc}") from None
-        hits = [articles.search_hit(hit, archive.translations(hit["article_id"])) for hit in hits]
     if as_json:
-        echo_json(hits)
+        echo_json([articles.search_hit(hit) for hit in found["hits"]])
     else:
-        echo_text(articles.search_text(query, hits, color))
+        echo_text(articles.search_text(found, color))
 
 
 @main.command()
@@ -665,19 +631,22 @@ def search(query: str, edition: str | None, section: str | None, author: str | N
 def changes(since: str, edition: str | None, kinds: tuple[str, ...], limit: int | None,
             as_json: bool, db: str) -> None:
     """What was published, revised, removed or restored, newest first (default: the last day)."""
-    from views import articles
+    from views import articles, reading
 
     since = parse_time(since, "--since")
     with open_archive(db) as archive:
-        items = articles.change_list(archive, since, language=edition, kinds=list(kinds) or None)
-    total = len(items)
-    items = items[:limit]
+        data = reading.changes(archive, reading.change_filter(since, None, edition, kinds),
+                               per_page=limit or ALL, count=limit is not None)
     if as_json:
-        echo_json(items)
-    else:
-        echo_text(articles.changes_text(items, since))
-        if len(items) < total:
-            click.echo(f"(the newest {len(items)} of {total} changes; --limit shows more)")
+        echo_json(data["items"])
+        return
+    echo_text(articles.changes_text(data["items"], since))
+    if data["has_more"]:
+        click.echo(f"(the newest {len(data['items'])} of {data['total']} changes; --limit "
+                   "shows more)")
+
+
+ALL = 10**9  # no limit on a list the terminal prints whole
 
 
 @main.command()
@@ -687,51 +656,51 @@ def changes(since: str, edition: str | None, kinds: tuple[str, ...], limit: int 
 @db_option
 def history(article: str, as_json: bool, db: str) -> None:
     """When an article was first seen, each version and event, and its next revisit."""
-    from views import articles
+    from views import articles, reading
 
     with open_archive(db) as archive:
-        data = articles.history_data(archive, find_article(archive, article))
+        data = reading.history(archive, find_article(archive, article))
     if as_json:
         echo_json(data)
     else:
         echo_text(articles.history_text(data))
 
 
-def pick_versions(archive, state: dict, old: int | None, new: int | None):
-    """(old version, new version, None), or (last version, None, removal event) for a removed
-    article when no version is asked for."""
-    article_id, last = state["id"], state["current_version"]
-    if old is None and new is None and state["status"] == "removed":
-        removals = [i for i in archive.history(article_id) if i.get("kind") == "removed"]
-        return archive.version(article_id, last), None, removals[-1]
-    new = last if new is None else new
-    old = new - 1 if old is None else old
-    for number in (new, old):
-        if not 1 <= number <= last:
-            if last == 1:
-                raise UserError(f"article {article_id} has one version only: nothing to compare yet")
-            raise UserError(f"article {article_id} has versions 1 to {last}; there is no version {number}")
-    if old == new:
-        raise UserError(f"--from and --to are both version {old}: nothing to compare")
-    return archive.version(article_id, old), archive.version(article_id, new), None
+class VersionOrRemoved(click.ParamType):
+    """A version number, or `removed`."""
+
+    name = "N|removed"
+
+    def convert(self, value, param, ctx):
+        if value == "removed" or isinstance(value, int):
+            return value
+        try:
+            return int(value)
+        except ValueError:
+            self.fail(f"{value!r} is not a version number nor `removed`", param, ctx)
 
 
 @main.command()
 @click.argument("article")
 @click.option("--from", "old", type=int, help="Older version (default: the one before --to).")
-@click.option("--to", "new", type=int, help="Newer version (default: the latest).")
+@click.option("--to", "new", type=VersionOrRemoved(),
+              help="Newer version (default: the latest), or `removed`: the article's removal.")
 @click.option("--format", "fmt", type=click.Choice(["text", "unified", "html", "json"]),
               default="text", show_default=True, help="text is coloured on a terminal.")
 @utc_option
 @db_option
-def diff(article: str, old: int | None, new: int | None, fmt: str, db: str) -> None:
+def diff(article: str, old: int | None, new: int | str | None, fmt: str, db: str) -> None:
     """Compare two versions of an article: metadata first, then paragraphs and words."""
+    from views import reading
     from views.diffs import diff_output
 
     with open_archive(db) as archive:
-        state = archive.article(find_article(archive, article))
-        versions = pick_versions(archive, state, old, new)
-    output = diff_output(state, *versions, fmt, color=on_terminal())
+        article_id = find_article(archive, article)
+        if fmt == "json":
+            echo_json(reading.diff(archive, article_id, old, new))
+            return
+        seen = reading.compared(archive, article_id, old, new)
+    output = diff_output(seen.article, seen.old, seen.new, seen.removal, fmt, color=on_terminal())
     (echo_text if fmt in ("text", "unified") else click.echo)(output, nl=False)
 
 
@@ -743,16 +712,11 @@ def diff(article: str, old: int | None, new: int | None, fmt: str, db: str) -> N
 @db_option
 def show(article: str, number: int | None, as_json: bool, db: str) -> None:
     """Print an article as archived: its latest version or an earlier one."""
-    from views import articles
+    from views import articles, reading
 
     with open_archive(db) as archive:
-        state = archive.article(find_article(archive, article))
-        number = number or state["current_version"]
-        version = archive.version(state["id"], number) if number <= state["current_version"] else None
-    if version is None:
-        raise UserError(f"article {state['id']} has versions 1 to {state['current_version']}; "
-                        f"there is no version {number}")
-    data = articles.article_data(state, version)
+        data = articles.article_data(reading.article(archive, find_article(archive, article),
+                                                     number))
     if as_json:
         echo_json(data)
     else:
@@ -829,51 +793,17 @@ def stats(as_json: bool, db: str) -> None:
 @db_option
 def status(limit: int, as_json: bool, db: str) -> None:
     """The recent crawl runs, newest first: what each found, its errors; how many stories'
-    editions diverge; failed notifications; the head of the evidence log."""
-    from datetime import UTC, datetime
-
-    from storage.divergence import diverging_stories
-    from storage.evidence import head
-    from storage.future import future_times, recent_corrections
-    from storage.watches import failing_watches, unconfirmed, undelivered
-    from views.editions import status_line
-    from views.evidence import head_line
+    editions diverge; the head of the evidence log; notifications failed or unconfirmed, watches
+    skipped, the watches' digests, clocks that were ahead, and the crawl service's next runs."""
+    from views import reading
     from views.runs import status_text
 
-    now = datetime.now(UTC)
     with open_archive(db) as archive:
-        runs = archive.runs(limit)
-        waiting = undelivered(archive.db)
-        unanswered = unconfirmed(archive.db)
-        ahead = future_times(archive.db, now)
-        corrected = recent_corrections(archive.db, now)
-        failing = failing_watches(archive.db)
-        log_head = head(archive.db)
-        editions = diverging_stories(archive.db)
+        data = reading.status(archive, limit, errors_per_run=None)
     if as_json:
-        echo_json({"runs": runs, "evidence": log_head.as_dict(), "editions": editions})
-        return
-    echo_text(status_text(runs))
-    echo_text(status_line(editions))
-    echo_text(head_line(log_head))
-    for watch in failing:
-        echo_text(f"watch {watch['name']} skipped since {watch['error_at']}: {watch['error']}")
-    for delivery in waiting:
-        changes = f"{delivery['count']} change{'s' if delivery['count'] != 1 else ''}"
-        echo_text(f"notification {delivery['id']} for watch {delivery['watch']} "
-                  f"({changes}) {delivery['status']} after "
-                  f"{delivery['attempts']} tries: {delivery['last_error']}; "
-                  f"next try {delivery['next_attempt_at']}")
-    for row in unanswered:
-        echo_text(f"watch {row['watch']}: {row['deliveries']} notification(s) unconfirmed (the "
-                  "receiver took the whole message but gave no answer in time; not sent "
-                  f"again), the latest {row['latest']}")
-    for row in ahead:
-        echo_text(f"clock: {row['what']} {row['stored']}, later than this machine's clock "
-                  f"({now:%Y-%m-%dT%H:%M:%SZ}): written while a clock was ahead")
-    for row in corrected:
-        echo_text(f"clock: {row['what']} was {row['stored']}, from the future: corrected to "
-                  f"{row['corrected']}")
+        echo_json(data)
+    else:
+        echo_text(status_text(data))
 
 
 @main.command()
@@ -936,19 +866,9 @@ def export(fmt: str, since: str | None, until: str | None, article: str | None,
     try:
         if output is not None:
             check_not_archive(output, db)
-        with open_archive(db) as archive:
-            if fmt == "warc":
-                gzip = not (output or "").endswith(".warc")
-                name = Path(output).name if output else "mediawatch.warc.gz"
-                with export_file(output, binary=True) as out:
-                    count = report.write_warc(report.export_captures(archive, edition, since), out,
-                                              gzip=gzip, filename=name)
-            else:
-                writer = report.write_csv if fmt == "csv" else report.write_jsonl
-                with export_file(output) as out:
-                    if excel:
-                        out.write("\ufeff")
-                    count = writer(report.export_records(archive, edition, since), out)
+        with open_archive(db) as archive, export_file(output, binary=fmt == "warc") as out:
+            count = report.export_archive(archive, fmt, out, edition, since, excel=excel,
+                                          name=Path(output).name if output else None)
     except OutputError as exc:
         raise UserError(str(exc)) from None
     except OSError as exc:
@@ -1258,12 +1178,6 @@ def replicate(replica: str, sync_interval: str, print_config: bool, db: str) -> 
 
 # ---- feeds, watches and notifications -----------------------------------------------------------
 
-def watch_kinds() -> list[str]:
-    from storage.changelog import DEGRADED
-
-    return [*change_kinds(), DEGRADED]
-
-
 def check_query(query: str | None, lang: str | None) -> None:
     """A --query the search engine would refuse (malformed, past the limits) is a user error
     here, where it is given, not later where it runs."""
@@ -1289,7 +1203,7 @@ def find_watch(archive, name: str) -> dict:
 
 @main.command()
 @edition_option
-@click.option("--kind", "kinds", multiple=True, type=click.Choice(watch_kinds()),
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(change_kinds()),
               help="Only this kind of change (repeatable).")
 @click.option("--article", help="Only this article (its id or one of its URLs).")
 @click.option("--query", help="Only changes to articles matching this search query.")
@@ -1303,9 +1217,9 @@ def feed(edition: str | None, kinds: tuple[str, ...], article: str | None, query
          watch_name: str | None, limit: int, output: str | None, web_url: str, db: str) -> None:
     """Write an Atom feed of the newest changes: all, or per edition, kind, article or search."""
     from alerts.feeds import feed_xml, write_feed
-    from storage.changelog import ChangeFilter
     from storage.search import SearchQueryError, shown
     from storage.watches import watch_filter
+    from views.reading import change_filter, room_url
 
     check_query(query, edition)
     with open_archive(db) as archive:
@@ -1315,10 +1229,11 @@ def feed(edition: str | None, kinds: tuple[str, ...], article: str | None, query
             wanted = watch_filter(find_watch(archive, watch_name))
         else:
             article_id = find_article(archive, article) if article else None
-            wanted = ChangeFilter(language=edition, kinds=kinds, article_id=article_id,
-                                  query=query)
+            wanted = change_filter(language=edition, kinds=kinds, article_id=article_id,
+                                   query=query)
         try:
-            document = feed_xml(archive.db, wanted, web_url, watch=watch_name, limit=limit)
+            document = feed_xml(archive.db, wanted, room_url(archive.db, web_url),
+                                watch=watch_name, limit=limit)
         except SearchQueryError as exc:
             raise UserError(f"cannot search for {shown(wanted.query or '')}: {exc}") from None
     if output is None:
@@ -1340,7 +1255,7 @@ def watch() -> None:
 @click.argument("name")
 @click.option("--notify", "notify_url", required=True, metavar="URL",
               help="Where to send: an Apprise URL (mailto://, json://, tgram://, ntfy://, …).")
-@click.option("--kind", "kinds", multiple=True, type=click.Choice(watch_kinds()),
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(change_kinds()),
               help="Only this kind of change (repeatable); degraded: crawl runs that ended "
                    "degraded. Default: every kind of article change.")
 @edition_option
@@ -1381,34 +1296,25 @@ def watch_add(name: str, notify_url: str, kinds: tuple[str, ...], edition: str |
 @json_option
 @db_option
 def watch_list(as_json: bool, db: str) -> None:
-    """The watches, their filters and their deliveries (passwords in URLs hidden)."""
+    """The watches, their filters and deliveries (passwords in URLs hidden): the last sent and,
+    for a digest, when the next goes out."""
     import settings
     from alerts.watches import shown_receiver
     from storage.secrets import SecretStore
-    from storage.watches import list_watches
+    from storage.watches import list_watches, watch_schedule
+    from views.runs import watch_list_text
 
-    with open_archive(db) as archive:
-        watches = list_watches(archive.db)
     secrets = SecretStore(settings.MEDIAWATCH_SECRETS)
-    rows = [{"name": w["name"], "notify": shown_receiver(secrets, w), "kinds": w["kinds"],
-             "lang": w["language"], "query": w["query"], "digest": w["digest"],
-             "private_target_allowed": bool(w["allow_private"]),
-             "created_at": w["created_at"], "deliveries": w["deliveries"],
-             "error": w["error"]} for w in watches]
+    with open_archive(db) as archive:
+        shown = {w["name"]: (shown_receiver(secrets, w), bool(w["allow_private"]))
+                 for w in list_watches(archive.db)}
+        rows = [{**w, "lang": w.pop("language"), "notify": shown[w["name"]][0],
+                 "private_target_allowed": shown[w["name"]][1]}
+                for w in watch_schedule(archive.db)]
     if as_json:
         echo_json(rows)
-        return
-    if not rows:
-        click.echo("No watches: add one with mediawatch watch add NAME --notify URL.")
-    for row in rows:
-        what = ", ".join(row["kinds"]) or "every kind"
-        extra = "".join(f"; {label} {row[key]}" for key, label in
-                        (("lang", "edition"), ("query", "query"), ("digest", "digest")) if row[key])
-        extra += "; private target allowed" if row["private_target_allowed"] else ""
-        counts = ", ".join(f"{n} {status}" for status, n in sorted(row["deliveries"].items()))
-        skipped = f"  [skipped: {row['error']}]" if row["error"] else ""
-        click.echo(f"{row['name']}: {what}{extra} → {row['notify']}"
-                   f"{f'  ({counts})' if counts else ''}{skipped}")
+    else:
+        echo_text(watch_list_text(rows))
 
 
 @watch.command("remove")
@@ -1444,12 +1350,14 @@ def watch_test(name: str, web_url: str, db: str) -> None:
     from storage.changelog import change_log
     from storage.secrets import SecretsError, SecretStore
     from storage.watches import watch_filter
+    from views.reading import room_url
 
     secrets = SecretStore(settings.MEDIAWATCH_SECRETS)
     with open_archive(db) as archive:
         found = find_watch(archive, name)
         latest = change_log(archive.db, watch_filter(found), newest_first=True, limit=1)
-        message = test_message(archive.db, found, latest[0] if latest else None, web_url)
+        message = test_message(archive.db, found, latest[0] if latest else None,
+                               room_url(archive.db, web_url))
     shown = shown_receiver(secrets, found)
     try:
         address = receiver_address(secrets, found)
@@ -1471,10 +1379,12 @@ def watch_test(name: str, web_url: str, db: str) -> None:
 @web_url_option
 @db_option
 def notify(web_url: str, db: str) -> None:
-    """Send every watch its new changes now, and retry failed sends that are due."""
+    """Send every watch its new changes now, and retry failed sends that are due; the exit
+    status is 1 when a send failed (it is retried later)."""
     import settings
     from alerts.delivery import DeliveryBusy, DeliveryLimits, deliver
     from storage.secrets import SecretStore
+    from views.reading import room_url
 
     limits = DeliveryLimits(settings.MEDIAWATCH_NOTIFY_RETRY_STEPS,
                             settings.MEDIAWATCH_NOTIFY_MESSAGE_DEADLINE,
@@ -1482,7 +1392,7 @@ def notify(web_url: str, db: str) -> None:
     with open_archive(db, write=True) as archive, stop_on_signals() as courier:
         try:
             report = deliver(archive.db, db, SecretStore(settings.MEDIAWATCH_SECRETS), limits,
-                             web_url, courier)
+                             room_url(archive.db, web_url), courier)
         except DeliveryBusy as exc:
             raise UserError(str(exc)) from None
     for correction in report.corrections:
@@ -1498,6 +1408,8 @@ def notify(web_url: str, db: str) -> None:
         raise click.ClickException(f"notify stopped by a signal: {summary}; the rest is sent "
                                    "on the next run")
     click.echo(f"notify: {summary}")
+    if report.failed:
+        sys.exit(1)
 
 
 @contextmanager
@@ -1528,7 +1440,8 @@ def stop_on_signals():
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="TCP port (0: any free one).")
 @click.option("--web-url", help="The address readers open (e.g. behind a proxy): links point "
-                                "there and its host is answered. Default: http://HOST:PORT/.")
+                                "there and its host is answered; noted in the archive, it is "
+                                "where messages and feeds link too. Default: http://HOST:PORT/.")
 @click.option("--allow-host", "allowed_hosts", multiple=True, metavar="NAME",
               help="Also answer requests for this host name (repeatable); other names but "
                    "the --web-url's and the loopback ones get 400.")
@@ -1563,8 +1476,6 @@ def demo_show(ctx: click.Context, command: click.Command, db: str, *args: str, *
 @click.pass_context
 def demo(ctx: click.Context, db: str) -> None:
     """Crawl the built-in replay of the outlet twice, then show the archive."""
-    import os
-
     import demo as the_demo
 
     try:
@@ -1582,31 +1493,7 @@ def demo(ctx: click.Context, db: str) -> None:
     article_id = the_demo.revised_article(db, since)
     if article_id is not None:
         demo_show(ctx, diff, db, str(article_id))
-    program = command_name()
-    click.echo(f"\nThe archive is in {db}. Go on exploring it, e.g.:\n"
-               f"  {program} search 'митинг OR акция' --db {db}\n"
-               f"  {program} history {article_id} --db {db}\n"
-               f"  {program} export --format warc --output demo.warc.gz --db {db}\n"
-               f"  {program} serve --db {db}    # the reading room, in the browser")
-    if program.endswith(f"{os.sep}mediawatch"):
-        click.echo(f"(or put the environment on your PATH first: . {os.path.dirname(program)}"
-                   "/activate, then type mediawatch alone)")
-
-
-def command_name() -> str:
-    """How to run mediawatch from here: its name if the shell finds this installation, else
-    the path of its script (e.g. .venv/bin/mediawatch)."""
-    import os
-    import shutil
-
-    script = os.path.join(os.path.dirname(sys.executable), "mediawatch")
-    found = shutil.which("mediawatch")
-    if found and os.path.exists(script) and os.path.samefile(found, script):
-        return "mediawatch"
-    if os.path.exists(script):
-        relative = os.path.relpath(script)
-        return relative if os.sep in relative else os.path.join(".", relative)
-    return f"{sys.executable} -m cli"
+    click.echo(the_demo.next_steps(db, article_id))
 
 
 if __name__ == "__main__":

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import sys
 import time
 from collections.abc import Callable
 
@@ -10,7 +12,7 @@ from crawler.child import run_crawl_process
 from replay.server import ReplayServer
 from storage.access import is_demo_archive, mark_demo_archive, shared_files
 from storage.archive import Archive
-from storage.db import utc_iso
+from storage.clock import utc_iso
 from views.runs import crawl_summary, run_line
 
 ARTICLES = 180
@@ -78,3 +80,30 @@ def revised_article(db: str, since: str) -> int | None:
         revised = [item for item in archive.changes(since) if item.get("version")]
     revised.sort(key=lambda item: "rewrite" not in item["kinds"])
     return revised[0]["article_id"] if revised else None
+
+
+def next_steps(db: str, article_id: int | None) -> str:
+    """What to try next, written the way it runs from here."""
+    program = command_name()
+    text = (f"\nThe archive is in {db}. Go on exploring it, e.g.:\n"
+            f"  {program} search 'митинг OR акция' --db {db}\n"
+            f"  {program} history {article_id} --db {db}\n"
+            f"  {program} export --format warc --output demo.warc.gz --db {db}\n"
+            f"  {program} serve --db {db}    # the reading room, in the browser")
+    if program.endswith(f"{os.sep}mediawatch"):
+        text += (f"\n(or put the environment on your PATH first: . {os.path.dirname(program)}"
+                 "/activate, then type mediawatch alone)")
+    return text
+
+
+def command_name() -> str:
+    """How to run mediawatch from here: its name if the shell finds this installation, else
+    the path of its script (e.g. .venv/bin/mediawatch)."""
+    script = os.path.join(os.path.dirname(sys.executable), "mediawatch")
+    found = shutil.which("mediawatch")
+    if found and os.path.exists(script) and os.path.samefile(found, script):
+        return "mediawatch"
+    if os.path.exists(script):
+        relative = os.path.relpath(script)
+        return relative if os.sep in relative else os.path.join(".", relative)
+    return f"{sys.executable} -m cli"

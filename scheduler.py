@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import sqlite3
 import subprocess
 import threading
 from dataclasses import dataclass, field
@@ -16,7 +17,10 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 import settings as project_settings
 from crawler.child import CrawlOutcome, read_outcome, start_crawl
+from storage import notes
+from storage.clock import parse_stamp, utc_iso
 from storage.locks import ArchiveLock, LockHeld
+from storage.processes import this_process
 from storage.records import EDITIONS
 from views.runs import run_line
 
@@ -45,7 +49,7 @@ class ServiceConfig:
     sweep_interval: float = project_settings.MEDIAWATCH_SWEEP_INTERVAL
     time_limit: float = project_settings.MEDIAWATCH_CRAWL_TIME_LIMIT
     revisit_steps: tuple[int, ...] | None = None
-    web_url: str = project_settings.MEDIAWATCH_WEB_URL
+    web_url: str | None = project_settings.MEDIAWATCH_WEB_URL or None  # None: views.reading.room_url
     notify_retry_steps: tuple[int, ...] = project_settings.MEDIAWATCH_NOTIFY_RETRY_STEPS
     notify_message_deadline: float = project_settings.MEDIAWATCH_NOTIFY_MESSAGE_DEADLINE
     notify_run_deadline: float = project_settings.MEDIAWATCH_NOTIFY_RUN_DEADLINE
@@ -91,7 +95,7 @@ def due_times(runs: list[dict], config: ServiceConfig,
                     continue
                 # A start later than now was written under a clock that was ahead: counted
                 # as now, or the job would wait until that time comes round.
-                started = min(datetime.fromisoformat(run["started_at"]), now)
+                started = min(parse_stamp(run["started_at"]), now)
                 key = job_id(kind, edition)
                 if key not in last or started > last[key]:
                     last[key] = started
@@ -167,6 +171,7 @@ class Notifier:
         from alerts.delivery import DeliveryBusy, DeliveryLimits, deliver
         from storage.archive import Archive
         from storage.secrets import SecretStore
+        from views.reading import room_url
 
         limits = DeliveryLimits(self.config.notify_retry_steps,
                                 self.config.notify_message_deadline,
@@ -178,7 +183,8 @@ class Notifier:
             return
         try:
             report = deliver(archive.db, self.config.db, SecretStore(self.config.secrets),
-                             limits, self.config.web_url, courier=self.courier)
+                             limits, room_url(archive.db, self.config.web_url),
+                             courier=self.courier)
         except DeliveryBusy as exc:
             logger.info("notifications not sent now: %s", exc)
             return
@@ -215,6 +221,7 @@ class CrawlService:
         self.stopping = threading.Event()
         self.child: subprocess.Popen | None = None
         self.child_lock = threading.Lock()
+        self.started_at: str | None = None
         self.notifier = Notifier(config)
         self.scheduler = BlockingScheduler(
             executors={"default": ThreadPoolExecutor(max_workers=1)},
@@ -251,6 +258,8 @@ class CrawlService:
         self.close_unfinished_runs(outcome, pid)
         self.log_result(kind, edition, outcome, read_outcome(code, out, err))
         self.notifier.request()
+        if not self.stopping.is_set():
+            self.record_plan()
 
     def end_child(self, grace: float = 10.0) -> None:
         """Ask the running crawl to stop (Scrapy finishes in-flight work), then force it."""
@@ -304,6 +313,37 @@ class CrawlService:
                     self.run_job, "interval", seconds=self.config.interval(kind),
                     args=(kind, edition), id=key, name=key, next_run_time=due[key],
                 )
+        self.record_plan(due)
+
+    def plan(self, due: dict[str, datetime], web_url: str, stopped: bool = False) -> dict:
+        """The service's settings and each job's next run, as readers see them."""
+        config = self.config
+        return {
+            "base_url": config.base_url, "editions": list(config.editions),
+            "web_url": web_url, "time_limit": config.time_limit,
+            "revisit_steps": list(config.revisit_steps) if config.revisit_steps else None,
+            "started_at": self.started_at, "stopped_at": utc_iso() if stopped else None,
+            "recorded_at": utc_iso(), **this_process(),
+            "next_runs": [] if stopped else [
+                {"job": key, "every_seconds": config.interval(key.split("-")[0]),
+                 "next_run": utc_iso(when)} for key, when in sorted(due.items())],
+        }
+
+    def record_plan(self, due: dict[str, datetime] | None = None, stopped: bool = False) -> None:
+        """Write the plan into the archive (storage.notes), where the status page and `status`
+        read it; the service goes on when the archive cannot be written just now."""
+        from storage.archive import Archive
+        from views.reading import room_url
+
+        if due is None:
+            due = {job.id: job.next_run_time for job in self.scheduler.get_jobs()
+                   if job.next_run_time is not None}
+        try:
+            with Archive(self.config.db) as archive:
+                web_url = room_url(archive.db, self.config.web_url)
+                notes.record_service_plan(archive.db, self.plan(due, web_url, stopped))
+        except sqlite3.Error as exc:
+            logger.warning("the service's plan was not recorded in the archive: %s", exc)
 
     def stop(self, signum=None, frame=None) -> None:
         """Stop cleanly: no new crawls, the running one asked to finish."""
@@ -332,6 +372,7 @@ class CrawlService:
                                  f"running against the archive {self.config.db}{through}"
                                  ) from None
         try:
+            self.started_at = utc_iso()
             self.add_jobs()
             signal.signal(signal.SIGTERM, self.stop)
             signal.signal(signal.SIGINT, self.stop)
@@ -339,6 +380,8 @@ class CrawlService:
                         self.config.base_url)
             self.scheduler.start()
         finally:
+            if self.started_at:
+                self.record_plan({}, stopped=True)
             self.lock.release()
         logger.info("scheduler stopped")
 
@@ -348,6 +391,6 @@ def list_jobs(config: ServiceConfig) -> list[dict]:
     due = next_run_times(config, readonly=True)
     return [
         {"job": key, "every_seconds": config.interval(key.split("-")[0]),
-         "next_run": when.isoformat(timespec="seconds")}
+         "next_run": utc_iso(when)}
         for key, when in sorted(due.items(), key=lambda item: item[1])
     ]

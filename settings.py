@@ -7,6 +7,8 @@ from outlets import default_outlet
 BOT_NAME = "mediawatch"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
+# `scrapy crawl` with one-line log messages and an exit status that says whether the run failed.
+COMMANDS_MODULE = "crawler.commands"
 
 # The outlet (the default one's home page, from its definition). Pointing the crawl at the local
 # replay is only this one setting.
@@ -82,7 +84,8 @@ MEDIAWATCH_CRAWL_TIME_LIMIT = 30 * 60
 
 # Notifications: the reading room that messages and feeds link to, and the seconds before each
 # retry of a failed delivery (then the last step, again and again).
-MEDIAWATCH_WEB_URL = os.environ.get("MEDIAWATCH_WEB_URL", "http://127.0.0.1:8000")
+# Unset: the address `mediawatch serve` last recorded in the archive (views.reading.room_url).
+MEDIAWATCH_WEB_URL = os.environ.get("MEDIAWATCH_WEB_URL", "")
 MEDIAWATCH_NOTIFY_RETRY_STEPS = tuple(
     int(step)
     for step in os.environ.get("MEDIAWATCH_NOTIFY_RETRY_STEPS", "60,300,1800,7200,21600").split(",")
@@ -126,5 +129,5 @@ MEDIAWATCH_RETRY_BACKOFF = 1.0  # seconds, doubled on each retry unless Retry-Af
 MEDIAWATCH_RETRY_MAX_WAIT = 120.0
 
 # A progress line every few seconds on stderr while a crawl runs (0 turns it off).
-EXTENSIONS = {"crawler.progress.CrawlProgress": 500}
+EXTENSIONS = {"crawler.progress.CrawlProgress": 500, "crawler.runner.OneLineLogs": 0}
 MEDIAWATCH_PROGRESS_INTERVAL = 5.0

@@ -22,18 +22,17 @@ from sqlite_utils import Database
 from alerts.messages import build_messages
 from alerts.receivers import redacted_url
 from alerts.sending import FAILED, SENT, STOPPED, UNCONFIRMED, Courier, Outcome
-from alerts.summaries import DEFAULT_WEB_URL
 from alerts.watches import receiver_address
 from storage import watches as store
-from storage.db import utc_iso
+from storage.clock import parse_stamp, utc_iso
 from storage.future import correct_future_times
 from storage.locks import ArchiveLock, LockHeld
 from storage.search import SearchQueryError
 from storage.secrets import SecretsError, SecretStore
+from views.reading import DEFAULT_WEB_URL
 
 logger = logging.getLogger("mediawatch.alerts")
 
-DIGEST_PERIODS = {"hourly": 3600, "daily": 86400}
 STOPPED_NOTE = ("interrupted by a signal before the message was sent whole: sent again on the "
                 "next run")
 
@@ -105,10 +104,8 @@ def retry_at(attempts: int, steps: tuple[int, ...], now: datetime) -> str:
 
 def collection_due(watch: dict, now: datetime) -> bool:
     """A digest watch collects once per period; any other watch every time."""
-    period = DIGEST_PERIODS.get(watch.get("digest") or "")
-    if period is None or not watch.get("collected_at"):
-        return True
-    return now >= datetime.fromisoformat(watch["collected_at"]) + timedelta(seconds=period)
+    due = store.next_digest(watch)
+    return due is None or now >= parse_stamp(due)
 
 
 def deliver(db: Database, db_path: str, secrets: SecretStore,
@@ -146,8 +143,7 @@ def deliver(db: Database, db_path: str, secrets: SecretStore,
                 except SearchQueryError as exc:  # the watch stays where it was; the others go on
                     error = f"its query failed: {exc}"
                     store.set_watch_error(db, watch["id"], error, utc_iso())
-                    report.errors.append(f"watch {watch['name']}: {error}")
-                    logger.warning("watch %s skipped: %s", watch["name"], error)
+                    report.errors.append(f"watch {watch['name']}: {error}")  # said by the caller
                     continue
                 if watch.get("error"):
                     store.set_watch_error(db, watch["id"], None, utc_iso())
@@ -191,8 +187,6 @@ def send_due(db: Database, secrets: SecretStore, limits: DeliveryLimits, courier
             store.mark_failed(db, delivery["id"], outcome.error, when)
             report.failed += 1
             report.errors.append(f"watch {delivery['watch']}: {outcome.error} (retry at {when})")
-            logger.warning("watch %s: delivery %s failed: %s", delivery["watch"],
-                           delivery["id"], outcome.error)
     report.stopped = courier.stopped
 
 

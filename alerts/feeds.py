@@ -12,17 +12,17 @@ from urllib.parse import quote, unquote, urlencode
 from lxml import etree
 from sqlite_utils import Database
 
-from alerts.summaries import DEFAULT_WEB_URL, change_links, change_title, summarize
-from storage.changelog import DEGRADED, ChangeFilter, change_log
-from storage.changes import EVENT_KINDS, KINDS
+from alerts.summaries import change_links, change_title, summarize
+from storage.changelog import FILTER_KINDS, ChangeFilter, change_log
 from storage.evidence import CAPTURE, EVENT, entry_of, head, version_evidence
+from storage.records import EDITIONS
 from storage.search import validate_query
 from storage.watches import get_watch, watch_filter
+from views.reading import DEFAULT_WEB_URL
 
 TAG = "tag:mediawatch,2024:"
 FEED_LIMIT = 50  # entries in a feed, newest first
-EDITIONS = ("ru", "kk", "en")
-FEED_KINDS = (*EVENT_KINDS, *KINDS, DEGRADED)
+FEED_KEY = "key"  # /feeds/all.atom?key=…: the parameter of the reading room's feed key
 ATOM = "http://www.w3.org/2005/Atom"
 # Atom extension of the evidence log: the head on the feed, each change's log entries on its entry.
 EVIDENCE = f"{TAG}evidence"
@@ -62,6 +62,14 @@ def feed_path(wanted: ChangeFilter, watch: str | None = None) -> str:
         folder = {"lang": "edition"}.get(params[0][0], params[0][0])
         return f"{folder}/{quote(params[0][1], safe='')}.atom"
     return "changes.atom?" + urlencode(params)
+
+
+def keyed(href: str, key: str | None) -> str:
+    """A feed's address carrying the reading room's feed key (when the room has a token): a
+    feed reader that keeps no cookie reads the feed with it (web.guard)."""
+    if not key:
+        return href
+    return f"{href}{'&' if '?' in href else '?'}{urlencode({FEED_KEY: key})}"
 
 
 class UnknownFeed(ValueError):
@@ -114,7 +122,7 @@ def _checked(wanted: ChangeFilter) -> ChangeFilter:
     engine would refuse raises SearchQueryError)."""
     if wanted.language not in (None, *EDITIONS):
         raise UnknownFeed(f"no edition {wanted.language!r}; the editions are {', '.join(EDITIONS)}")
-    unknown = [kind for kind in wanted.kinds if kind not in FEED_KINDS]
+    unknown = [kind for kind in wanted.kinds if kind not in FILTER_KINDS]
     if unknown:
         raise UnknownFeed(f"no kind of change is called {unknown[0]!r}")
     if wanted.query:
@@ -133,10 +141,11 @@ def feed_title(wanted: ChangeFilter, watch: str | None = None) -> str:
 
 
 def feed_xml(db: Database, wanted: ChangeFilter | None = None, web_url: str = DEFAULT_WEB_URL,
-             watch: str | None = None, limit: int = FEED_LIMIT) -> bytes:
+             watch: str | None = None, limit: int = FEED_LIMIT, key: str | None = None) -> bytes:
     """The Atom document (UTF-8) of the newest changes a filter selects.
 
-    `watch` names a watch whose filter this is (a saved search): it only names the feed.
+    `watch` names a watch whose filter this is (a saved search): it only names the feed. `key`
+    is the reading room's feed key, carried by the feed's own (`self`) address.
     Raises storage.search.SearchQueryError for a malformed query.
     """
     wanted = wanted or ChangeFilter()
@@ -150,7 +159,7 @@ def feed_xml(db: Database, wanted: ChangeFilter | None = None, web_url: str = DE
                             "as archived by mediawatch.")
     _text(feed, "updated", _moment(items[0]["at"] if items else None))
     _text(etree.SubElement(feed, f"{{{ATOM}}}author"), "name", "mediawatch")
-    _link(feed, f"{base}/feeds/{path}", "self", "application/atom+xml")
+    _link(feed, keyed(f"{base}/feeds/{path}", key), "self", "application/atom+xml")
     _link(feed, f"{base}/", "alternate", "text/html")
     _text(feed, "generator", "mediawatch")
     log_head = head(db)

@@ -8,13 +8,15 @@ from sqlite_utils import Database
 
 from alerts.summaries import change_links, change_title, summarize
 from storage.watches import Message
+from views.text import local
 
 FLOOD = 10  # more new changes than this at once go out as one digest
 DIGEST_SUMMARIES = 30  # entries of a digest that carry their summary; the rest a line or two
 
 
 def seen_text(stamp: str | None) -> str:
-    return f"{stamp[:10]} {stamp[11:16]} UTC" if stamp else "unknown"
+    """When a change was seen, in Almaty time as the terminal and the reading room show it."""
+    return f"{local(stamp)} Almaty" if stamp else "unknown"
 
 
 def entry_text(db: Database, item: dict, web_url: str, with_summary: bool = True) -> str:

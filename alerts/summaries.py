@@ -15,9 +15,11 @@ from sqlite_utils import Database
 from storage.changelog import stored_excerpt, version_lead
 from storage.divergence import DIVERGENCE
 from views.editions import divergence_line
+from views.reading import DEFAULT_WEB_URL, change_link
+from views.text import local
 
-DEFAULT_WEB_URL = "http://127.0.0.1:8000"
 LEAD_CHARS = 300
+UNREADABLE_LISTED = 20  # articles a degraded run could no longer read, named in its summary
 FIELD_LABELS = {"authors": "Byline", "photo_credits": "Photo credits", "lead": "Lead",
                 "tags": "Tags", "section": "Section", "slug": "Address", "url": "Address",
                 "cover_image": "Cover image", "cover_caption": "Cover caption",
@@ -33,16 +35,10 @@ class Summary:
 
 
 def change_links(item: dict, web_url: str = DEFAULT_WEB_URL) -> tuple[str, str | None]:
-    """(link into the reading room, live URL): the diff of a revision, else the article page."""
-    base = web_url.rstrip("/")
-    if item["source"] == "run":
-        return f"{base}/status", None
-    if item["source"] == "version":
-        number = item["version"]
-        return f"{base}/article/{item['article_id']}/diff?from={number - 1}&to={number}", item["url"]
-    if item.get("divergence_id"):
-        return f"{base}/story/{item['article_id']}#compare", item["url"]
-    return f"{base}/article/{item['article_id']}", item["url"]
+    """(link into the reading room, live URL): the address views.reading gives the change (a
+    revision's diff, a removal's diff, a story's comparison, the article, the status page),
+    under `web_url`."""
+    return web_url.rstrip("/") + change_link(item), item["url"]
 
 
 def change_title(item: dict) -> str:
@@ -76,10 +72,20 @@ def _plain(text: str) -> Summary:
 
 
 def _run_summary(item: dict) -> Summary:
-    errors = [str(e.get("message", e)) if isinstance(e, dict) else str(e)
-              for e in item.get("errors") or []][:3]
-    text = "\n".join(["The crawl ended degraded: field coverage fell.", *errors])
-    return Summary(text, "".join(f"<p>{html.escape(line)}</p>" for line in text.splitlines()))
+    """Why a run ended degraded, and the articles it could no longer read, by id and address."""
+    errors = item.get("errors") or []
+    reasons = item.get("degraded") or [str(e.get("error", e)) if isinstance(e, dict) else str(e)
+                                       for e in errors][:3]
+    lines = ["The crawl ended degraded:", *[f"- {reason}" for reason in reasons]]
+    unreadable = [e for e in errors if isinstance(e, dict) and e.get("article_id")]
+    if unreadable:
+        lines.append("Articles it could no longer read (each keeps its last archived version):")
+        lines += [f"- {e['article_id']} {e['url']}: {e['error']}"
+                  for e in unreadable[:UNREADABLE_LISTED]]
+        if len(unreadable) > UNREADABLE_LISTED:
+            lines.append(f"… and {len(unreadable) - UNREADABLE_LISTED} more (mediawatch status)")
+    text = "\n".join(lines)
+    return Summary(text, "".join(f"<p>{html.escape(line)}</p>" for line in lines))
 
 
 def _excerpt_summary(excerpt: dict) -> Summary:
@@ -89,6 +95,10 @@ def _excerpt_summary(excerpt: dict) -> Summary:
         text += [f"Headline was: {old}", f"Headline now: {new}"]
         markup.append(f"<p>Headline: <del>{html.escape(str(old))}</del> → "
                       f"<ins>{html.escape(str(new))}</ins></p>")
+    for name, old, new in excerpt.get("dates") or []:  # said as two times, not as digits
+        line = f"{FIELD_LABELS.get(name, name)}: {local(old)} → {local(new)} (Almaty time)"
+        text.append(line)
+        markup.append(f"<p>{html.escape(line)}</p>")
     for name, words in excerpt["fields"]:
         label = FIELD_LABELS.get(name, name)
         text.append(f"{label}: {_words_text(words)}")

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from replay.pages import FEED_SIZE, PER_PAGE
 from replay.timeline import DAY, HOUR, Timeline
+from storage.clock import duration
 from storage.revisit import (
     CHANGED,
     GONE,
@@ -21,7 +22,6 @@ from storage.revisit import (
     Policy,
     StepPolicy,
     Visit,
-    duration,
 )
 
 REVISIT_EVERY = 300.0  # the revisit job's interval

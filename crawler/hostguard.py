@@ -38,6 +38,17 @@ def check_base_url(url: str) -> str:
     return url.strip().rstrip("/")
 
 
+def is_loopback(url: str) -> bool:
+    """True for a URL on this machine (a replay), whose crawl may go at full speed."""
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def non_public(host: str) -> bool:
     """True for `localhost` and for addresses that are not on the public internet."""
     host = host.strip("[]").lower()

@@ -21,11 +21,18 @@ logger = logging.getLogger(__name__)
 
 # Crawler stats key under which a run that could not write its archive leaves the reason.
 ARCHIVE_ERROR = "mediawatch/archive_error"
-# Crawler stats key under which the pipeline reports the id of the run it recorded.
+# Crawler stats keys under which the pipeline reports the id of the run it recorded, and how
+# the run ended.
 RUN_ID = "mediawatch/run_id"
+RUN_STATUS = "mediawatch/run_status"
+# At most this many errors of fetches outside the articles (home page, listings, feed, sitemap)
+# are kept with a run.
+DISCOVERY_ERRORS_KEPT = 20
 # This many pages of one run that lost their text (extraction failed, or a body far shorter
 # than before) suggest the outlet's layout changed: the run says so.
 DRIFT_WARNING_AT = 3
+# Articles named in the line that says a run could no longer read some (all are in its errors).
+UNREADABLE_NAMED = 10
 # Outcomes of an article fetch that are not a failure.
 READ_OUTCOMES = ("new", "version", "unchanged", "restored", "removed", "still_gone")
 # SQLite result codes (primary, extended ones start with them) that mean the archive cannot be
@@ -101,6 +108,7 @@ class ArchivePipeline:
         self.run_id: int | None = None
         self.counts: Counter[str] = Counter()
         self.errors: list[dict] = []
+        self.unreadable: list[int] = []  # archived articles this run could no longer read
         self.coverage = Coverage()
 
     @classmethod
@@ -174,7 +182,9 @@ class ArchivePipeline:
             self.coverage.add(item.record)
         if outcome.kind == "suspect":
             self.counts["failed"] += 1
-            self.errors.append({"url": item.url, "status": item.status, "error": outcome.error})
+            self.unreadable.append(outcome.article_id)
+            self.errors.append({"url": item.url, "status": item.status, "error": outcome.error,
+                                "article_id": outcome.article_id})
             logger.warning("suspect %s: %s", item.url, outcome.error)
 
     def _record_suspect(self, item: FetchedPage) -> None:
@@ -202,11 +212,15 @@ class ArchivePipeline:
         self.archive.record_failure(self.run_id, item.url, item.status, item.error,
                                     item.fetched_at, item.article_id)
         self.counts["failed"] += 1
+        error = {"url": item.url, "status": item.status, "error": item.error}
         if (item.error or "").startswith("extraction failed"):
             self.counts["extraction_failed"] += 1
+            if item.article_id and self.archive.resolve(item.article_id) is not None:
+                self.unreadable.append(item.article_id)
+                error["article_id"] = item.article_id
         elif (item.error or "").startswith("over budget"):
             self.counts["over_budget"] += 1
-        self.errors.append({"url": item.url, "status": item.status, "error": item.error})
+        self.errors.append(error)
         logger.warning("failed %s: %s", item.url, item.error)
 
     def drift_warning(self) -> str | None:
@@ -219,14 +233,23 @@ class ArchivePipeline:
                 "may have changed; none of them was archived as a version")
 
     def degradations(self, coverage: dict) -> list[str]:
-        """Why this run is not ok though it finished: every page lost, or a field's share far
-        below the recent ok runs of its edition."""
+        """Why this run is not ok though it finished: every page lost, archived articles it
+        could no longer read (they keep their last version, their errors name them), or a
+        field's share far below the recent ok runs of its edition."""
         if self.counts["failed"] and not any(self.counts[kind] for kind in READ_OUTCOMES):
             return [f"every article page of this run failed or was suspect "
                     f"({self.counts['failed']})"]
+        lines = []
+        if self.unreadable:
+            shown = ", ".join(str(i) for i in sorted(self.unreadable)[:UNREADABLE_NAMED])
+            more = len(self.unreadable) - UNREADABLE_NAMED
+            lines.append(f"{len(self.unreadable)} archived article"
+                         f"{'s' if len(self.unreadable) != 1 else ''} could no longer be read "
+                         f"and keep their last version: {shown}"
+                         + (f" and {more} more" if more > 0 else ""))
         history = [run for run in self.archive.runs(limit=50)
                    if run["id"] != self.run_id and run.get("status") == "ok"]
-        return fallen_fields(coverage, history)
+        return lines + fallen_fields(coverage, history)
 
     def spider_closed(self, spider, reason: str) -> None:
         """Finish the run record once the engine says why the crawl ended."""
@@ -248,6 +271,11 @@ class ArchivePipeline:
             status = "failed"
         else:
             status = {"finished": "ok", "shutdown": "stopped"}.get(reason, "failed")
+        discovery = getattr(spider, "discovery_errors", [])
+        if unreachable and discovery:
+            self.errors.insert(0, {"url": self.base_url, "status": None,
+                                   "error": f"no page answered: {discovery[0]['error']}"})
+        self.errors += discovery[:DISCOVERY_ERRORS_KEPT]
         stats: dict = dict(self.counts)
         stats["coverage"] = self.coverage.as_dict()
         try:
@@ -262,6 +290,7 @@ class ArchivePipeline:
                     self.errors.append({"url": self.base_url, "status": None,
                                         "error": f"degraded: {line}"})
             self.archive.finish_run(self.run_id, status, stats, self.errors)
+            self.crawler.stats.set_value(RUN_STATUS, status)
         except sqlite3.OperationalError as exc:
             self._stop_unwritable(exc, close=False)
         self._close_quietly()

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import sqlite3
 import sys
-from urllib.parse import urlparse
 
+from scrapy import signals
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
@@ -32,6 +31,23 @@ class OneLineFormatter(logging.Formatter):
         return line
 
 
+class OneLineLogs:
+    """Extension: once the engine starts, every log handler writes one line per message (also
+    under `scrapy crawl`, whose handlers Scrapy sets up itself), so a network error reads as
+    one line, not as a traceback."""
+
+    @classmethod
+    def from_crawler(cls, crawler) -> OneLineLogs:
+        extension = cls()
+        crawler.signals.connect(extension.engine_started, signal=signals.engine_started)
+        return extension
+
+    def engine_started(self) -> None:
+        for handler in logging.getLogger().handlers:
+            if not isinstance(handler.formatter, OneLineFormatter):
+                handler.setFormatter(OneLineFormatter())
+
+
 def install_log_handler(level: str) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(OneLineFormatter())
@@ -43,22 +59,11 @@ class CrawlError(RuntimeError):
     """The crawl could not run: the site was unreachable or the archive unusable."""
 
 
-def is_loopback(url: str) -> bool:
-    host = urlparse(url).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def crawl_settings(base_url: str, db: str, overrides: dict | None = None,
                    revisit_steps: list[int] | None = None) -> Settings:
-    """Project settings for one crawl; delays are lifted only for a replay on this machine.
-
-    The base URL, the archive and the revisit steps reach the spiders and pipelines only here.
-    """
+    """Project settings for one crawl: the base URL, the archive and the revisit steps reach the
+    spiders and pipelines only here (the spiders lift the delays for a replay on this machine,
+    however they are run)."""
     import settings as project_settings
 
     settings = Settings()
@@ -67,8 +72,6 @@ def crawl_settings(base_url: str, db: str, overrides: dict | None = None,
     settings.set("MEDIAWATCH_DB", db, priority="cmdline")
     if revisit_steps:
         settings.set("MEDIAWATCH_REVISIT_STEPS", list(revisit_steps), priority="cmdline")
-    if is_loopback(base_url):
-        settings.update(project_settings.FAST_SETTINGS, priority="cmdline")
     settings.update(overrides or {}, priority="cmdline")
     return settings
 

@@ -21,26 +21,14 @@ from crawler.canonical import (
     is_article_url,
     same_site,
 )
-from crawler.hostguard import OFF_OUTLET_LOCATION, REDIRECT_STATUSES
+from crawler.hostguard import OFF_OUTLET_LOCATION, REDIRECT_STATUSES, is_loopback
 from crawler.items import FetchedPage
 from outlets import Outlet, default_outlet
+from storage.clock import parse_stamp, utc_iso
 
 MODES = ("new", "backfill", "revisit")
 GONE_STATUSES = (404, 410)
 _MONTH_IN_SITEMAP = re.compile(r"(\d{4})-(\d{2})")
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def parse_time(text: str | None) -> datetime | None:
-    """An ISO 8601 time (a date alone is midnight UTC), or None when unreadable."""
-    try:
-        moment = datetime.fromisoformat((text or "").strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def same_headline(a: str, b: str) -> bool:
@@ -92,6 +80,16 @@ class EditionSpider(scrapy.Spider):
         self.signaled: set[int] = set()
         self.sitemaps_since: datetime | None = None
         self.clock: str | None = None
+        self.discovery_errors: list[dict] = []
+
+    @classmethod
+    def update_settings(cls, settings) -> None:
+        """The spider's own settings, and, for a replay on this machine (a loopback base URL),
+        no politeness delays: the same under `mediawatch crawl` and `scrapy crawl`. Settings
+        given on the command line (`-s`) still win."""
+        super().update_settings(settings)
+        if is_loopback(settings.get("MEDIAWATCH_BASE_URL") or ""):
+            settings.update(settings.getdict("FAST_SETTINGS"), priority="spider")
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -110,7 +108,7 @@ class EditionSpider(scrapy.Spider):
 
     def now(self) -> str:
         """The time of this crawl: MEDIAWATCH_CLOCK when a simulation sets it, else now."""
-        return self.clock or now_iso()
+        return self.clock or utc_iso()
 
     # -- discovery -------------------------------------------------------------------------
 
@@ -140,7 +138,7 @@ class EditionSpider(scrapy.Spider):
             self.known_ids = archive.known_ids(self.language)
             self.signal_facts = archive.signal_facts(self.language)
             if self.mode == "new":
-                self.sitemaps_since = parse_time(archive.last_run_start("new", self.language))
+                self.sitemaps_since = parse_stamp(archive.last_run_start("new", self.language))
         finally:
             archive.close()
 
@@ -150,7 +148,7 @@ class EditionSpider(scrapy.Spider):
         archive = Archive(self.db_path)
         try:
             when = (datetime.max.replace(tzinfo=UTC) if self.everything
-                    else parse_time(self.now()))
+                    else parse_stamp(self.now()))
             due = archive.due_for_revisit(when, self.language, self.limit)
             validators = {article_id: archive.validators(article_id) for article_id, _ in due}
         finally:
@@ -214,7 +212,7 @@ class EditionSpider(scrapy.Spider):
     def wanted_sitemap(self, lastmod: str, loc: str) -> bool:
         """A monthly sitemap to read: in new mode one changed since the last new crawl."""
         if self.mode == "new":
-            changed = parse_time(lastmod)
+            changed = parse_stamp(lastmod)
             return bool(changed and self.sitemaps_since and changed > self.sitemaps_since)
         return self.after_since(lastmod or self.month_of(loc))
 
@@ -223,10 +221,10 @@ class EditionSpider(scrapy.Spider):
         """Archived articles whose sitemap lastmod is later than their last visit."""
         for loc, lastmod in entries:
             article_id = self.archived_id(response, loc)
-            changed = parse_time(lastmod)
+            changed = parse_stamp(lastmod)
             if article_id is None or changed is None:
                 continue
-            seen = parse_time(self.signal_facts[article_id][1])
+            seen = parse_stamp(self.signal_facts[article_id][1])
             if seen is None or changed > seen:
                 yield self.signal(article_id, loc, f"sitemap lastmod {lastmod.strip()} is after "
                                   f"the last visit at {self.signal_facts[article_id][1]}")
@@ -383,7 +381,13 @@ class EditionSpider(scrapy.Spider):
         )
 
     def on_error(self, failure: Failure) -> None:
-        self.logger.warning("could not fetch %s: %s", failure.request.url, self.describe(failure))
+        """A page that finds articles (home, listing, feed, sitemap) could not be fetched: logged,
+        and kept with the run's errors (crawler.pipelines)."""
+        error = self.describe(failure)
+        self.logger.warning("could not fetch %s: %s", failure.request.url, error)
+        response = getattr(failure.value, "response", None)
+        self.discovery_errors.append({"url": failure.request.url, "error": error,
+                                      "status": response.status if response is not None else None})
 
     @staticmethod
     def describe(failure: Failure) -> str:

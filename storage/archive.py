@@ -7,16 +7,27 @@ the read side (storage.reading) are the other parts of the one Archive class.
 from __future__ import annotations
 
 import json
+import os
+import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from storage import divergence, evidence, neardup, readings, translations
-from storage.access import check_archive, connect_readonly, keep_shared_files
+from storage.access import (
+    ArchiveError,
+    NotAnArchive,
+    check_archive,
+    check_writable_target,
+    connect_readonly,
+    keep_shared_files,
+    storage_trouble,
+)
 from storage.captures import CaptureCodec
 from storage.changes import change_columns
-from storage.db import ACTIVE, REMOVED, connect, parse_time, utc_iso, write_transaction
+from storage.clock import parse_stamp, utc_iso
+from storage.db import ACTIVE, REMOVED, connect, write_transaction
 from storage.locks import WriterLock
 from storage.migrations import migrate
 from storage.reading import ArchiveReads
@@ -210,10 +221,10 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
 
     def _new_article(self, page: _Page) -> PageOutcome:
         record, data, at = page.record, page.data, page.at
-        published = parse_time(utc_iso(record.published)) if record.published else None
+        published = parse_stamp(utc_iso(record.published)) if record.published else None
         visit = self.policy.next_visit(
-            Facts(published, published or parse_time(at), key=record.article_id),
-            parse_time(at), NEW)
+            Facts(published, published or parse_stamp(at), key=record.article_id),
+            parse_stamp(at), NEW)
         self.db["articles"].insert({
             "id": record.article_id,
             "language": record.language,
@@ -335,11 +346,11 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
         """Plan the next visit after one at `at` (`current` is the row before this visit)."""
         row = self.db.execute("SELECT first_seen FROM versions WHERE id = ?",
                               [current["current_version_id"]]).fetchone()
-        published = parse_time(utc_iso(current["published"])) if current["published"] else None
-        changed_at = parse_time(row[0]) if row else (published or parse_time(at))
+        published = parse_stamp(utc_iso(current["published"])) if current["published"] else None
+        changed_at = parse_stamp(row[0]) if row else (published or parse_stamp(at))
         facts = Facts(published, changed_at, revisions=(current["current_version"] or 1) - 1,
                       step=current["revisit_step"] or 0, key=current["id"])
-        visit = self.policy.next_visit(facts, parse_time(at), outcome)
+        visit = self.policy.next_visit(facts, parse_stamp(at), outcome)
         self.db.execute(
             "UPDATE articles SET revisit_step = ?, next_visit_at = ?, due_reason = ? WHERE id = ?",
             [visit.step, utc_iso(visit.due), visit.reason, current["id"]],
@@ -471,3 +482,24 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
     def artefacts(self) -> list[tuple[int, int]]:
         """(article id, number) of versions that read like the version before them."""
         return readings.artefact_versions(self.db)
+
+
+def open_archive(path: str, write: bool = False) -> Archive:
+    """The archive at `path` for a command or the reading room: read-only unless `write`, so
+    nothing is created, migrated or changed. Raises ArchiveError, saying what to do, for a
+    missing file, a file that is no archive, one this user cannot open or (to read) an
+    outdated one."""
+    if not os.path.exists(path):
+        raise ArchiveError(f"no archive at {path}: crawl first (mediawatch crawl --db {path}) "
+                           "or make one with mediawatch demo")
+    if not os.path.isfile(path):
+        raise NotAnArchive(f"{path} is not a mediawatch archive (not a file)")
+    try:
+        if write:
+            check_writable_target(path)
+        return Archive(path, readonly=not write)
+    except sqlite3.OperationalError as exc:  # e.g. a file this user may not read, a full disk
+        raise ArchiveError(storage_trouble(exc, path) or f"cannot open the archive {path}: {exc}"
+                           ) from None
+    except sqlite3.DatabaseError as exc:
+        raise NotAnArchive(f"{path} is not a mediawatch archive: {exc}") from None

@@ -1,8 +1,13 @@
-"""The archive's changes as one log with stable keys: revisions, events and degraded crawl runs.
+"""The one list of changes: revisions, events and degraded crawl runs, filtered and paged.
 
-Feeds and notifications read changes from here. Each change is keyed by where it is stored
+Every reader of changes calls `change_log`: the terminal's `changes`, the reading room's pages
+and `/api/changes`, the Atom feeds and the watches. Each change is keyed by where it is stored
 (`version:ID`, `event:ID`, `run:ID`); row ids only grow, so a cursor of the three highest ids
 seen tells what came after it, whatever the clocks say.
+
+A revision is a change for readers only when a reader can see it: a version whose kinds are
+empty (an extraction artefact that now reads like the version before it, after `reextract`) is
+left out everywhere.
 """
 
 from __future__ import annotations
@@ -13,10 +18,15 @@ from dataclasses import asdict, dataclass
 
 from sqlite_utils import Database
 
+from storage.changes import EVENT_KINDS, KINDS
 from storage.divergence import NOT_MISREAD
 from storage.search import compile_query, searching
 
 DEGRADED = "degraded"
+# Names that stand for several kinds in a filter: `revision` is any kind of revision.
+KIND_GROUPS = {"revision": KINDS}
+# Every kind a filter may name: the events, the kinds of a revision, degraded runs, the groups.
+FILTER_KINDS = (*EVENT_KINDS, *KIND_GROUPS, *KINDS, DEGRADED)
 
 
 @dataclass
@@ -37,13 +47,21 @@ class Cursor:
 
 @dataclass
 class ChangeFilter:
-    """Which changes to read: editions, kinds, one article, a full-text query, a time."""
+    """Which changes to read: an edition, kinds (any of them), one article, a full-text query,
+    and a time range (`since` inclusive, `until` exclusive, UTC stamps) of when each was seen."""
 
     language: str | None = None
     kinds: tuple[str, ...] = ()
     article_id: int | None = None
     query: str | None = None
-    since: str | None = None  # UTC ISO timestamp
+    since: str | None = None
+    until: str | None = None
+
+    def wanted_kinds(self) -> set[str]:
+        """The kinds asked for, groups spelt out; every kind of article change when none is."""
+        if not self.kinds:
+            return {*EVENT_KINDS, *KINDS}
+        return {member for kind in self.kinds for member in KIND_GROUPS.get(kind, (kind,))}
 
 
 def high_water(db: Database) -> Cursor:
@@ -63,8 +81,11 @@ def _finished_runs_top(db: Database) -> int:
     return running - 1
 
 
-def _query_clause(db: Database, query: str | None, language: str | None,
-                  version: str) -> tuple[str, list]:
+def _marks(values) -> str:
+    return ", ".join("?" for _ in values)
+
+
+def _query_clause(query: str | None, language: str | None, version: str) -> tuple[str, list]:
     """SQL testing that a version id expression, or the version before it, matches a query."""
     if not query:
         return "", []
@@ -78,122 +99,148 @@ def _query_clause(db: Database, query: str | None, language: str | None,
             [expression, expression])
 
 
-def _common(alias: str, at: str, wanted: ChangeFilter) -> tuple[str, list]:
+def _common(at: str, wanted: ChangeFilter) -> tuple[str, list]:
     clauses, params = [], []
+    if wanted.since:
+        clauses.append(f"{at} >= ?")
+        params.append(wanted.since)
+    if wanted.until:
+        clauses.append(f"{at} < ?")
+        params.append(wanted.until)
     if wanted.language:
         clauses.append("a.language = ?")
         params.append(wanted.language)
     if wanted.article_id is not None:
         clauses.append("a.id = ?")
         params.append(wanted.article_id)
-    if wanted.since:
-        clauses.append(f"{alias}.{at} >= ?")
-        params.append(wanted.since)
     return "".join(f" AND {c}" for c in clauses), params
 
 
-def _page(newest_first: bool, limit: int | None, *columns: str) -> tuple[str, list]:
+def _page(newest_first: bool, depth: int | None, *columns: str) -> tuple[str, list]:
     direction = " DESC" if newest_first else ""
     sql = " ORDER BY " + ", ".join(f"{column}{direction}" for column in columns)
-    return (sql + " LIMIT ?", [limit]) if limit else (sql, [])
+    return (sql + " LIMIT ?", [depth]) if depth else (sql, [])
 
 
-def _revisions(db, wanted, after, upto, newest_first, limit) -> list[dict]:
-    where, params = _common("v", "first_seen", wanted)
+def _revisions(db, wanted, after, upto, newest_first, depth) -> list[dict]:
+    kinds = [kind for kind in KINDS if kind in wanted.wanted_kinds()]
+    if not kinds:
+        return []
+    where, params = _common("v.first_seen", wanted)
     if upto:
         where += " AND v.id <= ?"
         params.append(upto.version_id)
-    if wanted.kinds:
-        marks = ", ".join("?" for _ in wanted.kinds)
-        where += f" AND EXISTS (SELECT 1 FROM json_each(v.changes) WHERE value IN ({marks}))"
-        params += list(wanted.kinds)
-    query_sql, query_params = _query_clause(db, wanted.query, wanted.language, "v.id")
-    page_sql, page_params = _page(newest_first, limit, "v.first_seen", "v.id")
+    if set(kinds) != set(KINDS):
+        where += f" AND EXISTS (SELECT 1 FROM json_each(v.changes) WHERE value IN ({_marks(kinds)}))"
+        params += kinds
+    query_sql, query_params = _query_clause(wanted.query, wanted.language, "v.id")
+    page_sql, page_params = _page(newest_first, depth, "v.first_seen", "v.id")
     rows = db.execute(
         "SELECT v.id, v.article_id, a.language, v.title, a.url, v.number, v.changes,"
-        " v.first_seen FROM versions v JOIN articles a ON a.id = v.article_id"
-        f" WHERE v.number > 1 AND v.id > ?{where}{query_sql}{page_sql}",
+        " v.first_seen, (SELECT p.title FROM versions p WHERE p.article_id = v.article_id"
+        " AND p.number = v.number - 1) FROM versions v JOIN articles a ON a.id = v.article_id"
+        f" WHERE v.number > 1 AND v.changes != '[]' AND v.id > ?{where}{query_sql}{page_sql}",
         [after.version_id, *params, *query_params, *page_params],
     ).fetchall()
-    return [{"key": f"version:{r[0]}", "source": "version", "version_id": r[0],
-             "article_id": r[1], "language": r[2], "title": r[3], "url": r[4], "version": r[5],
-             "kinds": json.loads(r[6] or "[]"), "at": r[7]} for r in rows]
+    items = []
+    for r in rows:
+        kinds_of = json.loads(r[6] or "[]")
+        items.append({"key": f"version:{r[0]}", "source": "version", "id": r[0],
+                      "version_id": r[0], "article_id": r[1], "language": r[2], "title": r[3],
+                      "url": r[4], "version": r[5], "kinds": kinds_of, "at": r[7],
+                      "old_title": r[8] if "headline" in kinds_of else None,
+                      "status": None, "location": None, "at_version": None,
+                      "divergence_id": None})
+    return items
 
 
-def _events(db, wanted, after, upto, newest_first, limit) -> list[dict]:
-    where, params = _common("e", "at", wanted)
+def _events(db, wanted, after, upto, newest_first, depth) -> list[dict]:
+    kinds = [kind for kind in EVENT_KINDS if kind in wanted.wanted_kinds()]
+    if not kinds:
+        return []
+    where, params = _common("e.at", wanted)
     if upto:
         where += " AND e.id <= ?"
         params.append(upto.event_id)
-    if wanted.kinds:
-        where += f" AND e.kind IN ({', '.join('?' for _ in wanted.kinds)})"
-        params += list(wanted.kinds)
-    version = "coalesce(e.version_id, a.current_version_id)"
-    query_sql, query_params = _query_clause(db, wanted.query, wanted.language, version)
-    page_sql, page_params = _page(newest_first, limit, "e.at", "e.id")
+    where += f" AND e.kind IN ({_marks(kinds)})"
+    params += kinds
+    # the version the article stood at when the event happened
+    version = ("coalesce(e.version_id, (SELECT s.id FROM versions s WHERE s.article_id ="
+               " e.article_id AND s.first_seen <= e.at ORDER BY s.number DESC LIMIT 1),"
+               " a.current_version_id)")
+    query_sql, query_params = _query_clause(wanted.query, wanted.language, version)
+    page_sql, page_params = _page(newest_first, depth, "e.at", "e.id")
     rows = db.execute(
         "SELECT e.id, e.article_id, a.language, coalesce(v.title, a.title), a.url,"
-        " v.number, e.kind, e.at, e.status, e.location, e.version_id, e.divergence_id"
-        " FROM events e"
+        " v.number, e.kind, e.at, e.status, e.location, v.id, e.divergence_id FROM events e"
         " JOIN articles a ON a.id = e.article_id"
         f" LEFT JOIN versions v ON v.id = {version}"
         f" WHERE e.id > ? AND {NOT_MISREAD}{where}{query_sql}{page_sql}",
         [after.event_id, *params, *query_params, *page_params],
     ).fetchall()
-    return [{"key": f"event:{r[0]}", "source": "event", "event_id": r[0], "article_id": r[1],
-             "language": r[2], "title": r[3], "url": r[4],
-             "version": r[5] if r[6] == "new" else None, "kinds": [r[6]], "at": r[7],
-             "status": r[8], "location": r[9], "version_id": r[10], "divergence_id": r[11]}
+    return [{"key": f"event:{r[0]}", "source": "event", "id": r[0], "event_id": r[0],
+             "article_id": r[1], "language": r[2], "title": r[3], "url": r[4], "version": None,
+             "at_version": r[5], "kinds": [r[6]], "at": r[7], "status": r[8],
+             "location": r[9], "version_id": r[10], "old_title": None, "divergence_id": r[11]}
             for r in rows]
 
 
-def _degraded_runs(db, wanted, after, upto, newest_first, limit) -> list[dict]:
+def _degraded_runs(db, wanted, after, upto, newest_first, depth) -> list[dict]:
     if DEGRADED not in wanted.kinds or wanted.article_id is not None:
         return []
     where, params = " AND r.id <= ?", [upto.run_id if upto else _finished_runs_top(db)]
-    if wanted.since:
-        where += " AND r.finished_at >= ?"
-        params.append(wanted.since)
+    for clause, value in ((" AND r.finished_at >= ?", wanted.since),
+                          (" AND r.finished_at < ?", wanted.until)):
+        if value:
+            where += clause
+            params.append(value)
     if wanted.language:
         where += " AND EXISTS (SELECT 1 FROM json_each(r.editions) WHERE value = ?)"
         params.append(wanted.language)
-    page_sql, page_params = _page(newest_first, limit, "r.finished_at", "r.id")
+    page_sql, page_params = _page(newest_first, depth, "r.finished_at", "r.id")
     rows = db.execute(
-        "SELECT r.id, r.editions, r.mode, r.finished_at, r.errors, r.base_url FROM runs r"
-        f" WHERE r.status = ? AND r.id > ?{where}{page_sql}",
+        "SELECT r.id, r.editions, r.mode, r.finished_at, r.errors, r.base_url, r.stats"
+        f" FROM runs r WHERE r.status = ? AND r.id > ?{where}{page_sql}",
         [DEGRADED, after.run_id, *params, *page_params],
     ).fetchall()
-    return [{"key": f"run:{r[0]}", "source": "run", "run_id": r[0], "article_id": None,
-             "editions": json.loads(r[1] or "[]"), "mode": r[2], "at": r[3],
-             "errors": json.loads(r[4] or "[]"), "base_url": r[5], "kinds": [DEGRADED],
-             "language": ",".join(json.loads(r[1] or "[]")), "title": None, "url": None}
+    return [{"key": f"run:{r[0]}", "source": "run", "id": r[0], "run_id": r[0],
+             "article_id": None, "editions": json.loads(r[1] or "[]"), "mode": r[2],
+             "at": r[3], "errors": json.loads(r[4] or "[]"), "base_url": r[5],
+             "degraded": (json.loads(r[6] or "{}") or {}).get("degraded") or [],
+             "kinds": [DEGRADED], "language": ",".join(json.loads(r[1] or "[]")),
+             "title": None, "url": None, "version": None, "version_id": None, "status": None,
+             "location": None, "old_title": None, "at_version": None, "divergence_id": None}
             for r in rows]
+
+
+SOURCE_ORDER = {"event": 0, "version": 1, "run": 2}
 
 
 def change_log(db: Database, wanted: ChangeFilter | None = None, after: Cursor | None = None,
                upto: Cursor | None = None, newest_first: bool = False,
-               limit: int | None = None) -> list[dict]:
+               limit: int | None = None, offset: int = 0) -> list[dict]:
     """Changes matching a filter after a cursor (and up to another), in time order (or newest
-    first), at most `limit`.
+    first): at most `limit` of them after skipping `offset` (a page).
 
-    Each carries the title of its version and the article's current (live) URL.
-    Revisions (version 2 onwards, with the kinds stored on them), the events new, removed and
-    restored, and crawl runs that ended degraded (only when `degraded` is among the kinds
-    asked for). A query matches a change when the version it produced, or the one before,
-    matches it; it does not apply to runs. Raises storage.search.SearchQueryError for a
-    malformed query, one FTS5 refuses, or one that runs longer than a search may
-    (SearchTooSlow).
+    Revisions (version 2 onwards that a reader can see, with the kinds stored on them; a
+    headline change also carries `old_title`), the events new, removed and restored (with
+    the status and location of a removal, and `at_version`: the version the article stood
+    at), and crawl runs that ended degraded (only when `degraded` is among the kinds asked
+    for). Each carries the title of its version and the article's current (live) URL. A query
+    matches a change when the version it produced, or the one before, matches it; it does not
+    apply to runs. Raises storage.search.SearchQueryError for a malformed query, one FTS5
+    refuses, or one that runs longer than a search may (SearchTooSlow).
     """
     wanted = wanted or ChangeFilter()
     after = after or Cursor()
+    depth = offset + limit if limit else None
     items = []
     with searching(db) if wanted.query else nullcontext():
         for source in (_revisions, _events, _degraded_runs):
-            items += source(db, wanted, after, upto, newest_first, limit)
-    order = {"version": 1, "event": 0, "run": 2}
-    items.sort(key=lambda item: (item["at"] or "", order[item["source"]], item["key"]),
+            items += source(db, wanted, after, upto, newest_first, depth)
+    items.sort(key=lambda item: (item["at"] or "", SOURCE_ORDER[item["source"]], item["id"]),
                reverse=newest_first)
-    return items[:limit] if limit else items
+    return items[offset:depth] if depth else items[offset:]
 
 
 def stored_excerpt(db: Database, version_id: int) -> dict | None:

@@ -75,6 +75,7 @@ ANCHOR_WORK_PER_ITEM = 8  # the near-linear alignment's steps per item, at most
 # the headline, a few other fields, the first changed paragraphs, unchanged text cut to some
 # context on each side of an edit and long edits cut, so that it stays small for any article.
 EXCERPT_FIELDS = 3
+DATE_FIELDS = ("published", "modified")  # an excerpt gives them as times, old and new
 EXCERPT_PARAGRAPHS = 2
 EXCERPT_CONTEXT = 60  # characters of unchanged text kept on each side of an edit
 EXCERPT_EDIT = 300  # characters of one deleted or inserted run kept
@@ -195,14 +196,18 @@ def change_columns(old: dict, new: dict) -> dict:
 
 def excerpt(diff: RecordDiff) -> dict:
     """The change in brief, small whatever the article's size: the old and new headline, the
-    first EXCERPT_FIELDS other fields changed (not the modified date or the URL), the first
+    old and new dates (the modified date only when it is the change, `dates`, not a consequence
+    of another), the first EXCERPT_FIELDS other fields changed (not the URL), the first
     EXCERPT_PARAGRAPHS changed paragraphs by number, their words cut (`cut_words`), and how many
     paragraphs changed in all."""
     title = next(([f.old, f.new] for f in diff.fields if f.name == "title"), None)
-    others = [f for f in diff.fields if f.name not in ("title", "modified", "url")]
+    dates = [f for f in diff.fields if f.name in DATE_FIELDS
+             and (f.name != "modified" or "dates" in diff.kinds)]
+    others = [f for f in diff.fields if f.name not in ("title", "url", *DATE_FIELDS)]
     changed = diff.changed_paragraphs
     return {
         "headline": title,
+        "dates": [[f.name, f.old, f.new] for f in dates],
         "fields": [[f.name, cut_words(f.words)] for f in others[:EXCERPT_FIELDS]],
         "paragraphs": [[1 + (p.new_index if p.new_index is not None else p.old_index),
                         cut_words(p.words)] for p in changed[:EXCERPT_PARAGRAPHS]],

@@ -6,7 +6,6 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -63,24 +62,6 @@ def write_transaction(db: Database) -> Iterator[Database]:
         db.rollback()
         raise
     db.conn.execute("COMMIT")
-
-
-def utc_iso(value: str | datetime | None = None) -> str:
-    """A timestamp as UTC ISO 8601 (`2024-01-02T03:04:05Z`); naive values count as UTC."""
-    if value is None:
-        moment = datetime.now(UTC)
-    elif isinstance(value, datetime):
-        moment = value
-    else:
-        moment = datetime.fromisoformat(value.strip())
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
-
-
-def parse_time(value: str) -> datetime:
-    """The datetime of a stored UTC timestamp."""
-    return datetime.fromisoformat(value)
 
 
 def rows(cursor) -> list[dict]:

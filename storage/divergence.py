@@ -27,6 +27,7 @@ from datetime import timedelta
 from sqlite_utils import Database
 
 from storage import evidence, translations
+from storage.clock import parse_stamp, utc_iso
 from storage.comparison import (
     FIGURE,
     FINDING_KINDS,
@@ -38,7 +39,7 @@ from storage.comparison import (
     holds_any,
     stale_counterpart,
 )
-from storage.db import parse_time, rows, utc_iso
+from storage.db import rows
 from storage.records import record_from_row
 
 DIVERGENCE = "divergence"  # the change kind
@@ -150,7 +151,7 @@ class _Story:
     def close_edit(self, edit: dict, how: str) -> None:
         self.db.execute("UPDATE edition_edits SET status = ?, closed_at = ? WHERE id = ?",
                         [how, self.at, edit["id"]])
-        late = parse_time(self.at) - parse_time(edit["made_at"]) > self.window
+        late = parse_stamp(self.at) - parse_stamp(edit["made_at"]) > self.window
         if edit["divergence_id"]:
             self.db.execute("UPDATE divergences SET closed_at = ?, closed_how = ? WHERE id = ?",
                             [self.at, how, edit["divergence_id"]])
@@ -170,7 +171,7 @@ class _Story:
             f"SELECT CASE WHEN l.article_id IN ({marks}) THEN l.other_id ELSE l.article_id END,"
             f" min(l.found_at) FROM story_links l WHERE (l.article_id IN ({marks}) OR l.other_id"
             f" IN ({marks})) GROUP BY 1", [*self.ids, *self.ids, *self.ids]).fetchall()
-        since = utc_iso(parse_time(self.at) - self.window)
+        since = utc_iso(parse_stamp(self.at) - self.window)
         return sorted(other for other, found in linked
                       if other not in self.editions and found and found > since
                       and self._missing(other))
@@ -342,7 +343,7 @@ def sweep(db: Database, now: str, window: timedelta = CARRY_WINDOW,
           run_id: int | None = None) -> int:
     """Report every open edit older than the window and not reported yet; the number."""
     now = utc_iso(now)
-    limit = utc_iso(parse_time(now) - window)
+    limit = utc_iso(parse_stamp(now) - window)
     due = rows(db.execute(
         "SELECT * FROM edition_edits WHERE status = ? AND divergence_id IS NULL AND made_at <= ?"
         " ORDER BY id", [OPEN, limit]))

@@ -13,7 +13,8 @@ from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
-from storage.db import rows, utc_iso, write_transaction
+from storage.clock import utc_iso
+from storage.db import rows, write_transaction
 
 # How far ahead of this clock a stored time may be before it counts as from the future: clocks
 # of two machines sharing an archive, or one clock before and after a time sync, differ by

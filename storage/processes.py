@@ -6,6 +6,8 @@ import os
 import socket
 from datetime import UTC, datetime
 
+from storage.clock import parse_stamp
+
 # A process that started this long after its run began is another one under a reused pid.
 START_SLACK_SECONDS = 5
 
@@ -54,6 +56,6 @@ def run_died(run: dict) -> bool:
     if not _alive(run["pid"]):
         return True
     started = _started_at(run["pid"])
-    run_started = datetime.fromisoformat(run["started_at"]) if run.get("started_at") else None
+    run_started = parse_stamp(run.get("started_at"))
     return bool(started and run_started
                 and (started - run_started).total_seconds() > START_SLACK_SECONDS)

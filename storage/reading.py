@@ -9,8 +9,9 @@ from sqlite_utils import Database
 
 from storage import translations
 from storage.captures import CaptureCodec
-from storage.db import decode_json, language_clause, rows, utc_iso
-from storage.divergence import NOT_MISREAD
+from storage.changelog import ChangeFilter, change_log
+from storage.clock import utc_iso
+from storage.db import rows
 from storage.readings import artefact_versions
 from storage.records import record_from_row
 from storage.search import search
@@ -111,33 +112,11 @@ class ArchiveReads:
 
     def changes(self, since: str | datetime | None = None, language: str | None = None,
                 kinds: list[str] | None = None) -> list[dict]:
-        """Changes across the archive in time order: new versions with their kinds of change,
-        and the events new, removed and restored (each reported as its own kind)."""
-        after = utc_iso(since) if since else ""
-        clause, params = language_clause(language, "a.language")
-        versions = rows(self.db.execute(
-            "SELECT v.first_seen AS at, v.article_id, a.language, v.title, v.url,"
-            " v.number AS version, v.changes AS kinds FROM versions v"
-            f" JOIN articles a ON a.id = v.article_id WHERE v.number > 1 AND v.first_seen >= ?"
-            " AND v.fingerprint != (SELECT p.fingerprint FROM versions p"
-            " WHERE p.article_id = v.article_id AND p.number = v.number - 1)"
-            f"{clause}",
-            [after, *params],
-        ))
-        events = rows(self.db.execute(
-            "SELECT e.at, e.article_id, a.language, a.title, a.url, e.kind, e.status,"
-            " e.location, e.divergence_id FROM events e JOIN articles a ON a.id = e.article_id"
-            f" WHERE e.at >= ? AND {NOT_MISREAD}{clause}",
-            [after, *params],
-        ))
-        items = [decode_json(row, "kinds") for row in versions]
-        for event in events:
-            event["kinds"] = [event.pop("kind")]
-            items.append(event)
-        if kinds:
-            wanted = set(kinds)
-            items = [item for item in items if wanted & set(item["kinds"])]
-        return sorted(items, key=lambda item: (item["at"], item["article_id"]))
+        """Changes across the archive since a time, oldest first: the one list of changes
+        (storage.changelog.change_log) that every reader shows."""
+        wanted = ChangeFilter(language=language, kinds=tuple(kinds or ()),
+                              since=utc_iso(since) if since else None)
+        return change_log(self.db, wanted)
 
     def capture(self, version_id: int) -> tuple[dict, bytes] | None:
         """(response headers, raw HTML) of the capture that produced a version."""

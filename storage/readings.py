@@ -8,7 +8,7 @@ from sqlite_utils import Database
 
 from storage import evidence
 from storage.changes import change_columns
-from storage.db import utc_iso
+from storage.clock import utc_iso
 from storage.records import record_from_row, version_columns
 from storage.search import index_version, search_columns, unindex_version
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NamedTuple, Protocol
 
+from storage.clock import duration
+
 MINUTE = 60
 HOUR = 3600
 DAY = 86400
@@ -40,15 +42,6 @@ class Policy(Protocol):
     name: str
 
     def next_visit(self, facts: Facts, at: datetime, outcome: str) -> Visit: ...
-
-
-def duration(seconds: float) -> str:
-    """12 min, 3 h, 2 d."""
-    if seconds < HOUR:
-        return f"{seconds / MINUTE:g} min"
-    if seconds < DAY:
-        return f"{seconds / HOUR:g} h"
-    return f"{seconds / DAY:g} d"
 
 
 class StepPolicy:

@@ -6,7 +6,8 @@ import json
 
 from sqlite_utils import Database
 
-from storage.db import decode_json, rows, utc_iso, write_transaction
+from storage.clock import utc_iso
+from storage.db import decode_json, rows, write_transaction
 from storage.processes import run_died, this_process
 
 RUN_STATUSES = ("ok", "failed", "killed", "timeout", "stopped", "degraded", "died")

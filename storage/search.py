@@ -14,7 +14,7 @@ from sqlite_utils import Database
 from storage import kazakh
 from storage.budget import OutOfTime, time_limit
 from storage.kazakh import has_kazakh_letters
-from storage.records import display_columns
+from storage.records import EDITIONS, display_columns
 from storage.text import (
     CYRILLIC,
     WORD,
@@ -648,7 +648,7 @@ def edition_counts(
     date_from: str | None = None,
     date_to: str | None = None,
     all_versions: bool = False,
-    languages: tuple[str, ...] = ("ru", "kk", "en"),
+    languages: tuple[str, ...] = EDITIONS,
     window: int = COUNT_WINDOW,
     seconds: float | None = None,
 ) -> tuple[dict[str, int], bool]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
-LANGUAGES = ("ru", "kk", "en")
+from storage.records import EDITIONS
+
 LINK = "link"
 INFERRED = "inferred"
 
@@ -73,7 +74,7 @@ def prune_inferred(db: Database, article_id: int) -> None:
     own = _language(db, article_id)
     if own is None:
         return
-    for language in LANGUAGES:
+    for language in EDITIONS:
         for partner, _, _ in _partners(db, article_id, language, LINK):
             _drop_inferred(db, article_id, language, keep=partner)
             _drop_inferred(db, partner, own, keep=article_id)
@@ -103,7 +104,7 @@ def infer_editions(db: Database, article_id: int, found_at: str) -> None:
     if row is None:
         return
     language, published, cover = row
-    for other_language in LANGUAGES:
+    for other_language in EDITIONS:
         if other_language == language:
             continue
         own_best = _best_confidence(db, article_id, other_language)

@@ -6,7 +6,8 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from storage.db import ACTIVE, language_clause, utc_iso
+from storage.clock import utc_iso
+from storage.db import ACTIVE, language_clause
 
 
 class VisitQueries:

@@ -14,15 +14,19 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlite_utils import Database
 
 from storage.changelog import ChangeFilter, Cursor, change_log, high_water
-from storage.db import utc_iso, write_transaction
+from storage.clock import parse_stamp, utc_iso
+from storage.db import write_transaction
 from storage.secrets import SecretStore, new_reference
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 UNCONFIRMED = "unconfirmed"
+# A digest watch collects its changes once per period (seconds).
+DIGEST_PERIODS = {"hourly": 3600, "daily": 86400}
 INTERRUPTED = "interrupted while sending: sent again (the receiver may see it twice)"
 
 
@@ -232,3 +236,30 @@ def deliveries(db: Database, watch_name: str | None = None) -> list[dict]:
     for row in rows:
         row["changes"] = json.loads(row["changes"] or "[]")
     return rows
+
+
+def next_digest(watch: dict) -> str | None:
+    """When a digest watch next collects and sends its changes (None for any other watch)."""
+    period = DIGEST_PERIODS.get(watch.get("digest") or "")
+    collected = parse_stamp(watch.get("collected_at"))
+    if period is None or collected is None:
+        return None
+    return utc_iso(collected + timedelta(seconds=period))
+
+
+def watch_schedule(db: Database) -> list[dict]:
+    """Each watch's filter and deliveries: how many by status, the last one sent (when, how
+    many changes, its title) and, for a digest, when the next goes out."""
+    result = []
+    for watch in list_watches(db):
+        last = _rows(db.execute(
+            "SELECT sent_at, count, title FROM deliveries WHERE watch_id = ? AND status = ?"
+            " ORDER BY sent_at DESC, id DESC LIMIT 1", [watch["id"], SENT]))
+        result.append({
+            "name": watch["name"], "kinds": watch["kinds"], "language": watch["language"],
+            "query": watch["query"], "digest": watch["digest"],
+            "created_at": watch["created_at"], "deliveries": watch["deliveries"],
+            "last_sent": last[0] if last else None, "next_digest": next_digest(watch),
+            "error": watch.get("error"), "error_at": watch.get("error_at"),
+        })
+    return result

@@ -19,6 +19,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import manifest_kinds, wait_for_a_later_second, wait_for_the_clock
 from receivers import ACCEPT, DROP, JsonReceiver, SmtpReceiver
+from starlette.testclient import TestClient
 
 import alerts.watches
 import settings
@@ -29,6 +30,10 @@ from scheduler import CrawlService, ServiceConfig
 from storage.archive import Archive
 from storage.secrets import SecretStore
 from storage.watches import deliveries
+from views.text import local
+from web.app import create_app
+
+ROOM = "http://127.0.0.1:8000"  # the reading room's own address (create_app's default)
 
 WEB = "http://reading-room.test"
 ENTRY = re.compile(r"Edition: (\w+) · Kinds: ([\w, ]+) · Seen: [^\n]+\n(?:[^\n]*\n)*?"
@@ -57,9 +62,11 @@ def notify_env() -> dict[str, str]:
 
 
 def notify(db: str) -> subprocess.CompletedProcess:
+    """`mediawatch notify`: its exit status is 1 when a send failed, else 0."""
     done = subprocess.run(notify_command(db), capture_output=True, text=True, timeout=120,
                           env=notify_env())
-    assert done.returncode == 0, done.stderr[-2000:]
+    failed = not re.search(r" 0 failed", done.stdout)
+    assert done.returncode == (1 if failed else 0), done.stderr[-2000:]
     return done
 
 
@@ -170,7 +177,10 @@ def test_each_watch_receives_exactly_the_changes_its_filter_selects(world, copy)
     assert message["to"] == ["b@example.org"] and "headline: " in message["title"]
     assert "Headline was: " in message["message"] and "Headline now: " in message["message"]
     assert f"Diff: {WEB}/article/" in message["message"] and "Live: http://127.0.0.1:" in message["message"]
-    assert "1 failed" in done.stdout and "watch late" in done.stderr
+    assert re.search(r"Seen: \d{4}-\d\d-\d\d \d\d:\d\d Almaty\n", message["message"])
+    # a failed send is said once, and the exit status says that something failed
+    assert "1 failed" in done.stdout and done.stderr.count("watch late") == 1
+    assert done.returncode == 1
     # Run again: nothing new, nothing sent twice.
     notify(copy)
     assert_each_watch_got_its_changes(world)
@@ -186,6 +196,15 @@ def test_a_digest_watch_waits_for_its_period_then_sends_one_digest(world, copy):
     assert received([digest], language_of(world)) == expected(world, language="ru")
     russian = {article for article, _ in expected(world, language="ru")}
     assert digest["title"] == f"{len(russian)} changes on Vlast.kz for watch hourly"
+    # when it went, what it sent and when the next goes out: in watch list, status, the room
+    [hourly] = [w for w in json.loads(cli(copy, "watch", "list", "--json")) if w["name"] == "hourly"]
+    assert hourly["last_sent"]["title"] == digest["title"]
+    assert hourly["last_sent"]["count"] == len(russian)
+    sent = datetime.fromisoformat(hourly["last_sent"]["sent_at"]).timestamp()
+    assert 3500 < datetime.fromisoformat(hourly["next_digest"]).timestamp() - sent < 3700
+    assert f"next hourly digest {local(hourly['next_digest'])}" in cli(copy, "status")
+    page = TestClient(create_app(copy), base_url=ROOM).get("/status").text
+    assert digest["title"] in page and local(hourly["next_digest"]) in page
 
 
 def test_a_run_that_ended_degraded_reaches_the_watches_that_ask_for_it(world, copy):
@@ -243,6 +262,11 @@ def test_a_receiver_that_is_down_gets_its_messages_once_it_is_up(world, copy):
     status = cli(copy, "status")
     assert re.search(r"notification \d+ for watch late \(1 change\) failed after 1 tries: "
                      r"A Connection error occurred", status)
+    room = TestClient(create_app(copy), base_url=ROOM)
+    [shown] = room.get("/api/status").json()["failed_deliveries"]
+    assert (shown["watch"], shown["status"], shown["attempts"]) == ("late", "failed", 1)
+    page = room.get("/status").text
+    assert "Notifications not delivered" in page and "A Connection error occurred" in page
     with Archive(copy) as archive:
         [failed] = [d for d in deliveries(archive.db, "late") if d["status"] == "failed"]
     due = datetime.fromisoformat(failed["next_attempt_at"]).timestamp()
@@ -257,7 +281,7 @@ def test_a_receiver_that_is_down_gets_its_messages_once_it_is_up(world, copy):
         assert len(world.late.messages) == len({a for a, _ in expected(world, language="en")})
         notify(copy)
         assert len(world.late.messages) == len({a for a, _ in expected(world, language="en")})
-        assert "watch late" not in cli(copy, "status")
+        assert "for watch late" not in cli(copy, "status")
     finally:
         world.late.stop()
     with Archive(copy) as archive:
@@ -395,6 +419,9 @@ def test_feed_of_every_change_matches_the_archive(world, copy, tmp_path):
             number = change["version"]
             assert link(entry, "alternate") == f"{WEB}/article/{article}/diff?from={number - 1}&to={number}"
             assert entry.id.endswith(f"/article/{article}/v{number}")
+        elif kinds == ("removed",):  # the last version against the removal
+            assert link(entry, "alternate") == f"{WEB}{change['link']}"
+            assert change["link"].endswith(f"diff?from={change['at_version']}&to=removed")
         else:
             assert link(entry, "alternate") == f"{WEB}/article/{article}"
         assert entry.summary_detail.type == "text/html"
@@ -533,6 +560,34 @@ def test_each_feed_path_gives_back_its_filter(world, copy):
                              ("changes.atom", {"article": ["1; DROP"]})]:
             with pytest.raises(UnknownFeed):
                 filter_for_path(archive.db, path, params)
+
+
+def test_a_change_of_dates_says_the_dates_in_feeds_and_messages(tmp_path):
+    from alerts.feeds import feed_xml
+    from alerts.messages import single_message
+    from storage.records import ArticleRecord
+
+    db = tmp_path / "dates.db"
+    url = "https://vlast.kz/politika/7-a.html"
+
+    def record(modified: str) -> ArticleRecord:
+        return ArticleRecord(article_id=7, language="ru", url=url, section="politika", slug="a",
+                             title="Заголовок", lead="", authors=["Ольга Логинова"],
+                             published="2024-05-01T10:00:00+05:00", modified=modified,
+                             body=["Текст статьи, который не менялся."])
+
+    with Archive(db) as archive:
+        for at, modified in (("2024-05-01T06:00:00Z", "2024-05-01T11:00:00+05:00"),
+                             ("2024-05-03T06:00:00Z", "2024-05-03T09:30:00+05:00")):
+            archive.record_page(None, url, 200, {}, b"<html></html>", record(modified), at)
+        [change] = [c for c in archive.changes() if c["source"] == "version"]
+        assert change["kinds"] == ["dates"]
+        feed = feedparser.parse(feed_xml(archive.db, web_url=WEB))
+        message = single_message(archive.db, {"name": "w"}, change, WEB)
+    said = "Modified: 2024-05-01 11:00 → 2024-05-03 09:30 (Almaty time)"
+    [entry] = [e for e in feed.entries if e.id.endswith("/v2")]
+    assert said in entry.summary and "no text changed" not in entry.summary
+    assert said in message.body
 
 
 def test_feed_summaries_come_from_the_archive_not_from_a_new_diff(tmp_path, monkeypatch):

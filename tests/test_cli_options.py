@@ -10,7 +10,8 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from cli import command_name, main
+from cli import main
+from demo import command_name
 from storage.archive import Archive
 from storage.records import ArticleRecord
 

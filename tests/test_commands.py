@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import subprocess
 import sys
 from collections import Counter
 from datetime import UTC, datetime
+from html import unescape
 from types import SimpleNamespace
 
 import pytest
@@ -22,6 +24,7 @@ from storage.access import mark_demo_archive
 from storage.archive import Archive
 from storage.records import ArticleRecord
 from views.export import EXPORT_FIELDS
+from views.text import local
 
 EVENTS = ("new", "removed", "restored")
 # Kind of change -> the paragraph operations its diff must show, and nothing else.
@@ -149,6 +152,10 @@ def test_search_text_shows_rank_date_id_snippet(built):
     text = run(built, "search", "rally", "--lang", "en", "--limit", "1")
     assert f" 1. {hit['published'][:10]}  en  {hit['article_id']}  {hit['title']}" in text
     assert hit["snippet"] in text and hit["url"] in text
+    every = len(run_json(built, "search", "rally", "--lang", "en", "--limit", "1000"))
+    assert every > 1 and text.startswith(f"the best 1 of {every} results for 'rally'")
+    assert run(built, "search", "rally", "--lang", "en", "--limit", "1000").startswith(
+        f"{every} results for 'rally'")
 
 
 def test_search_finds_a_misspelling_and_text_since_removed(built):
@@ -188,7 +195,7 @@ def test_diff_shows_that_change_and_nothing_else(built, kind):
     article_id = change_of(built, kind)
     before, after = built.before[article_id], built.after[article_id]
     data = diff_json(built, article_id)
-    assert (data["from"], data["to"]) == (1, 2)
+    assert (data["from"]["number"], data["to"]["number"]) == (1, 2)
     changed = {name for name in DIFF_FIELDS if before.get(name) != after.get(name)}
     assert {f["name"] for f in data["fields"]} == changed
     assert [p["op"] for p in data["paragraphs"] if p["op"] != "equal"] == PARAGRAPH_OPS[kind]
@@ -222,9 +229,21 @@ def test_stored_kinds_are_the_kinds_of_the_diff(built):
 def test_diff_formats_and_removal(built):
     article_id = change_of(built, "headline")
     title = built.after[article_id]["title"]
-    assert "<ins>" in run(built, "diff", str(article_id), "--format", "html")
+    page = run(built, "diff", str(article_id), "--format", "html")
+    assert "<ins>" in page
+    # it can be cited: the article, its edition and address, each version's capture time
+    data = diff_json(built, article_id)
+    cites = [unescape(c) for c in re.findall(r'<p class="cite">(.*?)</p>', page)]
+    assert cites[0] == (f"Article {article_id}, {data['article']['language']} edition of "
+                        f"Vlast.kz: {data['article']['url']}")
+    for cite, side in zip(cites[1:], (data["from"], data["to"]), strict=True):
+        assert f"version {side['number']}, captured {local(side['first_seen'])} Almaty " \
+               f"({side['first_seen']}): {side['url']}" in cite
     unified = run(built, "diff", str(article_id), "--format", "unified")
-    assert unified.startswith("--- old") and title in unified
+    assert title in unified and "None" not in unified.splitlines()[0] + unified.splitlines()[1]
+    assert unified.splitlines()[:2] == [
+        f"--- {data['from']['url']}\tversion 1, captured {data['from']['first_seen']}",
+        f"+++ {data['to']['url']}\tversion 2, captured {data['to']['first_seen']}"]
     assert "\x1b[" not in run(built, "diff", str(article_id))
     gone = next(c for c in built.m1["changes"] if c["kind"] == "removed")
     text = run(built, "diff", str(gone["id"]))
@@ -303,13 +322,16 @@ def test_status(built):
     runs = data["runs"]
     assert [r["id"] for r in runs] == list(range(9, 0, -1))
     assert all(r["status"] == "ok" for r in runs)
+    assert data["service"] is None and data["failed_deliveries"] == [] and data["watches"] == []
     text = run(built, "status", "--limit", "3")
-    *lines, last = text.splitlines()
-    assert last == f"evidence log: {data['evidence']['entries']:,} entries, head {data['evidence']['head']}"
+    lines = text.splitlines()
     assert [line.split()[1] for line in lines if line.startswith("run ")] == ["9", "8", "7"]
-    assert lines[-1].startswith("editions: ")  # how many stories' editions diverge
+    evidence = data["evidence"]
+    assert f"evidence log: {evidence['entries']:,} entries, head {evidence['head']}" in lines
+    assert any(line.startswith("editions: ") for line in lines)  # stories whose editions diverge
     assert data["editions"]["stories"] == Archive(built.db).db.execute(
         "SELECT count(DISTINCT story) FROM divergences WHERE closed_at IS NULL").fetchone()[0]
+    assert lines[-1] == "crawl service: none has run against this archive (mediawatch schedule)"
     # under each run only its field coverage, one line per edition it archived pages of
     assert all(line.startswith("    coverage ") for line in lines if line.startswith("    "))
     assert "revisit] ok in" in text

@@ -127,6 +127,43 @@ def test_a_run_in_which_every_page_was_suspect_is_not_ok(crawled, tmp_path):
     assert run["stats"]["degraded"][0].startswith("every article page of this run failed")
 
 
+def test_articles_no_longer_read_end_the_run_degraded_and_a_watch_hears_which(crawled, tmp_path):
+    from receivers import JsonReceiver
+
+    server, db = crawled
+    work = copy_without_validators(db, tmp_path / "some-drift.db")
+    english = [a for a in server.manifest()["articles"]
+               if a["language"] == "en" and a["status"] == 200]
+    drifted = sorted(english[:2], key=lambda a: a["id"])
+    receiver = JsonReceiver().start()
+    try:
+        cli("watch", "add", "health", "--notify", receiver.url("/health"), "--kind", "degraded",
+            "--allow-private-target", "--db", str(work))
+        server.set_faults([{"kind": "layout-drift", "path": a["path"]} for a in drifted])
+        try:
+            output = cli("crawl", "--mode", "revisit", "--everything", "--edition", "en",
+                         "--base-url", server.base_url, "--db", str(work)).stdout
+        finally:
+            server.clear_faults()
+        cli("notify", "--db", str(work))
+        [message] = receiver.at("/health")
+    finally:
+        receiver.stop()
+    with Archive(work) as archive:
+        (run,) = archive.runs(limit=1)
+    ids = ", ".join(str(a["id"]) for a in drifted)
+    assert run["status"] == "degraded" and run["stats"]["unchanged"] == len(english) - 2
+    assert run["stats"]["degraded"] == [
+        f"2 archived articles could no longer be read and keep their last version: {ids}"]
+    assert "degraded: 2 archived articles could no longer be read" in output
+    named = {e["article_id"] for e in run["errors"] if e.get("article_id")}
+    assert named == {a["id"] for a in drifted}
+    body = message["message"]
+    assert f"Crawl run {run['id']} (revisit, en) ended degraded" in body
+    for article in drifted:
+        assert f"- {article['id']} {server.base_url}{article['path']}: extracted body has" in body
+
+
 def test_the_scheduler_logs_a_degraded_run(tmp_path, caplog):
     from crawler.child import CrawlOutcome
     from scheduler import CrawlService, ServiceConfig

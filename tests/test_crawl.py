@@ -171,13 +171,14 @@ def test_backfill_walks_back_to_since_and_limit_caps(site, tmp_path):
 def test_scrapy_crawl_runs_an_edition_spider_with_a_feed_export(site, tmp_path):
     db = tmp_path / "scrapy.db"
     items = tmp_path / "items.jsonl"
+    # No delay is lifted by hand: the spider lifts them for a replay, as `mediawatch crawl` does.
     result = subprocess.run(
         [sys.executable, "-m", "scrapy", "crawl", "vlast_en", "-s",
-         f"MEDIAWATCH_BASE_URL={site.base_url}", "-s", f"MEDIAWATCH_DB={db}", "-s",
-         "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-o", str(items)],
+         f"MEDIAWATCH_BASE_URL={site.base_url}", "-s", f"MEDIAWATCH_DB={db}", "-o", str(items)],
         capture_output=True, text=True, timeout=300, cwd=ROOT,
     )
     assert result.returncode == 0, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
     live_en = {a["id"] for a in site.manifest()["articles"]
                if a["status"] == 200 and a["language"] == "en"}
     with Archive(db) as archive:
@@ -189,10 +190,11 @@ def test_scrapy_crawl_runs_an_edition_spider_with_a_feed_export(site, tmp_path):
     assert "body" not in some and some["record"]["title"] and some["record"]["body"]
 
 
-def test_unreachable_site_gives_one_clear_line(tmp_path):
+def test_unreachable_site_gives_one_clear_line_and_the_run_keeps_why(tmp_path):
+    db = tmp_path / "a.db"
     result = subprocess.run(
         [sys.executable, "-m", "cli", "crawl", "--base-url", "http://127.0.0.1:9", "--db",
-         str(tmp_path / "a.db"), "--edition", "en"],
+         str(db), "--edition", "en"],
         capture_output=True, text=True, timeout=300, cwd=ROOT,
     )
     assert result.returncode == 2
@@ -200,6 +202,26 @@ def test_unreachable_site_gives_one_clear_line(tmp_path):
     assert last.startswith("error: could not reach http://127.0.0.1:9")
     assert "mediawatch demo" in last
     assert "Traceback" not in result.stderr
+    with Archive(db) as archive:
+        [run] = archive.runs()
+    assert run["status"] == "failed"
+    assert run["errors"][0]["error"].startswith("no page answered: ")
+    assert "Connection was refused" in run["errors"][0]["error"]
+    assert {error["url"] for error in run["errors"][1:]} >= {"http://127.0.0.1:9/"}
+
+
+def test_scrapy_crawl_of_an_unreachable_site_fails_with_log_lines(tmp_path):
+    db, items = tmp_path / "offline.db", tmp_path / "items.jsonl"
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "vlast_en", "-s",
+         "MEDIAWATCH_BASE_URL=http://127.0.0.1:9", "-s", f"MEDIAWATCH_DB={db}", "-o", str(items)],
+        capture_output=True, text=True, timeout=300, cwd=ROOT,
+    )
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "could not fetch http://127.0.0.1:9/" in result.stderr
+    with Archive(db) as archive:
+        [run] = archive.runs()
+    assert run["status"] == "failed" and run["errors"]
 
 
 def test_a_crawl_in_a_child_process_reports_its_runs_as_json(site, tmp_path):

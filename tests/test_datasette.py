@@ -9,13 +9,14 @@ from pathlib import Path
 import pytest
 
 from storage.archive import Archive
-from storage.db import utc_iso
+from storage.clock import utc_iso
 from storage.records import ArticleRecord
 
 datasette_app = pytest.importorskip("datasette.app", reason="datasette is a dev dependency")
 yaml = pytest.importorskip("yaml")
 
 METADATA = Path(__file__).resolve().parent.parent / "datasette" / "metadata.yaml"
+PLUGINS = METADATA.parent / "plugins"
 BASE = "https://vlast.kz"
 
 
@@ -27,7 +28,8 @@ def record(article_id: int, title: str, published: str) -> ArticleRecord:
 
 
 def get_json(path: Path, url: str):
-    datasette = datasette_app.Datasette([str(path)], metadata=yaml.safe_load(METADATA.read_text()))
+    datasette = datasette_app.Datasette([str(path)], metadata=yaml.safe_load(METADATA.read_text()),
+                                        plugins_dir=str(PLUGINS))
 
     async def fetch():
         response = await datasette.client.get(url)
@@ -74,6 +76,26 @@ def test_internal_tables_are_hidden(archive_path):
     name = archive_path.stem
     tables = {table["name"]: table for table in get_json(archive_path, f"/{name}.json")["tables"]}
     assert tables["simhash_bands"]["hidden"] and not tables["articles"]["hidden"]
+
+
+KAZAKH = {11: "Жұрт алаңға жиналды.", 12: "Алаңында жиын өтті.", 13: "Алаңда адам көп.",
+          14: "Алаңдағы жиын аяқталды.", 15: "Жиын қалада өтті."}
+
+
+@pytest.mark.parametrize("query", ["алаңға", "алаңында", "алаң OR жиын", '"жиын өтті"'])
+def test_the_search_query_finds_every_form_the_command_line_finds(tmp_path, query):
+    path = tmp_path / "archive.db"
+    with Archive(path) as archive:
+        for article_id, text in KAZAKH.items():
+            archive.record_page(None, f"{BASE}/vlast-qazaqsha/{article_id}-a.html", 200, {}, b"",
+                                ArticleRecord(article_id=article_id, language="kk",
+                                              url=f"{BASE}/vlast-qazaqsha/{article_id}-a.html",
+                                              section="vlast-qazaqsha", slug="a", title="Жаңалық",
+                                              lead="", authors=[], published="2024-01-10",
+                                              body=[text]), "2024-01-11T00:00:00Z")
+        wanted = {hit["article_id"] for hit in archive.search(query, limit=1000)}
+    found = get_json(path, f"/archive/search.json?_shape=array&q={query}")
+    assert wanted and {row["id"] for row in found} == wanted
 
 
 def test_receiver_secrets_are_not_served(tmp_path, monkeypatch):

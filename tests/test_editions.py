@@ -195,9 +195,9 @@ T0 = "2026-03-02T06:00:00Z"
 
 
 def at(hours: float) -> str:
-    from storage.db import parse_time, utc_iso
+    from storage.clock import parse_stamp, utc_iso
 
-    return utc_iso(parse_time(T0) + timedelta(hours=hours))
+    return utc_iso(parse_stamp(T0) + timedelta(hours=hours))
 
 
 def write(archive: Archive, language: str, paragraphs: list[str], when: str) -> None:

@@ -90,16 +90,22 @@ def files(tmp_path_factory) -> SimpleNamespace:
 
 
 @pytest.fixture(scope="module")
-def stand_ins(files):
-    """Nothing is crawled, served or scheduled: each of these only records that it was called."""
+def stand_ins(files, tmp_path_factory):
+    """Nothing is crawled, served or scheduled: each of these only records that it was called.
+
+    The commands run in a folder of their own: a command's default file (`demo`'s
+    demo-archive.db, `archive.db`) is never the one in the checkout.
+    """
     calls: list[str] = []
     with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(tmp_path_factory.mktemp("fuzz-cwd"))
         patch.setattr("crawler.runner.run_crawl", lambda *a, **k: calls.append("crawl") or [])
         patch.setattr("scheduler.CrawlService.run", lambda self: calls.append("schedule"))
         patch.setattr("replay.server.serve_forever", lambda **k: calls.append("replay"))
         patch.setattr("replay.sites.serve_outlets", lambda *a, **k: calls.append("replay"))
         patch.setattr("crawler.finder.find_outlet", find_nothing(calls))
-        patch.setattr("demo.build", lambda db, echo: calls.append("demo") or "2024-01-01T00:00:00Z")
+        patch.setattr("demo.build", lambda db, echo: calls.append(f"demo in {os.getcwd()}")
+                      or "2024-01-01T00:00:00Z")
         patch.setattr("web.serve.run", lambda *a, **k: calls.append("serve"))
         patch.setattr("alerts.delivery.send", lambda *a: calls.append("send"))
         patch.setattr("storage.replica.replicate", lambda config: calls.append("replicate") or 0)
@@ -199,6 +205,14 @@ def test_no_input_gives_a_traceback(files, stand_ins, name, tmp_path):
         files = SimpleNamespace(**{**vars(files), "dbs": [str(copy), *files.dbs[1:]]})
     run_fuzz(name, files)
     assert digest(files.archive) == before, "the archive changed"
+
+
+def test_the_demo_fuzzed_leaves_the_checkout_alone(files, stand_ins):
+    result = CliRunner().invoke(cli.main, ["demo"])
+    assert result.exit_code == 0, result.output
+    where = Path(stand_ins[-1].removeprefix("demo in "))
+    assert stand_ins[-1].startswith("demo in ") and ROOT not in (where, *where.parents)
+    assert (where / "demo-archive.db").exists()
 
 
 def test_every_command_is_fuzzed():

@@ -9,8 +9,10 @@ import urllib.request
 from dataclasses import replace
 from pathlib import Path
 
+import feedparser
 import pytest
 from click.testing import CliRunner
+from starlette.testclient import TestClient
 
 from cli import main
 from crawler.canonical import article_id_from_url
@@ -19,6 +21,9 @@ from crawler.reextract import reextract
 from replay.evaluate import score_archive
 from storage.archive import Archive
 from storage.records import RECORD_COLUMNS
+from web.app import create_app
+
+ROOM = "http://127.0.0.1:8000"  # the reading room's own address (create_app's default)
 
 FETCHED_AT = "2026-01-21T08:00:00+00:00"
 LATER = "2026-01-22T08:00:00+00:00"
@@ -115,6 +120,15 @@ def test_a_version_made_by_a_misreading_becomes_an_artefact_not_a_change(pages, 
     assert changes == []
     result = CliRunner().invoke(main, ["history", str(article_id), "--db", str(db)])
     assert "extraction artefact" in result.output
+    # An artefact is not a change for any reader: the terminal, the reading room, the feeds.
+    listed = CliRunner().invoke(main, ["changes", "--since", "2000-01-01", "--json", "--db",
+                                       str(db)])
+    assert [(c["kinds"], c.get("version")) for c in json.loads(listed.output)] == [(["new"], None)]
+    room = TestClient(create_app(str(db)), base_url=ROOM)
+    api = room.get("/api/changes", params={"since": "2000-01-01"}).json()["items"]
+    assert [(c["kinds"], c["version"]) for c in api] == [(["new"], None)]
+    feed = feedparser.parse(room.get("/feeds/all.atom").content)
+    assert [entry.id.rsplit("/", 1)[1] for entry in feed.entries] == ["v1"]
 
 
 def test_reextract_command_reports_as_json_and_refuses_an_unknown_article(pages, tmp_path):

@@ -25,6 +25,16 @@ ROOT = Path(__file__).resolve().parent.parent
 T = datetime(2026, 2, 1, 12, 0, tzinfo=UTC)
 
 
+def test_the_reasons_give_ages_in_words_a_reader_can_take_in():
+    policy = AdaptivePolicy()
+    just = Facts(published=T - timedelta(seconds=4), changed_at=T - timedelta(seconds=4))
+    assert policy.next_visit(just, T, NEW).reason == "published 4 s ago: every 10 min"
+    odd = Facts(published=T - timedelta(seconds=100), changed_at=T - timedelta(seconds=100))
+    assert policy.next_visit(odd, T, NEW).reason == "published 1.7 min ago: every 10 min"
+    old = Facts(published=T - timedelta(days=400), changed_at=T - timedelta(days=400))
+    assert policy.next_visit(old, T, UNCHANGED).reason == "quiet 400 days: every 6.8 days"
+
+
 def test_adaptive_policy_is_dense_while_fresh_and_weekly_at_most():
     policy = AdaptivePolicy()
     fresh = Facts(published=T - timedelta(minutes=5), changed_at=T - timedelta(minutes=5))

@@ -14,8 +14,12 @@ from pathlib import Path
 
 import pytest
 from conftest import manifest_pairs
+from starlette.testclient import TestClient
 
 from storage.archive import Archive
+from web.app import create_app
+
+ROOM = "http://127.0.0.1:8000"  # the reading room's own address (create_app's default)
 
 SERVICE_TIMEOUT = 120
 
@@ -111,6 +115,12 @@ def test_service_archives_every_change_while_epochs_advance(make_replay, tmp_pat
                             "--sweep-interval", "3600", "--revisit-steps", "0")
     try:
         wait_for(lambda: finished_cycle(db, "", ("new", "revisit", "backfill")), "first cycle")
+        plan = TestClient(create_app(str(db)), base_url=ROOM).get("/api/status").json()
+        assert plan["service"]["running"] and plan["service"]["base_url"] == replay.base_url
+        assert {(job["job"], job["every_seconds"]) for job in plan["next_runs"]} == {
+            (f"{kind}-{edition}", every) for kind, every in (("new", 2), ("revisit", 2),
+                                                             ("sweep", 3600))
+            for edition in ("ru", "kk", "en")}
         for epoch in (1, 2):
             replay.set_epoch(epoch)
             expected |= manifest_pairs(replay.manifest()["changes"])
@@ -129,6 +139,8 @@ def test_service_archives_every_change_while_epochs_advance(make_replay, tmp_pat
     assert all(run["status"] in ("ok", "stopped") for run in all_runs), all_runs
     assert_no_overlap(all_runs)
     assert "new-ru: run" in output and "revisit-en: run" in output
+    stopped = TestClient(create_app(str(db)), base_url=ROOM).get("/status").text
+    assert "it is not running now" in stopped and replay.base_url in stopped
 
 
 def test_crawl_over_its_time_limit_is_ended_and_the_service_goes_on(make_replay, tmp_path):
@@ -203,7 +215,7 @@ def test_restart_neither_repeats_nor_skips_work(make_replay, tmp_path):
     listing = subprocess.run(
         [sys.executable, "-m", "cli", "schedule", "--list", "--db", str(db), *hourly],
         capture_output=True, text=True, check=True).stdout
-    assert listing.count("every") == 9
+    assert listing.count(" 1 h ") == 9 and "next run (Almaty)" in listing
 
     service = start_service(replay.base_url, db, "--new-interval", "1", "--revisit-interval",
                             "3600", "--sweep-interval", "3600")

@@ -195,3 +195,18 @@ def test_datasette_finds_the_fts_table_on_articles(archive):
         ['"митинге"'],
     ).fetchall()
     assert rows == [(2,)]
+
+
+def test_a_word_finds_its_own_forms_not_longer_words_it_begins(tmp_path):
+    """`мир` is a word, not a prefix: it finds `мира`, `миром`, never `Мирный` (the town or the
+    adjective) in any case or edition; `мир*` asks for both."""
+    with Archive(tmp_path / "archive.db") as opened:
+        add(opened, record(1, "Город Мирный", ["Жители Мирного вышли на мирный митинг в Мирном."]))
+        add(opened, record(2, "Мира не будет", ["Переговоры о мире и миром закончились."]))
+        add(opened, record(3, "Мирный", ["Мирныйда мирный жиын өтті."], language="kk"))
+        add(opened, record(4, "Mirny", ["Residents of Мирный rallied."], language="en"))
+        for edition in (None, "ru", "kk", "en"):
+            found = set(ids(opened.search("мир", language=edition)))
+            assert found == ({2} if edition in (None, "ru") else set()), edition
+        assert set(ids(opened.search("мир*"))) == {1, 2, 3, 4}
+        assert set(ids(opened.search("Мирный"))) == {1, 3, 4}

@@ -8,13 +8,18 @@ from email.utils import format_datetime
 
 import pytest
 from scrapy import Spider
+from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+from scrapy.settings import Settings
 from scrapy.utils.conf import build_component_list
 from scrapy.utils.misc import load_object
 from scrapy.utils.test import get_crawler
 
+import settings as project_settings
+from crawler.hostguard import is_loopback
 from crawler.middlewares import AllWaitersRobotsTxtMiddleware, retry_after_seconds
-from crawler.runner import crawl_settings, is_loopback
+from crawler.runner import crawl_settings
+from spiders.editions import VlastEnSpider
 
 
 def robots_middlewares(settings) -> list:
@@ -45,13 +50,37 @@ def test_the_real_site_is_crawled_politely():
     assert settings.get("MEDIAWATCH_BASE_URL") == "https://vlast.kz"
 
 
-def test_delays_are_lifted_only_for_a_local_replay():
-    settings = crawl_settings("http://127.0.0.1:8765", "archive.db")
-    assert settings.getfloat("DOWNLOAD_DELAY") == 0
-    assert not settings.getbool("AUTOTHROTTLE_ENABLED")
-    assert settings.getbool("ROBOTSTXT_OBEY")
-    assert [type(m) for m in robots_middlewares(settings)] == [AllWaitersRobotsTxtMiddleware]
+def spider_settings(**given: str):
+    """The settings a spider of the project crawls with, the values given as `scrapy crawl -s`
+    gives them (on the command line's priority)."""
+    settings = Settings()
+    settings.setmodule(project_settings, priority="project")
+    settings.setdict(given, priority="cmdline")
+    return Crawler(VlastEnSpider, settings).settings
+
+
+@pytest.mark.parametrize("how", ["mediawatch crawl", "scrapy crawl"])
+def test_delays_are_lifted_only_for_a_local_replay_however_the_crawl_is_run(how):
+    def settings_for(base_url: str):
+        if how == "scrapy crawl":
+            return spider_settings(MEDIAWATCH_BASE_URL=base_url)
+        return Crawler(VlastEnSpider, crawl_settings(base_url, "archive.db")).settings
+
+    local = settings_for("http://127.0.0.1:8765")
+    assert local.getfloat("DOWNLOAD_DELAY") == 0
+    assert not local.getbool("AUTOTHROTTLE_ENABLED")
+    assert local.getint("CONCURRENT_REQUESTS_PER_DOMAIN") == 16
+    assert local.getbool("ROBOTSTXT_OBEY")
+    assert [type(m) for m in robots_middlewares(local)] == [AllWaitersRobotsTxtMiddleware]
+    real = settings_for("https://vlast.kz")
+    assert real.getfloat("DOWNLOAD_DELAY") >= 1.0 and real.getbool("AUTOTHROTTLE_ENABLED")
+    assert real.getint("CONCURRENT_REQUESTS_PER_DOMAIN") == 1
     assert is_loopback("http://localhost:1") and not is_loopback("https://vlast.kz")
+
+
+def test_a_delay_given_on_the_command_line_still_wins():
+    assert spider_settings(MEDIAWATCH_BASE_URL="http://127.0.0.1:8765",
+                           DOWNLOAD_DELAY="2").getfloat("DOWNLOAD_DELAY") == 2
 
 
 @pytest.mark.parametrize(("value", "seconds"), [

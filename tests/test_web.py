@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -10,7 +11,7 @@ import subprocess
 import sys
 from contextlib import closing
 from datetime import UTC, datetime
-from html import unescape
+from html import escape, unescape
 
 import feedparser
 import pytest
@@ -27,7 +28,7 @@ from storage.changes import EVENT_KINDS, KINDS
 from storage.migrations import migrate
 from storage.search import edition_counts
 from web.app import create_app
-from web.guard import token_problem
+from web.guard import feed_key, token_problem
 from web.times import local, parse_when, start_of_today
 
 TOKEN = "a-token-long-enough-to-count"
@@ -220,19 +221,103 @@ def test_removed_article_and_its_removal_diff(client, archive):
     assert "removed" in text_of(client.get(f"/article/{article_id}/diff").text)
 
 
+def test_the_change_list_says_what_a_headline_was_and_where_a_removal_leads(client, archive):
+    headline = revised(archive, "headline")
+    was = archive.version(headline["article_id"], headline["version"] - 1)["title"]
+    api = client.get("/api/changes", params={"since": "2000-01-01", "kind": "headline"}).json()
+    [item] = [i for i in api["items"] if i["key"] == headline["key"]]
+    assert item["old_title"] == was and item["title"] != was
+    rows = client.get("/", params={"since": "2000-01-01", "kind": "headline"}).text
+    assert f"was: <del lang=\"{item['language']}\">{escape(was)}</del>" in rows
+    moved = [c for c in archive.changes() if c["kinds"] == ["removed"] and c["location"]]
+    if not moved:
+        pytest.skip("no removal by a redirect in the demo archive")
+    page = client.get("/", params={"since": "2000-01-01", "kind": "removed"}).text
+    assert f'{moved[0]["status"]}</span> → <span class="url">{moved[0]["location"]}</span>' in page
+
+
+def test_a_removal_diff_shows_what_was_removed_and_cites_the_version(client, archive):
+    removal = [c for c in archive.changes() if c["kinds"] == ["removed"]][-1]
+    article_id, last = removal["article_id"], removal["at_version"]
+    gone = archive.version(article_id, last)
+    listed = client.get("/api/changes", params={"since": "2000-01-01", "kind": "removed"}).json()
+    [item] = [i for i in listed["items"] if i["key"] == removal["key"]]
+    assert item["link"] == f"/article/{article_id}/diff?from={last}&to=removed"
+    api = client.get(item["link"].replace("/article", "/api/article", 1)).json()
+    assert api == client.get(f"/api/article/{article_id}/diff").json()
+    assert api["permalink"] == item["link"] and api["from"]["number"] == last
+    assert api["gone"] == {"title": gone["title"], "lead": gone["lead"], "body": gone["body"]}
+    page = client.get(item["link"])
+    shown = text_of(page.text)
+    assert page.status_code == 200 and "What readers can no longer read" in shown
+    assert gone["title"] in shown and gone["body"][-1] in shown
+    assert f"Version {last}, captured {local(gone['first_seen'])}" in shown
+    assert f"diff?from={last}&amp;to=removed" in page.text  # the permalink cites the version
+    timeline = client.get(f"/article/{article_id}").text  # the removal in the timeline leads there
+    assert f'<a href="/article/{article_id}/diff?from={last}&amp;to=removed">' in timeline
+
+
+def test_revisions_only_is_one_click_and_one_kind(client, archive):
+    page = client.get("/", params={"since": "2000-01-01"}).text
+    assert 'href="/?since=2000-01-01&amp;kind=revision"' in page
+    revisions = client.get("/api/changes", params={"since": "2000-01-01", "kind": "revision"})
+    items = revisions.json()["items"]
+    expected = [c for c in archive.changes() if c["source"] == "version"]
+    assert len(items) == len(expected) and {i["source"] for i in items} == {"version"}
+    feed = feedparser.parse(client.get("/feeds/kind/revision.atom").content)
+    assert len(feed.entries) == len(expected)
+
+
+def test_degraded_runs_are_listed_when_asked_for(demo_archive, tmp_path):
+    db = tmp_path / "degraded.db"
+    shutil.copy(demo_archive, db)
+    with closing(sqlite3.connect(db)) as conn, conn:
+        conn.execute("UPDATE runs SET status = 'degraded', stats = json_set(stats, '$.degraded',"
+                     " json('[\"authors on kk: 0% of 20 pages\"]')) WHERE id = 2")
+    room = TestClient(create_app(str(db)), base_url=ROOM)
+    [run] = room.get("/api/changes", params={"since": "2000-01-01", "kind": "degraded"}).json()[
+        "items"]
+    assert (run["key"], run["kinds"], run["link"]) == ("run:2", ["degraded"], "/status")
+    page = room.get("/", params={"since": "2000-01-01", "kind": "degraded"})
+    assert page.status_code == 200 and "Crawl run 2 ended degraded" in page.text
+    assert "authors on kk: 0% of 20 pages" in page.text
+    assert "run:2" not in json.dumps(room.get("/api/changes", params={"since": "2000-01-01"}).json())
+    listed = CliRunner().invoke(main, ["changes", "--since", "2000-01-01", "--kind", "degraded",
+                                       "--db", str(db)]).output
+    assert "run 2 ended degraded: authors on kk: 0% of 20 pages" in listed
+
+
+def test_the_search_page_says_how_many_match_in_all(client, archive):
+    every = archive.search("алаң", limit=1000)
+    assert len(every) > 20
+    page = client.get("/search", params={"q": "алаң"})
+    assert f"{len(every)} articles match." in text_of(page.text)
+    assert page.text.count('<li lang="') == 20
+
+
 # ---- diff -----------------------------------------------------------------------------------------
 
+def words_of(diff: dict, op: str) -> list[str]:
+    return [t for p in diff["paragraphs"] for word_op, t in p["words"] if word_op == op]
+
+
 def test_diff_highlights_inserted_and_deleted_words(client, archive):
-    change = revised(archive, "rewrite")
+    def url_of(change: dict) -> str:
+        number = change["version"]
+        return f"/article/{change['article_id']}/diff?from={number - 1}&to={number}"
+
+    # a rewrite that both took words out and put others in (some only cut a sentence)
+    change = next(c for c in reversed(archive.changes()) if "rewrite" in c["kinds"]
+                  and all(words_of(client.get("/api" + url_of(c)).json(), op)
+                          for op in ("insert", "delete")))
     article_id, number = change["article_id"], change["version"]
-    url = f"/article/{article_id}/diff?from={number - 1}&to={number}"
+    url = url_of(change)
     page = client.get(url)
     assert page.status_code == 200
     assert "<ins>" in page.text and "<del>" in page.text
     api = client.get("/api" + url).json()
     assert api["kinds"] == change["kinds"]
-    inserted = [t for p in api["paragraphs"] for op, t in p["words"] if op == "insert"]
-    deleted = [t for p in api["paragraphs"] for op, t in p["words"] if op == "delete"]
+    inserted, deleted = words_of(api, "insert"), words_of(api, "delete")
     assert inserted and deleted
     assert all(f"<ins>{t}" in unescape(page.text) for t in inserted[:3])
     # The permalink cites the article, the versions and their capture times.
@@ -243,6 +328,8 @@ def test_diff_highlights_inserted_and_deleted_words(client, archive):
     assert f"/article/{article_id}/diff?from={number - 1}&to={number}" in cite
     side = client.get(url + "&view=side")
     assert side.status_code == 200 and 'class="pair replace"' in side.text
+    assert (f'<div class="columns"><p class="old">Version {number - 1}</p>'
+            f'<p class="new">Version {number}</p></div>') in side.text  # each column says which
 
 
 def test_a_headline_change_is_shown_whole(client, archive):
@@ -311,10 +398,9 @@ def test_status_shows_runs_coverage_and_next_runs(client, archive):
     first = api["runs"][-1]
     assert first["coverage"]["versions"] > 0
     assert first["coverage"]["fields"]["title"] == first["coverage"]["versions"]
-    assert {j["job"] for j in api["next_runs"]} == {f"{k}-{e}" for k in ("new", "revisit", "sweep")
-                                                     for e in ("ru", "kk", "en")}
+    assert api["service"] is None and api["next_runs"] == []  # no service ran on the demo
     page = client.get("/status")
-    assert page.status_code == 200 and "Next scheduled runs" in page.text
+    assert page.status_code == 200 and "No crawl service has run against this archive" in page.text
     assert f"<td>{runs[0]['id']}</td>" in page.text
 
 
@@ -478,6 +564,24 @@ def test_a_token_is_needed_on_every_request_when_set(demo_archive):
     assert app.get(f"/%2Felsewhere.example/?token={TOKEN}").headers["location"] == "/elsewhere.example/"
 
 
+def test_feed_readers_read_the_feeds_with_the_feed_key_alone(demo_archive):
+    app = room(demo_archive, token=TOKEN, follow_redirects=False)
+    key = feed_key(TOKEN)
+    assert key != TOKEN and TOKEN not in key
+    answer = app.get(f"/feeds/all.atom?key={key}")
+    assert answer.status_code == 200 and "set-cookie" not in answer.headers
+    feed = feedparser.parse(answer.content)
+    assert feed.entries and not feed.bozo
+    assert feed.feed.links[0].href.endswith(f"/feeds/all.atom?key={key}")  # rel=self keeps it
+    kk = feedparser.parse(app.get(f"/feeds/changes.atom?lang=kk&kind=headline&key={key}").content)
+    assert not kk.bozo and all(e.tags[0].term == "kk" for e in kk.entries)
+    assert app.get("/feeds/all.atom?key=wrong-key").status_code == 401
+    for path in (f"/?key={key}", f"/api/changes?key={key}", f"/status?key={key}"):
+        assert app.get(path).status_code == 401  # the key opens the feeds and nothing else
+    page = app.get("/", headers={"Authorization": f"Bearer {TOKEN}"}).text
+    assert f'href="/feeds/all.atom?key={key}"' in page  # the room's feed links carry it
+
+
 def test_only_the_rooms_own_host_names_are_answered(demo_archive):
     default = room(demo_archive)
     for host in ("evil.example", "evil.example:8000", "127.0.0.1.evil.example", "localhost.evil",
@@ -534,11 +638,13 @@ def test_entering_with_the_token_stays_on_this_site(demo_archive, path, location
     assert answer.headers["location"] == f"{location}?q=a%0D%0Ab"
 
 
-def test_serve_answers_only_its_host_and_redirects_safely_over_http(demo_archive):
+def test_serve_answers_only_its_host_and_redirects_safely_over_http(demo_archive, tmp_path):
     import http.client
 
+    db = tmp_path / "served.db"  # serve notes its address in the archive it serves
+    shutil.copy(demo_archive, db)
     process = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", "0",
-                                "--allow-host", "archive.lan", "--db", demo_archive],
+                                "--allow-host", "archive.lan", "--db", str(db)],
                                stdout=subprocess.PIPE, text=True,
                                env={**os.environ, "MEDIAWATCH_WEB_TOKEN": TOKEN})
     try:
@@ -566,7 +672,8 @@ def test_serve_answers_only_its_host_and_redirects_safely_over_http(demo_archive
                                                                "Cookie": cookie})
         feed = connection.getresponse()
         assert feed.status == 200
-        assert f'href="http://127.0.0.1:{port}/feeds/all.atom"'.encode() in feed.read()
+        self_link = f'href="http://127.0.0.1:{port}/feeds/all.atom?key={feed_key(TOKEN)}"'
+        assert self_link.encode() in feed.read()
         connection.close()
     finally:
         process.terminate()
@@ -611,11 +718,13 @@ def test_serve_refuses_a_missing_archive_and_creates_none(tmp_path):
     assert not db.exists()
 
 
-def test_serve_answers_over_http(demo_archive):
+def test_serve_answers_over_http_and_links_in_feeds_follow_it(demo_archive, tmp_path):
     import urllib.request
 
+    db = tmp_path / "served.db"
+    shutil.copy(demo_archive, db)
     process = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", "0", "--db",
-                                demo_archive], stdout=subprocess.PIPE, text=True,
+                                str(db)], stdout=subprocess.PIPE, text=True,
                                env={**os.environ, "MEDIAWATCH_WEB_TOKEN": ""})
     try:
         line = process.stdout.readline()
@@ -625,6 +734,14 @@ def test_serve_answers_over_http(demo_archive):
     finally:
         process.terminate()
         process.wait(timeout=10)
+    # what `feed`, `notify` and `watch test` link to is where the room answered, not :8000
+    env = {"MEDIAWATCH_WEB_URL": ""}
+    feed = feedparser.parse(CliRunner().invoke(main, ["feed", "--db", str(db)], env=env).output)
+    links = [link.href for entry in feed.entries for link in entry.links if link.rel == "alternate"]
+    assert links and all(link.startswith(url) for link in links)
+    given = CliRunner().invoke(main, ["feed", "--web-url", "https://room.example", "--db",
+                                      str(db)], env=env).output
+    assert "https://room.example/article/" in given and url not in given
 
 
 def test_parse_when_reads_almaty_time():

@@ -16,10 +16,10 @@ from storage.archive import Archive
 from storage.browse import COVERAGE_FIELDS
 from storage.changes import FIELD_KINDS
 from storage.runs import RUN_STATUSES
+from views.reading import CHANGE_KINDS
 from web import language
 from web.app import create_app
 from web.catalogues import extract, load, missing
-from web.reading import CHANGE_KINDS
 
 ROOT = Path(__file__).resolve().parent.parent
 RU_MONTHS = "января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря"
@@ -92,7 +92,7 @@ EXPECTED = {
            "removal": ["удалён", "код ответа"],
            "story": ["Один материал", "языковые версии"],
            "capture": ["Сохранённая копия", "Заголовки ответа"],
-           "status": ["Последние сборы", "успешно", "Следующие сборы по расписанию"],
+           "status": ["Последние сборы", "успешно", "Служба сбора"],
            "error": ["Не найдено", "Изменения за сегодня"]},
     "kk": {"changes": ["Өзгерістер", "Өзгеріс түрлері", "ескертусіз түзету",
                        "абзац алынып тасталды", "жаңа материал", "Осы өзгерістер арнасы"],
@@ -102,7 +102,7 @@ EXPECTED = {
            "removal": ["жойылды", "жауап коды"],
            "story": ["Бір материал", "тілде"],
            "capture": ["Сақталған көшірме", "Жауап тақырыптамалары"],
-           "status": ["Соңғы жинаулар", "сәтті", "Кесте бойынша келесі жинаулар"],
+           "status": ["Соңғы жинаулар", "сәтті", "Жинау қызметі"],
            "error": ["Табылмады", "Бүгінгі өзгерістер"]},
     "en": {"changes": ["Changes", "Kinds of change", "edited without notice", "paragraph removed",
                        "new article", "Feed of these changes"],
@@ -112,7 +112,7 @@ EXPECTED = {
            "removal": ["removed", "status"],
            "story": ["One story"],
            "capture": ["Archived capture", "Response headers"],
-           "status": ["Recent crawl runs", "ok", "Next scheduled runs"],
+           "status": ["Recent crawl runs", "ok", "Crawl service"],
            "error": ["Not found", "Today's changes"]},
 }
 # English words that must not be left on a Russian or Kazakh page.

@@ -5,36 +5,31 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
-from storage.db import parse_time
+from storage.clock import duration, utc_iso
 from storage.divergence import diverging_stories
-from views.editions import divergence_line, status_line
+from views.editions import status_line
 from views.runs import run_line
-from views.text import BOLD, RESET, TITLE_WIDTH, duration, iso, shorten, table, when, zone_name
+from views.text import BOLD, RESET, TITLE_WIDTH, shorten, table, when, zone_name
 
 
-def kinds_text(item: dict) -> str:
-    """The kinds of one change, with the status of a removal."""
-    text = ", ".join(item.get("kinds") or [])
-    if "removed" in (item.get("kinds") or []) and item.get("status"):
-        text += f" ({item['status']}{' → ' + item['location'] if item.get('location') else ''})"
-    if item.get("divergence"):
-        text += f": {shorten(item['divergence'], 90)}"
-    return text
-
-
-def search_hit(hit: dict, editions: list[dict]) -> dict:
+def search_hit(hit: dict) -> dict:
     """A search result as JSON: the hit and its story's other editions."""
-    item = {key: value for key, value in hit.items() if key not in ("body", "lead")}
-    item["translations"] = [{"article_id": e["article_id"], "language": e["language"]}
-                            for e in editions]
+    item = {key: value for key, value in hit.items()
+            if key not in ("body", "lead", "editions", "link")}
+    item["translations"] = hit["editions"]
     return item
 
 
-def search_text(query: str, hits: list[dict], color: bool = False) -> str:
-    """Ranked hits: date, edition, id and title, the snippet, other editions and the URL."""
+def search_text(found: dict, color: bool = False) -> str:
+    """Ranked hits: date, edition, id and title, the snippet, other editions and the URL; the
+    head says how many match in all."""
+    query, hits = found["query"], found["hits"]
     if not hits:
         return f"No articles match {query!r}."
-    lines = [f"{len(hits)} result{'s' if len(hits) != 1 else ''} for {query!r}, best first:"]
+    total = f"{found['total']}{'' if found['counts_complete'] else '+'}"
+    shown = (f"{len(hits)} result{'s' if len(hits) != 1 else ''}" if not found["has_more"]
+             else f"the best {len(hits)} of {total} results")
+    lines = [f"{shown} for {query!r}, best first:"]
     for rank, hit in enumerate(hits, 1):
         title = f"{BOLD}{hit['title']}{RESET}" if color else hit["title"]
         flags = "" if hit.get("status") == "active" else f" [{hit.get('status')}]"
@@ -43,18 +38,32 @@ def search_text(query: str, hits: list[dict], color: bool = False) -> str:
         lines.append(f"\n{rank:>2}. {(hit.get('published') or '')[:10]}  {hit['language']}  "
                      f"{hit['article_id']}  {title}{flags}")
         lines.append(f"    {hit['snippet']}")
-        others = ", ".join(f"{e['language']} {e['article_id']}" for e in hit["translations"])
+        others = ", ".join(f"{e['language']} {e['article_id']}" for e in hit["editions"])
         if others:
             lines.append(f"    other editions: {others}")
         lines.append(f"    {hit['url']}")
     return "\n".join(lines)
 
 
-def change_item(item: dict) -> dict:
-    """One change as JSON (a divergence with what it is: `divergence`)."""
-    keys = ("at", "article_id", "language", "kinds", "version", "status", "location", "title",
-            "url", "divergence")
-    return {key: item[key] for key in keys if key in item}
+def kinds_text(item: dict) -> str:
+    """The kinds of one change, with the status of a removal and where it now redirects."""
+    text = ", ".join(item.get("kinds") or [])
+    if "removed" in (item.get("kinds") or []) and item.get("status"):
+        text += f" ({item['status']}{' → ' + item['location'] if item.get('location') else ''})"
+    if item.get("divergence"):
+        text += f": {shorten(item['divergence'], 90)}"
+    return text
+
+
+def change_title(item: dict, width: int = 60) -> str:
+    """The title of a change; a headline change also gives the headline it replaced, a
+    degraded run why."""
+    if item["source"] == "run":
+        return shorten(f"run {item['run_id']} ended degraded: {'; '.join(item['degraded'])}",
+                       2 * width)
+    if item.get("old_title"):
+        return f"{shorten(item['title'], width)} (was: {shorten(item['old_title'], width)})"
+    return shorten(item["title"], width)
 
 
 def changes_text(items: list[dict], since: str) -> str:
@@ -64,41 +73,12 @@ def changes_text(items: list[dict], since: str) -> str:
     head = (f"{len(items)} change{'s' if len(items) != 1 else ''} since {when(since)} "
             f"{zone_name()}, newest first:")
     rows = [[when(i["at"]), i["language"], i["article_id"],
-             f"v{i['version']}" if i.get("version") else "", kinds_text(i), shorten(i["title"], 60)]
+             f"v{i['version']}" if i.get("version") else "", kinds_text(i), change_title(i)]
             for i in items]
     counts = Counter(kind for item in items for kind in item["kinds"])
     tally = ", ".join(f"{kind} {n}" for kind, n in counts.most_common())
     return "\n".join([head, table([f"when ({zone_name()})", "ed", "id", "ver", "change", "title"], rows),
                       f"by kind: {tally}"])
-
-
-def change_list(archive, since: str | None, language: str | None = None,
-                kinds: list[str] | None = None) -> list[dict]:
-    """Changes across the archive since a time, newest first, as JSON-ready dicts."""
-    items = archive.changes(since, language=language, kinds=kinds)
-    for item in items:
-        divergence_id = item.pop("divergence_id", None)
-        if divergence_id:
-            item["divergence"] = divergence_line(archive.db, divergence_id)
-    return [change_item(item) for item in reversed(items)]
-
-
-def history_data(archive, article_id: int) -> dict:
-    """An article's history as JSON: its state, revisit schedule, versions and events (a
-    divergence with what it is)."""
-    article, items = archive.article(article_id), archive.history(article_id)
-    for item in items:
-        if item.get("type") == "event" and item.get("kind") == "divergence":
-            item["divergence"] = divergence_line(archive.db, item.get("divergence_id"))
-    keys = ("id", "language", "url", "title", "status", "first_seen", "last_seen", "removed_at",
-            "current_version", "revisit_step", "next_visit_at", "due_reason")
-    state = {key: article.get(key) for key in keys}
-    state["revisit_delay_seconds"] = None
-    if article.get("next_visit_at") and article.get("last_seen"):
-        state["revisit_delay_seconds"] = round((
-            parse_time(article["next_visit_at"]) - parse_time(article["last_seen"])
-        ).total_seconds())
-    return {"article": state, "history": items}
 
 
 def history_text(data: dict) -> str:
@@ -123,9 +103,12 @@ def history_text(data: dict) -> str:
 
 def history_row(item: dict) -> list[str]:
     if item["type"] == "version":
-        kinds = ", ".join(item["changes"]) or "first version"
-        if item.get("artefact"):
+        if item["number"] == 1:
+            kinds = "first version"
+        elif item.get("artefact"):
             kinds = "extraction artefact, reads like the version before"
+        else:
+            kinds = ", ".join(item["changes"]) or "no change a reader can see"
         return [f"version {item['number']}", f"{kinds}: {shorten(item['title'], 60)}"]
     detail = {"new": "first seen", "restored": "answers again"}.get(item["kind"], "")
     if item.get("divergence"):
@@ -136,11 +119,12 @@ def history_row(item: dict) -> list[str]:
     return [item["kind"], detail]
 
 
-def article_data(article: dict, version: dict) -> dict:
-    """One version of an article as JSON: the record plus the article's state."""
-    return {**version, "language": article["language"], "status": article["status"],
-            "current_version": article["current_version"],
-            "translations": article.get("translations") or []}
+def article_data(data: dict) -> dict:
+    """One version of an article as JSON (the read side's article answer, flattened): the
+    record plus the article's state and its story's other editions."""
+    state, version = data["article"], data["version"]
+    return {**version, "language": state["language"], "status": state["status"],
+            "current_version": state["current_version"], "translations": data["editions"]}
 
 
 def article_text(data: dict) -> str:
@@ -207,7 +191,7 @@ def stats_text(data: dict) -> str:
 def stats_data(archive, now: datetime | None = None) -> dict:
     """Everything `mediawatch stats` shows, as JSON."""
     now = now or datetime.now(UTC)
-    day, week = (archive.changes(iso(now - timedelta(days=n))) for n in (1, 7))
+    day, week = (archive.changes(utc_iso(now - timedelta(days=n))) for n in (1, 7))
     return {
         "editions": archive.edition_counts(),
         "divergence": diverging_stories(archive.db),

@@ -1,7 +1,7 @@
 """A difference between two versions as terminal text, a unified diff, an HTML page or JSON.
 
-Every format renders the one model of `storage.changes`; `diff_json` and `diff_output` are what
-`mediawatch diff` prints, and what other readers (web pages, feeds) should call.
+Every format renders the one model of `storage.changes`; `diff_output` is what `mediawatch diff`
+prints, `diff_dict` the model as JSON (views.reading.diff, the reading room's diff).
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ import html
 import json
 
 from storage.changes import FieldChange, ParagraphChange, RecordDiff, WordOp, as_text, diff_records
-from views.text import GREEN, RED, RESET, when, zone_name
+from views.text import GREEN, RED, RESET, local, when, zone_name
 
-FORMATS = ("text", "unified", "html", "json")
+FORMATS = ("text", "unified", "html", "json")  # json: views.reading.diff
 
 
 def version_diff(old: dict, new: dict | None, removal: dict | None = None) -> RecordDiff:
@@ -21,24 +21,47 @@ def version_diff(old: dict, new: dict | None, removal: dict | None = None) -> Re
     return diff_records(old, new, removed)
 
 
-def diff_json(article: dict, old: dict, new: dict | None, removal: dict | None = None) -> dict:
-    """The JSON-ready diff between two versions of an article (or its removal), with their numbers."""
-    return {"article_id": article["id"], "from": old["number"],
-            "to": new["number"] if new else None, **diff_dict(version_diff(old, new, removal))}
-
-
 def diff_output(article: dict, old: dict, new: dict | None, removal: dict | None, fmt: str,
                 color: bool = False) -> str:
-    """A diff of two versions (or of the last one and its removal) in one of FORMATS."""
-    if fmt == "json":
-        return json.dumps(diff_json(article, old, new, removal), ensure_ascii=False, indent=2) + "\n"
+    """A diff of two versions (or of the last one and its removal) as text, a unified diff or
+    an HTML page (the JSON is the read side's answer, views.reading.diff)."""
     result = version_diff(old, new, removal)
     if fmt == "html":
         target = f"version {new['number']}" if new else "removed"
-        return render_html(result, title=f"{article['title']}: version {old['number']} → {target}")
+        return render_html(result, title=f"{article['title']}: version {old['number']} → {target}",
+                           cite=citation(article, old, new, removal))
     if fmt == "unified":
-        return render_unified(result)
+        return render_unified(result, labels=unified_labels(article, old, new, removal))
     return diff_heading(article, old, new, removal) + render_text(result, color=color)
+
+
+def capture_time(stamp: str) -> str:
+    """A capture time as a citation gives it: Almaty time, and UTC exactly."""
+    return f"{local(stamp)} Almaty ({stamp})"
+
+
+def citation(article: dict, old: dict, new: dict | None, removal: dict | None) -> list[str]:
+    """What a diff compares, so that it can be cited: the article, its edition and address,
+    and each side's version, address and capture time (or the removal)."""
+    lines = [f"Article {article['id']}, {article['language']} edition of Vlast.kz: {article['url']}",
+             f"From version {old['number']}, captured {capture_time(old['first_seen'])}: "
+             f"{old['url']}"]
+    if new is not None:
+        lines.append(f"To version {new['number']}, captured {capture_time(new['first_seen'])}: "
+                     f"{new['url']}")
+    else:
+        lines.append(f"To its removal, seen {capture_time(removal['at'])}: "
+                     f"{removal_sentence(removal)}")
+    return lines
+
+
+def unified_labels(article: dict, old: dict, new: dict | None,
+                   removal: dict | None) -> tuple[str, str]:
+    """The `---` and `+++` lines of a unified diff: each side's address, version and capture."""
+    before = f"{old['url']}\tversion {old['number']}, captured {old['first_seen']}"
+    if new is None:
+        return before, f"{article['url']}\tremoved, seen {removal['at']}"
+    return before, f"{new['url']}\tversion {new['number']}, captured {new['first_seen']}"
 
 
 def diff_heading(article: dict, old: dict, new: dict | None, removal: dict | None) -> str:
@@ -125,9 +148,11 @@ def _words_text(words: list[WordOp], color: bool) -> str:
     return "".join(parts)
 
 
-def render_unified(diff: RecordDiff, context: int = 1) -> str:
-    """Unified diff of the paragraphs, metadata changes as ``#`` header lines."""
-    lines = [f"--- old\tmodified {diff.old_modified}", f"+++ new\tmodified {diff.new_modified}"]
+def render_unified(diff: RecordDiff, context: int = 1,
+                   labels: tuple[str, str] = ("old", "new")) -> str:
+    """Unified diff of the paragraphs, metadata changes as ``#`` header lines; `labels` name the
+    two sides (their address, version and capture time)."""
+    lines = [f"--- {labels[0]}", f"+++ {labels[1]}"]
     lines += [f"# {line}" for line in _summary_lines(diff)]
     for f in diff.fields:
         lines.append(f"# {f.name} ({f.kind}): {_json(f.old)} -> {_json(f.new)}")
@@ -186,6 +211,7 @@ ins{background:#dfd;color:#060;text-decoration:none}
 background:#eee;font:12px sans-serif;text-transform:uppercase}
 .stealth{background:#fec;padding:.5rem;border-left:4px solid #c80}
 .elided{color:#888;font-style:italic;text-align:center}
+.cite{color:#555;font:13px sans-serif;margin:.2rem 0;overflow-wrap:anywhere}
 .para{border-left:4px solid #ccc;padding-left:.7rem}
 .para.typo{border-color:#9bd}.para.rewrite,.para.paragraph_removed{border-color:#c44}
 .para.paragraph_added{border-color:#4a4}
@@ -196,14 +222,16 @@ td,th{border:1px solid #ddd;padding:.3rem;text-align:left;vertical-align:top}
 _CSP = "default-src 'none'; style-src 'unsafe-inline'"
 
 
-def render_html(diff: RecordDiff, title: str = "Article diff") -> str:
-    """One self-contained HTML page (inline CSS, no scripts); all archived text is escaped."""
+def render_html(diff: RecordDiff, title: str = "Article diff", cite: list[str] = ()) -> str:
+    """One self-contained HTML page (inline CSS, no scripts), with the `cite` lines under its
+    heading; all archived text is escaped."""
     parts = [
         "<!DOCTYPE html>",
         '<html><head><meta charset="utf-8">',
         f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">',
         f"<title>{_esc(title)}</title><style>{_CSS}</style></head><body>",
         f"<h1>{_esc(title)}</h1>",
+        "".join(f'<p class="cite">{_esc(line)}</p>' for line in cite),
         _html_summary(diff),
         _html_fields(diff),
     ]

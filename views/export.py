@@ -91,6 +91,21 @@ def write_warc(captures: Iterable[tuple[dict, dict, bytes]], out: IO[bytes], *, 
     return count
 
 
+def export_archive(archive, fmt: str, out: IO, language: str | None = None,
+                   since: str | None = None, excel: bool = False, name: str | None = None) -> int:
+    """Write the archive (an edition, what was archived since a time) as `jsonl` or `csv` (the
+    current version of each article; `excel`: with a byte-order mark first) or `warc` (every
+    capture; gzipped unless `name` ends in .warc); the number of records written."""
+    if fmt == "warc":
+        gzip = not (name or "").endswith(".warc")
+        return write_warc(export_captures(archive, language, since), out, gzip=gzip,
+                          filename=name or "mediawatch.warc.gz")
+    if excel:
+        out.write("\ufeff")
+    writer = write_csv if fmt == "csv" else write_jsonl
+    return writer(export_records(archive, language, since), out)
+
+
 def export_records(archive, language: str | None = None, since: str | None = None):
     """The current version of each article (of an edition, changed since a time), as dicts."""
     for article_id in archive.article_ids(language, since):

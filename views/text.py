@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
-from storage.clock import almaty
+from storage.clock import almaty, parse_stamp
 
 TITLE_WIDTH = 72
 RELATIVE = re.compile(r"^(\d+)\s*([mhdw])$")
@@ -33,16 +33,17 @@ def _zone():
     return UTC if _CLOCK["utc"] else almaty()
 
 
-def parse_moment(text: str, now: datetime | None = None) -> datetime:
+def parse_moment(text: str, now: datetime | None = None, zone=None) -> datetime:
     """A point in time from `2024-05-01`, `2024-05-01T10:00`, `today`, or `30m`/`12h`/`7d`/`2w` ago.
 
-    Times without an offset, and `today`, are read in the zone terminal text shows (Almaty, or
-    UTC with `--utc`). Raises ValueError with a message the user can act on.
+    Times without an offset, and `today`, are read in `zone`, by default the zone terminal text
+    shows (Almaty, or UTC with `--utc`). Raises ValueError with a message the user can act on.
     """
     now = now or datetime.now(UTC)
+    zone = zone or _zone()
     value = text.strip().lower()
     if value == "today":
-        return now.astimezone(_zone()).replace(hour=0, minute=0, second=0, microsecond=0)
+        return now.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
     relative = RELATIVE.match(value)
     if relative:
         try:
@@ -54,42 +55,48 @@ def parse_moment(text: str, now: datetime | None = None) -> datetime:
     except ValueError:
         raise ValueError(f"{text!r} is not a time: use YYYY-MM-DD, YYYY-MM-DDTHH:MM, today, "
                          "or an age such as 12h, 7d or 2w") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=_zone())
+    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
 
 
-def iso(moment: datetime) -> str:
-    """A datetime as the archive's UTC timestamp form."""
+def moment(stamp: str | None) -> datetime | None:
+    """A stored timestamp (UTC `...Z`, or with an offset) as an aware datetime; a bare date or
+    nothing gives None."""
+    return parse_stamp(stamp) if stamp and len(stamp) > 10 else None
+
+
+def in_zone(stamp: str | None, zone) -> datetime | None:
+    """A stored timestamp in a zone (as stored, at the edge of time); None for a bare date or
+    nothing."""
+    value = moment(stamp)
+    if value is None:
+        return None
     try:
-        moment = moment.astimezone(UTC)
-    except OverflowError:  # hours from year 1 or year 9999 in another zone: the edge of time
-        moment = (datetime.min if moment.year == 1 else datetime.max).replace(tzinfo=UTC)
-    return moment.replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+        return value.astimezone(zone)
+    except OverflowError:  # the edge of time (year 1 or 9999)
+        return value
+
+
+def _shown(value: datetime, timespec: str) -> str:
+    return value.replace(tzinfo=None).isoformat(sep=" ", timespec=timespec)
 
 
 def when(stamp: str | None) -> str:
-    """A stored timestamp for reading, in Almaty time (or UTC): `2024-05-01 15:00:00`."""
-    if not stamp:
-        return "-"
-    if "T" not in stamp:
-        return stamp
-    moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    try:
-        moment = moment.astimezone(_zone())
-    except OverflowError:  # the edge of time (year 1 or 9999): shown as stored
-        pass
-    return moment.replace(tzinfo=None).isoformat(sep=" ", timespec="seconds")
+    """A stored timestamp for the terminal, in Almaty time (or UTC): `2024-05-01 15:00:00`."""
+    value = in_zone(stamp, _zone())
+    return stamp or "-" if value is None else _shown(value, "seconds")
 
 
-def duration(seconds: float) -> str:
-    """A delay for reading: `45 s`, `15 min`, `3 h`, `2 days`."""
-    for size, unit in ((86400, "day"), (3600, "h"), (60, "min")):
-        if seconds >= size:
-            count = round(seconds / size, 1)
-            count = int(count) if count == int(count) else count
-            return f"{count} {unit}{'s' if unit == 'day' and count != 1 else ''}"
-    return f"{seconds:g} s"
+def local(stamp: str | None) -> str:
+    """`2026-11-28 12:32` in Almaty time, whatever the terminal shows (pages, messages); a bare
+    date as it is; `-` for nothing."""
+    value = in_zone(stamp, almaty())
+    return stamp or "-" if value is None else _shown(value, "minutes")
+
+
+def utc(stamp: str | None) -> str:
+    """`2026-11-28 07:32:08 UTC`; a bare date as it is."""
+    value = in_zone(stamp, UTC)
+    return stamp or "-" if value is None else _shown(value, "seconds") + " UTC"
 
 
 def shorten(text: str | None, width: int = TITLE_WIDTH) -> str:

@@ -21,8 +21,8 @@ from alerts.feeds import UnknownFeed, feed_xml, filter_for_path
 from storage.archive import Archive
 from storage.budget import cancel_when
 from storage.search import SearchQueryError, shown
-from web import reading
-from web.guard import LOOPBACK_NAMES, HostGuard, SecurityHeaders, TokenGuard, url_host
+from views import reading
+from web.guard import LOOPBACK_NAMES, HostGuard, SecurityHeaders, TokenGuard, feed_key, url_host
 from web.language import LANGUAGES, N_, answer_in, catalogue, choose
 from web.templating import make_templates
 from web.times import parse_when, start_of_today
@@ -95,14 +95,10 @@ def _day(request: Request, name: str) -> str | None:
 # ---- the pages and their data ---------------------------------------------------------------
 
 def changes_data(archive: Archive, request: Request) -> dict:
-    kinds = request.query_params.getlist("kind")
-    unknown = [kind for kind in kinds if kind not in reading.CHANGE_KINDS]
-    if unknown:
-        raise reading.Invalid(f"no kind of change is called {unknown[0]!r}; the kinds are "
-                              f"{', '.join(reading.CHANGE_KINDS)}")
     since = _time(request, "since") or start_of_today()
-    return reading.changes(archive, since, _time(request, "until"), _edition(request), kinds,
-                           _number(request, "page", 1))
+    wanted = reading.change_filter(since, _time(request, "until"), _edition(request),
+                                   request.query_params.getlist("kind"))
+    return reading.changes(archive, wanted, _number(request, "page", 1))
 
 
 def search_data(archive: Archive, request: Request) -> dict:
@@ -122,8 +118,9 @@ def article_data(archive: Archive, request: Request) -> dict:
 
 
 def diff_data(archive: Archive, request: Request) -> dict:
-    return reading.diff(archive, _id(request), _number(request, "from"),
-                        _number(request, "to"))
+    new = _param(request, "to")
+    new = new if new == reading.REMOVED else _number(request, "to")
+    return reading.diff(archive, _id(request), _number(request, "from"), new)
 
 
 def story_data(archive: Archive, request: Request) -> dict:
@@ -154,10 +151,11 @@ PAGES: dict[str, tuple[str, Callable[[Archive, Request], dict]]] = {
 class ReadingRoom:
     """The app's state: the archive it reads and the templates it renders."""
 
-    def __init__(self, db: str, url: str) -> None:
+    def __init__(self, db: str, url: str, token: str | None = None) -> None:
         self.db = db
         self.url = url.rstrip("/")
-        self.templates = {language: make_templates(API, self.url, language)
+        self.feed_key = feed_key(token) if token else None
+        self.templates = {language: make_templates(API, self.url, language, self.feed_key)
                           for language in LANGUAGES}
 
     def open(self, gone: threading.Event | None = None) -> Archive:
@@ -228,7 +226,8 @@ class ReadingRoom:
         with self.open(gone) as archive:
             try:
                 wanted, watch = filter_for_path(archive.db, request.path_params["path"], params)
-                document = feed_xml(archive.db, wanted, self.url, watch=watch)
+                document = feed_xml(archive.db, wanted, self.url, watch=watch,
+                                    key=self.feed_key)
             except UnknownFeed as exc:
                 raise reading.Missing(str(exc)) from None
             except SearchQueryError as exc:  # the feed's q, or a watch's stored query
@@ -293,8 +292,9 @@ def create_app(db: str, token: str | None = None, url: str = DEFAULT_URL,
                allowed_hosts: tuple[str, ...] = ()) -> Starlette:
     """The reading room on the archive at `db` (opened read-only on every request), read at
     `url`: its links point there, and only requests for its host, the loopback names and
-    `allowed_hosts` are answered. With a token, every request must carry it."""
-    room = ReadingRoom(db, url)
+    `allowed_hosts` are answered. With a token, every request must carry it (feed readers: the
+    feed key, web.guard)."""
+    room = ReadingRoom(db, url, token)
     names = {url_host(url), *LOOPBACK_NAMES, *allowed_hosts}
     routes = []
     for name, (path, loader) in PAGES.items():

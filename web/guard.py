@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import ipaddress
 import re
@@ -13,9 +14,12 @@ from starlette.datastructures import MutableHeaders
 from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from alerts.feeds import FEED_KEY
+
 TOKEN_ENV = "MEDIAWATCH_WEB_TOKEN"
 TOKEN_MIN_LENGTH = 16
 COOKIE = "mediawatch_token"
+FEEDS = "/feeds/"
 # Our own pages load nothing but their stylesheet and run no script at all.
 PAGE_POLICY = ("default-src 'none'; style-src 'self'; img-src 'self'; frame-src 'self';"
                " form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
@@ -44,6 +48,12 @@ def token_problem(token: str | None, host: str) -> str | None:
         return (f"refusing to serve the archive on {host} without a token: set {TOKEN_ENV} "
                 f"(at least {TOKEN_MIN_LENGTH} characters), or serve on 127.0.0.1")
     return None
+
+
+def feed_key(token: str) -> str:
+    """The key that opens the room's feeds and nothing else: derived from the token (it changes
+    with it), so a feed reader can keep it in the feed's address without holding the token."""
+    return hmac.new(token.encode("utf-8"), b"mediawatch feeds", hashlib.sha256).hexdigest()[:32]
 
 
 def host_name(name: str) -> str:
@@ -91,6 +101,14 @@ class TokenGuard:
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+        key = next((v for k, v in query if k == FEED_KEY), None)
+        if key is not None and scope["path"].startswith(FEEDS):
+            # a feed reader: the feed key opens the feeds, without a cookie or a redirect
+            if _same(key, feed_key(self.token)):
+                await self.app(scope, receive, send)
+            else:
+                await _refuse(send)
+            return
         in_query = next((v for k, v in query if k == "token"), None)
         if in_query is not None:
             await self._enter(scope, send, in_query, [(k, v) for k, v in query if k != "token"])

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import gettext
 import io
-from datetime import date
+from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_timedelta
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
@@ -48,6 +48,7 @@ KIND_LABELS = {
     "cover": N_("cover photo changed"), "dates": N_("date changed"),
     "stealth": N_("edited without notice"), "degraded": N_("crawl degraded"),
     "divergence": N_("editions diverge"),
+    "revision": N_("any revision"),
 }
 # What one edition of a story says and another does not (docs/changes.md, editions of a story).
 DIVERGENCE_KINDS = {
@@ -178,6 +179,11 @@ def local_day(stamp: str | None, language: str = DEFAULT) -> str:
 def number(value: int | float | None, language: str = DEFAULT) -> str:
     """`12,345` in English, `12 345` in Russian and Kazakh."""
     return format_decimal(value or 0, locale=language)
+
+
+def interval(seconds: float, language: str = DEFAULT) -> str:
+    """How often, as the language writes it: `15 минут`, `1 сағат`, `3 days`."""
+    return format_timedelta(timedelta(seconds=seconds), threshold=1, locale=language)
 
 
 def percent(part: int, whole: int, language: str = DEFAULT) -> str:

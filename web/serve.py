@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import ipaddress
-import os
 import socket
-import sqlite3
 from collections.abc import Callable, Iterable
 
 import uvicorn
 
+from alerts.feeds import FEED_KEY
 from storage.access import ArchiveError
-from storage.archive import Archive
+from storage.archive import open_archive
+from storage.notes import remember_web_url
 from web.app import create_app
-from web.guard import TOKEN_ENV, host_name, token_problem, url_host
+from web.guard import TOKEN_ENV, feed_key, host_name, token_problem, url_host
 
 
 class ServeError(Exception):
@@ -22,15 +22,10 @@ class ServeError(Exception):
 
 def check_archive(db: str) -> None:
     """The archive exists, is one, and opens read-only as it is."""
-    if not os.path.isfile(db):
-        raise ServeError(f"no archive at {db}: crawl first (mediawatch crawl --db {db}) "
-                         "or make one with mediawatch demo")
     try:
-        Archive(db, readonly=True).close()
+        open_archive(db).close()
     except ArchiveError as exc:
         raise ServeError(str(exc)) from None
-    except sqlite3.DatabaseError as exc:
-        raise ServeError(f"{db} is not a mediawatch archive: {exc}") from None
 
 
 def listen(host: str, port: int) -> socket.socket:
@@ -82,7 +77,8 @@ def run(db: str, host: str, port: int, token: str | None,
         allowed_hosts: Iterable[str] = ()) -> None:
     """Serve the reading room on the archive until interrupted. Its links point to `web_url`
     (by default the address it listens on); it answers requests for that host, the loopback
-    names and `allowed_hosts`, and no other."""
+    names and `allowed_hosts`, and no other. That address is noted in the archive for the links
+    in messages and feeds (views.reading.room_url)."""
     if problem := token_problem(token, host):
         raise ServeError(problem)
     names = check_names(host, web_url, allowed_hosts)
@@ -95,6 +91,11 @@ def run(db: str, host: str, port: int, token: str | None,
                             proxy_headers=False)
     where = f"; listening on {listening}" if web_url else ""
     echo(f"The reading room on {db}: {url} (read-only{where}; Ctrl-C stops it)")
+    if not remember_web_url(db, url.rstrip("/")):
+        echo(f"(links in messages and feeds point to {url} only with --web-url {url}: this user "
+             "cannot note it in the archive)")
     if token:
         echo(f"Open it once with ?token=<the value of {TOKEN_ENV}> at the end of the address.")
+        echo(f"Feed readers (which keep no cookie) read its feeds with the feed key: "
+             f"{url.rstrip('/')}/feeds/all.atom?{FEED_KEY}={feed_key(token)}")
     uvicorn.Server(config).run(sockets=[sock])

@@ -11,11 +11,11 @@ from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.templating import Jinja2Templates
 
-from alerts.feeds import feed_path
+from alerts.feeds import feed_path, keyed
 from storage.changelog import ChangeFilter
+from views import reading
+from views.reading import MARK_END, MARK_START
 from web import language as lang
-from web import reading
-from web.reading import MARK_END, MARK_START
 from web.times import moment, utc
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -44,17 +44,22 @@ def diff_blocks(paragraphs: list[dict]) -> list[dict]:
     return blocks
 
 
-def feed(language: str | None = None, kinds: list[str] | tuple[str, ...] = (),
-         article_id: int | None = None, query: str | None = None) -> str:
-    """The address of the Atom feed of the changes these filters select."""
-    return "/feeds/" + feed_path(ChangeFilter(language=language or None, kinds=tuple(kinds),
-                                              article_id=article_id, query=query or None))
+def feed_address(language: str | None = None, kinds: list[str] | tuple[str, ...] = (),
+                 article_id: int | None = None, query: str | None = None,
+                 key: str | None = None) -> str:
+    """The address of the Atom feed of the changes these filters select, with the room's feed
+    key when it has a token (a feed reader keeps it in the address)."""
+    return keyed("/feeds/" + feed_path(ChangeFilter(
+        language=language or None, kinds=tuple(kinds), article_id=article_id,
+        query=query or None)), key)
 
 
 def url_with(request: Request, **changes: object) -> str:
-    """This page's address with some parameters replaced (None drops one)."""
+    """This page's address with some parameters replaced (None drops one, a list repeats it)."""
     kept = [(k, v) for k, v in request.query_params.multi_items() if k not in changes]
-    kept += [(k, str(v)) for k, v in changes.items() if v is not None]
+    for key, value in changes.items():
+        values = value if isinstance(value, list) else [] if value is None else [value]
+        kept += [(key, str(one)) for one in values]
     return request.url.path + (f"?{urlencode(kept)}" if kept else "")
 
 
@@ -63,10 +68,15 @@ def in_language(request: Request, language: str) -> str:
     return url_with(request, **{lang.PARAM: language})
 
 
-def make_templates(api: dict[str, str], address: str,
-                   language: str = lang.DEFAULT) -> Jinja2Templates:
+def make_templates(api: dict[str, str], address: str, language: str = lang.DEFAULT,
+                   feed_key: str | None = None) -> Jinja2Templates:
     """Templates in one language that escape everything they are given unless it is marked
-    safe here; `address` is where the reading room is read (what full links begin with)."""
+    safe here; `address` is where the reading room is read (what full links begin with), and
+    their feed links carry `feed_key`."""
+
+    def feed(*args, **options) -> str:
+        return feed_address(*args, **options, key=feed_key)
+
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True,
                              lstrip_blocks=True, extensions=["jinja2.ext.i18n"])
@@ -83,6 +93,7 @@ def make_templates(api: dict[str, str], address: str,
         day=lambda stamp: lang.local_day(stamp, language), utc=utc, marked=marked,
         percent=lambda part, whole: lang.percent(part, whole, language),
         number=lambda value: lang.number(value, language), blocks=diff_blocks,
+        interval=lambda seconds: lang.interval(seconds, language),
         kind_label=named(lang.KIND_LABELS), field_label=named(lang.FIELD_LABELS),
         edition_name=named(lang.EDITION_NAMES), run_status=named(lang.RUN_STATUSES),
         run_mode=named(lang.RUN_MODES), link_method=named(lang.LINK_METHODS),

@@ -5,43 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from storage.clock import almaty
-from views.text import iso, parse_moment
+from views.text import local, moment, parse_moment, utc
+
+__all__ = ["local", "moment", "parse_when", "start_of_today", "utc"]
 
 ALMATY = almaty()
-
-
-def moment(stamp: str | None) -> datetime | None:
-    """A stored timestamp (UTC `...Z`, or with an offset) as an aware datetime; a bare date or
-    nothing gives None."""
-    if not stamp or len(stamp) <= 10:
-        return None
-    try:
-        value = datetime.fromisoformat(stamp)
-    except ValueError:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-def local(stamp: str | None) -> str:
-    """`2026-11-28 12:32` in Almaty time; a bare date as it is; `-` for nothing."""
-    value = moment(stamp)
-    if value is None:
-        return stamp or "-"
-    return value.astimezone(ALMATY).strftime("%Y-%m-%d %H:%M")
-
-
-def utc(stamp: str | None) -> str:
-    """`2026-11-28 07:32:08 UTC`; a bare date as it is."""
-    value = moment(stamp)
-    if value is None:
-        return stamp or "-"
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-
-
-def iso_utc(value: datetime) -> str:
-    """The archive's form of a time: `2026-11-28T07:32:08Z`; a time beyond year 1 or 9999 in
-    UTC is read as the edge of time, as the command line reads it."""
-    return iso(value)
 
 
 def start_of_today(now: datetime | None = None) -> datetime:
@@ -56,4 +24,4 @@ def parse_when(text: str, now: datetime | None = None) -> datetime:
 
     Raises ValueError with a message that says what is accepted.
     """
-    return parse_moment(text, now)
+    return parse_moment(text, now, ALMATY)
