@@ -265,9 +265,9 @@ def test_every_page_links_its_feed(demo_archive, archive, room_pages):
 @pytest.mark.parametrize("query, feed, edition, kinds", [
     ("edition=kk", "/feeds/edition/kk.atom", "kk", None),
     ("kind=removed", "/feeds/kind/removed.atom", None, {"removed"}),
-    ("edition=kk&kind=moved&kind=paragraph_removed",
-     "/feeds/changes.atom?lang=kk&kind=moved&kind=paragraph_removed", "kk",
-     {"moved", "paragraph_removed"}),
+    ("edition=kk&kind=rewrite&kind=byline",
+     "/feeds/changes.atom?lang=kk&kind=rewrite&kind=byline", "kk",
+     {"rewrite", "byline"}),
 ])
 def test_the_change_list_links_the_feed_of_its_filters(demo_archive, query, feed, edition, kinds):
     client = room(demo_archive)
