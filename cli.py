@@ -135,19 +135,30 @@ def revisit_steps_option(function):
 
 
 @main.command()
-@click.option("--port", default=8765, show_default=True, help="TCP port on 127.0.0.1.")
-@click.option("--articles", default=180, show_default=True, help="Articles at epoch 0, all editions.")
+@click.option("--port", default=8765, show_default=True,
+              help="TCP port on 127.0.0.1 (with several outlets: the first one's, the next ones "
+                   "on the following ports).")
+@click.option("--articles", type=click.IntRange(min=1),
+              help="Articles at epoch 0, all editions (default: 180 on Vlast, the outlet's own "
+                   "size on the others).")
 @click.option("--seed", default=1, show_default=True, help="Seed of the generated corpus.")
 @click.option("--epoch", default=0, show_default=True, help="Epoch the site starts at.")
 @click.option("--fault", "faults", multiple=True, metavar="KIND[:RATE][@PATH]",
               help="Inject a fault, e.g. 503:0.2, truncate@/politika/ or slow=5.")
 @click.option("--redesign-epoch", type=click.IntRange(min=0),
               help="Epoch from which the old articles leave the classic layout for today's.")
-def replay(port: int, articles: int, seed: int, epoch: int, faults: tuple[str, ...],
-           redesign_epoch: int | None) -> None:
-    """Serve the local replay of the outlet on 127.0.0.1 until interrupted."""
+@click.option("--outlet", "outlets", multiple=True,
+              type=click.Choice(["vlast", "ledger", "agency", "all"]),
+              help="The replayed outlets to serve (repeatable; all: every one); Vlast alone by "
+                   "default.")
+@click.option("--spread", is_flag=True,
+              help="Each outlet on an address of its own (127.0.0.1, 127.0.0.2, ...) and --port.")
+def replay(port: int, articles: int | None, seed: int, epoch: int, faults: tuple[str, ...],
+           redesign_epoch: int | None, outlets: tuple[str, ...], spread: bool) -> None:
+    """Serve the local replay of the outlet (or of several outlets) until interrupted."""
     from replay.faults import FaultError, parse_fault
     from replay.server import serve_forever
+    from replay.sites import OUTLETS, serve_outlets
 
     try:
         for spec in faults:
@@ -156,8 +167,189 @@ def replay(port: int, articles: int, seed: int, epoch: int, faults: tuple[str, .
         raise UserError(str(exc)) from None
     except ValueError as exc:  # a number that is not one, e.g. `slow=1.2.3`
         raise UserError(f"bad fault {spec!r}: {exc}") from None
-    serve_forever(port=port, articles=articles, seed=seed, epoch=epoch, faults=list(faults),
-                  redesign_epoch=redesign_epoch)
+    names = list(OUTLETS) if "all" in outlets else list(dict.fromkeys(outlets)) or ["vlast"]
+    if names == ["vlast"] and not spread:
+        serve_forever(port=port, articles=articles or 180, seed=seed, epoch=epoch,
+                      faults=list(faults), redesign_epoch=redesign_epoch)
+        return
+    if redesign_epoch is not None:
+        raise UserError("--redesign-epoch applies to the Vlast replay served alone")
+    try:
+        serve_outlets(names, port=port, articles=articles, seed=seed, epoch=epoch,
+                      faults=list(faults), spread=spread)
+    except OSError as exc:
+        raise UserError(f"cannot listen on port {port} and the next ones: {exc.strerror or exc}"
+                        ) from None
+
+
+# ---- outlets --------------------------------------------------------------------------------------
+
+def outlets_dir_option(function):
+    """--outlets-dir: the folder of added outlets (default from settings: MEDIAWATCH_OUTLETS_DIR,
+    else beside the archive, named after it)."""
+    from settings import MEDIAWATCH_OUTLETS_DIR
+
+    return click.option("--outlets-dir", default=MEDIAWATCH_OUTLETS_DIR or None,
+                        help="Folder of the added outlets' definitions (default: beside the "
+                             "archive, archive.db -> archive.outlets/).")(function)
+
+
+def outlet_folder(outlets_dir: str | None, db: str):
+    from outlets.store import OutletFolder, default_folder
+
+    return OutletFolder(outlets_dir or default_folder(db))
+
+
+def find_outlet_definition(name: str, outlets_dir: str | None, db: str):
+    """An outlet's checked definition by its name; a user error when it cannot be had."""
+    from outlets.definition import DefinitionError
+
+    try:
+        return outlet_folder(outlets_dir, db).get(name)
+    except DefinitionError as exc:
+        raise UserError(str(exc)) from None
+
+
+@main.group()
+def outlet() -> None:
+    """Add, list, show and remove outlets (docs/outlets.md)."""
+
+
+@outlet.command("add")
+@click.argument("url")
+@click.option("--name", help="The outlet's name (default: from its host, e.g. example for "
+                             "example.kz).")
+@click.option("--dry-run", is_flag=True, help="Show what was found; store nothing.")
+@click.option("--samples", default=6, show_default=True, type=click.IntRange(1, 30),
+              help="Sample articles to fetch and read.")
+@json_option
+@db_option
+@outlets_dir_option
+def outlet_add(url: str, name: str | None, dry_run: bool, samples: int, as_json: bool, db: str,
+               outlets_dir: str | None) -> None:
+    """Look at a site by its address, show what was found and how its articles read, then
+    store its definition."""
+    from crawler.finder import FindError, find_outlet, normalise_address
+    from crawler.runner import is_loopback
+    from outlets.definition import NAME, DefinitionError
+    from settings import DOWNLOAD_DELAY, DOWNLOAD_MAXSIZE, DOWNLOAD_TIMEOUT, USER_AGENT
+    from views.outlets import finding_json, finding_lines
+
+    if name is not None and not NAME.match(name):
+        raise UserError(f"--name {name!r} must be lower-case letters, digits, - or _ "
+                        "(at most 40)")
+    folder = outlet_folder(outlets_dir, db)
+    try:
+        address = normalise_address(url)
+    except FindError as exc:
+        raise UserError(str(exc)) from None
+    from crawler.finder import name_from_host
+
+    try:
+        taken = {entry.name: entry for entry in folder.entries()}
+    except DefinitionError as exc:
+        raise UserError(str(exc)) from None
+    origin = address.split("/", 3)[:3]
+    same = next((entry.name for entry in taken.values() if entry.outlet and not dry_run and
+                 entry.outlet.home.split("/", 3)[:3] == origin), None)
+    if same:
+        raise UserError(f"{'/'.join(origin)} is the outlet {same!r} already")
+    wanted = name or name_from_host(address)
+    if wanted in taken and not dry_run:
+        raise UserError(f"an outlet named {wanted!r} exists already ({taken[wanted].source}): "
+                        "give another --name, or remove it first")
+    options = {"user_agent": USER_AGENT, "timeout": min(DOWNLOAD_TIMEOUT, 30.0),
+               "max_bytes": DOWNLOAD_MAXSIZE, "delay": 0.0 if is_loopback(address) else
+               DOWNLOAD_DELAY}
+    try:
+        finding = find_outlet(address, options, name=name, samples=samples,
+                              log=lambda line: click.echo(line, err=True))
+    except FindError as exc:
+        raise UserError(str(exc)) from None
+    outlet = finding.outlet
+    same_site = next((entry.name for entry in taken.values() if entry.outlet and
+                      entry.outlet.home == outlet.home), None)
+    stored = None
+    if not as_json:
+        for line in finding_lines(finding):
+            echo_text(line)
+    if same_site and not dry_run:
+        raise UserError(f"{outlet.home} is the outlet {same_site!r} already; nothing was stored")
+    if outlet.name in taken and not dry_run:
+        raise UserError(f"an outlet named {outlet.name!r} exists already: give another --name; "
+                        "nothing was stored")
+    if not dry_run:
+        try:
+            stored = str(folder.add(outlet))
+        except (DefinitionError, OSError) as exc:
+            raise UserError(f"the definition cannot be stored: {exc}") from None
+    if as_json:
+        echo_json(finding_json(finding, stored))
+    elif stored:
+        click.echo(f"stored as {stored}: edit it where detection got something wrong")
+    else:
+        click.echo("dry run: nothing stored")
+
+
+@outlet.command("list")
+@json_option
+@db_option
+@outlets_dir_option
+def outlet_list(as_json: bool, db: str, outlets_dir: str | None) -> None:
+    """List the outlets: the built-in ones and those of the outlets folder."""
+    from outlets.definition import DefinitionError
+    from views.outlets import outlet_json, outlet_line
+
+    try:
+        entries = outlet_folder(outlets_dir, db).entries()
+    except DefinitionError as exc:
+        raise UserError(str(exc)) from None
+    if as_json:
+        echo_json([outlet_json(entry) for entry in entries])
+    else:
+        for entry in entries:
+            echo_text(outlet_line(entry))
+    broken = [entry for entry in entries if entry.error]
+    if broken:
+        raise UserError(f"{len(broken)} definition{'s' * (len(broken) > 1)} cannot be used: "
+                        "fix or remove " + ", ".join(entry.source for entry in broken))
+
+
+@outlet.command("show")
+@click.argument("name")
+@json_option
+@db_option
+@outlets_dir_option
+def outlet_show(name: str, as_json: bool, db: str, outlets_dir: str | None) -> None:
+    """Print an outlet's definition (TOML, as its file holds it)."""
+    from outlets.definition import DefinitionError
+    from outlets.files import dumps
+
+    try:
+        found = outlet_folder(outlets_dir, db).get(name)
+    except DefinitionError as exc:
+        raise UserError(str(exc)) from None
+    if as_json:
+        echo_json(found.to_dict())
+    else:
+        click.echo(dumps(found), nl=False)
+
+
+@outlet.command("remove")
+@click.argument("name")
+@db_option
+@outlets_dir_option
+def outlet_remove(name: str, db: str, outlets_dir: str | None) -> None:
+    """Remove an added outlet's definition (its archived articles stay)."""
+    from outlets.definition import DefinitionError
+
+    try:
+        path = outlet_folder(outlets_dir, db).remove(name)
+    except DefinitionError as exc:
+        raise UserError(str(exc)) from None
+    except OSError as exc:
+        raise UserError(f"cannot remove {name!r}: {exc.strerror or exc}") from None
+    click.echo(f"removed {path}")
 
 
 def parse_day(value: str | None, option: str) -> str | None:
@@ -204,22 +396,38 @@ def parse_steps(value: str | None) -> list[int] | None:
 @revisit_steps_option
 @click.option("--json", "as_json", is_flag=True,
               help="Print the result as JSON: each run's id, status, counts and errors.")
+@click.option("--outlet", "outlet_name", metavar="NAME",
+              help="An added outlet (mediawatch outlet add) to crawl instead of the default one.")
+@outlets_dir_option
 def crawl(edition: str, mode: str, since: str | None, limit: int | None, everything: bool,
-          base_url: str, db: str, revisit_steps: str | None, as_json: bool) -> None:
+          base_url: str, db: str, revisit_steps: str | None, as_json: bool,
+          outlet_name: str | None, outlets_dir: str | None) -> None:
     """Discover and fetch articles, and archive every new version."""
     import time
 
-    from crawler.runner import CrawlError, run_crawl
+    from crawler.runner import CrawlError, run_crawl, run_outlet_crawl
     from views.runs import crawl_result, crawl_summary, run_line
 
     reject_ignored_options(mode, since=since, everything=everything)
     since = parse_day(since, "--since")
-    base_url = check_crawl_target(base_url, db)
-    editions = list(EDITIONS) if edition == "all" else [edition]
     started = time.monotonic()
     try:
-        runs = run_crawl(editions, mode=mode, base_url=base_url, db=db, since=since, limit=limit,
-                         everything=everything, revisit_steps=parse_steps(revisit_steps))
+        if outlet_name:
+            outlet = find_outlet_definition(outlet_name, outlets_dir, db)
+            check_crawl_target(outlet.home, db)
+            editions = list(outlet.languages) if edition == "all" else [edition]
+            if edition != "all" and edition not in outlet.languages:
+                raise UserError(f"{outlet.name} has no {edition} edition; its editions are "
+                                f"{', '.join(outlet.languages)}")
+            runs = run_outlet_crawl(outlet, editions, mode=mode, db=db, since=since,
+                                    limit=limit, everything=everything,
+                                    revisit_steps=parse_steps(revisit_steps))
+        else:
+            base_url = check_crawl_target(base_url, db)
+            editions = list(EDITIONS) if edition == "all" else [edition]
+            runs = run_crawl(editions, mode=mode, base_url=base_url, db=db, since=since,
+                             limit=limit, everything=everything,
+                             revisit_steps=parse_steps(revisit_steps))
     except CrawlError as exc:
         raise UserError(str(exc)) from None
     if as_json:

@@ -2,14 +2,17 @@
 
 import os
 
+from outlets import default_outlet
+
 BOT_NAME = "mediawatch"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
 # `scrapy crawl` with one-line log messages and an exit status that says whether the run failed.
 COMMANDS_MODULE = "crawler.commands"
 
-# The outlet. Pointing the crawl at the local replay is only this one setting.
-MEDIAWATCH_BASE_URL = os.environ.get("MEDIAWATCH_BASE_URL", "https://vlast.kz")
+# The outlet (the default one's home page, from its definition). Pointing the crawl at the local
+# replay is only this one setting.
+MEDIAWATCH_BASE_URL = os.environ.get("MEDIAWATCH_BASE_URL", default_outlet().home)
 MEDIAWATCH_DB = os.environ.get("MEDIAWATCH_DB", "archive.db")
 MEDIAWATCH_CONTACT = os.environ.get("MEDIAWATCH_CONTACT", "mediawatch-operator@example.org")
 # The private key that signs WACZ exports: made on first use, kept outside any archive (0600).
@@ -68,6 +71,10 @@ MEDIAWATCH_REVISIT_POLICY = os.environ.get("MEDIAWATCH_REVISIT_POLICY", "adaptiv
 
 # The time a crawl takes for now (ISO 8601), for simulations against the replay's clock only.
 MEDIAWATCH_CLOCK = os.environ.get("MEDIAWATCH_CLOCK", "")
+
+# The folder of added outlets' definitions (`mediawatch outlet`); empty: beside the archive,
+# named after it (archive.db -> archive.outlets/).
+MEDIAWATCH_OUTLETS_DIR = os.environ.get("MEDIAWATCH_OUTLETS_DIR", "")
 
 # Scheduler intervals (seconds); the command line may override them.
 MEDIAWATCH_NEW_INTERVAL = 15 * 60

@@ -165,11 +165,21 @@ def _trafilatura_paragraphs(scope, options: Extractor) -> list[str]:
     texts = []
     for block in document.body:
         # a list or a quote gives one paragraph per item or paragraph; another block (a `div`
-        # read by trafilatura's fallback) is taken whole, as its text may stand in nested blocks
+        # read by trafilatura's fallback) is taken whole, as its text may stand in nested
+        # blocks, unless all of its text stands in its own paragraphs: those are the paragraphs
         parts = ([child for child in block if child.tag in ("p", "item")]
-                 if block.tag in ("list", "quote") else [])
+                 if block.tag in ("list", "quote") else _own_paragraphs(block))
         texts.extend(text_of(part) for part in parts or [block])
     return [text for text in texts if text]
+
+
+def _own_paragraphs(block) -> list:
+    """The paragraphs of a block whose whole text stands in them, else none."""
+    paragraphs = [child for child in block if child.tag == "p"]
+    if not paragraphs:
+        return []
+    inside = "".join("".join(text_of(paragraph).split()) for paragraph in paragraphs)
+    return paragraphs if inside == "".join(text_of(block).split()) else []
 
 
 def generic_body(page: Page, title: str) -> list[str]:

@@ -15,6 +15,7 @@ from multiprocessing.connection import Connection
 
 from crawler.decoding import OverBudget
 from crawler.extract import ExtractionError, extract
+from crawler.outlet_pages import extract_outlet
 from storage.records import ArticleRecord
 
 # A worker that has read a page larger than this is ended after it, so that the few hundred MB
@@ -32,14 +33,16 @@ class ExtractionWorker:
         self.process: multiprocessing.Process | None = None
         self.connection: Connection | None = None
 
-    def extract(self, body: bytes, url: str, fetched_at: str | None = None) -> ArticleRecord:
-        """The page's record, as crawler.extract.extract reads it; ExtractionError (OverBudget
-        past the time budget, TruncatedPage for a page the parser could not read to its end)
-        when there is none."""
+    def extract(self, body: bytes, url: str, fetched_at: str | None = None,
+                outlet=None) -> ArticleRecord:
+        """The page's record, as crawler.extract.extract reads it (an added outlet's page, given
+        its definition: as crawler.outlet_pages.extract_outlet does); ExtractionError
+        (OverBudget past the time budget, TruncatedPage for a page the parser could not read to
+        its end) when there is none."""
         if self.process is None or not self.process.is_alive():
             self._start()
         try:
-            self.connection.send((body, url, fetched_at))
+            self.connection.send((body, url, fetched_at, outlet))
             if not self.connection.poll(self.seconds):
                 self._stop()
                 raise OverBudget(f"extraction took more than {self.seconds:g} s: stopped")
@@ -109,8 +112,11 @@ def _serve(connection: Connection, crawls_end: Connection, crawl: int, seconds: 
         if job is None:
             return
         signal.alarm(math.ceil(seconds) + 5)
+        body, url, fetched_at, outlet = job
         try:
-            connection.send(("record", extract(*job)))
+            record = extract_outlet(outlet, body, url, fetched_at) if outlet else extract(
+                body, url, fetched_at)
+            connection.send(("record", record))
         except ExtractionError as error:
             connection.send(("error", error))
         except Exception as error:  # a bug must not cost the crawl its worker

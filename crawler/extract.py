@@ -46,6 +46,7 @@ from crawler.page import (
     text_of,
     unique,
 )
+from outlets import default_outlet
 from storage.records import ArticleRecord
 
 __all__ = ["EXTRACTOR_VERSION", "ExtractionError", "decode_html", "doubtful_reading", "extract",
@@ -95,7 +96,9 @@ BYLINE_CANDIDATES = compile_xpath(
 )
 BYLINE_START = re.compile(r"^(?:текст|мәтін|text)\s*:\s*\S|^by\s+\w", re.IGNORECASE)
 BYLINE_LENGTH = 160
-SITE_SUFFIX = re.compile(r"\s+[|—–-]\s+Vlast\.kz\s*$", re.IGNORECASE)
+# The site's name after the headline in <title>, as the outlet's definition gives it.
+SITE_SUFFIX = re.compile(r"\s+[|—–-]\s+" + re.escape(default_outlet().extraction.title_suffix)
+                         + r"\s*$", re.IGNORECASE)
 
 # ---------------------------------------------------------------- fields
 #

@@ -60,12 +60,17 @@ def non_public(host: str) -> bool:
         return False
 
 
-def on_outlet(url: str, base_url: str) -> bool:
-    """True when an absolute http(s) URL is on the outlet's hosts (and port)."""
+def on_outlet(url: str, base_url: str, hosts: tuple[str, ...] | list[str] = ()) -> bool:
+    """True when an absolute http(s) URL is on the outlet's hosts (and port): the base URL's
+    host with and without `www.`, and the hosts its definition names (an edition's own)."""
     try:
         parts = urlsplit(url)
-        return (parts.scheme in ("http", "https") and bool(parts.hostname)
-                and same_site(url, base_url))
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            return False
+        if same_site(url, base_url):
+            return True
+        base = urlsplit(base_url)
+        return parts.hostname in hosts and (parts.port or 0) == (base.port or 0)
     except ValueError:
         return False
 
@@ -90,13 +95,19 @@ class _OutletGuard:
         spider_base = getattr(self.crawler.spider, "base_url", None)
         return spider_base or self.crawler.settings.get("MEDIAWATCH_BASE_URL")
 
+    @property
+    def hosts(self) -> tuple[str, ...]:
+        """The hosts the spider's outlet definition names."""
+        outlet = getattr(self.crawler.spider, "outlet", None)
+        return tuple(outlet.hosts) if outlet is not None else ()
+
 
 class OutletRequests(_OutletGuard):
     """Downloader middleware, first in line: a request off the outlet's hosts is refused before
     anything (robots.txt included) is asked of that host."""
 
     def process_request(self, request) -> None:
-        if not on_outlet(request.url, self.base_url) or address_refused(
+        if not on_outlet(request.url, self.base_url, self.hosts) or address_refused(
                 urlsplit(request.url).hostname or "", self.base_url):
             raise IgnoreRequest(f"{request.url} is not on the outlet {self.base_url}: not requested")
 
@@ -114,7 +125,7 @@ class OutletRedirects(_OutletGuard):
         if location.startswith("//"):
             location = f"{urlsplit(request.url).scheme}:{location}"
         location = urljoin(request.url, location)
-        if on_outlet(location, self.base_url) and not address_refused(
+        if on_outlet(location, self.base_url, self.hosts) and not address_refused(
                 urlsplit(location).hostname or "", self.base_url):
             return response
         if "article_url" not in request.meta:

@@ -14,8 +14,10 @@ from crawler.pipelines import ARCHIVE_ERROR, RUN_ID, archive_unwritable
 
 
 def spider_name(edition: str) -> str:
-    """The name of an edition's spider, as SPIDER_MODULES lists it."""
-    return f"vlast_{edition}"
+    """The name of an edition's spider of the default outlet, as SPIDER_MODULES lists it."""
+    from outlets import default_outlet
+
+    return f"{default_outlet().name}_{edition}"
 
 
 class OneLineFormatter(logging.Formatter):
@@ -77,7 +79,7 @@ def crawl_settings(base_url: str, db: str, overrides: dict | None = None,
 def run_crawl(
     editions: list[str],
     mode: str = "new",
-    base_url: str = "https://vlast.kz",
+    base_url: str | None = None,
     db: str = "archive.db",
     since: str | None = None,
     limit: int | None = None,
@@ -85,17 +87,42 @@ def run_crawl(
     overrides: dict | None = None,
     revisit_steps: list[int] | None = None,
 ) -> list[dict]:
-    """Crawl the given editions (one spider each, one reactor) and return their run records."""
+    """Crawl the given editions (one spider each, one reactor) and return their run records;
+    the base URL is by default the default outlet's home page."""
+    from outlets import default_outlet
+
+    settings = crawl_settings(base_url or default_outlet().home, db, overrides, revisit_steps)
+    return _locked_crawl(db, settings, editions, mode, since, limit, everything)
+
+
+def run_outlet_crawl(
+    outlet,
+    editions: list[str],
+    mode: str = "new",
+    db: str = "archive.db",
+    since: str | None = None,
+    limit: int | None = None,
+    everything: bool = False,
+    overrides: dict | None = None,
+    revisit_steps: list[int] | None = None,
+) -> list[dict]:
+    """Crawl editions of an added outlet (its definition given) by the outlet spider, into the
+    same archive, and return the run records."""
+    settings = crawl_settings(outlet.home, db, overrides, revisit_steps)
+    return _locked_crawl(db, settings, editions, mode, since, limit, everything, outlet)
+
+
+def _locked_crawl(db: str, settings: Settings, editions, mode, since, limit, everything,
+                  outlet=None) -> list[dict]:
     from storage.access import ArchiveError
     from storage.locks import WriterLock
 
-    settings = crawl_settings(base_url, db, overrides, revisit_steps)
     # Held for the whole crawl, so that no writer through another name of the archive starts
     # between this process's connections (each of them takes it too).
     writer = WriterLock(db)
     try:
         writer.acquire()
-        return _run_crawl(editions, mode, settings, since, limit, everything)
+        return _run_crawl(editions, mode, settings, since, limit, everything, outlet)
     except ArchiveError as exc:
         raise CrawlError(str(exc)) from None
     except sqlite3.OperationalError as exc:
@@ -107,7 +134,8 @@ def run_crawl(
         writer.release()
 
 
-def _run_crawl(editions, mode, settings: Settings, since, limit, everything) -> list[dict]:
+def _run_crawl(editions, mode, settings: Settings, since, limit, everything,
+               outlet=None) -> list[dict]:
     from storage.archive import Archive
 
     with Archive(settings.get("MEDIAWATCH_DB")) as archive:
@@ -115,9 +143,11 @@ def _run_crawl(editions, mode, settings: Settings, since, limit, everything) -> 
     settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
     process = CrawlerProcess(settings)
     install_log_handler(settings.get("LOG_LEVEL"))
-    crawlers = [process.create_crawler(spider_name(edition)) for edition in editions]
-    for crawler in crawlers:
-        process.crawl(crawler, mode=mode, since=since, limit=limit, everything=everything)
+    crawlers = [process.create_crawler("outlet" if outlet else spider_name(edition))
+                for edition in editions]
+    for crawler, edition in zip(crawlers, editions, strict=True):
+        own = {"outlet": outlet, "language": edition} if outlet else {}
+        process.crawl(crawler, mode=mode, since=since, limit=limit, everything=everything, **own)
     process.start()
     for crawler in crawlers:
         if reason := crawler.stats.get_value(ARCHIVE_ERROR):

@@ -62,3 +62,74 @@ def score_archive(db: str, manifest: dict, languages: tuple[str, ...] = ("ru", "
                 if other in live and other not in linked:
                     score.translations_missing.append((article_id, other))
     return score
+
+
+# Fields of an added outlet's article compared with the replay's truth: what the generic path
+# reads (the body is scored by F1).
+OUTLET_FIELDS = ("language", "title", "published", "lead", "authors")
+
+
+def body_f1(expected: list[str], found: list[str]) -> float:
+    """Word-bag F1 of an extracted body against the true one."""
+    truth, read = Counter(" ".join(expected).split()), Counter(" ".join(found).split())
+    common = sum((truth & read).values())
+    if not common:
+        return 0.0
+    precision, recall = common / sum(read.values()), common / sum(truth.values())
+    return 2 * precision * recall / (precision + recall)
+
+
+@dataclass
+class OutletScore:
+    """An added outlet's archive against the manifest of its replay."""
+
+    expected: int = 0
+    found: int = 0
+    missing: list = field(default_factory=list)
+    field_hits: Counter = field(default_factory=Counter)
+    mismatches: list = field(default_factory=list)
+    f1: list[float] = field(default_factory=list)
+    links_expected: int = 0
+    links_found: int = 0
+
+    def accuracy(self, name: str) -> float:
+        return self.field_hits[name] / self.found if self.found else 0.0
+
+    @property
+    def mean_f1(self) -> float:
+        return sum(self.f1) / len(self.f1) if self.f1 else 0.0
+
+
+def score_outlet(db: str, manifest: dict, outlet: str) -> OutletScore:
+    """Compare every live article of an outlet's manifest (keys: ids or URLs) with the
+    archive's current version of it, found through the outlet's keys."""
+    from storage.outlets import known_id
+
+    live = {str(a["key"]): a for a in manifest["articles"] if a["status"] == 200}
+    score = OutletScore(expected=len(live))
+    ids: dict[str, int] = {}
+    with Archive(db) as archive:
+        for key, expected in sorted(live.items()):
+            article_id = known_id(archive.db, outlet, key)
+            article = archive.article(article_id) if article_id else None
+            if article is None or article.get("record") is None:
+                score.missing.append(key)
+                continue
+            ids[expected["url"]] = article_id
+            score.found += 1
+            record = {**article["record"], "language": article.get("language")}
+            for name in OUTLET_FIELDS:
+                if normalise(record.get(name)) == normalise(expected.get(name)):
+                    score.field_hits[name] += 1
+                else:
+                    score.mismatches.append((key, name, expected.get(name), record.get(name)))
+            score.f1.append(body_f1(expected["body"], record.get("body") or []))
+        for expected in live.values():
+            if not expected.get("translations_linked") or expected["url"] not in ids:
+                continue
+            linked = {t["article_id"] for t in archive.translations(ids[expected["url"]])}
+            for other in expected["translations"]:
+                if other in ids:
+                    score.links_expected += 1
+                    score.links_found += ids[other] in linked
+    return score

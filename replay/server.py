@@ -366,9 +366,10 @@ class ReplayServer:
     def __init__(self, articles: int = 180, seed: int = 1, epoch: int = 0,
                  faults: list | None = None, port: int = 0, host: str = "127.0.0.1",
                  verbose: bool = False, redesign_epoch: int | None = None,
-                 process: timelib.Process | None = None) -> None:
-        self.app = ReplayApp(articles, seed, epoch, faults, redesign_epoch, process)
-        self.initial_epoch = epoch
+                 process: timelib.Process | None = None, app=None) -> None:
+        # Another outlet's app (replay/sites.py) serves in the same way.
+        self.app = app or ReplayApp(articles, seed, epoch, faults, redesign_epoch, process)
+        self.initial_epoch = self.app.epoch
         self.httpd = _Server((host, port), self.app, verbose)
         self.host, self.port = self.httpd.server_address[:2]
         self._thread: threading.Thread | None = None

@@ -1,1 +1,1 @@
-"""One spider per edition of the outlet, built on a shared base spider."""
+"""One spider per edition of each outlet, built on a shared base spider."""

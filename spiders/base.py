@@ -1,4 +1,7 @@
-"""The shared spider: finds an edition's articles in feed, sitemap and listings, and fetches them."""
+"""The shared spider: finds an edition's articles in feed, sitemap and listings, and fetches them.
+
+What it knows of the outlet (feeds, sitemaps, listing pages, sections, article URLs) it reads
+from the outlet's definition (outlets/)."""
 
 from __future__ import annotations
 
@@ -14,18 +17,17 @@ from twisted.python.failure import Failure
 from crawler.canonical import (
     article_id_from_url,
     canonical_url,
+    edition_of,
     is_article_url,
-    language_for_section,
     same_site,
 )
 from crawler.hostguard import OFF_OUTLET_LOCATION, REDIRECT_STATUSES, is_loopback
 from crawler.items import FetchedPage
+from outlets import Outlet, default_outlet
 from storage.clock import parse_stamp, utc_iso
 
 MODES = ("new", "backfill", "revisit")
 GONE_STATUSES = (404, 410)
-# Feeds tried when the home page names none: today's feed, and the one older scrapers read.
-FALLBACK_FEEDS = ("/feed/", "/rss")
 _MONTH_IN_SITEMAP = re.compile(r"(\d{4})-(\d{2})")
 
 
@@ -33,8 +35,9 @@ def same_headline(a: str, b: str) -> bool:
     return " ".join(a.split()) == " ".join(b.split())
 
 
-class VlastSpider(scrapy.Spider):
-    """Base spider for one edition; subclasses set name, language and listing sections.
+class EditionSpider(scrapy.Spider):
+    """Base spider for one edition of an outlet; subclasses set name, outlet and language (the
+    listing sections are the edition's, from the outlet's definition).
 
     Modes: ``new`` reads the feed and the first listing pages and stops paginating once a page
     holds nothing unarchived; ``backfill`` walks the sitemap and the listings back to ``since``
@@ -46,8 +49,8 @@ class VlastSpider(scrapy.Spider):
     or whose sitemap lastmod is later than its last visit, is made due at once.
     """
 
+    outlet: Outlet = default_outlet()
     language: str = ""
-    sections: tuple[str, ...] = ()
     custom_settings = {
         "ITEM_PIPELINES": {
             "crawler.pipelines.ExtractPipeline": 100,
@@ -98,6 +101,11 @@ class VlastSpider(scrapy.Spider):
         spider.clock = settings.get("MEDIAWATCH_CLOCK") or None
         return spider
 
+    @property
+    def sections(self) -> tuple[str, ...]:
+        """The listing sections of the edition."""
+        return self.outlet.edition(self.language).sections
+
     def now(self) -> str:
         """The time of this crawl: MEDIAWATCH_CLOCK when a simulation sets it, else now."""
         return self.clock or utc_iso()
@@ -115,10 +123,12 @@ class VlastSpider(scrapy.Spider):
             return
         yield scrapy.Request(self.url("/"), callback=self.parse_home, errback=self.on_error)
         if self.mode == "backfill" or self.sitemaps_since:
-            yield scrapy.Request(self.url("/sitemap.xml"), callback=self.parse_sitemap,
-                                 errback=self.on_error)
-        for section in self.sections:
-            yield self.listing_request(section, 1)
+            for sitemap in self.outlet.discovery.sitemaps:
+                yield scrapy.Request(self.url(sitemap), callback=self.parse_sitemap,
+                                     errback=self.on_error)
+        if self.outlet.discovery.listing:
+            for section in self.sections:
+                yield self.listing_request(section, 1)
 
     def load_known(self) -> None:
         from storage.archive import Archive
@@ -153,7 +163,9 @@ class VlastSpider(scrapy.Spider):
         return self.url(parsed.path + (f"?{parsed.query}" if parsed.query else ""))
 
     def listing_request(self, section: str, page: int) -> scrapy.Request:
-        path = f"/{section}/?archive=1" if page == 1 else f"/{section}/{page}/?archive=1"
+        discovery = self.outlet.discovery
+        template = discovery.listing if page == 1 else (discovery.listing_page or discovery.listing)
+        path = template.format(section=section, page=page)
         return scrapy.Request(self.url(path), callback=self.parse_listing, errback=self.on_error,
                               cb_kwargs={"section": section, "page": page})
 
@@ -161,7 +173,7 @@ class VlastSpider(scrapy.Spider):
         named = response.css('link[rel="alternate"][type*="rss"]::attr(href), '
                              'link[rel="alternate"][type*="atom"]::attr(href)').getall()
         feeds = [response.urljoin(href.strip()) for href in named] or [
-            self.url(path) for path in FALLBACK_FEEDS]
+            self.url(path) for path in self.outlet.discovery.feeds]
         for feed in dict.fromkeys(feeds):
             if same_site(feed, self.base_url):
                 yield scrapy.Request(feed, callback=self.parse_feed, errback=self.on_error)
@@ -233,9 +245,10 @@ class VlastSpider(scrapy.Spider):
     def archived_id(self, response: Response, href: str) -> int | None:
         """The id of an archived, active article of this edition that `href` points to."""
         url = response.urljoin(href.strip())
-        if not same_site(url, self.base_url) or not is_article_url(url):
+        if not same_site(url, self.base_url) or not is_article_url(url, self.outlet):
             return None
-        article_id = article_id_from_url(canonical_url(url, self.base_url))
+        article_id = article_id_from_url(canonical_url(url, self.base_url, self.outlet),
+                                         self.outlet)
         if article_id not in self.signal_facts or article_id in self.signaled:
             return None
         return article_id
@@ -293,13 +306,13 @@ class VlastSpider(scrapy.Spider):
         """Requests for the edition's article links not yet archived or scheduled."""
         for href in hrefs:
             url = response.urljoin(href.strip())
-            if not same_site(url, self.base_url) or not is_article_url(url):
+            if not same_site(url, self.base_url) or not is_article_url(url, self.outlet):
                 continue
-            canonical = canonical_url(url, self.base_url)
-            article_id = article_id_from_url(canonical)
+            canonical = canonical_url(url, self.base_url, self.outlet)
+            article_id = article_id_from_url(canonical, self.outlet)
             if article_id is None or article_id in self.scheduled_ids:
                 continue
-            if language_for_section(self.section_of(canonical)) != self.language:
+            if edition_of(canonical, self.outlet) != self.language:
                 continue
             if article_id in self.known_ids:
                 continue
@@ -307,11 +320,6 @@ class VlastSpider(scrapy.Spider):
                 return
             self.scheduled_ids.add(article_id)
             yield self.article_request(canonical)
-
-    @staticmethod
-    def section_of(url: str) -> str:
-        parts = [p for p in urlparse(url).path.split("/") if p]
-        return parts[0] if parts else ""
 
     def limit_reached(self) -> bool:
         return self.limit is not None and len(self.scheduled_ids) >= self.limit
@@ -333,7 +341,7 @@ class VlastSpider(scrapy.Spider):
 
     def parse_article(self, response: Response) -> Iterator[FetchedPage]:
         requested = response.meta.get("article_url", response.url)
-        article_id = article_id_from_url(requested)
+        article_id = article_id_from_url(requested, self.outlet)
         base = FetchedPage(kind="page", url=requested, fetched_at=self.now(),
                            status=response.status, article_id=article_id,
                            headers=self.headers_of(response))
@@ -344,7 +352,7 @@ class VlastSpider(scrapy.Spider):
         elif response.status in REDIRECT_STATUSES:  # off the outlet: recorded, not followed
             base.kind = "gone"
             base.location = response.meta.get(OFF_OUTLET_LOCATION)
-        elif article_id_from_url(response.url) != article_id:
+        elif article_id_from_url(response.url, self.outlet) != article_id:
             base.kind = "gone"
             base.status = (response.meta.get("redirect_reasons") or [302])[0]
             base.location = response.url
@@ -368,7 +376,7 @@ class VlastSpider(scrapy.Spider):
             url=request.meta.get("article_url", request.url),
             fetched_at=self.now(),
             status=response.status if response is not None else None,
-            article_id=article_id_from_url(request.url),
+            article_id=article_id_from_url(request.url, self.outlet),
             error=self.describe(failure),
         )
 

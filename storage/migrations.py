@@ -456,6 +456,18 @@ def m017_divergence(db: Database) -> None:
     db["events"].add_column("divergence_id", int)
 
 
+@MIGRATIONS()
+def m018_outlets(db: Database) -> None:
+    """Articles of outlets other than the default one: the outlet of each article (NULL for the
+    default outlet, as every article archived before), and the archive's number for each
+    article key of another outlet (its own id, or its canonical URL)."""
+    db["articles"].add_column("outlet", str)
+    db["articles"].create_index(["outlet"])
+    db["outlet_keys"].create({"id": int, "outlet": str, "key": str, "created_at": str}, pk="id",
+                             not_null={"outlet", "key"})
+    db["outlet_keys"].create_index(["outlet", "key"], unique=True)
+
+
 def is_current(db: Database) -> bool:
     """Whether the archive has every migration applied (read-only: writes nothing)."""
     return "_sqlite_migrations" in db.table_names() and not MIGRATIONS.pending(db)

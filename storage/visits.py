@@ -45,12 +45,16 @@ class VisitQueries:
         return headers
 
     def due_for_revisit(self, now: str | datetime, language: str | None = None,
-                        limit: int | None = None) -> list[tuple[int, str]]:
-        """(id, url) of articles whose next visit is due at `now`, most overdue first.
+                        limit: int | None = None, outlet: str | None = None
+                        ) -> list[tuple[int, str]]:
+        """(id, url) of articles of an outlet (by default the default outlet) whose next visit
+        is due at `now`, most overdue first.
 
         Removed articles stay on the schedule so a restoration is noticed.
         """
         clause, params = language_clause(language)
+        clause += " AND outlet = ?" if outlet else " AND outlet IS NULL"
+        params += [outlet] if outlet else []
         sql = f"SELECT id, url FROM articles WHERE next_visit_at <= ?{clause} ORDER BY next_visit_at, id"
         params = [utc_iso(now), *params]
         if limit is not None:

@@ -102,6 +102,8 @@ def stand_ins(files, tmp_path_factory):
         patch.setattr("crawler.runner.run_crawl", lambda *a, **k: calls.append("crawl") or [])
         patch.setattr("scheduler.CrawlService.run", lambda self: calls.append("schedule"))
         patch.setattr("replay.server.serve_forever", lambda **k: calls.append("replay"))
+        patch.setattr("replay.sites.serve_outlets", lambda *a, **k: calls.append("replay"))
+        patch.setattr("crawler.finder.find_outlet", find_nothing(calls))
         patch.setattr("demo.build", lambda db, echo: calls.append(f"demo in {os.getcwd()}")
                       or "2024-01-01T00:00:00Z")
         patch.setattr("web.serve.run", lambda *a, **k: calls.append("serve"))
@@ -109,6 +111,17 @@ def stand_ins(files, tmp_path_factory):
         patch.setattr("storage.replica.replicate", lambda config: calls.append("replicate") or 0)
         patch.setattr("settings.MEDIAWATCH_SIGNING_KEY", str(files.key))
         yield calls
+
+
+def find_nothing(calls: list[str]):
+    """A stand-in for looking at a site: it records the call and finds nothing there."""
+    from crawler.finder import FindError
+
+    def find(*args, **kwargs):
+        calls.append("outlet add")
+        raise FindError("nothing looked at: a stand-in")
+
+    return find
 
 
 def value(param: click.Parameter, files: SimpleNamespace) -> st.SearchStrategy[str]:
@@ -205,6 +218,7 @@ def test_the_demo_fuzzed_leaves_the_checkout_alone(files, stand_ins):
 def test_every_command_is_fuzzed():
     assert set(leaf_commands()) == {
         "backup", "changes", "crawl", "demo", "diff", "export", "extract", "feed", "history",
-        "migrate", "notify", "reextract", "replay", "replicate", "restore", "schedule", "search",
-        "serve", "show", "stats", "status", "story", "translations", "verify", "watch add",
-        "watch list", "watch remove", "watch test"}
+        "migrate", "notify", "outlet add", "outlet list", "outlet remove", "outlet show",
+        "reextract", "replay", "replicate", "restore", "schedule", "search", "serve", "show",
+        "stats", "status", "story", "translations", "verify", "watch add", "watch list",
+        "watch remove", "watch test"}

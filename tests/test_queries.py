@@ -95,6 +95,7 @@ def test_the_reading_room_answers_a_deep_query_with_400_naming_the_limit(db, pat
 def test_a_query_error_in_a_feed_reads_as_a_query_error_not_a_damaged_archive(demo_archive,
                                                                               monkeypatch):
     monkeypatch.setattr("storage.search.TIME_LIMIT", 0)  # every query runs out of time
+    monkeypatch.setattr("storage.budget.CHECK_EVERY", 1)  # however few steps it takes
     result = CliRunner().invoke(main, ["feed", "--query", "Алматы", "--db", demo_archive])
     one_line_error(result, "cannot search for 'Алматы': the query took too long")
     answer = room(demo_archive).get("/feeds/changes.atom?q=Алматы")
@@ -149,6 +150,7 @@ def test_a_search_past_its_time_budget_stops_with_a_clear_error(demo_archive, mo
             archive.search("Алматы", seconds=0)
         assert archive.search("Алматы")  # the connection is usable again afterwards
     monkeypatch.setattr("storage.search.TIME_LIMIT", 0)
+    monkeypatch.setattr("storage.budget.CHECK_EVERY", 1)  # however few steps a query takes
     one_line_error(CliRunner().invoke(main, ["search", "Алматы", "--db", demo_archive]),
                    "cannot search for 'Алматы': the query took too long")
     for path in ("/search?q=Алматы", "/api/search?q=Алматы"):
@@ -156,7 +158,8 @@ def test_a_search_past_its_time_budget_stops_with_a_clear_error(demo_archive, mo
         assert answer.status_code == 400 and "the query took too long" in answer.text
 
 
-def test_a_search_whose_reader_left_is_stopped(demo_archive):
+def test_a_search_whose_reader_left_is_stopped(demo_archive, monkeypatch):
+    monkeypatch.setattr("storage.budget.CHECK_EVERY", 1)  # however few steps the query takes
     with Archive(demo_archive, readonly=True) as archive:
         cancel_when(archive.db, lambda: True)
         with pytest.raises(Cancelled):

@@ -19,7 +19,7 @@ import settings as project_settings
 from crawler.hostguard import is_loopback
 from crawler.middlewares import AllWaitersRobotsTxtMiddleware, retry_after_seconds
 from crawler.runner import crawl_settings
-from spiders.vlast_en import VlastEnSpider
+from spiders.editions import VlastEnSpider
 
 
 def robots_middlewares(settings) -> list:

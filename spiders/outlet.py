@@ -1,0 +1,186 @@
+"""The spider of an added outlet's edition: what it knows of the site (feeds, sitemaps, listing
+pages, article URLs and their keys, editions) it reads from the outlet's definition.
+
+`scrapy crawl outlet -a outlet=NAME -a language=kk -s MEDIAWATCH_OUTLETS_DIR=archive.outlets`,
+or `mediawatch crawl --outlet NAME`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+
+import scrapy
+from scrapy.http import Response, TextResponse
+
+from crawler.canonical import canonical_url, edition_of, is_article_url
+from crawler.decoding import ExtractionError, parse_html
+from crawler.detection import next_page_link
+from crawler.hostguard import OFF_OUTLET_LOCATION, REDIRECT_STATUSES, on_outlet
+from crawler.items import FetchedPage
+from crawler.outlet_pages import article_key
+from outlets import Outlet
+from spiders.base import GONE_STATUSES, EditionSpider, parse_time
+
+MOST_LISTING_PAGES = 500
+
+
+class OutletSpider(EditionSpider):
+    """One edition of an added outlet. Modes as for the built-in outlets: `new` reads the
+    feeds and the first listing pages, `backfill` the sitemaps and every listing page,
+    `revisit` re-fetches the outlet's archived articles that are due."""
+
+    name = "outlet"
+    custom_settings = {
+        "ITEM_PIPELINES": {
+            "crawler.outlet_pipelines.OutletExtractPipeline": 100,
+            "crawler.outlet_pipelines.OutletArchivePipeline": 200,
+        },
+    }
+
+    def __init__(self, *args, outlet: Outlet | str | None = None, language: str | None = None,
+                 **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.outlet_given = outlet
+        self.language_given = language
+        self.scheduled_keys: set[str] = set()
+        self.known_keys: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        outlet = spider.outlet_given
+        if not isinstance(outlet, Outlet):
+            from outlets.store import OutletFolder
+
+            folder = crawler.settings.get("MEDIAWATCH_OUTLETS_DIR") or "."
+            outlet = OutletFolder(folder).get(outlet or "")
+        spider.outlet = outlet
+        spider.language = spider.language_given or (
+            outlet.default_edition or outlet.editions[0]).language
+        if spider.language not in outlet.languages:
+            raise ValueError(f"{outlet.name} has no {spider.language!r} edition")
+        spider.name = f"{outlet.name}_{spider.language}"
+        spider.base_url = outlet.home
+        spider.allowed_domains = list(outlet.hosts)
+        return spider
+
+    # -- discovery -------------------------------------------------------------------------
+
+    def edition_urls(self, shared: tuple[str, ...], own: tuple[str, ...]) -> list[str]:
+        return list(dict.fromkeys(self.url(path) if path.startswith("/") else path
+                                  for path in (*own, *shared)))
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        self.load_known()
+        if self.mode == "revisit":
+            for request in self.revisit_requests():
+                yield request
+            return
+        edition = self.outlet.edition(self.language)
+        discovery = self.outlet.discovery
+        for feed in self.edition_urls(discovery.feeds, edition.feeds):
+            yield scrapy.Request(feed, callback=self.parse_feed, errback=self.on_error)
+        for listing in self.edition_urls(discovery.listings, edition.listings):
+            yield scrapy.Request(listing, callback=self.parse_listing_page,
+                                 errback=self.on_error, cb_kwargs={"page": 1})
+        if self.mode == "backfill":
+            for sitemap in self.edition_urls(discovery.sitemaps, ()):
+                yield scrapy.Request(sitemap, callback=self.parse_sitemap, errback=self.on_error)
+
+    def load_known(self) -> None:
+        from storage.archive import Archive
+        from storage.outlets import active_keys
+
+        archive = Archive(self.db_path)
+        try:
+            self.known_keys = active_keys(archive.db, self.outlet.name, self.language)
+        finally:
+            archive.close()
+
+    def revisit_requests(self) -> Iterator[scrapy.Request]:
+        from storage.archive import Archive
+
+        archive = Archive(self.db_path)
+        try:
+            when = (datetime.max.replace(tzinfo=UTC) if self.everything
+                    else parse_time(self.now()))
+            due = archive.due_for_revisit(when, self.language, self.limit, outlet=self.outlet.name)
+            validators = {article_id: archive.validators(article_id) for article_id, _ in due}
+        finally:
+            archive.close()
+        for article_id, url in due:
+            self.scheduled_keys.add(article_key(self.outlet, url) or url)
+            yield self.article_request(url, headers=validators.get(article_id))
+
+    def archived_id(self, response: Response, href: str) -> int | None:
+        """Headlines and lastmods are no signal here: the outlet's revisits are scheduled."""
+        return None
+
+    def parse_listing_page(self, response: Response, page: int) -> Iterator[scrapy.Request]:
+        """A listing page: its article links, then its next page while it has new ones (new
+        mode) or to its end (backfill)."""
+        if not isinstance(response, TextResponse):
+            return
+        links = response.css("a::attr(href)").getall()
+        fresh = list(self.follow_articles(response, links))
+        yield from fresh
+        if self.limit_reached() or (self.mode == "new" and not fresh) or page >= MOST_LISTING_PAGES:
+            return
+        try:
+            following = next_page_link(parse_html(response.body), response.url)
+        except ExtractionError:
+            return
+        if following and following != response.url and self.on_the_outlet(following):
+            yield scrapy.Request(following, callback=self.parse_listing_page,
+                                 errback=self.on_error, cb_kwargs={"page": page + 1})
+
+    def on_the_outlet(self, url: str) -> bool:
+        return on_outlet(url, self.base_url, self.outlet.hosts)
+
+    def follow_articles(self, response: Response, hrefs: list[str]) -> Iterator[scrapy.Request]:
+        """Requests for the edition's article links not yet archived or scheduled."""
+        for href in hrefs:
+            url = response.urljoin(href.strip())
+            if not self.on_the_outlet(url) or not is_article_url(url, self.outlet):
+                continue
+            canonical = canonical_url(url, outlet=self.outlet)
+            key = article_key(self.outlet, canonical)
+            if key is None or key in self.scheduled_keys or key in self.known_keys:
+                continue
+            if edition_of(canonical, self.outlet) != self.language:
+                continue
+            if self.limit_reached():
+                return
+            self.scheduled_keys.add(key)
+            yield self.article_request(canonical)
+
+    def limit_reached(self) -> bool:
+        return self.limit is not None and len(self.scheduled_keys) >= self.limit
+
+    # -- fetching --------------------------------------------------------------------------
+
+    def parse_article(self, response: Response) -> Iterator[FetchedPage]:
+        requested = response.meta.get("article_url", response.url)
+        base = FetchedPage(kind="page", url=requested, fetched_at=self.now(),
+                           status=response.status, headers=self.headers_of(response))
+        if response.status == 304:
+            base.kind = "not_modified"
+        elif response.status in GONE_STATUSES:
+            base.kind = "gone"
+        elif response.status in REDIRECT_STATUSES:  # off the outlet: recorded, not followed
+            base.kind = "gone"
+            base.location = response.meta.get(OFF_OUTLET_LOCATION)
+        elif article_key(self.outlet, response.url) != article_key(self.outlet, requested):
+            base.kind = "gone"
+            base.status = (response.meta.get("redirect_reasons") or [302])[0]
+            base.location = response.url
+        else:
+            base.url = response.url
+            base.body = response.body
+        yield base
+
+    def on_article_error(self, failure) -> Iterator[FetchedPage]:
+        for item in super().on_article_error(failure):
+            item.article_id = None
+            yield item
