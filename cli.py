@@ -230,7 +230,7 @@ def outlet_add(url: str, name: str | None, dry_run: bool, samples: int, as_json:
     """Look at a site by its address, show what was found and how its articles read, then
     store its definition."""
     from crawler.finder import FindError, find_outlet, normalise_address
-    from crawler.runner import is_loopback
+    from crawler.hostguard import is_loopback
     from outlets.definition import NAME, DefinitionError
     from settings import DOWNLOAD_DELAY, DOWNLOAD_MAXSIZE, DOWNLOAD_TIMEOUT, USER_AGENT
     from views.outlets import finding_json, finding_lines

@@ -20,7 +20,8 @@ from crawler.hostguard import OFF_OUTLET_LOCATION, REDIRECT_STATUSES, on_outlet
 from crawler.items import FetchedPage
 from crawler.outlet_pages import article_key
 from outlets import Outlet
-from spiders.base import GONE_STATUSES, EditionSpider, parse_time
+from spiders.base import GONE_STATUSES, EditionSpider
+from storage.clock import parse_stamp
 
 MOST_LISTING_PAGES = 500
 
@@ -104,7 +105,7 @@ class OutletSpider(EditionSpider):
         archive = Archive(self.db_path)
         try:
             when = (datetime.max.replace(tzinfo=UTC) if self.everything
-                    else parse_time(self.now()))
+                    else parse_stamp(self.now()))
             due = archive.due_for_revisit(when, self.language, self.limit, outlet=self.outlet.name)
             validators = {article_id: archive.validators(article_id) for article_id, _ in due}
         finally:
