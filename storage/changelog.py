@@ -134,7 +134,7 @@ def _revisions(db, wanted, after, upto, newest_first, depth) -> list[dict]:
         where += f" AND EXISTS (SELECT 1 FROM json_each(v.changes) WHERE value IN ({_marks(kinds)}))"
         params += kinds
     query_sql, query_params = _query_clause(wanted.query, wanted.language, "v.id")
-    page_sql, page_params = _page(newest_first, depth, "v.first_seen", "v.id")
+    page_sql, page_params = _page(newest_first, depth, "v.first_seen", "v.article_id", "v.id")
     rows = db.execute(
         "SELECT v.id, v.article_id, a.language, v.title, a.url, v.number, v.changes,"
         " v.first_seen, (SELECT p.title FROM versions p WHERE p.article_id = v.article_id"
@@ -169,7 +169,7 @@ def _events(db, wanted, after, upto, newest_first, depth) -> list[dict]:
                " e.article_id AND s.first_seen <= e.at ORDER BY s.number DESC LIMIT 1),"
                " a.current_version_id)")
     query_sql, query_params = _query_clause(wanted.query, wanted.language, version)
-    page_sql, page_params = _page(newest_first, depth, "e.at", "e.id")
+    page_sql, page_params = _page(newest_first, depth, "e.at", "e.article_id", "e.id")
     rows = db.execute(
         "SELECT e.id, e.article_id, a.language, coalesce(v.title, a.title), a.url,"
         " v.number, e.kind, e.at, e.status, e.location, v.id, e.divergence_id FROM events e"
@@ -238,8 +238,10 @@ def change_log(db: Database, wanted: ChangeFilter | None = None, after: Cursor |
     with searching(db) if wanted.query else nullcontext():
         for source in (_revisions, _events, _degraded_runs):
             items += source(db, wanted, after, upto, newest_first, depth)
-    items.sort(key=lambda item: (item["at"] or "", SOURCE_ORDER[item["source"]], item["id"]),
-               reverse=newest_first)
+    # the order each source's query pages by: time, then events before revisions before runs,
+    # then article (the home page's order since it began), then row
+    items.sort(key=lambda item: (item["at"] or "", SOURCE_ORDER[item["source"]],
+                                 item["article_id"] or 0, item["id"]), reverse=newest_first)
     return items[offset:depth] if depth else items[offset:]
 
 
