@@ -142,20 +142,24 @@ class EditionSpider(scrapy.Spider):
         finally:
             archive.close()
 
-    def revisit_requests(self) -> Iterator[scrapy.Request]:
+    def due_revisits(self, outlet: str | None = None) -> list[tuple[int, str, dict | None]]:
+        """(id, url, conditional-request headers) of this edition's articles whose revisit is
+        due (all of them with `everything`), of `outlet` (by default the default outlet)."""
         from storage.archive import Archive
 
         archive = Archive(self.db_path)
         try:
             when = (datetime.max.replace(tzinfo=UTC) if self.everything
                     else parse_stamp(self.now()))
-            due = archive.due_for_revisit(when, self.language, self.limit)
-            validators = {article_id: archive.validators(article_id) for article_id, _ in due}
+            due = archive.due_for_revisit(when, self.language, self.limit, outlet=outlet)
+            return [(article_id, url, archive.validators(article_id)) for article_id, url in due]
         finally:
             archive.close()
-        for article_id, url in due:
+
+    def revisit_requests(self) -> Iterator[scrapy.Request]:
+        for article_id, url, headers in self.due_revisits():
             self.scheduled_ids.add(article_id)
-            yield self.article_request(self.on_site(url), headers=validators.get(article_id))
+            yield self.article_request(self.on_site(url), headers=headers)
 
     def on_site(self, url: str) -> str:
         """Point an archived URL at the configured base URL (the archive may hold another)."""

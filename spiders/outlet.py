@@ -8,7 +8,6 @@ or `mediawatch crawl --outlet NAME`.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
 
 import scrapy
 from scrapy.http import Response, TextResponse
@@ -21,7 +20,6 @@ from crawler.items import FetchedPage
 from crawler.outlet_pages import article_key
 from outlets import Outlet
 from spiders.base import GONE_STATUSES, EditionSpider
-from storage.clock import parse_stamp
 
 MOST_LISTING_PAGES = 500
 
@@ -100,19 +98,9 @@ class OutletSpider(EditionSpider):
             archive.close()
 
     def revisit_requests(self) -> Iterator[scrapy.Request]:
-        from storage.archive import Archive
-
-        archive = Archive(self.db_path)
-        try:
-            when = (datetime.max.replace(tzinfo=UTC) if self.everything
-                    else parse_stamp(self.now()))
-            due = archive.due_for_revisit(when, self.language, self.limit, outlet=self.outlet.name)
-            validators = {article_id: archive.validators(article_id) for article_id, _ in due}
-        finally:
-            archive.close()
-        for article_id, url in due:
+        for _, url, headers in self.due_revisits(self.outlet.name):
             self.scheduled_keys.add(article_key(self.outlet, url) or url)
-            yield self.article_request(url, headers=validators.get(article_id))
+            yield self.article_request(url, headers=headers)
 
     def archived_id(self, response: Response, href: str) -> int | None:
         """Headlines and lastmods are no signal here: the outlet's revisits are scheduled."""
