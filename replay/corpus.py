@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import cached_property, lru_cache
@@ -348,7 +349,7 @@ def initial_state(size: int, seed: int) -> State:
     return State(0, articles, [], builder.next_id, builder.next_story, protected)
 
 
-def _typo(rng: Random, paragraph: str, language: str) -> str:
+def typo(rng: Random, paragraph: str, language: str) -> str:
     """One to three letters replaced by other letters."""
     chars = list(paragraph)
     letters = [i for i, char in enumerate(chars) if char.isalpha()]
@@ -378,20 +379,27 @@ def _edit(rng: Random, article: Article, kind: str) -> Article:
             line, authors, photos = text.byline(rng, language)
         return replace(article, byline=line, authors=authors, photo_credits=photos)
     blocks = list(article.content())
-    positions = _text_positions(blocks)
+    edit_blocks(rng, blocks, _text_positions(blocks), kind, language,
+                lambda: text.paragraph(rng, language, topic))
+    return replace(article, blocks=tuple(blocks))
+
+
+def edit_blocks(rng: Random, blocks: list, positions: list[int], kind: str, language: str,
+                new_paragraph: Callable[[], str]) -> None:
+    """Make one body edit of `kind` (typo, rewrite, paragraph_added, paragraph_removed) to
+    `blocks` in place; `positions` are the indices of its text paragraphs."""
     if kind == "typo":
         at = rng.choice(positions)
-        blocks[at] = _typo(rng, blocks[at], language)
+        blocks[at] = typo(rng, blocks[at], language)
     elif kind == "rewrite":
         at = rng.choice(positions)
         old = blocks[at]
         while blocks[at] == old:
-            blocks[at] = text.paragraph(rng, language, topic)
+            blocks[at] = new_paragraph()
     elif kind == "paragraph_added":
-        blocks.insert(rng.randint(1, len(blocks)), text.paragraph(rng, language, topic))
+        blocks.insert(rng.randint(1, len(blocks)), new_paragraph())
     elif kind == "paragraph_removed":
         del blocks[rng.choice(positions[1:])]
-    return replace(article, blocks=tuple(blocks))
 
 
 def _move(rng: Random, article: Article) -> Article:

@@ -15,7 +15,7 @@ from functools import cached_property
 from random import Random
 
 from replay import text
-from replay.corpus import Image, iso, local_time
+from replay.corpus import Image, edit_blocks, iso, local_time
 
 Block = str | Image
 
@@ -217,17 +217,6 @@ def initial_state(profile: Profile, size: int, seed: int) -> State:
     return State(0, pieces, [], builder.next_number, builder.next_story, frozenset(gone))
 
 
-def _typo(rng: Random, paragraph: str, language: str) -> str:
-    chars = list(paragraph)
-    letters = [i for i, char in enumerate(chars) if char.isalpha()]
-    alphabet = text.ALPHABETS[language]
-    for i in rng.sample(letters, min(len(letters), rng.randint(1, 3))):
-        old = chars[i]
-        new = rng.choice([c for c in alphabet if c != old.lower()])
-        chars[i] = new.upper() if old.isupper() else new
-    return "".join(chars)
-
-
 def _edit(writer: Writer, rng: Random, piece: Piece, kind: str) -> Piece:
     """The article after one change of `kind` to what a reader reads."""
     language, topic = piece.language, piece.topic
@@ -253,18 +242,8 @@ def _edit(writer: Writer, rng: Random, piece: Piece, kind: str) -> Piece:
         return replace(piece, tags=tags)
     blocks = list(piece.blocks)
     positions = [i for i, block in enumerate(blocks) if isinstance(block, str)]
-    if kind == "typo":
-        at = rng.choice(positions)
-        blocks[at] = _typo(rng, blocks[at], language)
-    elif kind == "rewrite":
-        at = rng.choice(positions)
-        old = blocks[at]
-        while blocks[at] == old:
-            blocks[at] = writer.paragraph(rng, language, topic)
-    elif kind == "paragraph_added":
-        blocks.insert(rng.randint(1, len(blocks)), writer.paragraph(rng, language, topic))
-    elif kind == "paragraph_removed":
-        del blocks[rng.choice(positions[1:])]
+    edit_blocks(rng, blocks, positions, kind, language,
+                lambda: writer.paragraph(rng, language, topic))
     return replace(piece, blocks=tuple(blocks))
 
 
