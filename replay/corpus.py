@@ -8,10 +8,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import cached_property, lru_cache
 from random import Random
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from crawler.dates import kazakhstan_offset
 from replay import editions, text
+
+T = TypeVar("T")
 
 LANGUAGES = text.LANGUAGES
 RU_SECTIONS = ("novosti", "politika", "obsshestvo", "gorod", "life", "regiony", "people", "explain")
@@ -349,6 +351,19 @@ def initial_state(size: int, seed: int) -> State:
     return State(0, articles, [], builder.next_id, builder.next_story, protected)
 
 
+def another(old: T, make: Callable[[], T]) -> T:
+    """A value from `make` that differs from `old` (asked again until it does)."""
+    new = old
+    while new == old:
+        new = make()
+    return new
+
+
+def writers(rng: Random, language: str) -> tuple[str, ...]:
+    """One or two of the edition's writers."""
+    return tuple(rng.sample(text.WRITERS[language], rng.choice((1, 2))))
+
+
 def typo(rng: Random, paragraph: str, language: str) -> str:
     """One to three letters replaced by other letters."""
     chars = list(paragraph)
@@ -369,10 +384,8 @@ def _edit(rng: Random, article: Article, kind: str) -> Article:
     """The article after one content change of `kind`."""
     language, topic = article.language, article.topic
     if kind == "headline":
-        title = article.title
-        while title == article.title:
-            title = text.headline(rng, language, topic)
-        return replace(article, title=title)
+        return replace(article, title=another(article.title,
+                                              lambda: text.headline(rng, language, topic)))
     if kind == "byline":
         line, authors, photos = article.byline, article.authors, article.photo_credits
         while (authors, photos) == (article.authors, article.photo_credits):
@@ -393,9 +406,7 @@ def edit_blocks(rng: Random, blocks: list, positions: list[int], kind: str, lang
         blocks[at] = typo(rng, blocks[at], language)
     elif kind == "rewrite":
         at = rng.choice(positions)
-        old = blocks[at]
-        while blocks[at] == old:
-            blocks[at] = new_paragraph()
+        blocks[at] = another(blocks[at], new_paragraph)
     elif kind == "paragraph_added":
         blocks.insert(rng.randint(1, len(blocks)), new_paragraph())
     elif kind == "paragraph_removed":
@@ -407,10 +418,8 @@ def _move(rng: Random, article: Article) -> Article:
     if article.language == "ru" and rng.random() < 0.5:
         section = rng.choice([s for s in RU_SECTIONS if s != article.section])
         return replace(article, section=section)
-    slug = article.slug
-    while slug == article.slug:
-        slug = text.slugify(text.headline(rng, article.language, article.topic))
-    return replace(article, slug=slug)
+    return replace(article, slug=another(article.slug, lambda: text.slugify(
+        text.headline(rng, article.language, article.topic))))
 
 
 def _edit_field(rng: Random, article: Article, name: str, stamp_time: datetime) -> Article:
@@ -418,40 +427,30 @@ def _edit_field(rng: Random, article: Article, name: str, stamp_time: datetime) 
     or a date."""
     language, topic = article.language, article.topic
     if name == "lead":
-        lead = article.lead
-        while lead == article.lead:
-            lead = text.lead(rng, language, topic)
-        return replace(article, lead=lead)
+        return replace(article, lead=another(article.lead,
+                                             lambda: text.lead(rng, language, topic)))
     if name == "tags":
-        tags = article.tags
-        while tags == article.tags:
-            tags = text.tags(rng, language, topic)
-        return replace(article, tags=tags)
+        return replace(article, tags=another(article.tags,
+                                             lambda: text.tags(rng, language, topic)))
     if name == "cover_image":
         return replace(article, cover=article.cover.replace(".jpg", f"-{rng.randrange(1, 99)}.jpg"))
     if name == "cover_caption":
-        caption = article.cover_caption
-        while caption == article.cover_caption:
-            caption = text.caption(rng, language, topic)
-        return replace(article, cover_caption=caption)
+        return replace(article, cover_caption=another(
+            article.cover_caption, lambda: text.caption(rng, language, topic)))
     if name == "photo_credits":
         line, photos = article.byline, article.photo_credits
         while photos == article.photo_credits:
             line, photos = text.credited_byline(rng, language, article.authors)
         return replace(article, byline=line, photo_credits=photos)
     if name == "authors":
-        authors = article.authors
-        while authors == article.authors:
-            authors = tuple(rng.sample(text.WRITERS[language], rng.choice((1, 2))))
+        authors = another(article.authors, lambda: writers(rng, language))
         line = text.join_names(list(authors), "and") if language == "en" else ", ".join(authors)
         return replace(article, byline=line, authors=authors)
     if name == "section":
         return replace(article, section=rng.choice([s for s in RU_SECTIONS if s != article.section]))
     if name == "slug":
-        slug = article.slug
-        while slug == article.slug:
-            slug = text.slugify(text.headline(rng, language, topic))
-        return replace(article, slug=slug)
+        return replace(article, slug=another(
+            article.slug, lambda: text.slugify(text.headline(rng, language, topic))))
     if name == "modified":
         return replace(article, modified=stamp_time + timedelta(minutes=rng.randrange(120)))
     # published: the time corrected by a few minutes, with the offset in force then

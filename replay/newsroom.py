@@ -15,7 +15,7 @@ from functools import cached_property
 from random import Random
 
 from replay import text
-from replay.corpus import Image, edit_blocks, iso, local_time
+from replay.corpus import Image, another, edit_blocks, iso, local_time, writers
 
 Block = str | Image
 
@@ -221,25 +221,14 @@ def _edit(writer: Writer, rng: Random, piece: Piece, kind: str) -> Piece:
     """The article after one change of `kind` to what a reader reads."""
     language, topic = piece.language, piece.topic
     if kind == "headline":
-        title = piece.title
-        while title == piece.title:
-            title = writer.headline(rng, language, topic)
+        title = another(piece.title, lambda: writer.headline(rng, language, topic))
         return replace(piece, title=title)  # the URL stays: only the headline changes
     if kind == "byline":
-        authors = piece.authors
-        while authors == piece.authors:
-            authors = tuple(rng.sample(text.WRITERS[language], rng.choice((1, 2))))
-        return replace(piece, authors=authors)
+        return replace(piece, authors=another(piece.authors, lambda: writers(rng, language)))
     if kind == "lead":
-        lead = piece.lead
-        while lead == piece.lead:
-            lead = writer.lead(rng, language, topic)
-        return replace(piece, lead=lead)
+        return replace(piece, lead=another(piece.lead, lambda: writer.lead(rng, language, topic)))
     if kind == "tags":
-        tags = piece.tags
-        while tags == piece.tags:
-            tags = writer.tags(rng, language, topic)
-        return replace(piece, tags=tags)
+        return replace(piece, tags=another(piece.tags, lambda: writer.tags(rng, language, topic)))
     blocks = list(piece.blocks)
     positions = [i for i, block in enumerate(blocks) if isinstance(block, str)]
     edit_blocks(rng, blocks, positions, kind, language,
