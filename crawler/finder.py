@@ -165,6 +165,17 @@ class _Finder:
             self.notes.append(f"could not fetch {exc}")
         return None
 
+    def get_page(self, url: str):
+        """(answer, parsed page) of an HTML page of the site, or None when it cannot be had or
+        read."""
+        answer = self.get(url)
+        if answer is None or not answer.ok:
+            return None
+        try:
+            return answer, parse_html(answer.body)
+        except ExtractionError:
+            return None
+
     # ---- the home page and robots.txt --------------------------------------------------------------
 
     def home(self):
@@ -185,12 +196,9 @@ class _Finder:
         moved = detection.meta_refresh(doc, answer.url)
         if moved and self.fetcher.on_site(moved) and moved != answer.url:
             self.notes.append(f"{answer.url} sends its readers to {moved}: read there")
-            forward = self.get(moved)
-            if forward is not None and forward.ok:
-                try:
-                    return forward, parse_html(forward.body)
-                except ExtractionError:
-                    pass
+            forward = self.get_page(moved)
+            if forward is not None:
+                return forward
         return answer, doc
 
     def robots(self, home_url: str) -> tuple[str, list[str], float]:
@@ -287,13 +295,10 @@ class _Finder:
             for url in detection.listing_links(doc, base)[:2]:
                 if not self.fetcher.on_site(url) or _matches(rule, url):
                     continue
-                answer = self.get(url)
-                if answer is None or not answer.ok:
+                page = self.get_page(url)
+                if page is None:
                     continue
-                try:
-                    listing = parse_html(answer.body)
-                except ExtractionError:
-                    continue
+                answer, listing = page
                 articles = [link for link in detection.page_links(listing, answer.url)
                             if _matches(rule, link)]
                 if len(articles) >= LISTED_ARTICLES and detection.next_page_link(listing,
@@ -426,13 +431,10 @@ def find_outlet(address: str, fetcher_options: dict, name: str | None = None, sa
             finder.notes.append(f"more than {MOST_EDITIONS} editions named: {language} at {url} "
                                 "not read")
             continue
-        answer = finder.get(url)
-        if answer is None or not answer.ok:
+        page = finder.get_page(url)
+        if page is None:
             continue
-        try:
-            edition_doc = parse_html(answer.body)
-        except ExtractionError:
-            continue
+        answer, edition_doc = page
         declared = detection.declared_language(edition_doc)
         written = text_language(text_of(edition_doc.find("body") if edition_doc.find("body")
                                         is not None else edition_doc))
