@@ -132,3 +132,11 @@ def test_an_archive_of_an_earlier_main_migrates_its_articles_to_the_default_outl
         assert rows == (37, 0)
         assert archive.db["outlet_keys"].count == 0
         assert len(archive.due_for_revisit("9999-01-01T00:00:00Z")) == 37
+
+
+def test_an_added_outlets_captures_are_read_again_by_its_definition(desk):
+    report = json.loads(mediawatch("reextract", "--dry-run", "--json", "--db", desk.db).stdout)
+    with Archive(desk.db) as archive:
+        captured = len(archive.captured_versions())
+    assert report["pages_read"] == captured > 100
+    assert report["unreadable"] == [] and report["records_changed"] == 0
