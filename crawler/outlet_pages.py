@@ -1,6 +1,6 @@
 """Reading an article page of an added outlet: the generic path (after its own layouts, where it
-has a module), with the outlet's URL rules for
-its canonical address, its key, its edition and its links to the story's other editions."""
+has a module), with the outlet's URL rules for its canonical address, its key, its edition and
+its links to the story's other editions."""
 
 from __future__ import annotations
 
