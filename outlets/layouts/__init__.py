@@ -45,6 +45,16 @@ class Markup:
 
 
 @dataclass(frozen=True)
+class Listing:
+    """Where the outlet's listing pages put each article's entry and its headline (CSS
+    selectors, the headline's within the entry): the headline there is compared with the
+    archived one, a cheap sign that the article changed."""
+
+    entry: str = ""
+    headline: str = ""
+
+
+@dataclass(frozen=True)
 class LayoutVersion:
     """One dated version of an outlet's markup: in use from `since` (None: from the start)
     until `until` (None: still today's)."""
@@ -102,6 +112,14 @@ def layouts(outlet: Outlet) -> tuple[LayoutVersion, ...]:
         found.append(LayoutVersion(layout.name, since, until, markups[layout.name]))
         since = until
     return tuple(reversed(found))
+
+
+def listing(outlet: Outlet) -> Listing:
+    """The markup of the outlet's listing pages (its module's LISTING); empty without one."""
+    if not outlet.extraction.module:
+        return Listing()
+    return getattr(_module(outlet.extraction.module, f"{outlet.name}.extraction.module"),
+                   "LISTING", Listing())
 
 
 def layouts_for(outlet: Outlet | None, fetched: date | None = None) -> tuple[Markup, ...]:

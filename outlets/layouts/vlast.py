@@ -3,7 +3,7 @@ its layouts; what is known of the site is in docs/design.md)."""
 
 from __future__ import annotations
 
-from outlets.layouts import Markup, has_class
+from outlets.layouts import Listing, Markup, has_class
 
 TITLE = f"//li[{has_class('has-title')}]//h1"
 # The subheading some articles set under the title list.
@@ -19,6 +19,10 @@ def _boxes(*names: str) -> tuple[str, ...]:
     return (f".//p[{has_class('other-edition')}]",
             *(f".//*[{has_class(name)}]" for name in ("popular", *names)))
 
+
+# A section's listing: one `div.news-inline-item` per article, its headline in the link's `<b>`
+# (or `a.news-inline-item-title`).
+LISTING = Listing(entry=".news-inline-item", headline="a b::text, a.news-inline-item-title::text")
 
 LAYOUTS = {
     # Since 2022: the title in `ul li.has-title h1`, the lead in `.item-lead`, the byline in
