@@ -40,25 +40,25 @@ NEARLY_EMPTY_SHARE = 0.2
 # Parts of the body scope that are not body text (with those the outlet's layouts name).
 IMAGE_ONLY_P = "self::p[.//img][not(normalize-space())]"
 PRUNED_PARTS = (
-        [
-            f".//*[{has_class('img-caption')}]",
-            ".//figure",
-            ".//figcaption",
-            f".//*[@{TAKEN}='{LINE}' or @{TAKEN}='{LEAD}']",
-            f".//p[em or i][count(*) = 1][not(text()[normalize-space()])]"
-            f"[preceding-sibling::*[1][{IMAGE_ONLY_P}]]",
-            ".//aside",
-            ".//nav",
-            ".//footer",
-            ".//h1",
-            ".//script",
-            ".//style",
-            ".//noscript",
-        ]
-        + [
-            f".//*[{has_class(name)}]"
-            for name in ("caption", "photo-caption", "wp-caption-text", "breadcrumb")
-        ]
+    [
+        f".//*[{has_class('img-caption')}]",
+        ".//figure",
+        ".//figcaption",
+        f".//*[@{TAKEN}='{LINE}' or @{TAKEN}='{LEAD}']",
+        f".//p[em or i][count(*) = 1][not(text()[normalize-space()])]"
+        f"[preceding-sibling::*[1][{IMAGE_ONLY_P}]]",
+        ".//aside",
+        ".//nav",
+        ".//footer",
+        ".//h1",
+        ".//script",
+        ".//style",
+        ".//noscript",
+    ]
+    + [
+        f".//*[{has_class(name)}]"
+        for name in ("caption", "photo-caption", "wp-caption-text", "breadcrumb")
+    ]
 )
 
 
@@ -207,7 +207,8 @@ def read_body(page: Page, language: str) -> tuple[list[str], list[str]]:
     for container, site in _containers(page):
         scope = _scope(container)
         editions = _edition_paragraphs(scope, page, language)
-        for element in [paragraph for paragraph, _ in editions] + _pruned(page.site.not_body)(scope):
+        pruned = _pruned(page.site.not_body)(scope)
+        for element in [paragraph for paragraph, _ in editions] + pruned:
             if element.getparent() is not None:
                 element.drop_tree()
         if site:
