@@ -43,3 +43,20 @@ def active_keys(db: Database, outlet: str, language: str | None = None) -> set[s
     rows = db.execute("SELECT k.key FROM outlet_keys k JOIN articles a ON a.id = k.id"
                       f" WHERE k.outlet = ? AND a.status = ?{clause}", [outlet, ACTIVE, *params])
     return {row[0] for row in rows.fetchall()}
+
+
+def outlet_clause(column: str, outlets: tuple[str | None, ...]) -> tuple[str, list]:
+    """SQL (with its parameters) testing that an articles.outlet column is one of `outlets`
+    (None stands for the default outlet, stored as NULL); "" when no outlet is asked for."""
+    if not outlets:
+        return "", []
+    named = [outlet for outlet in dict.fromkeys(outlets) if outlet is not None]
+    tests = [f"{column} IS NULL"] if None in outlets else []
+    marks = ", ".join("?" for _ in named)
+    tests += [f"{column} IN ({marks})"] if named else []
+    return f" AND ({' OR '.join(tests)})", named
+
+
+def archived_outlets(db: Database) -> dict[str | None, int]:
+    """How many articles the archive holds of each outlet (None: the default outlet)."""
+    return dict(db.execute("SELECT outlet, count(*) FROM articles GROUP BY outlet").fetchall())
