@@ -61,7 +61,7 @@ def desk(tmp_path_factory):
         "SELECT id FROM articles WHERE outlet IS ?", [outlet]).fetchall()}
         for outlet in (None, ADDED)}
     return SimpleNamespace(db=db, folder=folder, since=since, articles=articles,
-                           room=TestClient(create_app(db)))
+                           room=TestClient(create_app(db), base_url="http://127.0.0.1:8000"))
 
 
 def changes(desk, *outlets: str) -> list[dict]:
@@ -141,16 +141,17 @@ def test_search_narrowed_to_an_outlet_finds_only_its_articles(desk):
 def test_the_room_and_the_terminal_give_the_same_changes(desk):
     for name in (DEFAULT, ADDED):
         terminal = changes(desk, name)
-        web = desk.room.get("/api/changes", params={"since": desk.since, "outlet": name}).json()
+        web = desk.room.get("/api/changes", params={"since": desk.since + "Z",
+                                                     "outlet": name}).json()
         assert [item["key"] for item in web["items"]] == \
             [item["key"] for item in terminal][:len(web["items"])]
         assert web["outlets"] == [name]
-        page = desk.room.get("/", params={"since": desk.since, "outlet": name}).text
+        page = desk.room.get("/", params={"since": desk.since + "Z", "outlet": name}).text
         assert f'name="outlet" value="{name}" checked' in page
         assert f"/feeds/outlet/{name}.atom" in page
         shown = re.findall(r'<td class="outlet"><a [^>]*>([^<]*)</a>', page)
         assert shown and set(shown) == {terminal[0]["outlet_title"]}
-    both = desk.room.get("/", params={"since": desk.since}).text
+    both = desk.room.get("/", params={"since": desk.since + "Z"}).text
     assert set(re.findall(r'<td class="outlet"><a [^>]*>([^<]*)</a>', both)) == \
         {item["outlet_title"] for item in changes(desk)}
 
@@ -190,7 +191,9 @@ def test_a_watch_bound_to_an_outlet_gets_only_its_changes(desk, tmp_path):
     assert row["outlets"] == [ADDED]
     assert f"outlets {ADDED}" in mediawatch("watch", "list", "--db", str(db)).stdout
     conn = connect(db)
-    conn.execute("UPDATE watches SET cursor = NULL")  # every change archived so far is new to it
+    # every change archived so far is new to it
+    conn.execute("UPDATE watches SET cursor = ?", [json.dumps({"version_id": 0, "event_id": 0,
+                                                               "run_id": 0})])
     conn.commit()
     from storage.changelog import change_log
     from storage.watches import get_watch, watch_filter
