@@ -57,6 +57,12 @@ def outlet_clause(column: str, outlets: tuple[str | None, ...]) -> tuple[str, li
     return f" AND ({' OR '.join(tests)})", named
 
 
-def archived_outlets(db: Database) -> dict[str | None, int]:
-    """How many articles the archive holds of each outlet (None: the default outlet)."""
-    return dict(db.execute("SELECT outlet, count(*) FROM articles GROUP BY outlet").fetchall())
+def archived_outlets(db: Database) -> list[str | None]:
+    """The outlets the archive holds articles of (None: the default outlet), read from the
+    index on articles.outlet one outlet at a time (a loose index scan, not every article)."""
+    named = [row[0] for row in db.execute(
+        "WITH RECURSIVE o(name) AS (SELECT min(outlet) FROM articles UNION ALL SELECT"
+        " (SELECT min(outlet) FROM articles WHERE outlet > o.name) FROM o WHERE o.name IS NOT"
+        " NULL) SELECT name FROM o WHERE name IS NOT NULL").fetchall()]
+    default = db.execute("SELECT 1 FROM articles WHERE outlet IS NULL LIMIT 1").fetchone()
+    return ([None] if default else []) + named

@@ -95,7 +95,7 @@ def find_article(archive: Archive, ref: str | int) -> int:
     else:
         try:
             article_id, url = article_reference(ref)
-        except ValueError:  # not a URL at all, e.g. `https://[vlast.kz/…`
+        except ValueError:  # not a URL at all, e.g. `https://[example.kz/…`
             article_id, url = None, None
     found = archive.resolve(article_id, url) if article_id is None or article_id <= MAX_ID else None
     # an article URL names an article only on the host of its archived URL (the outlet's)
