@@ -468,6 +468,13 @@ def m018_outlets(db: Database) -> None:
     db["outlet_keys"].create_index(["outlet", "key"], unique=True)
 
 
+@MIGRATIONS()
+def m019_watch_outlets(db: Database) -> None:
+    """A watch bound to outlets: a JSON list of them as articles store them (null: the default
+    outlet); NULL, as on every watch made before, is every outlet."""
+    db["watches"].add_column("outlets", str)
+
+
 def is_current(db: Database) -> bool:
     """Whether the archive has every migration applied (read-only: writes nothing)."""
     return "_sqlite_migrations" in db.table_names() and not MIGRATIONS.pending(db)

@@ -68,6 +68,9 @@ def status_text(data: dict, errors_per_run: int = 5) -> str:
             lines.append(f"    error: {error_text(error)}")
         if len(errors) > errors_per_run:
             lines.append(f"    … and {len(errors) - errors_per_run} more errors")
+    if len(data.get("outlets") or []) > 1 or data.get("outlets_asked"):
+        lines += [outlet_line(row) for row in data["outlets"]] or [
+            f"no article of {', '.join(data['outlets_asked'])} is archived yet"]
     lines.append(status_line(data["editions"]))
     lines.append(evidence_line(data["evidence"]))
     lines += [f"watch {watch['name']} skipped since {watch['error_at']}: {watch['error']}"
@@ -83,6 +86,13 @@ def status_text(data: dict, errors_per_run: int = 5) -> str:
     lines += [watch_line(watch) for watch in data["watches"]]
     lines += service_lines(data["service"], data["next_runs"])
     return "\n".join(lines)
+
+
+def outlet_line(row: dict) -> str:
+    """One outlet's articles in the archive and its revisits due."""
+    return (f"outlet {row['outlet']} ({row['outlet_title']}): {row['articles']} articles, "
+            f"{row['active']} active, {row['removed']} removed; {row['revisits_due']} revisits "
+            f"due; last seen {when(row['last_seen'])}")
 
 
 def evidence_line(evidence: dict) -> str:
@@ -120,8 +130,10 @@ def watch_list_text(rows: list[dict]) -> str:
     lines = []
     for row in rows:
         what = ", ".join(row["kinds"]) or "every kind"
-        extra = "".join(f"; {label} {row[key]}" for key, label in
-                        (("lang", "edition"), ("query", "query"), ("digest", "digest")) if row[key])
+        extra = f"; outlets {', '.join(row['outlets'])}" if row.get("outlets") else ""
+        extra += "".join(f"; {label} {row[key]}" for key, label in
+                         (("lang", "edition"), ("query", "query"), ("digest", "digest"))
+                         if row[key])
         extra += "; private target allowed" if row.get("private_target_allowed") else ""
         counts = ", ".join(f"{n} {status}" for status, n in sorted(row["deliveries"].items()))
         skipped = f"  [skipped: {row['error']}]" if row.get("error") else ""
