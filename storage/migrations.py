@@ -468,6 +468,13 @@ def m018_outlets(db: Database) -> None:
     db["outlet_keys"].create_index(["outlet", "key"], unique=True)
 
 
+@MIGRATIONS()
+def m019_run_outlets(db: Database) -> None:
+    """The outlet each crawl run crawled (NULL for the default outlet, as every run before), so
+    that the service plans each outlet's jobs from its own runs."""
+    db["runs"].add_column("outlet", str)
+
+
 def is_current(db: Database) -> bool:
     """Whether the archive has every migration applied (read-only: writes nothing)."""
     return "_sqlite_migrations" in db.table_names() and not MIGRATIONS.pending(db)
