@@ -4,10 +4,10 @@ Each crawl runs in a process of its own, and two outlets may live on one host, s
 download delay is not enough: two crawls of one host at once would each ask it once a second.
 Every crawl's downloader takes its turn at a host from a small pacing file in the folder of the
 lock files (`storage.locks.lock_dir()`), one per host: under flock(2) it reads when the host is
-next free, takes that moment for its request and writes the one a delay later. The turn is
-taken when the request is about to go out: within a process one request per host is in flight
-at a time, and the request then goes straight to the network (a download slot of its own,
-without Scrapy's delay, which the turn replaces).
+next free; when that time has come it writes the time a delay later and sends its request at
+once, else it sleeps until then and asks again. Within a process one request per host is in
+flight at a time, and once its turn is taken it goes straight to the network (a download slot
+of its own, without Scrapy's delay, which the turns replace).
 
 The delay of a host is the largest of the crawl's DOWNLOAD_DELAY, the outlet's
 `politeness.delay` and the host's robots.txt `Crawl-delay`; MEDIAWATCH_HOST_DELAY replaces the
@@ -48,8 +48,8 @@ def pacing_file(host: str) -> str:
 
 
 def take_turn(host: str, delay: float, now: float | None = None) -> float:
-    """Take the host's next turn and keep the host free of others for `delay` seconds after
-    it; returns the seconds to wait for that turn (0: now)."""
+    """Take the host's turn if it is free now, keeping it from others for `delay` seconds, and
+    return 0; else return the seconds until it is free (nothing taken: ask again then)."""
     descriptor = os.open(pacing_file(host), os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o666)
     try:
         fcntl.flock(descriptor, fcntl.LOCK_EX)
@@ -57,9 +57,10 @@ def take_turn(host: str, delay: float, now: float | None = None) -> float:
         free_at = _NEXT.unpack(stored)[0] if len(stored) == _NEXT.size else 0.0
         now = time.time() if now is None else now
         # A time far ahead was written under a clock that was ahead: not waited for.
-        turn = now if free_at > now + max(delay, 1.0) * 60 else max(now, free_at)
-        os.pwrite(descriptor, _NEXT.pack(turn + delay), 0)
-        return turn - now
+        if now < free_at <= now + max(delay, 1.0) * 60:
+            return free_at - now
+        os.pwrite(descriptor, _NEXT.pack(now + delay), 0)
+        return 0.0
     finally:
         os.close(descriptor)  # drops the flock
 
@@ -113,8 +114,9 @@ class HostPacing:
         gate = _gates.setdefault(host, DeferredLock())
         await maybe_deferred_to_future(gate.acquire())
         request.meta[TURN] = host
-        wait = take_turn(host, delay)
-        if wait > 0:
+        # The turn is taken only when it has come, and the request goes out at once: a turn
+        # taken ahead and waited for could be missed by a busy process and collide with the next.
+        while (wait := take_turn(host, delay)) > 0:
             await sleep(wait)
         slot = SLOT_PREFIX + host
         self.crawler.engine.downloader.per_slot_settings.setdefault(

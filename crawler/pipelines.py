@@ -204,8 +204,9 @@ class ArchivePipeline:
             self.counts["signals"] += 1
 
     def _record_not_modified(self, item: FetchedPage) -> None:
-        self.archive.record_not_modified(self.run_id, item.article_id, item.url, item.fetched_at)
-        self.counts["unchanged"] += 1
+        outcome = self.archive.record_not_modified(self.run_id, item.article_id, item.url,
+                                                   item.fetched_at)
+        self.counts["restored" if outcome == "restored" else "unchanged"] += 1
 
     def _record_gone(self, item: FetchedPage) -> None:
         removed = self.archive.record_gone(self.run_id, item.article_id, item.url, item.status,

@@ -12,8 +12,11 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from test_scheduler import runs, start_service, stop_service, wait_for
 
+from outlets import Outlet
+from outlets.definition import Articles, Edition
 from outlets.files import load, save
 from replay.sites import Replays
 from storage.archive import Archive
@@ -111,26 +114,25 @@ def test_a_failing_outlet_holds_up_no_other(tmp_path):
                            "home": f"http://127.0.0.1:{free_port()}"}), folder / "dead.toml")
         # The agency's feed answers after a minute: its crawls hang to their time limit.
         replays["agency"].set_faults([{"kind": "slow", "path": "/rss/", "seconds": 60}])
-        service = start_service(replays["vlast"].base_url, db, *FAST, "--time-limit", "6",
+        service = start_service(replays["vlast"].base_url, db, *FAST, "--time-limit", "15",
                                 "--max-crawls", "3")
         try:
             wait_for(lambda: any(run["status"] == "timeout" and run.get("outlet") == "dala"
                                  for run in runs(db)), "the hanging outlet's time limit")
-            # While the agency's first crawl hung, the default outlet went on, on time.
-            first_timeout = min(run["finished_at"] for run in runs(db)
-                                if run["status"] == "timeout")
-            on_time = [run for run in runs(db) if run.get("outlet") is None
-                       and run["status"] == "ok" and run["finished_at"] < first_timeout]
             status = wait_for(lambda: failing_status(db, "dala", "dead"),
                               "the failing outlets in the status")
         finally:
             stop_service(service)
-    assert len(on_time) >= 4, runs(db)
-    assert {"ru", "kk", "en"} <= {e for run in on_time for e in run["editions"]}
+    hung = next(run for run in runs(db) if run["status"] == "timeout")
+    # While the agency's crawl hung, the default outlet's crawls went on.
+    during = [run for run in runs(db) if run.get("outlet") is None and run["status"] == "ok"
+              and hung["started_at"] <= run["started_at"] <= run["finished_at"]
+              <= hung["finished_at"]]
+    assert len(during) >= 2, runs(db)
     assert "time limit" in status
     assert "could not reach http://127.0.0.1" in status
     assert not [run for run in runs(db) if run.get("outlet") is None
-                and run["status"] != "ok" and run["status"] != "stopped"]
+                and run["status"] not in ("ok", "stopped")]
 
 
 def test_two_outlets_on_one_host_share_its_pace(tmp_path):
@@ -158,7 +160,8 @@ def test_two_outlets_on_one_host_share_its_pace(tmp_path):
     seen.sort()
     gaps = [later[0] - earlier[0] for earlier, later in zip(seen, seen[1:], strict=False)]
     assert len(seen) > 20
-    assert min(gaps) >= delay - 0.05, sorted(gaps)[:5]
+    # (a request's arrival is seen by the replay's thread some milliseconds after it is sent)
+    assert min(gaps) >= delay * 0.75, sorted(gaps)[:5]
     # The two outlets were crawled at the same time, taking turns at the host.
     turns = sum(1 for earlier, later in zip(seen, seen[1:], strict=False)
                 if earlier[1] != later[1])
@@ -195,3 +198,47 @@ def test_an_added_outlet_keeps_its_revisit_policy_and_sees_removals_and_restorat
     assert keys(2, "restored") and outcomes[2]["restored"] == len(keys(2, "restored"))
     assert outcomes[2]["removed_ids"] == keys(1, "removed") - keys(2, "restored") | keys(
         2, "removed")
+
+
+def test_a_host_turn_is_taken_only_when_it_has_come(tmp_path):
+    from crawler.pacing import take_turn
+    from storage.locks import use_lock_dir
+
+    use_lock_dir(tmp_path)
+    try:
+        assert take_turn("news.example.kz", 1.0, now=100.0) == 0
+        # taken: wait, and nothing is taken meanwhile; one host however its name is written
+        assert take_turn("news.example.kz", 1.0, now=100.4) == pytest.approx(0.6)
+        assert take_turn("NEWS.example.kz", 1.0, now=100.6) == pytest.approx(0.4)
+        assert take_turn("other.example.kz", 1.0, now=100.6) == 0  # another host: its own turns
+        assert take_turn("news.example.kz", 1.0, now=101.0) == 0
+        assert take_turn("news.example.kz", 1.0, now=101.5) == pytest.approx(0.5)
+        # A turn written under a clock far ahead is not waited for.
+        assert take_turn("news.example.kz", 1.0, now=10.0) == 0
+    finally:
+        use_lock_dir(None)
+
+
+def test_the_service_is_given_its_outlets_from_python(tmp_path):
+    from outlets import default_outlet
+    from scheduler import ServiceConfig, list_jobs
+
+    ledger = Outlet(name="ledger", home="http://127.0.0.1:9", editions=(Edition("en"),),
+                    articles=Articles(patterns=(r"^/\d{4}/",)))
+    desk = Outlet(name="desk", home="http://127.0.0.1:10",
+                  editions=(Edition("ru", default=True), Edition("kk", query="lang=kz")),
+                  articles=Articles(patterns=(r"^/n/",)))
+    config = ServiceConfig(db=str(tmp_path / "archive.db"), outlets=(ledger, desk),
+                           new_interval=60, revisit_interval=60, sweep_interval=60)
+    jobs = list_jobs(config)
+    assert sorted(job["job"] for job in jobs) == sorted(
+        f"{outlet}:{kind}-{edition}" for kind in ("new", "revisit", "sweep")
+        for outlet, edition in (("ledger", "en"), ("desk", "ru"), ("desk", "kk")))
+    assert not (tmp_path / "archive.db").exists()  # listing reads, never makes, the archive
+    config.outlets = (default_outlet(), desk)
+    config.only, config.editions = ("desk", "vlast"), ("ru",)
+    assert sorted(job["job"] for job in list_jobs(config)) == [
+        "desk:new-ru", "desk:revisit-ru", "desk:sweep-ru", "new-ru", "revisit-ru", "sweep-ru"]
+    config.only = ("nowhere",)
+    with pytest.raises(ValueError, match="no outlet named 'nowhere'; the outlets are vlast, desk"):
+        list_jobs(config)
