@@ -380,8 +380,9 @@ def parse_steps(value: str | None) -> list[int] | None:
 
 
 @main.command()
-@click.option("--edition", type=click.Choice([*EDITIONS, "all"]), default="all",
-              show_default=True, help="Which edition to crawl.")
+@click.option("--edition", default="all", show_default=True, metavar="LANG",
+              help=f"Which edition to crawl: {', '.join(EDITIONS)} or all; with --outlet, any "
+                   "of the outlet's languages.")
 @click.option("--mode", type=click.Choice(["new", "backfill", "revisit"]), default="new",
               show_default=True,
               help="new: stop at what is archived; backfill: walk back to --since; "
@@ -423,6 +424,8 @@ def crawl(edition: str, mode: str, since: str | None, limit: int | None, everyth
                                     limit=limit, everything=everything,
                                     revisit_steps=parse_steps(revisit_steps))
         else:
+            if edition not in (*EDITIONS, "all"):
+                raise UserError(f"--edition: {edition!r} is not one of {', '.join(EDITIONS)}, all")
             base_url = check_crawl_target(base_url, db)
             editions = list(EDITIONS) if edition == "all" else [edition]
             runs = run_crawl(editions, mode=mode, base_url=base_url, db=db, since=since,
@@ -467,8 +470,9 @@ def reject_ignored_options(mode: str, **given) -> None:
 @main.command()
 @base_url_option
 @db_option
-@click.option("--edition", "editions", multiple=True, type=click.Choice(EDITIONS),
-              help="Editions to watch (repeatable); every edition of each outlet by default.")
+@click.option("--edition", "editions", multiple=True, metavar="LANG",
+              help="Editions to watch, by language (repeatable): ru, kk, en or another of an "
+                   "outlet's; every edition of each outlet by default.")
 @click.option("--outlet", "outlet_names", multiple=True, metavar="NAME",
               help="Only this outlet (repeatable); by default the default outlet and every "
                    "added one.")

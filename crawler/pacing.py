@@ -116,8 +116,12 @@ class HostPacing:
         request.meta[TURN] = host
         # The turn is taken only when it has come, and the request goes out at once: a turn
         # taken ahead and waited for could be missed by a busy process and collide with the next.
-        while (wait := take_turn(host, delay)) > 0:
-            await sleep(wait)
+        try:
+            while (wait := take_turn(host, delay)) > 0:
+                await sleep(wait)
+        except BaseException:  # the crawl is ending while the request waited: free the host
+            self.request_left(request)
+            raise
         slot = SLOT_PREFIX + host
         self.crawler.engine.downloader.per_slot_settings.setdefault(
             slot, {"concurrency": 1, "delay": 0, "jitter": 0})

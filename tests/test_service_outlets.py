@@ -13,7 +13,8 @@ import time
 from pathlib import Path
 
 import pytest
-from test_scheduler import runs, start_service, stop_service, wait_for
+from starlette.testclient import TestClient
+from test_scheduler import ROOM, runs, start_service, stop_service, wait_for
 
 from outlets import Outlet
 from outlets.definition import Articles, Edition
@@ -21,6 +22,7 @@ from outlets.files import load, save
 from replay.sites import Replays
 from storage.archive import Archive
 from storage.outlets import known_id
+from web.app import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 FAST = ("--new-interval", "2", "--revisit-interval", "2", "--sweep-interval", "3600")
@@ -121,6 +123,7 @@ def test_a_failing_outlet_holds_up_no_other(tmp_path):
                                  for run in runs(db)), "the hanging outlet's time limit")
             status = wait_for(lambda: failing_status(db, "dala", "dead"),
                               "the failing outlets in the status")
+            page = TestClient(create_app(str(db)), base_url=ROOM).get("/status").text
         finally:
             stop_service(service)
     hung = next(run for run in runs(db) if run["status"] == "timeout")
@@ -131,6 +134,8 @@ def test_a_failing_outlet_holds_up_no_other(tmp_path):
     assert len(during) >= 2, runs(db)
     assert "time limit" in status
     assert "could not reach http://127.0.0.1" in status
+    assert "Jobs failing now" in page and "Outlets it crawls: vlast, dala, dead." in page
+    assert "dead:new-ru" in page and "dala:new-" in page
     assert not [run for run in runs(db) if run.get("outlet") is None
                 and run["status"] not in ("ok", "stopped")]
 
