@@ -498,7 +498,7 @@ def schedule(base_url: str, db: str, editions: tuple[str, ...], outlet_names: tu
     import logging
 
     from outlets.definition import DefinitionError
-    from scheduler import AlreadyRunning, CrawlService, ServiceConfig, list_jobs
+    from scheduler import AlreadyRunning, CrawlService, ServiceConfig, list_jobs, service_outlets
     from storage.access import ArchiveError
     from views.runs import schedule_text
 
@@ -514,6 +514,8 @@ def schedule(base_url: str, db: str, editions: tuple[str, ...], outlet_names: tu
     try:
         if list_only:
             echo_text(schedule_text(list_jobs(config)))
+            for problem in service_outlets(config)[1]:
+                echo_text(f"not crawled: {problem}")
             return
         service = CrawlService(config)
     except (ArchiveError, DefinitionError, ValueError) as exc:

@@ -247,3 +247,15 @@ def test_the_service_is_given_its_outlets_from_python(tmp_path):
     config.only = ("nowhere",)
     with pytest.raises(ValueError, match="no outlet named 'nowhere'; the outlets are vlast, desk"):
         list_jobs(config)
+
+
+def test_a_definition_that_cannot_be_read_stops_no_other_outlet(tmp_path):
+    folder = tmp_path / "archive.outlets"
+    folder.mkdir()
+    (folder / "broken.toml").write_text('name = "broken"\nhome = "https://x.example"\n',
+                                        encoding="utf-8")
+    listing = mediawatch("schedule", "--list", "--db", str(tmp_path / "archive.db")).stdout
+    lines = listing.splitlines()
+    assert len([line for line in lines if line.startswith(("new-", "revisit-", "sweep-"))]) == 9
+    assert lines[-1] == (f"not crawled: {folder / 'broken.toml'}.articles.patterns: at least one "
+                         "pattern is required")
