@@ -259,3 +259,28 @@ def test_a_definition_that_cannot_be_read_stops_no_other_outlet(tmp_path):
     assert len([line for line in lines if line.startswith(("new-", "revisit-", "sweep-"))]) == 9
     assert lines[-1] == (f"not crawled: {folder / 'broken.toml'}.articles.patterns: at least one "
                          "pattern is required")
+
+
+@pytest.mark.parametrize(("table", "error"), [
+    ('policy = "sometimes"', r"x\.toml\.revisit\.policy: 'sometimes' must be one of adaptive, steps"),
+    ("steps = [60, -1]", r"x\.toml\.revisit\.steps: must be a list of whole seconds"),
+    ('policy = "adaptive"\nsteps = [60]', r"x\.toml\.revisit\.steps: steps are for policy"),
+    ("every = 5", r"x\.toml\.revisit: unknown key 'every'"),
+])
+def test_a_revisit_table_that_cannot_be_used_says_where(table, error):
+    from outlets.definition import DefinitionError
+    from outlets.files import loads
+
+    text = 'name = "x"\nhome = "https://x.example"\n[articles]\npatterns = ["^/a/"]\n'
+    with pytest.raises(DefinitionError, match=error):
+        loads(f"{text}[revisit]\n{table}\n", "x.toml")
+
+
+def test_a_revisit_table_is_written_and_read_back():
+    from outlets.files import dumps, loads
+
+    text = ('name = "x"\nhome = "https://x.example"\n[articles]\npatterns = ["^/a/"]\n'
+            "[revisit]\nsteps = [600, 3600]\n")
+    outlet = loads(text, "x.toml")
+    assert (outlet.revisit.policy, outlet.revisit.steps) == ("steps", (600, 3600))
+    assert loads(dumps(outlet), "x.toml") == outlet
