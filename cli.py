@@ -405,8 +405,9 @@ def parse_steps(value: str | None) -> list[int] | None:
 
 
 @main.command()
-@click.option("--edition", type=click.Choice([*EDITIONS, "all"]), default="all",
-              show_default=True, help="Which edition to crawl.")
+@click.option("--edition", default="all", show_default=True, metavar="LANG",
+              help=f"Which edition to crawl: {', '.join(EDITIONS)} or all; with --outlet, any "
+                   "of the outlet's languages.")
 @click.option("--mode", type=click.Choice(["new", "backfill", "revisit"]), default="new",
               show_default=True,
               help="new: stop at what is archived; backfill: walk back to --since; "
@@ -448,6 +449,8 @@ def crawl(edition: str, mode: str, since: str | None, limit: int | None, everyth
                                     limit=limit, everything=everything,
                                     revisit_steps=parse_steps(revisit_steps))
         else:
+            if edition not in (*EDITIONS, "all"):
+                raise UserError(f"--edition: {edition!r} is not one of {', '.join(EDITIONS)}, all")
             base_url = check_crawl_target(base_url, db)
             editions = list(EDITIONS) if edition == "all" else [edition]
             runs = run_crawl(editions, mode=mode, base_url=base_url, db=db, since=since,
@@ -492,47 +495,61 @@ def reject_ignored_options(mode: str, **given) -> None:
 @main.command()
 @base_url_option
 @db_option
-@click.option("--edition", "editions", multiple=True, type=click.Choice(EDITIONS),
-              help="Editions to watch (repeatable); all three by default.")
+@click.option("--edition", "editions", multiple=True, metavar="LANG",
+              help="Editions to watch, by language (repeatable): ru, kk, en or another of an "
+                   "outlet's; every edition of each outlet by default.")
+@click.option("--outlet", "outlet_names", multiple=True, metavar="NAME",
+              help="Only this outlet (repeatable); by default the default outlet and every "
+                   "added one.")
+@outlets_dir_option
 @click.option("--new-interval", type=float, help="Seconds between crawls for new articles.")
 @click.option("--revisit-interval", type=float, help="Seconds between revisit crawls.")
 @click.option("--sweep-interval", type=float, help="Seconds between sweeps of sitemap and listings.")
 @click.option("--time-limit", type=float, help="Seconds after which a crawl is ended.")
+@click.option("--max-crawls", type=click.IntRange(min=1),
+              help="The most crawls at once, each of another outlet (default: "
+                   "MEDIAWATCH_MAX_CRAWLS, else 4).")
 @revisit_steps_option
 @utc_option
 @click.option("--list", "list_only", is_flag=True, help="Show the jobs and their next run times.")
 @web_url_option
-def schedule(base_url: str, db: str, editions: tuple[str, ...], new_interval: float | None,
+def schedule(base_url: str, db: str, editions: tuple[str, ...], outlet_names: tuple[str, ...],
+             outlets_dir: str | None, new_interval: float | None,
              revisit_interval: float | None, sweep_interval: float | None,
-             time_limit: float | None, revisit_steps: str | None, list_only: bool,
-             web_url: str) -> None:
-    """Run the crawl service: new articles, revisits and sweeps on a schedule; notifications
-    are delivered after each crawl."""
+             time_limit: float | None, max_crawls: int | None, revisit_steps: str | None,
+             list_only: bool, web_url: str) -> None:
+    """Run the crawl service: new articles, revisits and sweeps of every outlet on a schedule;
+    notifications are delivered after each crawl."""
     import logging
 
-    from scheduler import AlreadyRunning, CrawlService, ServiceConfig, list_jobs
+    from outlets.definition import DefinitionError
+    from scheduler import AlreadyRunning, CrawlService, ServiceConfig, list_jobs, service_outlets
     from storage.access import ArchiveError
     from views.runs import schedule_text
 
-    config = ServiceConfig(db=db, base_url=check_crawl_target(base_url, db), web_url=web_url)
-    if editions:
-        config.editions = editions
+    config = ServiceConfig(db=db, base_url=check_crawl_target(base_url, db), web_url=web_url,
+                           editions=editions, only=outlet_names, outlets_dir=outlets_dir)
     for name, value in (("new_interval", new_interval), ("revisit_interval", revisit_interval),
-                        ("sweep_interval", sweep_interval), ("time_limit", time_limit)):
+                        ("sweep_interval", sweep_interval), ("time_limit", time_limit),
+                        ("max_crawls", max_crawls)):
         if value is not None:
             setattr(config, name, value)
     if revisit_steps:
         config.revisit_steps = tuple(parse_steps(revisit_steps))
-    if list_only:
-        try:
-            jobs = list_jobs(config)
-        except ArchiveError as exc:
-            raise UserError(str(exc)) from None
-        echo_text(schedule_text(jobs))
-        return
+    try:
+        if list_only:
+            echo_text(schedule_text(list_jobs(config)))
+            for problem in service_outlets(config)[1]:
+                echo_text(f"not crawled: {problem}")
+            return
+        service = CrawlService(config)
+    except (ArchiveError, DefinitionError, ValueError) as exc:
+        raise UserError(str(exc)) from None
+    if not service.targets:
+        raise UserError("no outlet has an edition to crawl: check --outlet and --edition")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     try:
-        CrawlService(config).run()
+        service.run()
     except AlreadyRunning as exc:
         raise UserError(str(exc)) from None
 

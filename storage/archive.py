@@ -395,8 +395,9 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
         })
 
     def record_not_modified(self, run_id: int | None, article_id: int, url: str,
-                            fetched_at: str) -> None:
-        """A 304 answer to a conditional request: the article is unchanged."""
+                            fetched_at: str) -> str:
+        """A 304 answer to a conditional request: the article is unchanged (`not_modified`),
+        or, when it had been removed, back unchanged (`restored`)."""
         at = utc_iso(fetched_at)
         with write_transaction(self.db):
             current = self._article_row(article_id)
@@ -407,6 +408,7 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
                     outcome = "restored"
                 self._seen_unchanged(article_id, current, at, {})
             self._log_fetch(run_id, article_id, url, 304, outcome, at)
+        return outcome
 
     def record_gone(self, run_id: int | None, article_id: int | None, url: str, status: int,
                     location: str | None, fetched_at: str) -> bool:

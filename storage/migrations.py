@@ -475,6 +475,13 @@ def m019_watch_outlets(db: Database) -> None:
     db["watches"].add_column("outlets", str)
 
 
+@MIGRATIONS()
+def m020_run_outlets(db: Database) -> None:
+    """The outlet each crawl run crawled (NULL for the default outlet, as every run before), so
+    that the service plans each outlet's jobs from its own runs."""
+    db["runs"].add_column("outlet", str)
+
+
 def is_current(db: Database) -> bool:
     """Whether the archive has every migration applied (read-only: writes nothing)."""
     return "_sqlite_migrations" in db.table_names() and not MIGRATIONS.pending(db)

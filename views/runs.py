@@ -27,6 +27,8 @@ def run_line(run: dict) -> str:
     stats = run.get("stats") or {}
     counts = ", ".join(f"{label} {stats.get(key, 0)}" for key, label in RUN_COUNTS)
     editions = ",".join(run.get("editions") or [])
+    if run.get("outlet"):  # another outlet than the default one
+        editions = f"{run['outlet']} {editions}"
     seconds = run_seconds(run)
     took = f" in {duration(seconds)}" if seconds is not None else f" since {when(run.get('started_at'))}"
     return f"run {run['id']} [{editions} {run.get('mode')}] {run.get('status')}{took}: {counts}"
@@ -145,9 +147,10 @@ def watch_list_text(rows: list[dict]) -> str:
 
 def schedule_text(jobs: list[dict]) -> str:
     """The service's jobs, each with its interval in words and its next run in local time."""
-    lines = [f"job          interval  next run ({zone_name()})"]
-    lines += [f"{job['job']:<12} {duration(job['every_seconds']):<9} {when(job['next_run'])}"
-              for job in jobs]
+    width = max([12, *(len(job["job"]) for job in jobs)])
+    lines = [f"{'job':<{width}} interval  next run ({zone_name()})"]
+    lines += [f"{job['job']:<{width}} {duration(job['every_seconds']):<9} "
+              f"{when(job['next_run'])}" for job in jobs]
     return "\n".join(lines)
 
 
@@ -158,10 +161,19 @@ def service_lines(service: dict | None, next_runs: list[dict]) -> list[str]:
     if not service["running"]:
         return [f"crawl service: not running (last ran {when(service['started_at'])} to "
                 f"{when(service.get('stopped_at') or service['recorded_at'])} {zone_name()})"]
+    outlets = service.get("outlets") or []
+    crawled = ", ".join(f"{outlet['name']} ({outlet['base_url']})" for outlet in outlets
+                        ) if len(outlets) > 1 else service["base_url"]
     lines = [f"crawl service: running since {when(service['started_at'])} {zone_name()}, "
-             f"crawling {service['base_url']}; next runs:"]
-    lines += [f"  {job['job']:<12} every {duration(job['every_seconds']):<8} next "
+             f"crawling {crawled}; next runs:"]
+    width = max([12, *(len(job["job"]) for job in next_runs)])
+    lines += [f"  {job['job']:<{width}} every {duration(job['every_seconds']):<8} next "
               f"{when(job['next_run'])}" for job in next_runs]
+    for failing in service.get("failing") or []:
+        lines.append(f"  failing: {failing['job']} since {when(failing['since'])}, last at "
+                     f"{when(failing['at'])}: {failing['error']}")
+    for problem in service.get("unusable_outlets") or []:
+        lines.append(f"  not crawled: {problem}")
     return lines
 
 
