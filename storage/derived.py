@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from sqlite_utils import Database
 
-from storage import divergence, evidence, neardup, translations
+from storage import divergence, evidence, neardup, recompress, translations
 from storage.changes import change_columns
 from storage.db import rows
 from storage.records import record_from_row
@@ -101,6 +101,8 @@ REBUILDS = {
     "kinds": rebuild_kinds,
     "evidence": evidence.build_log,  # appends entries for rows without one; never rewrites
     "divergence": rebuild_divergence,
+    # zlib captures rewritten with zstd (after the log exists: each is checked against it)
+    "captures": recompress.recompress_in_migration,
 }
 
 

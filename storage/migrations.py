@@ -24,6 +24,7 @@ NEEDS = {
     "m015_evidence": ("evidence",),
     "m016_change_excerpts": ("kinds",),
     "m017_divergence": ("divergence",),
+    "m019_zstd_captures": ("captures",),
 }
 
 
@@ -466,6 +467,36 @@ def m018_outlets(db: Database) -> None:
     db["outlet_keys"].create({"id": int, "outlet": str, "key": str, "created_at": str}, pk="id",
                              not_null={"outlet", "key"})
     db["outlet_keys"].create_index(["outlet", "key"], unique=True)
+
+
+@MIGRATIONS()
+def m019_zstd_captures(db: Database) -> None:
+    """zstd dictionaries trained per outlet, which never change once stored; captures name the
+    one they use (`zstd-dict:ID`). The zlib captures of earlier versions are rewritten with them
+    afterwards (NEEDS), each proved to read back byte-identical."""
+    db["capture_zstd_dictionaries"].create(
+        {
+            "id": int,  # from what it was trained on (storage.captures.dictionary_id)
+            "outlet": str,  # NULL for the default outlet
+            "made_at": str,
+            "after_capture": int,  # the latest capture when it was made: used by later ones
+            "samples": int,  # pages it was trained on
+            "data": bytes,
+        },
+        pk="id",
+        not_null={"data", "after_capture"},
+    )
+    db["capture_zstd_dictionaries"].create_index(["outlet", "after_capture"])
+    db.executescript("""
+        CREATE TRIGGER capture_zstd_dictionaries_no_update
+          BEFORE UPDATE ON capture_zstd_dictionaries BEGIN
+          SELECT RAISE(ABORT, 'a capture dictionary is never changed: captures depend on it');
+        END;
+        CREATE TRIGGER capture_zstd_dictionaries_no_delete
+          BEFORE DELETE ON capture_zstd_dictionaries BEGIN
+          SELECT RAISE(ABORT, 'a capture dictionary is never deleted: captures depend on it');
+        END;
+    """)
 
 
 def is_current(db: Database) -> bool:
