@@ -10,7 +10,7 @@ from sqlite_utils import Database
 
 from storage.clock import utc_iso
 
-ZSTD = "zstd"  # zstd alone: an outlet's first pages, before it has a dictionary
+ZSTD = "zstd"  # zstd alone: an outlet's first FIRST_PAGES pages, before it has a dictionary
 WITH_DICTIONARY = "zstd-dict:"  # followed by the dictionary's id in capture_zstd_dictionaries
 # Formats of earlier versions, still read: zlib alone, and zlib with a 32 KiB preset dictionary
 # (capture_dictionaries); storage.recompress rewrites them.
@@ -20,7 +20,8 @@ LEVEL = 6  # with a dictionary, higher levels gain little and cost ten times the
 # An outlet's pages share most of their markup (styles, scripts, menus, footer: 60-70 KiB of a
 # 95 KiB page), more than a single page or zlib's 32 KiB window can refer back to. A dictionary
 # trained on the outlet's own recent pages holds it once.
-TRAIN_PAGES = 16  # captures of an outlet before its first dictionary, and samples per training
+FIRST_PAGES = 4  # an outlet's first dictionary is made from its first pages, as soon as these
+TRAIN_PAGES = 16  # then trained again on this many, and on this many at each retraining
 DICTIONARY_BYTES = 160 * 1024
 TRAIN_K, TRAIN_D = 8192, 8  # fastCOVER's segment and d-mer sizes (no search: 0.1 s a training)
 # A layout change shows as a drop in the ratio: when a dictionary's last WINDOW captures are
@@ -28,7 +29,7 @@ TRAIN_K, TRAIN_D = 8192, 8  # fastCOVER's segment and d-mer sizes (no search: 0.
 # is trained on the outlet's latest pages. Dictionaries never change once stored; old ones stay
 # for the pages compressed with them.
 WINDOW = 16
-RETRAIN_BELOW = 0.6
+RETRAIN_BELOW = 0.75
 
 
 def dictionary_id(outlet: str | None, samples: list[bytes]) -> int:
@@ -95,14 +96,15 @@ class CaptureCodec:
         return self._compressor(number).compress(body), f"{WITH_DICTIONARY}{number}"
 
     def _dictionary_for(self, outlet: str | None, before: int | None) -> int | None:
-        """The outlet's dictionary now: trained when it has enough pages, retrained when the
-        ratio of its latest captures dropped; None while it has too few pages."""
+        """The outlet's dictionary now: a first one from its first FIRST_PAGES pages, then one
+        trained on TRAIN_PAGES, and a new one when the ratio of its latest captures dropped;
+        None while it has fewer pages."""
         limit = before if before is not None else 2**63 - 1
         row = self.db.execute(
-            "SELECT id, after_capture FROM capture_zstd_dictionaries WHERE outlet IS ?"
+            "SELECT id, after_capture, samples FROM capture_zstd_dictionaries WHERE outlet IS ?"
             " AND after_capture < ? ORDER BY after_capture DESC LIMIT 1", [outlet, limit]
         ).fetchone()
-        if row is not None and not self._ratio_dropped(row[0], row[1], limit):
+        if row is not None and row[2] >= TRAIN_PAGES and not self._ratio_dropped(*row[:2], limit):
             return row[0]
         if row is None and before is not None:
             # Rewriting an outlet's first captures: its first pages, known already, train the
@@ -110,7 +112,7 @@ class CaptureCodec:
             samples = self._pages(outlet, "c.id >= 0", [], "ASC")
         else:
             samples = self._pages(outlet, "c.id < ?", [limit], "DESC")
-        if len(samples) < TRAIN_PAGES:
+        if len(samples) < (FIRST_PAGES if row is None else TRAIN_PAGES):
             return row[0] if row else None
         return self._store(outlet, samples, limit)
 
