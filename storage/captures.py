@@ -30,6 +30,7 @@ TRAIN_K, TRAIN_D = 8192, 8  # fastCOVER's segment and d-mer sizes (no search: 0.
 # for the pages compressed with them.
 WINDOW = 16
 RETRAIN_BELOW = 0.75
+CHECK_EVERY = 4  # captures between two looks at the ratio (in one process)
 
 
 def dictionary_id(outlet: str | None, samples: list[bytes]) -> int:
@@ -83,6 +84,7 @@ class CaptureCodec:
         self.zlib_dictionaries: dict[int, bytes] = {}
         # A dictionary's ratio over its first WINDOW captures, and the last of them.
         self.first_windows: dict[int, tuple[float, int]] = {}
+        self.checks: dict[int, int] = {}  # captures compressed with each dictionary here
 
     # ---- writing ----------------------------------------------------------------------------
 
@@ -120,6 +122,9 @@ class CaptureCodec:
         """Whether the dictionary's last WINDOW captures (before `limit`) were compressed less
         than RETRAIN_BELOW times as well as its first WINDOW (medians: one odd page is no
         layout change, most pages of a window are)."""
+        self.checks[number] = self.checks.get(number, 0) + 1
+        if self.checks[number] % CHECK_EVERY:
+            return False
         compression = f"{WITH_DICTIONARY}{number}"
         if number not in self.first_windows:
             first = self.db.execute(
