@@ -311,7 +311,7 @@ def run(pages: int = PAGES, seed: int = SEED, articles: int = RECOMPRESS_ARTICLE
                                   f"{quantile(old_packing, 0.95) * 1000:.2f} ms, total "
                                   f"{sum(old_packing):.2f} s",
     })
-    return {"rows": rows, "details": details}
+    return {"name": "captures", "rows": rows, "details": details}
 
 
 def main() -> None:
