@@ -268,7 +268,7 @@ def run(pages: int = PAGES, seed: int = SEED, articles: int = RECOMPRESS_ARTICLE
                     f"captures): p95 (p50 {p50:.3f} ms, max {max(new['reads']) * 1000:.3f} ms)",
                     f"{p95:.3f} ms", f"zlib-dict, decompression alone: p95 {old_p95:.3f} ms "
                     f"(zstd-dict alone: {new_p95:.3f} ms)",
-                    f"decompression {new_p95 / old_p95:.2f}×", f"≤ {TARGET_READ_MS:.0f} ms",
+                    f"decompression {old_p95 / new_p95:.0f}× faster", f"≤ {TARGET_READ_MS:.0f} ms",
                     p95 <= TARGET_READ_MS))
     rows.append(row(f"Vlast redesign: {retrained['pages']} old articles served again in today's "
                     "layout, their new captures", f"{retrained['ratio']:.1f}× smaller "
