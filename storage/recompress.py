@@ -11,6 +11,7 @@ import zstandard
 from sqlite_utils import Database
 
 from storage import evidence
+from storage.access import ArchiveError
 from storage.captures import ZSTD, CaptureCodec, outlet_of
 
 OLD = f"(compression IS NULL OR compression NOT LIKE '{ZSTD}%')"
@@ -20,8 +21,9 @@ BATCH = 500  # captures a transaction: about a second of holding the write lock
 IN_MIGRATION = 5_000
 
 
-class CaptureError(Exception):
-    """A capture cannot be rewritten without changing what it reads back as."""
+class CaptureError(ArchiveError):
+    """A capture cannot be rewritten without changing what it reads back as (the transaction
+    that was rewriting it is rolled back)."""
 
 
 @dataclass
