@@ -487,6 +487,9 @@ def m019_zstd_captures(db: Database) -> None:
         not_null={"data", "after_capture"},
     )
     db["capture_zstd_dictionaries"].create_index(["outlet", "after_capture"])
+    # Which captures are left in an older format, and a dictionary's latest captures, without
+    # reading the pages.
+    db["captures"].create_index(["compression"])
     db.executescript("""
         CREATE TRIGGER capture_zstd_dictionaries_no_update
           BEFORE UPDATE ON capture_zstd_dictionaries BEGIN
