@@ -15,7 +15,7 @@ from storage.access import ArchiveError
 from storage.captures import ZSTD, CaptureCodec, outlet_of
 
 OLD = f"(compression IS NULL OR compression NOT LIKE '{ZSTD}%')"
-BATCH = 500  # captures a transaction: about a second of holding the write lock
+BATCH = 500  # captures a transaction: about half a second of CPU holding the write lock
 # `migrate` rewrites the old captures itself up to this many (seconds); a larger archive is
 # brought up to date at once and rewrites them with `mediawatch recompress`, batch by batch.
 IN_MIGRATION = 5_000
