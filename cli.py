@@ -1014,6 +1014,7 @@ def migrate_archive(db: str) -> None:
 
     from storage.access import ArchiveError, pending_migrations
     from storage.archive import Archive
+    from storage.recompress import CaptureError, old_captures
 
     if not os.path.exists(db):
         raise UserError(f"no archive at {db}")
@@ -1022,14 +1023,53 @@ def migrate_archive(db: str) -> None:
     except ArchiveError as exc:
         raise UserError(str(exc)) from None
     if pending:
-        Archive(db).close()
+        try:
+            Archive(db).close()
+        except CaptureError as exc:
+            raise UserError(f"{exc}; the archive was left as it was") from None
         click.echo(f"migrated {db}: {', '.join(pending)}")
     else:
         click.echo(f"{db} is up to date: nothing to migrate")
+    with open_archive(db) as archive:
+        left = old_captures(archive.db)
+    if left:
+        click.echo(f"{left:,} captures are still stored with zlib (they read as before): run "
+                   f"`mediawatch recompress --db {db}` to make them about ten times smaller")
     moved, store = move_receivers_out(db)
     if moved:
         click.echo(f"moved the receiver addresses of {moved} watch(es) out of the archive, "
                    f"into {store}")
+
+
+@main.command()
+@click.option("--batch", type=click.IntRange(1, 100_000), default=500, show_default=True,
+              help="Captures rewritten per transaction (each batch commits on its own).")
+@db_option
+def recompress(batch: int, db: str) -> None:
+    """Rewrite captures stored by earlier versions (zlib) with zstd and the outlet's dictionary,
+    each proved to read back byte-identical; stopped, it keeps what it did and goes on from there."""
+    from storage.db import write_transaction
+    from storage.recompress import CaptureError, old_captures
+    from storage.recompress import recompress as rewrite
+
+    def progress(total) -> None:
+        click.echo(f"recompressed {total.captures:,} captures ({mib(total.before)} -> "
+                   f"{mib(total.after)}), {total.left:,} left", err=True)
+
+    with open_archive(db, write=True) as archive:
+        if not old_captures(archive.db):
+            click.echo(f"nothing to recompress: every capture of {db} is stored with zstd")
+            return
+        try:
+            total = rewrite(archive.db, write_transaction, progress, batch)
+        except CaptureError as exc:
+            raise UserError(f"{exc}; the captures rewritten before it are kept") from None
+    click.echo(f"recompressed {total.captures:,} captures of {db}: {mib(total.before)} -> "
+               f"{mib(total.after)} stored; `mediawatch verify` checks every one")
+
+
+def mib(count: int) -> str:
+    return f"{count / 2**20:,.1f} MiB"
 
 
 def move_receivers_out(db: str) -> tuple[int, str]:

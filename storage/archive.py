@@ -24,7 +24,7 @@ from storage.access import (
     keep_shared_files,
     storage_trouble,
 )
-from storage.captures import CaptureCodec
+from storage.captures import CaptureCodec, outlet_of
 from storage.changes import change_columns
 from storage.clock import parse_stamp, utc_iso
 from storage.db import ACTIVE, REMOVED, connect, write_transaction
@@ -289,7 +289,8 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
                            version_id)
 
     def _store_capture(self, page: _Page) -> int:
-        data, compression = self.captures.compress(page.body or b"", page.record.language)
+        data, compression = self.captures.compress(
+            page.body or b"", outlet_of(self.db, page.record.article_id))
         capture_id = self.db["captures"].insert({
             "article_id": page.record.article_id,
             "run_id": page.run_id,
