@@ -8,6 +8,7 @@ from sqlite_utils import Database
 
 from storage.clock import utc_iso
 from storage.db import decode_json, rows, write_transaction
+from storage.outlets import outlet_clause
 from storage.processes import run_died, this_process
 
 RUN_STATUSES = ("ok", "failed", "killed", "timeout", "stopped", "degraded", "died")
@@ -85,9 +86,12 @@ class RunLog:
         found = rows(self.db.execute("SELECT * FROM runs WHERE id = ?", [run_id]))
         return _shown(found[0]) if found else None
 
-    def runs(self, limit: int = 20) -> list[dict]:
-        """The latest runs, newest first; a run whose process died shows the status `died`."""
-        latest = rows(self.db.execute("SELECT * FROM runs ORDER BY id DESC LIMIT ?", [limit]))
+    def runs(self, limit: int = 20, outlets: tuple[str | None, ...] = ()) -> list[dict]:
+        """The latest runs, newest first, of `outlets` (None: the default outlet; empty: every
+        outlet); a run whose process died shows the status `died`."""
+        clause, params = outlet_clause("outlet", outlets)
+        latest = rows(self.db.execute(f"SELECT * FROM runs WHERE 1{clause} ORDER BY id DESC LIMIT ?",
+                                      [*params, limit]))
         return [_shown(row) for row in latest]
 
 

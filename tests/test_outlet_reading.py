@@ -232,6 +232,8 @@ def test_status_narrowed_to_an_outlet(desk):
                                      desk.db).stdout)
     assert [row["outlet"] for row in narrowed["outlets"]] == [ADDED]
     assert narrowed["outlets"][0]["articles"] == len(desk.articles[ADDED])
+    assert {run["outlet"] for run in data["runs"]} == {None, ADDED}
+    assert narrowed["runs"] and {run["outlet"] for run in narrowed["runs"]} == {ADDED}
     assert f"outlet {ADDED} (" in mediawatch("status", "--db", desk.db).stdout
 
 

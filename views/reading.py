@@ -402,14 +402,14 @@ def status(archive: Archive, limit: int = RUNS_SHOWN, now: datetime | None = Non
     the watches skipped at their last delivery run; times written while a clock was ahead and
     their corrections; the crawl service's settings and next runs as it recorded them; the
     revisits due; each outlet's articles and revisits due. `outlets` (names) narrows the
-    outlets and the revisits to those outlets (runs do not record their outlet)."""
+    runs, the outlets and the revisits to those outlets."""
     now = now or datetime.now(UTC)
     book = book or OutletBook.of(archive.db)
     stored = book.stored(outlets)
     per_outlet = [{**row, "outlet": book.get(row["outlet"]).name,
                    "outlet_title": book.get(row["outlet"]).title}
                   for row in browse.outlet_counts(archive.db, utc_iso(now), stored)]
-    runs = archive.runs(limit)
+    runs = archive.runs(limit, stored)
     for run in runs:
         errors = run.get("errors") or []
         run["error_count"] = len(errors)
