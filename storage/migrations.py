@@ -468,6 +468,34 @@ def m018_outlets(db: Database) -> None:
     db["outlet_keys"].create_index(["outlet", "key"], unique=True)
 
 
+# The text columns of the articles table that m019 leaves to the versions.
+M019_TEXT_COLUMNS = ("lead", "body", "authors", "tags", "title_stems", "lead_stems",
+                     "body_stems", "authors_stems", "tags_stems")
+
+
+@MIGRATIONS()
+def m019_compact_search(db: Database) -> None:
+    """Each article's text is held once, in its current version: the articles table no longer
+    keeps a readable and a stemmed copy of it, and the articles' full-text index keeps only its
+    index (contentless, as the versions' always was: the same columns, filled here from the
+    copies before they go). The title stays on the article (every list shows it). The freed
+    pages are reused by what is archived next; VACUUM returns them to the disk."""
+    db.executescript("""
+        DROP TRIGGER IF EXISTS articles_ai;
+        DROP TRIGGER IF EXISTS articles_ad;
+        DROP TRIGGER IF EXISTS articles_au;
+        DROP TABLE IF EXISTS articles_fts;
+    """)
+    columns = ", ".join(M002_FTS_COLUMNS)
+    db.execute(f"CREATE VIRTUAL TABLE articles_fts USING fts5({columns}, content='',"
+               f" tokenize='{M002_TOKENIZER}')")
+    db.execute(f"INSERT INTO articles_fts (rowid, {columns}) SELECT id, "
+               + ", ".join(f"coalesce({column}, '')" for column in M002_FTS_COLUMNS)
+               + " FROM articles")
+    for column in M019_TEXT_COLUMNS:
+        db.execute(f"ALTER TABLE articles DROP COLUMN {column}")
+
+
 def is_current(db: Database) -> bool:
     """Whether the archive has every migration applied (read-only: writes nothing)."""
     return "_sqlite_migrations" in db.table_names() and not MIGRATIONS.pending(db)

@@ -28,8 +28,10 @@ from storage.text import (
 
 FIELDS = ("title", "lead", "body", "authors", "tags")
 STEM_COLUMNS = tuple(f"{name}_stems" for name in FIELDS)
-# The articles FTS table indexes the readable text (what datasette's search box matches) and
-# the stemmed text (what `search` matches); bm25 weights follow that column order.
+# The articles FTS table indexes the current text as written (what datasette's search box
+# matches) and stemmed (what `search` matches); the versions FTS table every version's stemmed
+# text. Both are contentless: the text is read from the versions. bm25 weights follow the
+# column order.
 ARTICLE_FTS_COLUMNS = FIELDS + STEM_COLUMNS
 WEIGHTS = {"title": 10.0, "lead": 4.0, "body": 1.0, "authors": 3.0, "tags": 3.0}
 ARTICLE_WEIGHTS = [0.0] * len(FIELDS) + [WEIGHTS[name] for name in FIELDS]
@@ -80,27 +82,46 @@ def stem_columns(record: dict, language: str) -> dict:
 
 
 def search_columns(record: dict, language: str) -> dict:
-    """Readable and stemmed text of a record, as stored on the articles table."""
+    """Readable and stemmed text of a record, as the articles' index holds it."""
     return {**display_columns(record), **stem_columns(record, language)}
+
+
+def _index(db: Database, table: str, columns: tuple[str, ...], rowid: int, values: list,
+           delete: bool = False) -> None:
+    command, marks = (f"{table}, ", "'delete', ") if delete else ("", "")
+    db.execute(f"INSERT INTO {table} ({command}rowid, {', '.join(columns)})"
+               f" VALUES ({marks}?, {', '.join('?' for _ in columns)})", [rowid, *values])
+
+
+def _article_values(record: dict, language: str) -> list[str]:
+    columns = search_columns(record, language)
+    return [columns[column] for column in ARTICLE_FTS_COLUMNS]
+
+
+def index_article(db: Database, article_id: int, record: dict, language: str) -> None:
+    """Add an article's current text, as written and stemmed, to the current-text index."""
+    _index(db, "articles_fts", ARTICLE_FTS_COLUMNS, article_id,
+           _article_values(record, language))
+
+
+def unindex_article(db: Database, article_id: int, record: dict, language: str) -> None:
+    """Remove an article's text, as it was indexed (its current record until now), from the
+    current-text index: the index keeps no copy of what it indexed, so the record says it."""
+    _index(db, "articles_fts", ARTICLE_FTS_COLUMNS, article_id,
+           _article_values(record, language), delete=True)
 
 
 def index_version(db: Database, version_id: int, record: dict, language: str) -> None:
     """Add one version's stemmed text to the all-versions index."""
     stems = stem_columns(record, language)
-    db.execute(
-        "INSERT INTO versions_fts (rowid, title, lead, body, authors, tags) VALUES (?, ?, ?, ?, ?, ?)",
-        [version_id, *(stems[column] for column in STEM_COLUMNS)],
-    )
+    _index(db, "versions_fts", FIELDS, version_id, [stems[column] for column in STEM_COLUMNS])
 
 
 def unindex_version(db: Database, version_id: int, record: dict, language: str) -> None:
     """Remove one version's text, as it was indexed, from the all-versions index."""
     stems = stem_columns(record, language)
-    db.execute(
-        "INSERT INTO versions_fts (versions_fts, rowid, title, lead, body, authors, tags)"
-        " VALUES ('delete', ?, ?, ?, ?, ?, ?)",
-        [version_id, *(stems[column] for column in STEM_COLUMNS)],
-    )
+    _index(db, "versions_fts", FIELDS, version_id, [stems[column] for column in STEM_COLUMNS],
+           delete=True)
 
 
 # ---- query parsing -------------------------------------------------------------------------
@@ -369,6 +390,8 @@ def _filters(
     date_from: str | None,
     date_to: str | None,
 ) -> tuple[str, list]:
+    """SQL clauses for the filters; `prefix` names the row holding section, authors (a JSON
+    list, as every version keeps it) and the publication date."""
     clauses, params = [], []
     if language:
         clauses.append("a.language = ?")
@@ -386,6 +409,17 @@ def _filters(
         clauses.append(f"substr({prefix}.published, 1, 10) <= ?")
         params.append(date_to)
     return "".join(f" AND {clause}" for clause in clauses), params
+
+
+def _current_filters(language, section, author, date_from, date_to) -> tuple[str, str, list]:
+    """(joins from the article, clauses, parameters) of the filters on the current text: the
+    author is read from the current version (the article keeps no copy of it)."""
+    filters, params = _filters("a", language, section, None, date_from, date_to)
+    if not author:
+        return "", filters, params
+    by_author, more = _filters("cv", None, None, author, None, None)
+    return " JOIN versions cv ON cv.id = a.current_version_id", filters + by_author, \
+        params + more
 
 
 @contextmanager
@@ -546,21 +580,23 @@ RESULT_COLUMNS = ("article_id", "language", "section", "url", "title", "publishe
 
 def _search_current(db, expression, language, section, author, date_from, date_to, limit,
                     offset):
-    filters, params = _filters("a", language, section, author, date_from, date_to)
+    joins, filters, params = _current_filters(language, section, author, date_from, date_to)
     columns = " ".join(STEM_COLUMNS)
     match = f"{{{columns}}} : ({expression})"
-    ranked = _ranked(db, "articles_fts", "JOIN articles a ON a.id = articles_fts.rowid",
+    ranked = _ranked(db, "articles_fts", "JOIN articles a ON a.id = articles_fts.rowid" + joins,
                      ARTICLE_WEIGHTS, match, filters, params, limit, offset)
     rows = _load(
         db,
-        "SELECT a.id, a.id, a.language, a.section, a.url, a.title, a.published, a.authors,"
-        " a.status, a.current_version, a.lead, a.body FROM articles a WHERE a.id",
+        "SELECT a.id, a.id, a.language, a.section, a.url, a.title, a.published, v.authors,"
+        " a.status, a.current_version, v.lead, v.body FROM articles a"
+        " JOIN versions v ON v.id = a.current_version_id WHERE a.id",
         ranked,
     )
     results = []
     for row in rows:
         item = dict(zip(RESULT_COLUMNS, row[:-1], strict=True))
-        item["authors"] = [name for name in item["authors"].split(", ") if name]
+        item["authors"] = json.loads(item["authors"] or "[]")
+        item["body"] = "\n\n".join(json.loads(item["body"] or "[]"))
         item["score"] = row[-1]
         results.append(item)
     return results
@@ -678,9 +714,10 @@ def _edition_counts(db, text, section, author, date_from, date_to, all_versions,
             joins = "JOIN versions v ON v.id = m.rowid JOIN articles a ON a.id = v.article_id"
             counted = "count(DISTINCT CASE WHEN 1{filters} THEN v.article_id END)"
         else:
-            filters, params = _filters("a", language, section, author, date_from, date_to)
+            joins, filters, params = _current_filters(language, section, author, date_from,
+                                                      date_to)
             table, match = "articles_fts", f"{{{' '.join(STEM_COLUMNS)}}} : ({query.expression})"
-            joins = "JOIN articles a ON a.id = m.rowid"
+            joins = "JOIN articles a ON a.id = m.rowid" + joins
             counted = "coalesce(sum(1{filters}), 0)"
         scanned, found = db.execute(
             f"SELECT count(*), {counted.format(filters=filters)} FROM (SELECT rowid FROM {table}"
