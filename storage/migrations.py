@@ -478,8 +478,9 @@ def m019_compact_search(db: Database) -> None:
     """Each article's text is held once, in its current version: the articles table no longer
     keeps a readable and a stemmed copy of it, and the articles' full-text index keeps only its
     index (contentless, as the versions' always was: the same columns, filled here from the
-    copies before they go). The title stays on the article (every list shows it). The freed
-    pages are reused by what is archived next; VACUUM returns them to the disk."""
+    copies before they go). The title stays on the article (every list shows it); the view
+    articles_text shows the rest as the articles table did. The freed pages are reused by what
+    is archived next; VACUUM returns them to the disk."""
     db.executescript("""
         DROP TRIGGER IF EXISTS articles_ai;
         DROP TRIGGER IF EXISTS articles_ad;
@@ -494,6 +495,16 @@ def m019_compact_search(db: Database) -> None:
                + " FROM articles")
     for column in M019_TEXT_COLUMNS:
         db.execute(f"ALTER TABLE articles DROP COLUMN {column}")
+    # What the articles table showed: each article's current text as readable text.
+    db.execute("""
+        CREATE VIEW articles_text AS
+        SELECT a.id, a.language, a.status, a.published, v.title, v.lead,
+          (SELECT coalesce(group_concat(value, char(10) || char(10)), '')
+           FROM json_each(v.body)) AS body,
+          (SELECT coalesce(group_concat(value, ', '), '') FROM json_each(v.authors)) AS authors,
+          (SELECT coalesce(group_concat(value, ', '), '') FROM json_each(v.tags)) AS tags, a.url
+        FROM articles a JOIN versions v ON v.id = a.current_version_id
+    """)
 
 
 def is_current(db: Database) -> bool:
