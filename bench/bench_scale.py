@@ -84,7 +84,8 @@ def time_search(db) -> tuple[dict, list[tuple[float, str]]]:
             if run:
                 wall.append(took)
                 cpu.append(time.process_time() - started_cpu)
-                slowest[f"{query} {filters or ''}"] = max(took, slowest.get(query, 0))
+                name = f"{query} {filters or ''}".strip()
+                slowest[name] = max(took, slowest.get(name, 0))
     return spread(wall, cpu), sorted(((s, q) for q, s in slowest.items()), reverse=True)[:3]
 
 

@@ -418,7 +418,7 @@ def _current_filters(language, section, author, date_from, date_to) -> tuple[str
     if not author:
         return "", filters, params
     by_author, more = _filters("cv", None, None, author, None, None)
-    return " JOIN versions cv ON cv.id = a.current_version_id", filters + by_author, \
+    return " CROSS JOIN versions cv ON cv.id = a.current_version_id", filters + by_author, \
         params + more
 
 
@@ -440,42 +440,23 @@ def searching(db: Database, seconds: float | None = None) -> Iterator[None]:
 
 def _ranked(db: Database, table: str, joins: str, weights: list[float], match: str,
             filters: str, params: list, limit: int, offset: int) -> list[tuple[int, float]]:
-    """(rowid, score) best first, bm25 computed only for the RANK_WINDOW newest matches.
+    """(rowid, score) best first, bm25 computed only for the RANK_WINDOW newest matches that
+    pass the filters.
 
-    Only rowids are ranked; the caller loads the text of the few rows it returns.
+    One pass over the index, newest first: each match is joined to its row for the filters
+    (the index drives the join), and bm25 is computed only for the rows kept, so the cost
+    follows the window, not the number of matches. Only rowids are ranked; the caller loads
+    the text of the few rows it returns.
     """
     marks = ", ".join("?" for _ in weights)
-    if filters:
-        # The filters need a join for every match, so they are applied once: to find the
-        # window. bm25 is then computed without the join from the window's oldest match on,
-        # and only the window's rows are kept.
-        window = {row[0] for row in db.execute(
-            f"SELECT {table}.rowid FROM {table} {joins} WHERE {table} MATCH ?{filters}"
-            f" ORDER BY {table}.rowid DESC LIMIT ?",
-            [match, *params, RANK_WINDOW],
-        ).fetchall()}
-        if not window:
-            return []
-        scored = db.execute(
-            f"SELECT rowid, bm25({table}, {marks}) FROM {table}"
-            f" WHERE {table} MATCH ? AND rowid >= ?",
-            [*weights, match, min(window)],
-        ).fetchall()
-        ranked = sorted((row for row in scored if row[0] in window), key=lambda row: row[1])
-        return ranked[offset : offset + limit]
-    base = f" FROM {table} WHERE {table} MATCH ?"
-    cutoff = db.execute(
-        f"SELECT {table}.rowid{base} ORDER BY {table}.rowid DESC LIMIT 1 OFFSET ?",
-        [match, *params, RANK_WINDOW],
+    window = db.execute(
+        f"SELECT {table}.rowid, bm25({table}, {marks}) FROM {table}"
+        f"{' ' + joins if filters else ''} WHERE {table} MATCH ?{filters}"
+        f" ORDER BY {table}.rowid DESC LIMIT ?",
+        [*weights, match, *params, RANK_WINDOW],
     ).fetchall()
-    if cutoff:
-        base += f" AND {table}.rowid > ?"
-        params = [*params, cutoff[0][0]]
-    return db.execute(
-        f"SELECT {table}.rowid, bm25({table}, {marks}) AS score{base}"
-        " ORDER BY score LIMIT ? OFFSET ?",
-        [*weights, match, *params, limit, offset],
-    ).fetchall()
+    window.sort(key=lambda row: (row[1], row[0]))
+    return window[offset : offset + limit]
 
 
 def _load(db: Database, sql: str, ranked: list[tuple[int, float]]) -> list[tuple]:
@@ -583,7 +564,8 @@ def _search_current(db, expression, language, section, author, date_from, date_t
     joins, filters, params = _current_filters(language, section, author, date_from, date_to)
     columns = " ".join(STEM_COLUMNS)
     match = f"{{{columns}}} : ({expression})"
-    ranked = _ranked(db, "articles_fts", "JOIN articles a ON a.id = articles_fts.rowid" + joins,
+    ranked = _ranked(db, "articles_fts",
+                     "CROSS JOIN articles a ON a.id = articles_fts.rowid" + joins,
                      ARTICLE_WEIGHTS, match, filters, params, limit, offset)
     rows = _load(
         db,
@@ -605,7 +587,8 @@ def _search_current(db, expression, language, section, author, date_from, date_t
 def _search_versions(db, expression, language, section, author, date_from, date_to, limit,
                      offset):
     filters, params = _filters("v", language, section, author, date_from, date_to)
-    joins = "JOIN versions v ON v.id = versions_fts.rowid JOIN articles a ON a.id = v.article_id"
+    joins = ("CROSS JOIN versions v ON v.id = versions_fts.rowid"
+             " CROSS JOIN articles a ON a.id = v.article_id")
     ranked = _ranked(db, "versions_fts", joins, VERSION_WEIGHTS, expression, filters,
                      params, (limit + offset) * 5, 0)
     rows = _load(
