@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -631,32 +632,47 @@ class _Highlighter:
         return self.known[word]
 
 
+def _around(text: str, is_hit: Callable[[str], bool] | None, size: int
+            ) -> tuple[int, list[tuple[int, int]], bool] | None:
+    """(index of the first word shown, spans of the words shown, whether words follow them):
+    `size` words around the first matching word (about a third of them before it), or the
+    first `size` words when `is_hit` is None; None when no word matches. Words are read only
+    as far as needed."""
+    before: deque[tuple[int, int]] = deque(maxlen=size // 3)
+    words_of = WORD.finditer(text or "")
+    for index, match in enumerate(words_of):
+        if is_hit is None or is_hit(match.group()):
+            shown = [match.span()] if is_hit is None else [*before, match.span()]
+            first = index - len(shown) + 1
+            for following in words_of:
+                if len(shown) == size:
+                    return first, shown, True
+                shown.append(following.span())
+            return first, shown, False
+        before.append(match.span())
+    return None
+
+
 def snippet(texts: list[str], language: str, query: CompiledQuery,
             marks: tuple[str, str] = ("[", "]"), size: int = SNIPPET_WORDS) -> str:
     """About `size` words around the first matching word of the first text that has one."""
     is_hit = _Highlighter(language, query)
-    text, spans, first_hit = "", [], 0
-    for candidate in texts:
-        candidate_spans = [m.span() for m in WORD.finditer(candidate or "")]
-        found = next((i for i, (s, e) in enumerate(candidate_spans) if is_hit(candidate[s:e])),
+    found = next(((text, around) for text in texts if (around := _around(text, is_hit, size))),
+                 None)
+    if found is None:  # no word matches: the first text with words, from its beginning
+        found = next(((text, around) for text in texts if (around := _around(text, None, size))),
                      None)
-        if found is not None:
-            text, spans, first_hit = candidate, candidate_spans, found
-            break
-        if not spans and candidate_spans:
-            text, spans = candidate, candidate_spans
-    if not spans:
+    if found is None:
         return ""
-    first = max(0, first_hit - size // 3)
-    last = min(len(spans), first + size)
-    pieces, cursor = [], 0 if first == 0 else spans[first][0]
-    for start, end in spans[first:last]:
+    text, (first, spans, more) = found
+    pieces, cursor = [], 0 if first == 0 else spans[0][0]
+    for start, end in spans:
         if is_hit(text[start:end]):
             pieces += [text[cursor:start], marks[0], text[start:end], marks[1]]
             cursor = end
-    pieces.append(text[cursor : len(text) if last == len(spans) else spans[last - 1][1]])
+    pieces.append(text[cursor : spans[-1][1] if more else len(text)])
     result = " ".join("".join(pieces).split())
-    return ("…" if first > 0 else "") + result + ("…" if last < len(spans) else "")
+    return ("…" if first > 0 else "") + result + ("…" if more else "")
 
 
 def edition_counts(
