@@ -68,6 +68,7 @@ assert set(SECTIONS.values()) <= set(ALL_SECTIONS)
 
 
 POOL = 3_000  # paragraphs drawn per language and topic; an article picks 4 to 12 of them
+FRONTS = 1_000  # headlines (with lead, byline, tags, caption) per language and topic, lean
 
 
 class Texts:
@@ -83,6 +84,19 @@ class Texts:
                                               for _ in range(POOL)]
         self.stems: dict[tuple[str, str], str] = {}
         self.spellings: dict[str, list[tuple]] = {}
+        self.fronts: dict[tuple[str, str], list[tuple]] = {}
+
+    def front(self, rng: Random, language: str, topic: str) -> tuple:
+        """(headline, lead, authors, photo credits, tags, caption) drawn from a pool of FRONTS
+        the generators made for the language and topic (a lean archive's articles)."""
+        if (language, topic) not in self.fronts:
+            made = Random(f"fronts:{language}:{topic}")
+            self.fronts[language, topic] = [
+                (words.headline(made, language, topic), words.lead(made, language, topic),
+                 *words.byline(made, language)[1:],
+                 tuple(name for _, name in words.tags(made, language, topic)),
+                 words.caption(made, language, topic)) for _ in range(FRONTS)]
+        return self.fronts[language, topic][rng.randrange(FRONTS)]
 
     def stem(self, text: str, language: str) -> str:
         key = (text, language)
@@ -114,15 +128,22 @@ class Texts:
         return sorted(rows)
 
 
-def record(texts: Texts, number: int, count: int, seed: int) -> dict:
-    """The record of article `number` (0 the oldest) of `count`, as extraction makes it."""
+def record(texts: Texts, number: int, count: int, seed: int, lean: bool = False) -> dict:
+    """The record of article `number` (0 the oldest) of `count`, as extraction makes it; a lean
+    one has its headline, lead, byline, tags and caption from pools, and no fingerprint."""
     rng = Random(seed * 1_000_003 + number)
     language = rng.choice(LANGUAGE_SHARES)
     topic = rng.choice(words.TOPICS)
     section = (rng.choices(RU_SECTIONS, RU_SECTION_WEIGHTS)[0] if language == "ru"
                else SECTIONS[language])
-    title = words.headline(rng, language, topic)
-    _, authors, photos = words.byline(rng, language)
+    if lean:
+        title, lead, authors, photos, tags, caption = texts.front(rng, language, topic)
+    else:
+        title = words.headline(rng, language, topic)
+        _, authors, photos = words.byline(rng, language)
+        lead = words.lead(rng, language, topic)
+        tags = tuple(name for _, name in words.tags(rng, language, topic))
+        caption = words.caption(rng, language, topic)
     published = FIRST + (LAST - FIRST) * number / max(1, count - 1)
     published = published.replace(second=0, microsecond=0)
     article_id = FIRST_ID + number
@@ -132,16 +153,15 @@ def record(texts: Texts, number: int, count: int, seed: int) -> dict:
     data = {
         "article_id": article_id, "language": language,
         "url": f"{ORIGIN}/{section}/{article_id}-{slug}.html", "section": section,
-        "slug": slug, "title": title, "lead": words.lead(rng, language, topic),
-        "authors": list(authors), "photo_credits": list(photos),
-        "published": published.isoformat(timespec="seconds"), "modified": None,
-        "tags": [name for _, name in words.tags(rng, language, topic)],
+        "slug": slug, "title": title, "lead": lead, "authors": list(authors),
+        "photo_credits": list(photos), "published": published.isoformat(timespec="seconds"),
+        "modified": None, "tags": list(tags),
         "cover_image": f"{ORIGIN}/media/{published:%Y/%m}/cover-{number:07d}.jpg",
-        "cover_caption": words.caption(rng, language, topic), "body": body,
-        "translations": [], "fetched_at": FETCHED_AT,
+        "cover_caption": caption, "body": body, "translations": [], "fetched_at": FETCHED_AT,
     }
     data["word_count"] = sum(len(paragraph.split()) for paragraph in body)
-    data["fingerprint"] = content_fingerprint({name: data[name] for name in VERSIONED_FIELDS})
+    data["fingerprint"] = (f"lean-{number}" if lean else
+                           content_fingerprint({name: data[name] for name in VERSIONED_FIELDS}))
     return data
 
 
@@ -175,8 +195,11 @@ class Writer:
         last = db.execute("SELECT seq, chain FROM evidence ORDER BY seq DESC LIMIT 1").fetchone()
         self.seq, self.chain = last if last else (0, evidence.GENESIS)
         self.columns = {name: set(db[name].columns_dict) for name in db.table_names()}
+        self.lean = False
 
     def add(self, table: str, row: dict) -> None:
+        if self.lean and table in ("fetches", "evidence", "simhash_bands"):
+            return
         row = {name: value for name, value in row.items() if name in self.columns[table]}
         names = tuple(row)
         key = f"{table}:{','.join(names)}"
@@ -186,6 +209,8 @@ class Writer:
         self.rows.setdefault(key, []).append(tuple(row.values()))
 
     def log(self, kind: str, row_id: int, article_id: int, content: dict) -> None:
+        if self.lean:
+            return
         self.seq += 1
         entry = evidence.digest(content)
         self.chain = evidence.link(self.chain, self.seq, kind, row_id, entry)
@@ -247,8 +272,13 @@ def _check(texts: Texts, data: dict) -> None:
     assert sorted(set(sink.rows)) == texts.spelling_rows(data, language)
 
 
-def build(path: Path, count: int, seed: int = 11, progress: bool = True) -> dict:
-    """Write an archive of `count` articles at `path` (a new file); returns what it took."""
+def build(path: Path, count: int, seed: int = 11, progress: bool = True,
+          lean: bool = False) -> dict:
+    """Write an archive of `count` articles at `path` (a new file); returns what it took.
+
+    A lean archive has what the reading side reads (articles, versions, events, both full-text
+    indexes, the Kazakh spellings) and no evidence log, fetches or simhashes: it is built
+    several times faster, for timing search and the change list, and `verify` fails on it."""
     started = time.perf_counter()
     texts = Texts(seed)
     with Archive(path) as archive:
@@ -271,10 +301,11 @@ def build(path: Path, count: int, seed: int = 11, progress: bool = True) -> dict
     for table in ("articles_fts", "versions_fts"):
         conn.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('automerge', 0)")
     writer = Writer(db)
+    writer.lean = lean
     version_id = event_id = fetch_id = 0
     revised: list[dict] = []
     for number in range(count):
-        data = record(texts, number, count, seed)
+        data = record(texts, number, count, seed, lean)
         if number < 50:
             _check(texts, data)
         article_id, language = data["article_id"], data["language"]
@@ -291,7 +322,8 @@ def build(path: Path, count: int, seed: int = 11, progress: bool = True) -> dict
             "last_seen": FETCHED_AT, "status": "active", "revisit_step": 0,
             "next_visit_at": FETCHED_AT, "due_reason": "schedule", "current_version": 1,
             "current_version_id": version_id, "fingerprint": data["fingerprint"],
-            "simhash": _simhash(writer, article_id, data), "title": data["title"],
+            "simhash": None if lean else _simhash(writer, article_id, data),
+            "title": data["title"],
         })
         writer.index_article(article_id, {**display_columns(data), **stems})
         writer.add("versions", version)
@@ -379,10 +411,12 @@ def main() -> None:
     parser.add_argument("out", type=Path, help="the archive file to write (must not exist)")
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--lean", action="store_true",
+                        help="only what search and the change list read (no evidence log)")
     args = parser.parse_args()
     if args.out.exists():
         parser.error(f"{args.out} exists: give a new file")
-    took = build(args.out, args.articles, args.seed)
+    took = build(args.out, args.articles, args.seed, lean=args.lean)
     print(json.dumps(took))
 
 
