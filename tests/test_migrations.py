@@ -231,7 +231,7 @@ def test_m019_keeps_the_search_and_the_evidence_of_an_archive_written_before_it(
     db.execute("DETACH DATABASE today")
     db.close()
     with Archive(today) as expected, Archive(path) as migrated:
-        assert applied(migrated.db)[-1] == "m019_compact_search"
+        assert "m019_compact_search" in applied(migrated.db) and not MIGRATIONS.pending(migrated.db)
         assert not {"body", "body_stems"} & set(migrated.db["articles"].columns_dict)
         for query, options in M019_QUERIES:
             assert migrated.search(query, **options) == expected.search(query, **options), query
