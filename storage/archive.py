@@ -34,7 +34,7 @@ from storage.reading import ArchiveReads
 from storage.records import ArticleRecord, version_columns
 from storage.revisit import CHANGED, GONE, NEW, UNCHANGED, AdaptivePolicy, Facts, Policy, StepPolicy
 from storage.runs import RUN_STATUSES, RunLog
-from storage.search import index_spellings, index_version, search_columns
+from storage.search import index_article, index_spellings, index_version, unindex_article
 from storage.visits import VisitQueries
 
 __all__ = ["ACTIVE", "REMOVED", "REVISIT_STEPS", "RUN_STATUSES", "Archive", "PageOutcome"]
@@ -241,8 +241,9 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
             "revisit_step": visit.step,
             "next_visit_at": utc_iso(visit.due),
             "due_reason": visit.reason,
-            **search_columns(data, record.language),
+            "title": record.title,
         })
+        index_article(self.db, record.article_id, data, record.language)
         version_id = self._store_version(page, 1, {"changes": "[]", "excerpt": None})
         self._set_current(record.article_id, 1, version_id, data["fingerprint"])
         self._event(record.article_id, "new", at, page.run_id, version_id=version_id)
@@ -271,13 +272,14 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
         number = current["current_version"] + 1
         self.db.execute(
             "UPDATE articles SET language = ?, url = ?, section = ?, slug = ?, published = ?,"
-            " cover_image = ?, last_seen = ?, status = ?, removed_at = NULL, etag = ?,"
-            " last_modified = ? WHERE id = ?",
+            " cover_image = ?, title = ?, last_seen = ?, status = ?, removed_at = NULL,"
+            " etag = ?, last_modified = ? WHERE id = ?",
             [record.language, record.url, record.section, record.slug, record.published,
-             record.cover_image, at, ACTIVE, validators["etag"], validators["last_modified"],
-             article_id],
+             record.cover_image, record.title, at, ACTIVE, validators["etag"],
+             validators["last_modified"], article_id],
         )
-        self.db["articles"].update(article_id, search_columns(data, record.language))
+        unindex_article(self.db, article_id, previous, current["language"])
+        index_article(self.db, article_id, data, record.language)
         version_id = self._store_version(page, number, change)
         self._set_current(article_id, number, version_id, data["fingerprint"])
         self._schedule(current, at, CHANGED)

@@ -112,7 +112,9 @@ def _common(at: str, wanted: ChangeFilter) -> tuple[str, list]:
         clauses.append(f"{at} < ?")
         params.append(wanted.until)
     if wanted.language:
-        clauses.append("a.language = ?")
+        # `+` keeps SQLite from walking the articles of an edition (an index it would take for
+        # a small set) instead of the changes in their order
+        clauses.append("+a.language = ?")
         params.append(wanted.language)
     if wanted.article_id is not None:
         clauses.append("a.id = ?")

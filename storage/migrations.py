@@ -516,6 +516,56 @@ def m021_zstd_captures(db: Database) -> None:
     """)
 
 
+# The text columns of the articles table that m022 leaves to the versions.
+M022_TEXT_COLUMNS = ("lead", "body", "authors", "tags", "title_stems", "lead_stems",
+                     "body_stems", "authors_stems", "tags_stems")
+
+
+@MIGRATIONS()
+def m022_compact_search(db: Database) -> None:
+    """Each article's text is held once, in its current version: the articles table no longer
+    keeps a readable and a stemmed copy of it, and the articles' full-text index keeps only its
+    index (contentless, as the versions' always was: the same columns, filled here from the
+    copies before they go). The title stays on the article (every list shows it); the view
+    articles_text shows the rest as the articles table did. The freed pages are reused by what
+    is archived next; VACUUM returns them to the disk."""
+    db.executescript("""
+        DROP TRIGGER IF EXISTS articles_ai;
+        DROP TRIGGER IF EXISTS articles_ad;
+        DROP TRIGGER IF EXISTS articles_au;
+        DROP TABLE IF EXISTS articles_fts;
+    """)
+    columns = ", ".join(M002_FTS_COLUMNS)
+    db.execute(f"CREATE VIRTUAL TABLE articles_fts USING fts5({columns}, content='',"
+               f" tokenize='{M002_TOKENIZER}')")
+    db.execute(f"INSERT INTO articles_fts (rowid, {columns}) SELECT id, "
+               + ", ".join(f"coalesce({column}, '')" for column in M002_FTS_COLUMNS)
+               + " FROM articles")
+    for column in M022_TEXT_COLUMNS:
+        db.execute(f"ALTER TABLE articles DROP COLUMN {column}")
+    # What the articles table showed: each article's current text as readable text.
+    db.execute("""
+        CREATE VIEW articles_text AS
+        SELECT a.id, a.language, a.status, a.published, v.title, v.lead,
+          (SELECT coalesce(group_concat(value, char(10) || char(10)), '')
+           FROM json_each(v.body)) AS body,
+          (SELECT coalesce(group_concat(value, ', '), '') FROM json_each(v.authors)) AS authors,
+          (SELECT coalesce(group_concat(value, ', '), '') FROM json_each(v.tags)) AS tags, a.url
+        FROM articles a JOIN versions v ON v.id = a.current_version_id
+    """)
+
+
+@MIGRATIONS()
+def m023_change_list_order(db: Database) -> None:
+    """Indexes in the change list's order, so that a page of it reads that page and no more:
+    the revisions (versions after the first, a small share of them) by time and article, and
+    the events by time and article (replacing the index by time alone)."""
+    db.execute("CREATE INDEX idx_versions_revisions ON versions (first_seen, article_id)"
+               " WHERE number > 1")
+    db.execute("DROP INDEX IF EXISTS idx_events_at")
+    db["events"].create_index(["at", "article_id"])
+
+
 def is_current(db: Database) -> bool:
     """Whether the archive has every migration applied (read-only: writes nothing)."""
     return "_sqlite_migrations" in db.table_names() and not MIGRATIONS.pending(db)

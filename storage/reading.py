@@ -49,9 +49,6 @@ class ArchiveReads:
         row = self._article_row(article_id)
         if row is None:
             return None
-        for name in ("title_stems", "lead_stems", "body_stems", "authors_stems", "tags_stems",
-                     "body", "lead", "authors", "tags"):
-            row.pop(name, None)
         row["record"] = self.version(article_id, row["current_version"])
         row["translations"] = self.translations(article_id)
         duplicate = self.db.execute(

@@ -134,7 +134,7 @@ def recompress(db: Database,
 
 
 def recompress_in_migration(db: Database) -> None:
-    """The rebuild of the m019 migration: rewrite the old captures in the migration's own
+    """The rebuild of the m021 migration: rewrite the old captures in the migration's own
     transaction when there are at most IN_MIGRATION of them (a larger archive is left for
     `mediawatch recompress`, which commits batch by batch; its zlib captures read as before)."""
     if old_captures(db) <= IN_MIGRATION:
