@@ -219,7 +219,7 @@ def test_migrating_an_archive_of_main_recompresses_every_capture(tmp_path):
     head = cli("status", "--json", "--db", str(path))
     assert head.exit_code == 2  # outdated: reading commands do not migrate
     done = cli("migrate", "--db", str(path))
-    assert done.exit_code == 0 and done.output.endswith("m021_zstd_captures\n"), done.output
+    assert done.exit_code == 0 and "m021_zstd_captures" in done.output, done.output
     after = raw_captures(path)
     assert {n: body for n, (_, body) in after.items()} == {n: body for n, (_, body) in
                                                           before.items()}
@@ -259,8 +259,8 @@ def test_a_capture_that_would_not_read_back_rolls_the_migration_back(tmp_path, m
     assert "capture 30" in done.output and "left as it was" in done.output
     assert "Traceback" not in done.output and len(done.output.strip().splitlines()) == 1
     assert stored_bytes(path) == before
-    assert [m.name for m in MIGRATIONS.pending(connect(path))][-1] == "m021_zstd_captures"
-    assert "m019_watch_outlets" in [m.name for m in MIGRATIONS.pending(connect(path))]
+    pending = [m.name for m in MIGRATIONS.pending(connect(path))]
+    assert pending[0] == "m019_watch_outlets" and "m021_zstd_captures" in pending  # none applied
 
 
 KILLER = """

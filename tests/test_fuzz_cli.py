@@ -219,6 +219,6 @@ def test_every_command_is_fuzzed():
     assert set(leaf_commands()) == {
         "backup", "changes", "crawl", "demo", "diff", "export", "extract", "feed", "history",
         "migrate", "notify", "outlet add", "outlet list", "outlet remove", "outlet show",
-        "reextract", "replay", "replicate", "restore", "schedule", "search", "serve", "show",
-        "stats", "status", "story", "translations", "verify", "watch add", "watch list",
-        "watch remove", "watch test"}
+        "recompress", "reextract", "replay", "replicate", "restore", "schedule", "search",
+        "serve", "show", "stats", "status", "story", "translations", "verify", "watch add",
+        "watch list", "watch remove", "watch test"}

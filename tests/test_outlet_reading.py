@@ -112,7 +112,8 @@ def shared_word(desk) -> str:
     words = {}
     for outlet in (None, ADDED):
         text = " ".join(row[0] or "" for row in conn.execute(
-            "SELECT body FROM articles WHERE outlet IS ? AND language = 'ru'", [outlet]))
+            "SELECT t.body FROM articles_text t JOIN articles a ON a.id = t.id"
+            " WHERE a.outlet IS ? AND t.language = 'ru'", [outlet]))
         words[outlet] = {w.lower() for w in re.findall(r"[А-Яа-яЁё]{7,}", text)}
     return sorted(words[None] & words[ADDED])[0]
 
