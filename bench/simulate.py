@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -17,6 +17,7 @@ from storage.revisit import (
     CHANGED,
     GONE,
     HEAT_AGE,
+    HEAT_HOLD,
     HEAT_WINDOW,
     NEW,
     PULL_GUARD,
@@ -319,26 +320,28 @@ class Simulation:
 
     def heat_after_change(self, i: int, at: float) -> bool:
         """storage.visits.heat_after_change on the simulated archive: whether the article's
-        section is hot, and if so its other old articles not seen for a day brought forward.
+        section is hot, and if so its other old articles swept.
         The archive re-runs the pull on every change; here it is re-run at most every
         PULL_THROTTLE seconds (a re-run within the guard moves next to nothing)."""
         data = self.data
         if at - data.pub[i] <= HEAT_AGE:
             return False
         section = data.section[i]
-        recent = self.old_changes.setdefault(section, deque())
-        recent.append(at)
-        while recent[0] < at - HEAT_WINDOW:
-            recent.popleft()
-        if not section_hot(len(recent)):
+        changes = self.old_changes.setdefault(section, deque())
+        changes.append(at)
+        while changes[0] < at - PULL_GUARD:
+            changes.popleft()
+        if not section_hot(len(changes) - bisect_left(changes, at - HEAT_WINDOW)):
             return False
         if at - self.pulled.get(section, -math.inf) >= PULL_THROTTLE:
             self.pulled[section] = at
+            sweep = changes[0] + HEAT_HOLD
+            start = max(at, sweep)
             siblings = [j for j in data.by_section[section]
                         if j != i and self.known[j] and not data.gone[j][self.k[j]]
-                        and at - data.pub[j] > HEAT_AGE and self.last_seen[j] < at - PULL_GUARD]
+                        and at - data.pub[j] > HEAT_AGE and self.last_seen[j] < sweep]
             for j in siblings:
-                due = at + sibling_delay(data.ids[j], len(siblings))
+                due = start + sibling_delay(data.ids[j], len(siblings))
                 if due < self.due[j]:
                     self.set_due(j, due)
         return True

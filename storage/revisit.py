@@ -99,12 +99,15 @@ GOLDEN = 0.6180339887
 
 # A section being revised all at once (retagged, purged): when HEAT_CHANGES changes of its old
 # articles (published over HEAT_AGE before) are seen within HEAT_WINDOW, the section is hot. Its
-# other old articles not seen for PULL_GUARD are then brought forward, spread so that they take
-# at most HEAT_RATE requests a second; the changed ones are not stories in progress, so they are
+# other old articles are then looked at once each: the sweep starts HEAT_HOLD after the first
+# such change of the last PULL_GUARD (a visit before an article's own edit would see nothing)
+# and takes at most HEAT_RATE requests a second; an article seen since the sweep started is
+# not brought forward again. The changed articles are not stories in progress, so they are
 # next seen a day later instead of within minutes.
 HEAT_AGE = 7 * DAY
 HEAT_WINDOW = 2 * HOUR
 HEAT_CHANGES = 5
+HEAT_HOLD = HOUR
 HEAT_RATE = 0.25
 PULL_GUARD = DAY
 HOT_NEXT = DAY
@@ -175,8 +178,8 @@ def section_hot(recent_old_changes: int) -> bool:
 
 
 def sibling_delay(key: int, siblings: int) -> float:
-    """Seconds until an old article of a hot section is looked at: the `siblings` brought
-    forward together spread evenly (by id) so that they take HEAT_RATE requests a second."""
+    """Seconds from the start of a hot section's sweep until one of its old articles is looked
+    at: the `siblings` swept together spread evenly (by id) at HEAT_RATE requests a second."""
     return (key * GOLDEN % 1) * siblings / HEAT_RATE
 
 

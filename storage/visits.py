@@ -12,6 +12,7 @@ from storage.revisit import (
     DAY,
     GOLDEN,
     HEAT_AGE,
+    HEAT_HOLD,
     HEAT_RATE,
     HEAT_WINDOW,
     PULL_GUARD,
@@ -76,8 +77,9 @@ class VisitQueries:
     def heat_after_change(self, article_id: int, at: str) -> bool:
         """After a change of the article seen at `at`: whether its section is being revised
         all at once (storage.revisit.section_hot). When it is, the section's other old articles
-        not seen for a day are brought forward, spread by id at HEAT_RATE requests a second
-        (never later than they were due)."""
+        are swept: from HEAT_HOLD after the first change of its old articles within PULL_GUARD,
+        spread by id at HEAT_RATE requests a second (never later than they were due); an
+        article seen since the sweep started is left alone."""
         row = self.db.execute("SELECT section, language, outlet, published FROM articles "
                               "WHERE id = ?", [article_id]).fetchone()
         moment = parse_stamp(at)
@@ -85,21 +87,24 @@ class VisitQueries:
             return False
         section, language, outlet = row[0], row[1], row[2]
         same = "a.section IS ? AND a.language IS ? AND a.outlet IS ?"
-        recent = self.db.execute(
-            f"SELECT count(*) FROM versions v JOIN articles a ON a.id = v.article_id "
+        changes = self.db.execute(
+            f"SELECT v.first_seen FROM versions v JOIN articles a ON a.id = v.article_id "
             f"WHERE v.first_seen >= ? AND v.number > 1 AND {same} "
-            f"AND julianday(v.first_seen) - julianday(a.published) > ?",
-            [utc_iso(moment - timedelta(seconds=HEAT_WINDOW)), section, language, outlet,
-             HEAT_AGE / DAY]).fetchone()[0]
+            f"AND julianday(v.first_seen) - julianday(a.published) > ? ORDER BY v.first_seen",
+            [utc_iso(moment - timedelta(seconds=PULL_GUARD)), section, language, outlet,
+             HEAT_AGE / DAY]).fetchall()
+        window = utc_iso(moment - timedelta(seconds=HEAT_WINDOW))
+        recent = sum(seen >= window for (seen,) in changes)
         if not section_hot(recent):
             return False
-        guard = utc_iso(moment - timedelta(seconds=PULL_GUARD))
+        sweep = parse_stamp(changes[0][0]) + timedelta(seconds=HEAT_HOLD)
+        start = utc_iso(max(moment, sweep))
         eligible = (f"FROM articles a WHERE {same} AND a.status = ? AND a.id != ? "
                     f"AND julianday(?) - julianday(a.published) > ? AND a.last_seen < ?")
         params = [section, language, outlet, ACTIVE, article_id, utc_iso(moment),
-                  HEAT_AGE / DAY, guard]
+                  HEAT_AGE / DAY, utc_iso(sweep)]
         siblings = self.db.execute(f"SELECT count(*) {eligible}", params).fetchone()[0]
-        # storage.revisit.sibling_delay, in SQL: the id's golden fraction of the spread
+        # start + storage.revisit.sibling_delay, in SQL: the id's golden share of the spread
         due = ("strftime('%Y-%m-%dT%H:%M:%SZ', julianday(?) + "
                "(id * ? - CAST(id * ? AS INTEGER)) * ? / 86400.0)")
         reason = signal(f"section {section}", f"{recent} old articles changed within "
@@ -108,6 +113,6 @@ class VisitQueries:
         self.db.execute(
             f"UPDATE articles SET next_visit_at = {due}, due_reason = ? "
             f"WHERE id IN (SELECT a.id {eligible}) AND coalesce(next_visit_at, '9999') > {due}",
-            [utc_iso(moment), GOLDEN, GOLDEN, siblings / HEAT_RATE, reason, *params,
-             utc_iso(moment), GOLDEN, GOLDEN, siblings / HEAT_RATE])
+            [start, GOLDEN, GOLDEN, siblings / HEAT_RATE, reason, *params,
+             start, GOLDEN, GOLDEN, siblings / HEAT_RATE])
         return True
