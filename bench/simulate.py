@@ -17,7 +17,6 @@ from storage.revisit import (
     CHANGED,
     GONE,
     HEAT_AGE,
-    HEAT_HOLD,
     HEAT_WINDOW,
     NEW,
     PULL_GUARD,
@@ -29,6 +28,7 @@ from storage.revisit import (
     Visit,
     section_hot,
     sibling_delay,
+    sweep_start,
 )
 
 REVISIT_EVERY = 60.0  # the revisit job's interval (settings.MEDIAWATCH_REVISIT_INTERVAL)
@@ -335,7 +335,7 @@ class Simulation:
             return False
         if at - self.pulled.get(section, -math.inf) >= PULL_THROTTLE:
             self.pulled[section] = at
-            sweep = changes[0] + HEAT_HOLD
+            sweep = sweep_start(list(changes))
             start = max(at, sweep)
             siblings = [j for j in data.by_section[section]
                         if j != i and self.known[j] and not data.gone[j][self.k[j]]

@@ -100,10 +100,10 @@ GOLDEN = 0.6180339887
 # A section being revised all at once (retagged, purged): when HEAT_CHANGES changes of its old
 # articles (published over HEAT_AGE before) are seen within HEAT_WINDOW, the section is hot. Its
 # other old articles are then looked at once each: the sweep starts HEAT_HOLD after the first
-# such change of the last PULL_GUARD (a visit before an article's own edit would see nothing)
-# and takes at most HEAT_RATE requests a second; an article seen since the sweep started is
-# not brought forward again. The changed articles are not stories in progress, so they are
-# next seen a day later instead of within minutes.
+# change of the run of such changes that made it hot (`sweep_start`: a visit before an
+# article's own edit would see nothing) and takes at most HEAT_RATE requests a second; an
+# article seen since the sweep started is not brought forward again. The changed articles are
+# not stories in progress, so they are next seen a day later instead of within minutes.
 HEAT_AGE = 7 * DAY
 HEAT_WINDOW = 2 * HOUR
 HEAT_CHANGES = 5
@@ -175,6 +175,17 @@ def section_hot(recent_old_changes: int) -> bool:
     """Whether a section whose old articles changed this often within HEAT_WINDOW (the change
     just seen included) is being revised all at once."""
     return recent_old_changes >= HEAT_CHANGES
+
+
+def sweep_start(changes: list[float]) -> float:
+    """When a hot section's sweep starts, from the times (POSIX seconds, in order) of the
+    changes of its old articles seen within PULL_GUARD: HEAT_HOLD after the first change of
+    the latest run of changes less than HEAT_WINDOW apart (the sweep's own finds extend the
+    run, so the start stays put while it lasts)."""
+    first = len(changes) - 1
+    while first > 0 and changes[first] - changes[first - 1] < HEAT_WINDOW:
+        first -= 1
+    return changes[first] + HEAT_HOLD
 
 
 def sibling_delay(key: int, siblings: int) -> float:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlite_utils import Database
 
@@ -12,13 +12,13 @@ from storage.revisit import (
     DAY,
     GOLDEN,
     HEAT_AGE,
-    HEAT_HOLD,
     HEAT_RATE,
     HEAT_WINDOW,
     PULL_GUARD,
     is_old_change,
     section_hot,
     signal,
+    sweep_start,
 )
 
 
@@ -77,9 +77,9 @@ class VisitQueries:
     def heat_after_change(self, article_id: int, at: str) -> bool:
         """After a change of the article seen at `at`: whether its section is being revised
         all at once (storage.revisit.section_hot). When it is, the section's other old articles
-        are swept: from HEAT_HOLD after the first change of its old articles within PULL_GUARD,
-        spread by id at HEAT_RATE requests a second (never later than they were due); an
-        article seen since the sweep started is left alone."""
+        are swept: from storage.revisit.sweep_start, spread by id at HEAT_RATE requests a
+        second (never later than they were due); one seen since the sweep started is left
+        alone."""
         row = self.db.execute("SELECT section, language, outlet, published FROM articles "
                               "WHERE id = ?", [article_id]).fetchone()
         moment = parse_stamp(at)
@@ -97,7 +97,8 @@ class VisitQueries:
         recent = sum(seen >= window for (seen,) in changes)
         if not section_hot(recent):
             return False
-        sweep = parse_stamp(changes[0][0]) + timedelta(seconds=HEAT_HOLD)
+        sweep = datetime.fromtimestamp(
+            sweep_start([parse_stamp(seen).timestamp() for (seen,) in changes]), UTC)
         start = utc_iso(max(moment, sweep))
         eligible = (f"FROM articles a WHERE {same} AND a.status = ? AND a.id != ? "
                     f"AND julianday(?) - julianday(a.published) > ? AND a.last_seen < ?")

@@ -78,6 +78,17 @@ def test_a_change_in_a_hot_section_is_not_followed_minute_by_minute():
     assert AdaptivePolicy(heat=False).next_visit(old, T, CHANGED).due == T + timedelta(minutes=10)
 
 
+def test_a_hot_sections_sweep_starts_after_the_run_of_changes_began():
+    from storage.revisit import HEAT_HOLD, HEAT_WINDOW, sweep_start
+
+    run = [1000.0, 1600.0, 2000.0, 2300.0, 2400.0]
+    assert sweep_start(run) == 1000.0 + HEAT_HOLD
+    # a change long before the run is not its beginning; the sweep's own finds extend the run
+    assert sweep_start([1000.0 - HEAT_WINDOW - 1, *run]) == 1000.0 + HEAT_HOLD
+    assert sweep_start([*run, 2400.0 + HEAT_WINDOW - 1]) == 1000.0 + HEAT_HOLD
+    assert sweep_start([*run, 2400.0 + HEAT_WINDOW]) == 2400.0 + HEAT_WINDOW + HEAT_HOLD
+
+
 def test_step_policy_keeps_the_fixed_steps():
     policy = StepPolicy([900, 3600, 86400])
     facts = Facts(published=T, changed_at=T, step=1)
@@ -213,6 +224,8 @@ def test_a_section_revised_all_at_once_is_swept_once_within_the_rate(tmp_path):
             page(archive, _gorod(100, "Текст другой статьи.", section="politika"), seen)
             page(archive, _gorod(101, "Текст свежей статьи.", published="2026-01-30T10:00:00Z"),
                  seen)
+        # an old article changed hours before: not part of the section's revision
+        page(archive, _gorod(2, "Текст статьи номер 2, дополненный."), T - timedelta(hours=10))
         before = {row["id"]: row["next_visit_at"] for row in archive.db["articles"].rows}
         for n, key in enumerate(range(1, HEAT_CHANGES + 1)):
             if n == HEAT_CHANGES - 1:  # one change short: nothing brought forward yet
