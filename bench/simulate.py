@@ -269,12 +269,14 @@ def looking_every(data: Prepared, every: float, label: str) -> Outcome:
 class Simulation:
     """The service's three jobs on a simulated clock, fetches answered from the timeline.
 
-    Each 15 minutes every edition's crawl for new articles reads robots.txt, the home page,
-    the feed and the first page of each of its section listings (more pages while they hold
-    new articles) and fetches the new articles; with signals it also reads the sitemap index
-    and the monthly sitemaps whose lastmod moved. Each 5 minutes the revisit crawl fetches the
-    due articles, most overdue first, within what is left of one request a second. Once a day
-    the sweep reads every sitemap and listing page; it takes half the budget while it runs.
+    Every `new_every` seconds each edition's crawl for new articles reads robots.txt, the
+    home page, the feed and the first page of each of its section listings (more pages while
+    they hold new articles) and fetches the new articles; with signals it also reads the
+    sitemap index and the monthly sitemaps whose lastmod moved. Every `revisit_every` seconds
+    (the clock's tick) the revisit crawl fetches the due articles, most overdue first, within
+    what is left of one request a second. Once a day the sweep reads every sitemap and listing
+    page; it takes half the budget while it runs. A change of an old article may make its
+    section hot (storage.revisit.section_hot) when the policy uses that.
     """
 
     def __init__(self, data: Prepared, policy: Policy, signals: bool,
