@@ -151,7 +151,10 @@ class AdaptivePolicy:
             return Visit(len(self.late), at + timedelta(seconds=HOT_NEXT),
                          f"changed with many old articles of its section: next in "
                          f"{duration(HOT_NEXT)}")
-        bands = self.fresh if age_at_change <= YOUNG else self.late
+        # Without a publication date an article cannot be told young (a backfill of undated
+        # old articles would otherwise be followed minute by minute): the sparser bands.
+        young = facts.published is not None and age_at_change <= YOUNG
+        bands = self.fresh if young else self.late
         for step, (limit, every) in enumerate(bands):
             if quiet < limit:
                 return Visit(step, at + timedelta(seconds=every),

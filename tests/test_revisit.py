@@ -49,6 +49,9 @@ def test_adaptive_policy_is_dense_while_fresh_and_weekly_at_most():
     young = Facts(published=T - timedelta(hours=20), changed_at=T - timedelta(hours=20))
     again = policy.next_visit(young, T, CHANGED)
     assert again.due == T + timedelta(minutes=1) and again.reason.startswith("changed")
+    # without a publication date nothing says the article is young
+    undated = Facts(published=None, changed_at=T)
+    assert policy.next_visit(undated, T, NEW).due == T + timedelta(minutes=10)
     # a late change: back to the former dense visits, every 10 minutes
     old = Facts(published=T - timedelta(days=400), changed_at=T - timedelta(days=400),
                 revisions=0)
