@@ -77,8 +77,10 @@ MEDIAWATCH_CLOCK = os.environ.get("MEDIAWATCH_CLOCK", "")
 MEDIAWATCH_OUTLETS_DIR = os.environ.get("MEDIAWATCH_OUTLETS_DIR", "")
 
 # Scheduler intervals (seconds); the command line may override them.
-MEDIAWATCH_NEW_INTERVAL = 15 * 60
-MEDIAWATCH_REVISIT_INTERVAL = 5 * 60  # the adaptive policy revisits fresh articles every 10 min
+# A new article is found within 5 minutes; the adaptive policy looks at it every minute in its
+# first hour (storage.revisit.FRESH_BANDS), so the revisit crawl runs every minute.
+MEDIAWATCH_NEW_INTERVAL = 5 * 60
+MEDIAWATCH_REVISIT_INTERVAL = 60
 MEDIAWATCH_SWEEP_INTERVAL = 24 * 3600
 MEDIAWATCH_CRAWL_TIME_LIMIT = 30 * 60
 # The most crawls the service runs at once (each outlet's jobs run one at a time).

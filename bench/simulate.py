@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import heapq
 import math
-from bisect import bisect_right
-from collections import Counter
+from bisect import bisect_left, bisect_right
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -13,19 +13,31 @@ from replay.pages import FEED_SIZE, PER_PAGE
 from replay.timeline import DAY, HOUR, Timeline
 from storage.clock import duration
 from storage.revisit import (
+    BANDS,
     CHANGED,
     GONE,
+    HEAT_AGE,
+    HEAT_WINDOW,
     NEW,
+    PULL_GUARD,
     UNCHANGED,
     AdaptivePolicy,
     Facts,
     Policy,
     StepPolicy,
     Visit,
+    section_hot,
+    sibling_delay,
+    sweep_start,
 )
 
-REVISIT_EVERY = 300.0  # the revisit job's interval
-NEW_EVERY = 900.0  # the new-article job's interval
+REVISIT_EVERY = 60.0  # the revisit job's interval (settings.MEDIAWATCH_REVISIT_INTERVAL)
+NEW_EVERY = 300.0  # the new-article job's interval (settings.MEDIAWATCH_NEW_INTERVAL)
+FORMER_REVISIT_EVERY = 300.0  # the intervals before the policy looked every minute
+FORMER_NEW_EVERY = 900.0
+EARLY_AGE = 2 * DAY  # an edit this soon after publication is early...
+FOLLOW_UP = 2 * HOUR  # ...and so is one this soon after the article's previous edit
+PULL_THROTTLE = 600.0  # the simulation re-reads a hot section's articles at most this often
 SWEEP_AT = 22 * HOUR  # the daily sweep starts at 22:00 UTC (03:00 in Almaty)
 SWEEP_SHARE = 0.5  # share of the polite budget the sweep takes while it runs
 BUDGET = 1.0  # requests a second for the whole host (the three editions share it)
@@ -59,18 +71,33 @@ class NewsDiffsPolicy:
         return Visit(0, at + timedelta(seconds=every), f"every {duration(every)}")
 
 
-def policies() -> list[tuple[Policy, bool]]:
-    """(policy, uses the cheap signals): the service's policy, without its signals, and the
-    three baselines."""
-    return [(AdaptivePolicy(), True), (AdaptivePolicy(), False), (NewsDiffsPolicy(), False),
-            (StepPolicy(STEPS), False), (FixedPolicy(DAY, "daily"), False)]
+def former_policy() -> AdaptivePolicy:
+    """The adaptive policy before it looked every minute: every 10 min for the first 2 hours,
+    however young the article, and no hot sections."""
+    return AdaptivePolicy(fresh=BANDS, late=BANDS, heat=False)
 
 
-def policy_label(policy: Policy, signals: bool) -> str:
-    labels = {"adaptive": "service (adaptive + signals)" if signals else "adaptive, no signals",
-              "newsdiffs": "NewsDiffs' schedule", "steps": "today's steps",
-              "daily": "everything daily"}
-    return labels[policy.name]
+@dataclass(frozen=True)
+class Contender:
+    """A policy with the signals it uses and how often the service's jobs run."""
+
+    label: str
+    policy: Policy
+    signals: bool
+    revisit_every: float = REVISIT_EVERY
+    new_every: float = NEW_EVERY
+
+
+def policies() -> list[Contender]:
+    """The service's policy, the former one, without signals, and the baselines, each with
+    the intervals it ran with."""
+    former = dict(revisit_every=FORMER_REVISIT_EVERY, new_every=FORMER_NEW_EVERY)
+    return [Contender("service (adaptive + signals)", AdaptivePolicy(), True),
+            Contender("former service (10 min while fresh)", former_policy(), True, **former),
+            Contender("adaptive, no signals", AdaptivePolicy(), False),
+            Contender("NewsDiffs' schedule", NewsDiffsPolicy(), False, **former),
+            Contender("the fixed steps", StepPolicy(STEPS), False, **former),
+            Contender("everything daily", FixedPolicy(DAY, "daily"), False, **former)]
 
 
 class Prepared:
@@ -123,6 +150,42 @@ class Prepared:
 
 
 @dataclass
+class Change:
+    """One change of the timeline and when a policy's fetch first showed it."""
+
+    article: int
+    kind: str
+    age: float  # seconds after publication
+    at: float
+    gap: float  # seconds since the article's previous edit (inf: none)
+    delay: float | None  # None: never seen (the next change replaced it first)
+
+    @property
+    def edit(self) -> bool:
+        return self.kind not in ("removed", "restored")
+
+    @property
+    def early(self) -> bool:
+        """Within EARLY_AGE of publication or FOLLOW_UP of the article's previous edit."""
+        return self.edit and (self.age <= EARLY_AGE or self.gap <= FOLLOW_UP)
+
+
+def changes_of(data: Prepared, delays: dict[tuple[int, int], float]) -> list[Change]:
+    """Every change of the timeline with its delay (keyed by article index and change)."""
+    changes = []
+    for i, revisions in enumerate(data.revs):
+        previous = -math.inf
+        for j, revision in enumerate(revisions):
+            at = revision.at.timestamp()
+            edit = revision.kind not in ("removed", "restored")
+            changes.append(Change(data.ids[i], revision.kind, revision.age, at,
+                                  at - previous if edit else math.inf, delays.get((i, j))))
+            if edit:
+                previous = at
+    return changes
+
+
+@dataclass
 class Outcome:
     """One policy's run: requests by kind, and each change's delay (None: never captured)."""
 
@@ -130,14 +193,18 @@ class Outcome:
     days: float
     end: float  # edits after end - 7 days are left out of the figures: they had no week
     requests: Counter = field(default_factory=Counter)
-    delays: list[tuple[str, float, float | None, float | None]] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
     waited: float = 0.0  # longest time an article stayed overdue for lack of budget
+    requests_day: float | None = None  # set for schedules that are computed, not simulated
 
     def per_day(self) -> float:
+        if self.requests_day is not None:
+            return self.requests_day
         return sum(self.requests.values()) / self.days
 
-    def figures(self) -> dict:
-        """Caught shares and delays of early and late edits, requests a day, budget share."""
+    def figures(self, bursts: set[tuple[int, float]] = frozenset()) -> dict:
+        """Caught shares and delays of early, late and burst edits (`bursts`: (article id,
+        time) of the edits of a section revised all at once), requests a day, budget share."""
 
         def pct(values: list[float], q: float) -> float | None:
             if not values:
@@ -145,18 +212,19 @@ class Outcome:
             values = sorted(values)
             return values[min(len(values) - 1, int(q * len(values)))]
 
-        counted = [item for item in self.delays if item[3] <= self.end - 7 * DAY]
-        edits = [(age, delay) for kind, age, delay, _ in counted
-                 if kind not in ("removed", "restored")]
-        early = [(age, d) for age, d in edits if age <= 2 * DAY]
-        late = [(age, d) for age, d in edits if age > 30 * DAY]
-        early_delays = [d for _, d in early if d is not None]
-        late_delays = [d for _, d in late if d is not None]
-        removals = [d for kind, _, d, _ in counted if kind == "removed"]
+        counted = [c for c in self.changes if c.at <= self.end - 7 * DAY]
+        edits = [c for c in counted if c.edit]
+        early = [c.delay for c in edits if c.early]
+        late = [c.delay for c in edits if c.age > 30 * DAY and not c.early]
+        burst = [c.delay for c in edits if (c.article, c.at) in bursts]
+        early_delays = [d for d in early if d is not None]
+        late_delays = [d for d in late if d is not None]
+        burst_delays = [d for d in burst if d is not None]
+        removals = [c.delay for c in counted if c.kind == "removed"]
         fetches = self.requests["article"] + self.requests["article_304"]
         return {
             "edits": len(edits),
-            "caught": sum(d is not None for _, d in edits) / max(1, len(edits)),
+            "caught": sum(c.delay is not None for c in edits) / max(1, len(edits)),
             "early": len(early),
             "early_caught": len(early_delays) / max(1, len(early)),
             "early_median_min": (pct(early_delays, 0.5) or 0) / 60,
@@ -166,6 +234,10 @@ class Outcome:
             "late_within_7d": sum(d <= 7 * DAY for d in late_delays) / max(1, len(late)),
             "late_median_h": (pct(late_delays, 0.5) or 0) / 3600,
             "late_p90_h": (pct(late_delays, 0.9) or 0) / 3600,
+            "burst": len(burst),
+            "burst_within_6h": sum(d <= 6 * HOUR for d in burst_delays) / max(1, len(burst)),
+            "burst_median_h": (pct(burst_delays, 0.5) or 0) / 3600,
+            "burst_p90_h": (pct(burst_delays, 0.9) or 0) / 3600,
             "removals_caught": sum(d is not None for d in removals) / max(1, len(removals)),
             "requests_day": self.per_day(),
             "article_fetches_day": fetches / self.days,
@@ -175,15 +247,36 @@ class Outcome:
         }
 
 
+def looking_every(data: Prepared, every: float, label: str) -> Outcome:
+    """Every article looked at every `every` seconds from its publication (or the clock's
+    start), at a phase of its own, whatever the budget: computed from the change times, not
+    simulated. Discovery and the other jobs are not counted."""
+    delays: dict[tuple[int, int], float] = {}
+    looks = 0.0
+    for i, times in enumerate(data.rev_at):
+        origin = max(data.pub[i], data.start) + (data.ids[i] * GOLDEN % 1) * every
+        looks += max(0.0, data.end - origin) / every
+        for j, at in enumerate(times):
+            look = origin + max(0, math.ceil((at - origin) / every)) * every
+            following = times[j + 1] if j + 1 < len(times) else math.inf
+            if look < following and look <= data.end:
+                delays[(i, j)] = look - at
+    days = (data.end - data.start) / DAY
+    return Outcome(label, days, data.end, changes=changes_of(data, delays),
+                   requests_day=looks / days)
+
+
 class Simulation:
     """The service's three jobs on a simulated clock, fetches answered from the timeline.
 
-    Each 15 minutes every edition's crawl for new articles reads robots.txt, the home page,
-    the feed and the first page of each of its section listings (more pages while they hold
-    new articles) and fetches the new articles; with signals it also reads the sitemap index
-    and the monthly sitemaps whose lastmod moved. Each 5 minutes the revisit crawl fetches the
-    due articles, most overdue first, within what is left of one request a second. Once a day
-    the sweep reads every sitemap and listing page; it takes half the budget while it runs.
+    Every `new_every` seconds each edition's crawl for new articles reads robots.txt, the
+    home page, the feed and the first page of each of its section listings (more pages while
+    they hold new articles) and fetches the new articles; with signals it also reads the
+    sitemap index and the monthly sitemaps whose lastmod moved. Every `revisit_every` seconds
+    (the clock's tick) the revisit crawl fetches the due articles, most overdue first, within
+    what is left of one request a second. Once a day the sweep reads every sitemap and listing
+    page; it takes half the budget while it runs. A change of an old article may make its
+    section hot (storage.revisit.section_hot) when the policy uses that.
     """
 
     def __init__(self, data: Prepared, policy: Policy, signals: bool,
@@ -209,6 +302,9 @@ class Simulation:
         self.delays: dict[tuple[int, int], float] = {}
         self.requests: Counter = Counter()
         self.waited = 0.0
+        self.heat = bool(getattr(policy, "heat", False))
+        self.old_changes: dict[str, deque[float]] = {}  # section -> when old articles changed
+        self.pulled: dict[str, float] = {}  # section -> when its old articles were last pulled
 
     # -- the archive -------------------------------------------------------------------------
 
@@ -220,9 +316,37 @@ class Simulation:
         self.due[i] = due
         heapq.heappush(self.heap, (due, i))
 
-    def facts(self, i: int) -> Facts:
+    def facts(self, i: int, hot: bool = False) -> Facts:
         return Facts(self.data.pub_dt[i], self.changed_at[i], self.revisions[i], self.step[i],
-                     self.data.ids[i])
+                     self.data.ids[i], hot)
+
+    def heat_after_change(self, i: int, at: float) -> bool:
+        """storage.visits.heat_after_change on the simulated archive: whether the article's
+        section is hot, and if so its other old articles swept.
+        The archive re-runs the pull on every change; here it is re-run at most every
+        PULL_THROTTLE seconds (a re-run within the guard moves next to nothing)."""
+        data = self.data
+        if at - data.pub[i] <= HEAT_AGE:
+            return False
+        section = data.section[i]
+        changes = self.old_changes.setdefault(section, deque())
+        changes.append(at)
+        while changes[0] < at - PULL_GUARD:
+            changes.popleft()
+        if not section_hot(len(changes) - bisect_left(changes, at - HEAT_WINDOW)):
+            return False
+        if at - self.pulled.get(section, -math.inf) >= PULL_THROTTLE:
+            self.pulled[section] = at
+            sweep = sweep_start(list(changes))
+            start = max(at, sweep)
+            siblings = [j for j in data.by_section[section]
+                        if j != i and self.known[j] and not data.gone[j][self.k[j]]
+                        and at - data.pub[j] > HEAT_AGE and self.last_seen[j] < sweep]
+            for j in siblings:
+                due = start + sibling_delay(data.ids[j], len(siblings))
+                if due < self.due[j]:
+                    self.set_due(j, due)
+        return True
 
     def fetch(self, i: int, at: float) -> None:
         """One request for the article at `at`: what the archive then records and plans."""
@@ -247,7 +371,8 @@ class Simulation:
         self.k[i] = k
         self.last_seen[i] = at
         moment = _dt(at)
-        self.schedule(i, self.policy.next_visit(self.facts(i), moment, outcome))
+        hot = outcome == CHANGED and self.heat and self.heat_after_change(i, at)
+        self.schedule(i, self.policy.next_visit(self.facts(i, hot), moment, outcome))
         if outcome == CHANGED:
             self.changed_at[i] = moment
             self.revisions[i] += 1
@@ -384,22 +509,16 @@ class Simulation:
                 sweep_left -= taken
                 budget -= taken
             self.revisit_job(at, budget)
-        outcome = Outcome(label, (data.end - data.start) / DAY, data.end, self.requests,
-                          waited=self.waited)
-        for i, revisions in enumerate(data.revs):
-            for j, revision in enumerate(revisions):
-                delay = self.delays.get((i, j))
-                outcome.delays.append((revision.kind, revision.age, delay, revision.at.timestamp()))
-        return outcome
+        return Outcome(label, (data.end - data.start) / DAY, data.end, self.requests,
+                       changes_of(data, self.delays), waited=self.waited)
 
 
 def _dt(seconds: float) -> datetime:
     return datetime.fromtimestamp(seconds, UTC)
 
 
-def simulate(timeline: Timeline, chosen: list[tuple[Policy, bool]] | None = None
-             ) -> list[Outcome]:
+def simulate(timeline: Timeline, chosen: list[Contender] | None = None) -> list[Outcome]:
     """Every policy over the same timeline."""
     data = Prepared(timeline)
-    return [Simulation(data, policy, signals).run(policy_label(policy, signals))
-            for policy, signals in (chosen or policies())]
+    return [Simulation(data, c.policy, c.signals, c.revisit_every, c.new_every).run(c.label)
+            for c in (chosen or policies())]

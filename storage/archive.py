@@ -282,7 +282,7 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
         index_article(self.db, article_id, data, record.language)
         version_id = self._store_version(page, number, change)
         self._set_current(article_id, number, version_id, data["fingerprint"])
-        self._schedule(current, at, CHANGED)
+        self._schedule(current, at, CHANGED, hot=self.heat_after_change(article_id, at))
         neardup.index_hash(self.db, article_id, neardup.simhash("\n".join(record.body)))
         translations.update_editions(self.db, article_id, page.edition_ids, at)
         divergence.on_version(self.db, article_id, record.language, previous, data, version_id,
@@ -345,14 +345,15 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
         )
         self._schedule(current, at, UNCHANGED)
 
-    def _schedule(self, current: dict, at: str, outcome: str) -> None:
-        """Plan the next visit after one at `at` (`current` is the row before this visit)."""
+    def _schedule(self, current: dict, at: str, outcome: str, hot: bool = False) -> None:
+        """Plan the next visit after one at `at` (`current` is the row before this visit);
+        `hot`: its section is being revised all at once."""
         row = self.db.execute("SELECT first_seen FROM versions WHERE id = ?",
                               [current["current_version_id"]]).fetchone()
         published = parse_stamp(utc_iso(current["published"])) if current["published"] else None
         changed_at = parse_stamp(row[0]) if row else (published or parse_stamp(at))
         facts = Facts(published, changed_at, revisions=(current["current_version"] or 1) - 1,
-                      step=current["revisit_step"] or 0, key=current["id"])
+                      step=current["revisit_step"] or 0, key=current["id"], hot=hot)
         visit = self.policy.next_visit(facts, parse_stamp(at), outcome)
         self.db.execute(
             "UPDATE articles SET revisit_step = ?, next_visit_at = ?, due_reason = ? WHERE id = ?",

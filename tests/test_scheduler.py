@@ -274,3 +274,17 @@ def test_stop_signal_interrupts_the_crawl_and_leaves_nothing_running(make_replay
     assert run["finished_at"] is not None
     connection = sqlite3.connect(db)
     assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_the_revisit_job_runs_as_often_as_the_revisit_policy_asks(tmp_path):
+    from scheduler import CrawlService, ServiceConfig
+    from storage.revisit import AdaptivePolicy
+
+    config = ServiceConfig(db=str(tmp_path / "archive.db"))
+    # The policy looks at a fresh article every minute: a revisit crawl run less often would
+    # leave it waiting, whatever the policy says.
+    assert config.revisit_interval <= AdaptivePolicy().shortest
+    options = CrawlService(config).crawl_options("revisit", "en")
+    assert options == ["--edition", "en", "--mode", "revisit"]  # no fixed steps: the policy
+    with Archive(config.db) as archive:
+        assert isinstance(archive.policy, AdaptivePolicy) and archive.policy.heat
