@@ -166,3 +166,95 @@ def test_a_removed_article_of_an_added_outlet_is_revisited_and_its_restoration_s
         events = [row[0] for row in archive.db.execute(
             "SELECT kind FROM events WHERE article_id = ? ORDER BY id", [article_id])]
     assert status == "active" and events[-2:] == ["removed", "restored"]
+
+
+HAND_WRITTEN = '''
+name = "agency"
+home = "{home}"
+hosts = ["127.0.0.1"]
+
+[[editions]]
+language = "ru"
+default = true
+feeds = ["/rss/ru.xml"]
+listings = ["/archive.php"]
+
+[[editions]]
+language = "kk"
+query = "lang=kz"
+feeds = ["/rss/kz.xml"]
+listings = ["/archive.php?lang=kz"]
+
+[articles]
+patterns = ['^/news\\.php$']
+key = "id"
+id_param = "id"
+query = ["id", "lang"]
+
+[extraction]
+module = "dala_news"
+timezone = "Asia/Almaty"
+'''
+
+MODULE = '''"""The agency's article markup, kept beside its definition."""
+
+from outlets.layouts import Markup, has_class
+
+LAYOUTS = {
+    "today": Markup(
+        title=f"//h1[{has_class('news-title')}]",
+        lead=f"//*[{has_class('news-lead')}]",
+        author_line=f"//*[{has_class('news-author')}]",
+        dates="//*[@itemprop='datePublished']",
+        tags=f"//*[{has_class('news-tags')}]//a",
+        body=f"//div[{has_class('news-text')}]",
+        not_body=(f".//*[{has_class('photo-sign')}]",),
+    ),
+}
+'''
+
+
+def test_a_hand_written_definition_with_its_own_module_in_the_outlets_folder_crawls(tmp_path):
+    folder = tmp_path / "outlets"
+    folder.mkdir()
+    (folder / "dala_news.py").write_text(MODULE)
+    scores = {}
+    with Replays(["agency"], articles=30, seed=3) as replays:
+        server = replays["agency"]
+        (folder / "agency.toml").write_text(HAND_WRITTEN.format(home=server.base_url))
+        listed = mediawatch("outlet", "list", "--outlets-dir", str(folder)).stdout
+        assert "agency" in listed and "cannot be used" not in listed
+        mediawatch("crawl", "--outlet", "agency", "--mode", "backfill", "--outlets-dir",
+                   str(folder), "--db", str(tmp_path / "module.db"))
+        mediawatch("outlet", "add", server.base_url, "--name", "generic", "--db",
+                   str(tmp_path / "generic.db"))
+        mediawatch("crawl", "--outlet", "generic", "--mode", "backfill", "--db",
+                   str(tmp_path / "generic.db"))
+        truth = manifest(server)
+    for name in ("agency", "generic"):
+        scores[name] = score_outlet(str(tmp_path / f"{'module' if name == 'agency' else name}.db"),
+                                    truth, name)
+    module, generic = scores["agency"], scores["generic"]
+    assert module.found >= 0.98 * module.expected and module.expected >= 25
+    assert module.accuracy("title") == module.accuracy("published") == 1.0
+    assert module.mean_f1 == 1.0 > generic.mean_f1  # the in-body photo captions left out
+    assert module.links_found == module.links_expected > 0
+
+
+@pytest.mark.parametrize(("module", "message"), [
+    ("LAYOUTS = {'today': Markup(", r"dala_news\.py cannot be loaded: SyntaxError"),
+    ("LAYOUTS = {'today': 'h1'}", r"LAYOUTS\['today'\] must be a Markup"),
+    ("LAYOUTS = {}", r"has no LAYOUTS"),
+])
+def test_a_broken_outlet_module_in_the_outlets_folder_is_a_one_line_error(tmp_path, module,
+                                                                         message):
+    from outlets.definition import DefinitionError
+    from outlets.files import load
+
+    (tmp_path / "dala_news.py").write_text("from outlets.layouts import Markup\n" + module)
+    (tmp_path / "agency.toml").write_text(HAND_WRITTEN.format(home="http://127.0.0.1:9"))
+    with pytest.raises(DefinitionError, match=r"agency\.toml\.extraction\.module: .*" + message):
+        load(tmp_path / "agency.toml")
+    done = subprocess.run([sys.executable, "-m", "cli", "outlet", "show", "agency",
+                           "--outlets-dir", str(tmp_path)], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
