@@ -13,14 +13,17 @@ import urllib.request
 from pathlib import Path
 from types import SimpleNamespace
 
+import feedparser
 import pytest
 from conftest import manifest_kinds, wait_for_a_later_second
+from starlette.testclient import TestClient
 
 from replay.evaluate import score_outlet
 from replay.sites import Replays
 from storage.archive import Archive
 from storage.db import connect
 from storage.outlets import FIRST_ID, known_id
+from web.app import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTLETS = {"ledger": "ledger", "agency": "dala"}  # replayed outlet -> the name it is added as
@@ -63,7 +66,7 @@ def desk(tmp_path_factory):
     changes = json.loads(mediawatch("changes", "--since", since, "--utc", "--json", "--db",
                                     str(db)).stdout)
     return SimpleNamespace(db=str(db), folder=folder, epoch0=epoch0, epoch1=epoch1, runs=runs,
-                           changes=changes)
+                           changes=changes, since=since)
 
 
 @pytest.mark.parametrize("name", sorted(OUTLETS.values()))
@@ -92,6 +95,34 @@ def test_the_next_epoch_edits_are_listed_with_their_kinds(desk):
                 assert article_id is not None, change
                 expected[article_id] = set(manifest_kinds(change))
     assert found == expected
+
+
+def expected_kinds(desk, name: str) -> dict[int, set[str]]:
+    with Archive(desk.db) as archive:
+        return {known_id(archive.db, name, str(change["key"])): set(manifest_kinds(change))
+                for change in desk.epoch1[name]["changes"]}
+
+
+@pytest.mark.parametrize("name", sorted(OUTLETS.values()))
+def test_the_reading_room_and_the_feed_list_the_edits_with_their_kinds(desk, name):
+    room = TestClient(create_app(desk.db), base_url="http://127.0.0.1:8000")
+    listed: dict[int, set[str]] = {}
+    page, more = 1, True
+    while more:
+        answer = room.get("/api/changes", params={"since": desk.since + "Z", "outlet": name,
+                                                  "page": page}).json()
+        for item in answer["items"]:
+            listed.setdefault(item["article_id"], set()).update(item["kinds"])
+        page, more = page + 1, answer["has_more"]
+    assert listed == expected_kinds(desk, name)
+    html = room.get("/", params={"since": desk.since + "Z", "outlet": name}).text
+    assert all(f"/article/{article_id}" in html for article_id in listed)
+    fed: dict[int, set[str]] = {}
+    for entry in feedparser.parse(room.get(f"/feeds/outlet/{name}.atom").content).entries:
+        if entry.updated >= desk.since:
+            fed.setdefault(int(entry.id.split("/")[2]), set()).update(
+                tag.term for tag in entry.tags if tag.scheme.endswith(":kind"))
+    assert fed == listed
 
 
 def test_other_outlets_articles_are_numbered_apart_and_marked(desk):
