@@ -329,11 +329,12 @@ def outlet_list(as_json: bool, db: str, outlets_dir: str | None) -> None:
         entries = outlet_folder(outlets_dir, db).entries()
     except DefinitionError as exc:
         raise UserError(str(exc)) from None
+    activity = archive_activity(db, entries)
     if as_json:
-        echo_json([outlet_json(entry) for entry in entries])
+        echo_json([outlet_json(entry, activity.get(entry.name)) for entry in entries])
     else:
         for entry in entries:
-            echo_text(outlet_line(entry))
+            echo_text(outlet_line(entry, activity.get(entry.name) if activity else False))
     broken = [entry for entry in entries if entry.error]
     if broken:
         raise UserError(f"{len(broken)} definition{'s' * (len(broken) > 1)} cannot be used: "
@@ -356,8 +357,34 @@ def outlet_show(name: str, as_json: bool, db: str, outlets_dir: str | None) -> N
         raise UserError(str(exc)) from None
     if as_json:
         echo_json(found.to_dict())
-    else:
-        click.echo(dumps(found), nl=False)
+        return
+    if Path(db).exists():
+        from views.outlets import activity_comment
+
+        entry = next(entry for entry in outlet_folder(outlets_dir, db).entries()
+                     if entry.name == name)
+        click.echo(activity_comment(found, archive_activity(db, [entry]).get(name), db), nl=False)
+    click.echo(dumps(found), nl=False)
+
+
+def archive_activity(db: str, entries: list) -> dict:
+    """Each outlet's articles and last crawl in the archive, by outlet name; {} when there is
+    no archive yet or it cannot be read (the outlets are listed all the same)."""
+    import sqlite3
+
+    from outlets import default_outlet
+    from storage.access import ArchiveError, connect_readonly
+    from storage.outlets import outlet_activity
+
+    if not Path(db).exists():
+        return {}
+    try:
+        found = outlet_activity(connect_readonly(db))
+    except (ArchiveError, sqlite3.Error):
+        return {}
+    default = default_outlet().name
+    return {entry.name: found.get(None if entry.name == default and entry.source == "built-in"
+                                  else entry.name) for entry in entries}
 
 
 @outlet.command("remove")

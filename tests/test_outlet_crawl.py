@@ -289,3 +289,34 @@ def test_a_broken_outlet_module_in_the_outlets_folder_is_a_one_line_error(tmp_pa
     done = subprocess.run([sys.executable, "-m", "cli", "outlet", "show", "agency",
                            "--outlets-dir", str(tmp_path)], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 2 and "Traceback" not in done.stderr
+
+
+def test_outlet_list_and_show_tell_a_desk_what_is_archived_and_what_is_failing(desk, tmp_path):
+    db = tmp_path / "desk.db"
+    db.write_bytes(Path(desk.db).read_bytes())
+    folder = tmp_path / "outlets"
+    folder.mkdir()
+    for name in OUTLETS.values():
+        text = (desk.folder / "desk.outlets" / f"{name}.toml").read_text()
+        home = next(line for line in text.splitlines() if line.startswith("home = "))
+        dead = 'home = "http://127.0.0.1:9"' if name == "dala" else home
+        (folder / f"{name}.toml").write_text(text.replace(home, dead))
+    with Archive(db) as archive:
+        counts = dict(archive.db.execute("SELECT outlet, COUNT(*) FROM articles GROUP BY outlet"))
+    done = subprocess.run([sys.executable, "-m", "cli", "crawl", "--outlet", "dala", "--edition",
+                           "ru", "--db", str(db), "--outlets-dir", str(folder)],
+                          capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert done.returncode == 2 and "outlet show dala" in done.stderr
+    listed = mediawatch("outlet", "list", "--db", str(db), "--outlets-dir", str(folder)).stdout
+    lines = dict(zip(listed.splitlines()[::2], listed.splitlines()[1::2], strict=True))
+    ledger = next(info for line, info in lines.items() if line.startswith("ledger "))
+    dala = next(info for line, info in lines.items() if line.startswith("dala "))
+    assert f"{counts['ledger']} articles" in ledger and ", ok" in ledger and "FAILING" not in ledger
+    assert f"{counts['dala']} articles" in dala
+    assert "new ru" in dala and "failed; FAILING: 1 run in a row: no page answered" in dala
+    shown = mediawatch("outlet", "show", "dala", "--db", str(db), "--outlets-dir",
+                       str(folder)).stdout
+    assert shown.startswith(f"# in {db}: {counts['dala']} articles")
+    assert "# edition kk where the address has ?lang=kz: /rss/kz.xml" in shown
+    (folder / "copy.toml").write_text(shown.replace('name = "dala"', 'name = "copy"'))
+    mediawatch("outlet", "show", "copy", "--outlets-dir", str(folder))  # still a definition
