@@ -278,7 +278,8 @@ def outlet_add(url: str, name: str | None, dry_run: bool, samples: int, as_json:
     same = next((entry.name for entry in taken.values() if entry.outlet and not dry_run and
                  entry.outlet.home.split("/", 3)[:3] == origin), None)
     if same:
-        raise UserError(f"{'/'.join(origin)} is the outlet {same!r} already")
+        raise UserError(f"{'/'.join(origin)} is the outlet {same!r} already (to add it again: "
+                        f"mediawatch outlet remove {same})")
     wanted = name or name_from_host(address)
     if wanted in taken and not dry_run:
         raise UserError(f"an outlet named {wanted!r} exists already ({taken[wanted].source}): "
@@ -312,6 +313,11 @@ def outlet_add(url: str, name: str | None, dry_run: bool, samples: int, as_json:
         echo_json(finding_json(finding, stored))
     elif stored:
         click.echo(f"stored as {stored}: edit it where detection got something wrong")
+        db_given = (f" --db {db}" if db != MEDIAWATCH_DB else "") + \
+            (f" --outlets-dir {outlets_dir}" if outlets_dir else "")
+        click.echo(f"archive what it lists now: mediawatch crawl --outlet {outlet.name} --mode "
+                   f"backfill{db_given}; then `crawl --outlet {outlet.name}` for new articles and "
+                   "`--mode revisit` for edits, or `mediawatch schedule` for all of them")
     else:
         click.echo("dry run: nothing stored")
 
@@ -493,6 +499,10 @@ def crawl(edition: str, mode: str, since: str | None, limit: int | None, everyth
         for line in (run.get("stats") or {}).get("degraded") or []:
             echo_text(f"  degraded: {line}")
     echo_text(crawl_summary(runs, time.monotonic() - started))
+    if mode == "revisit" and not everything and not any(
+            (run.get("stats") or {}).get("fetched") for run in runs):
+        echo_text("no archived article was due for a revisit (`mediawatch history ID` says when "
+                  "one is); --everything re-fetches them all now")
 
 
 def check_crawl_target(base_url: str, db: str) -> str:
