@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import shutil
 import subprocess
 import sys
 import time
@@ -320,3 +321,23 @@ def test_outlet_list_and_show_tell_a_desk_what_is_archived_and_what_is_failing(d
     assert "# edition kk where the address has ?lang=kz: /rss/kz.xml" in shown
     (folder / "copy.toml").write_text(shown.replace('name = "dala"', 'name = "copy"'))
     mediawatch("outlet", "show", "copy", "--outlets-dir", str(folder))  # still a definition
+
+
+def test_the_service_carries_an_outlet_module_of_the_outlets_folder_to_its_crawls(tmp_path):
+    from outlets.files import load
+    from outlets.layouts import layouts
+    from scheduler import CrawlService, ServiceConfig
+
+    folder = tmp_path / "outlets"
+    folder.mkdir()
+    (folder / "dala_news.py").write_text(MODULE)
+    (folder / "agency.toml").write_text(HAND_WRITTEN.format(home="http://127.0.0.1:9"))
+    service = CrawlService(ServiceConfig(db=str(tmp_path / "a.db"), outlets_dir=str(folder),
+                                         only=("agency",)))
+    options = service.crawl_options("new", "ru", "agency")
+    copied = Path(options[options.index("--outlets-dir") + 1])
+    assert copied != folder and (copied / "dala_news.py").read_text() == MODULE
+    try:
+        assert [layout.name for layout in layouts(load(copied / "agency.toml"))] == ["today"]
+    finally:
+        shutil.rmtree(copied)
