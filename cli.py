@@ -278,7 +278,8 @@ def outlet_add(url: str, name: str | None, dry_run: bool, samples: int, as_json:
     same = next((entry.name for entry in taken.values() if entry.outlet and not dry_run and
                  entry.outlet.home.split("/", 3)[:3] == origin), None)
     if same:
-        raise UserError(f"{'/'.join(origin)} is the outlet {same!r} already")
+        raise UserError(f"{'/'.join(origin)} is the outlet {same!r} already (to add it again: "
+                        f"mediawatch outlet remove {same})")
     wanted = name or name_from_host(address)
     if wanted in taken and not dry_run:
         raise UserError(f"an outlet named {wanted!r} exists already ({taken[wanted].source}): "
@@ -312,6 +313,11 @@ def outlet_add(url: str, name: str | None, dry_run: bool, samples: int, as_json:
         echo_json(finding_json(finding, stored))
     elif stored:
         click.echo(f"stored as {stored}: edit it where detection got something wrong")
+        db_given = (f" --db {db}" if db != MEDIAWATCH_DB else "") + \
+            (f" --outlets-dir {outlets_dir}" if outlets_dir else "")
+        click.echo(f"archive what it lists now: mediawatch crawl --outlet {outlet.name} --mode "
+                   f"backfill{db_given}; then `crawl --outlet {outlet.name}` for new articles and "
+                   "`--mode revisit` for edits, or `mediawatch schedule` for all of them")
     else:
         click.echo("dry run: nothing stored")
 
@@ -329,11 +335,12 @@ def outlet_list(as_json: bool, db: str, outlets_dir: str | None) -> None:
         entries = outlet_folder(outlets_dir, db).entries()
     except DefinitionError as exc:
         raise UserError(str(exc)) from None
+    activity = archive_activity(db, entries)
     if as_json:
-        echo_json([outlet_json(entry) for entry in entries])
+        echo_json([outlet_json(entry, activity.get(entry.name)) for entry in entries])
     else:
         for entry in entries:
-            echo_text(outlet_line(entry))
+            echo_text(outlet_line(entry, activity.get(entry.name) if activity else False))
     broken = [entry for entry in entries if entry.error]
     if broken:
         raise UserError(f"{len(broken)} definition{'s' * (len(broken) > 1)} cannot be used: "
@@ -356,8 +363,34 @@ def outlet_show(name: str, as_json: bool, db: str, outlets_dir: str | None) -> N
         raise UserError(str(exc)) from None
     if as_json:
         echo_json(found.to_dict())
-    else:
-        click.echo(dumps(found), nl=False)
+        return
+    if Path(db).exists():
+        from views.outlets import activity_comment
+
+        entry = next(entry for entry in outlet_folder(outlets_dir, db).entries()
+                     if entry.name == name)
+        click.echo(activity_comment(found, archive_activity(db, [entry]).get(name), db), nl=False)
+    click.echo(dumps(found), nl=False)
+
+
+def archive_activity(db: str, entries: list) -> dict:
+    """Each outlet's articles and last crawl in the archive, by outlet name; {} when there is
+    no archive yet or it cannot be read (the outlets are listed all the same)."""
+    import sqlite3
+
+    from outlets import default_outlet
+    from storage.access import ArchiveError, connect_readonly
+    from storage.outlets import outlet_activity
+
+    if not Path(db).exists():
+        return {}
+    try:
+        found = outlet_activity(connect_readonly(db))
+    except (ArchiveError, sqlite3.Error):
+        return {}
+    default = default_outlet().name
+    return {entry.name: found.get(None if entry.name == default and entry.source == "built-in"
+                                  else entry.name) for entry in entries}
 
 
 @outlet.command("remove")
@@ -466,6 +499,10 @@ def crawl(edition: str, mode: str, since: str | None, limit: int | None, everyth
         for line in (run.get("stats") or {}).get("degraded") or []:
             echo_text(f"  degraded: {line}")
     echo_text(crawl_summary(runs, time.monotonic() - started))
+    if mode == "revisit" and not everything and not any(
+            (run.get("stats") or {}).get("fetched") for run in runs):
+        echo_text("no archived article was due for a revisit (`mediawatch history ID` says when "
+                  "one is); --everything re-fetches them all now")
 
 
 def check_crawl_target(base_url: str, db: str) -> str:

@@ -337,12 +337,13 @@ class CrawlService:
         """A folder of the service's own with the added outlets' definitions as it read them at
         its start, which its crawls read (`crawl --outlet NAME --outlets-dir`)."""
         if self.definitions is None:
-            from outlets.files import save
+            from outlets.files import copy_outlet_module, save
 
             folder = tempfile.mkdtemp(prefix="mediawatch-service-outlets-")
             for target in self.targets:
                 if not target.default:
                     save(target.outlet, os.path.join(folder, f"{target.outlet.name}.toml"))
+                    copy_outlet_module(target.outlet, folder)
             self.definitions = folder
         return self.definitions
 

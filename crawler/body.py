@@ -207,19 +207,29 @@ def read_body(page: Page, language: str) -> tuple[list[str], list[str]]:
     for container, site in _containers(page):
         scope = _scope(container)
         editions = _edition_paragraphs(scope, page, language)
-        pruned = _pruned(page.site.not_body)(scope)
-        for element in [paragraph for paragraph, _ in editions] + pruned:
-            if element.getparent() is not None:
-                element.drop_tree()
-        if site:
-            # links in the site's own paragraphs are text: trafilatura drops short linked ones
-            etree.strip_tags(scope, "a")
-            # trafilatura reads a div only when the paragraphs hold little text; here it is text
-            for division in TEXT_DIVS(scope):
-                division.tag = "p"
-        paragraphs = _trafilatura_paragraphs(scope, TRAFILATURA_OPTIONS) or [
-            text for paragraph in PARAGRAPHS(scope) if (text := text_of(paragraph))]
+        paragraphs = _paragraphs(scope, page, site, [paragraph for paragraph, _ in editions])
         if paragraphs:
             return paragraphs, [href for _, href in editions]
     return [], []
+
+
+def site_body(page: Page) -> list[str]:
+    """The body in the container the outlet module names, where it names one that holds text;
+    [] otherwise (the generic path reads the page)."""
+    container = next((found for found, site in _containers(page) if site), None)
+    return _paragraphs(_scope(container), page, True, []) if container is not None else []
+
+
+def _paragraphs(scope, page: Page, site: bool, dropped: list) -> list[str]:
+    for element in dropped + _pruned(page.site.not_body)(scope):
+        if element.getparent() is not None:
+            element.drop_tree()
+    if site:
+        # links in the site's own paragraphs are text: trafilatura drops short linked ones
+        etree.strip_tags(scope, "a")
+        # trafilatura reads a div only when the paragraphs hold little text; here it is text
+        for division in TEXT_DIVS(scope):
+            division.tag = "p"
+    return _trafilatura_paragraphs(scope, TRAFILATURA_OPTIONS) or [
+        text for paragraph in PARAGRAPHS(scope) if (text := text_of(paragraph))]
 

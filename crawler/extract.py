@@ -15,7 +15,7 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
-from crawler.body import generic_body, read_body
+from crawler.body import generic_body, read_body, site_body
 from crawler.bylines import Byline, split_byline
 from crawler.canonical import (
     article_id_from_url,
@@ -463,7 +463,7 @@ def _read_any_article(html: str | bytes, url: str, fetched_at: str | None,
                       outlet: Outlet | None) -> ArticleRecord:
     page = Page(parse_html(html), url, site=markup_for(outlet, fetched_at))
     fields = _read_fields(page, _first(page, TITLE_STRATEGIES) or "")
-    body = generic_body(page, fields["title"])
+    body = site_body(page) or generic_body(page, fields["title"])  # an outlet module's first
     if not body:
         raise ExtractionError(f"no body text on {url}")
     return ArticleRecord(

@@ -163,9 +163,11 @@ def _run_crawl(editions, mode, settings: Settings, since, limit, everything,
     with Archive(settings.get("MEDIAWATCH_DB")) as archive:
         runs = [archive.run(run_id) for run_id in run_ids if run_id is not None]
     if runs and all(run["status"] == "failed" for run in runs):
+        where = (f"the home in {outlet.name}'s definition (mediawatch outlet show {outlet.name})"
+                 if outlet else "the --base-url")
         raise CrawlError(
             f"could not reach {settings.get('MEDIAWATCH_BASE_URL')}: no page answered. Check the "
-            "network connection or the --base-url; to see mediawatch work offline, run "
+            f"network connection or {where}; to see mediawatch work offline, run "
             "`mediawatch demo`."
         )
     return runs

@@ -96,6 +96,9 @@ class Extraction:
     layouts: tuple[Layout, ...] = ()
     title_suffix: str = ""  # the site's name after the headline in <title>
     timezone: str = ""  # the zone the outlet's times are in (IANA name), when pages omit it
+    # The folder of the definition's file, where its module may lie (`<folder>/<module>.py`);
+    # not a key of the file.
+    folder: str = field(default="", metadata={"internal": True})
 
 
 @dataclass(frozen=True)
@@ -155,9 +158,10 @@ class Outlet:
         return _plain(self)
 
     @classmethod
-    def from_dict(cls, data: dict, source: str = "definition") -> Outlet:
-        """A checked definition from plain data; DefinitionError says what is wrong and where."""
-        return _build(data, source)
+    def from_dict(cls, data: dict, source: str = "definition", folder: str = "") -> Outlet:
+        """A checked definition from plain data; DefinitionError says what is wrong and where.
+        `folder` is where its file lies: an outlet module there comes before the built-in ones."""
+        return _build(data, source, folder)
 
 
 # ---- plain data -----------------------------------------------------------------------------------
@@ -178,6 +182,8 @@ def _plain(value) -> object:
         return value
     data = {}
     for spec in fields(value):
+        if spec.metadata.get("internal"):
+            continue
         item = getattr(value, spec.name)
         table = hasattr(item, "__dataclass_fields__")
         always = (type(value).__name__, spec.name) in ALWAYS_WRITTEN
@@ -199,7 +205,7 @@ class _Reader:
             raise DefinitionError(f"{where}: must be a table, not {_shown(data)}")
         self.data = data
         self.where = where
-        known = [spec.name for spec in fields(kind)]
+        known = [spec.name for spec in fields(kind) if not spec.metadata.get("internal")]
         for key in data:
             if key not in known:
                 close = get_close_matches(str(key), known, n=1, cutoff=0.7)
@@ -340,7 +346,7 @@ def _articles(data: object, where: str) -> Articles:
         not_sections=tuple(s.lower() for s in read.texts("not_sections")))
 
 
-def _extraction(data: object, where: str) -> Extraction:
+def _extraction(data: object, where: str, folder: str = "") -> Extraction:
     read = _Reader(data, where, Extraction)
     layouts = []
     for number, item in enumerate(read.tables("layouts")):
@@ -358,7 +364,7 @@ def _extraction(data: object, where: str) -> Extraction:
     if module:
         from outlets.layouts import check_module
 
-        check_module(module, tuple(layout.name for layout in layouts), read.at("module"))
+        check_module(module, tuple(layout.name for layout in layouts), read.at("module"), folder)
     timezone = read.text("timezone")
     if timezone:
         try:
@@ -367,7 +373,8 @@ def _extraction(data: object, where: str) -> Extraction:
             raise DefinitionError(f"{read.at('timezone')}: {timezone!r} is not a time zone "
                                   "such as Asia/Almaty") from None
     return Extraction(module=module, layouts=tuple(layouts),
-                      title_suffix=read.text("title_suffix"), timezone=timezone)
+                      title_suffix=read.text("title_suffix"), timezone=timezone,
+                      folder=folder if module else "")
 
 
 def _politeness(data: object, where: str) -> Politeness:
@@ -401,7 +408,7 @@ def home_hosts(home: str) -> tuple[str, ...]:
     return (bare, "www." + bare)
 
 
-def _build(data: dict, source: str) -> Outlet:
+def _build(data: dict, source: str, folder: str = "") -> Outlet:
     read = _Reader(data, source, Outlet)
     name = read.text("name", required=True)
     if not NAME.match(name):
@@ -423,6 +430,6 @@ def _build(data: dict, source: str) -> Outlet:
         name=name, home=home, title=read.text("title"), hosts=hosts, editions=editions,
         discovery=_discovery(read.table("discovery"), f"{source}.discovery"),
         articles=_articles(read.table("articles"), f"{source}.articles"),
-        extraction=_extraction(read.table("extraction"), f"{source}.extraction"),
+        extraction=_extraction(read.table("extraction"), f"{source}.extraction", folder),
         politeness=_politeness(read.table("politeness"), f"{source}.politeness"),
         revisit=_revisit(read.table("revisit"), f"{source}.revisit"))

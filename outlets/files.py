@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import shutil
 import tempfile
 import tomllib
 from pathlib import Path
@@ -16,13 +17,14 @@ HEADER = ("# An outlet definition of mediawatch (docs/outlets.md). Edit it by ha
           "# got something wrong; it is checked whenever it is read.\n")
 
 
-def loads(text: str, source: str = "definition") -> Outlet:
-    """A checked definition from TOML text; DefinitionError with the source and the problem."""
+def loads(text: str, source: str = "definition", folder: str = "") -> Outlet:
+    """A checked definition from TOML text; DefinitionError with the source and the problem.
+    `folder`: where the file lies, whose outlet modules come before the built-in ones."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise DefinitionError(f"{source}: not valid TOML: {exc}") from None
-    return Outlet.from_dict(data, source)
+    return Outlet.from_dict(data, source, folder)
 
 
 def load(path: str | os.PathLike) -> Outlet:
@@ -31,7 +33,7 @@ def load(path: str | os.PathLike) -> Outlet:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise DefinitionError(f"{path}: cannot be read: {exc}") from None
-    return loads(text, str(path))
+    return loads(text, str(path), str(Path(path).resolve().parent))
 
 
 def dumps(outlet: Outlet) -> str:
@@ -51,6 +53,15 @@ def save(outlet: Outlet, path: str | os.PathLike) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def copy_outlet_module(outlet: Outlet, folder: str | os.PathLike) -> None:
+    """Copy the outlet module kept beside the outlet's definition (if it has one there) into
+    another folder of definitions, so that a copy of the definition reads the same markup."""
+    extraction = outlet.extraction
+    own = Path(extraction.folder, f"{extraction.module}.py") if extraction.folder else None
+    if own is not None and own.is_file():
+        shutil.copyfile(own, Path(folder, own.name))
 
 
 # ---- the writer ---------------------------------------------------------------------------------

@@ -87,6 +87,9 @@ def serve_outlets(names: list[str], port: int = 8765, articles: int | None = Non
     for name, server in replays.servers.items():
         print(f"{name:<7} {server.base_url}/  {OUTLETS[name][1]}; manifest at "
               f"{server.base_url}/_replay/manifest.json", flush=True)
+    some = next(iter(replays.servers.items()))
+    print(f"add one to an archive: mediawatch outlet add {some[1].base_url} --name {some[0]}; "
+          f"its next epoch: curl -X POST {some[1].base_url}/_replay/epoch/1", flush=True)
     replays.start()
     try:
         threading.Event().wait()

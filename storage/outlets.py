@@ -3,6 +3,8 @@ key, and the crawl's questions about one outlet's articles."""
 
 from __future__ import annotations
 
+import json
+
 from sqlite_utils import Database
 
 from storage.db import ACTIVE, language_clause
@@ -66,3 +68,38 @@ def archived_outlets(db: Database) -> list[str | None]:
         " NULL) SELECT name FROM o WHERE name IS NOT NULL").fetchall()]
     default = db.execute("SELECT 1 FROM articles WHERE outlet IS NULL LIMIT 1").fetchone()
     return ([None] if default else []) + named
+
+
+# A run that ended so did not crawl its outlet as asked ("degraded" and "running" are not failures).
+FAILED_RUNS = ("failed", "killed", "timeout", "died")
+
+
+def outlet_activity(db: Database) -> dict[str | None, dict]:
+    """Per outlet (None: the default one): its articles (all, active), its last finished crawl
+    run (id, mode, editions, finished_at, status, first error) and how many of its latest runs
+    failed in a row."""
+    found: dict[str | None, dict] = {}
+    for outlet, total, active in db.execute(
+            "SELECT outlet, COUNT(*), SUM(status = ?) FROM articles GROUP BY outlet", [ACTIVE]):
+        found[outlet] = {"articles": total, "active": active or 0}
+    settled: set[str | None] = set()
+    for outlet, *run in db.execute(
+            "SELECT outlet, id, mode, editions, finished_at, status, errors FROM runs"
+            " WHERE status != 'running' ORDER BY id DESC"):
+        entry = found.setdefault(outlet, {"articles": 0, "active": 0})
+        if "last_run" not in entry:
+            errors = json.loads(run[5] or "[]")
+            entry["last_run"] = dict(zip(("id", "mode", "editions", "finished_at", "status"),
+                                         [*run[:2], json.loads(run[2] or "[]"), *run[3:5]], strict=True),
+                                     error=_error_text(errors[0]) if errors else None)
+            entry["failed_in_a_row"] = 0
+        if outlet not in settled:
+            if run[4] in FAILED_RUNS:
+                entry["failed_in_a_row"] += 1
+            else:
+                settled.add(outlet)
+    return found
+
+
+def _error_text(error: object) -> str:
+    return str(error.get("error") or error) if isinstance(error, dict) else str(error)

@@ -96,8 +96,10 @@ def test_agency_samples_and_coverage_are_printed_before_storing(agency):
     assert coverage.startswith("coverage: title 6/6 (100%), date 6/6 (100%), body 6/6 (100%), "
                                "language 6/6 (100%), authors ")
     assert lines.index(coverage) < len(lines) - 1
-    assert lines[-1].startswith("stored as ") and lines[-1].endswith("dala.toml: edit it where "
+    assert lines[-2].startswith("stored as ") and lines[-2].endswith("dala.toml: edit it where "
                                                                      "detection got something wrong")
+    assert lines[-1].startswith("archive what it lists now: mediawatch crawl --outlet dala "
+                                "--mode backfill --outlets-dir ")
     titles = {a["title"] for a in truth["articles"]}
     printed = [line for line in lines if line.startswith("    [")]
     assert len(printed) == 6 and {line[5:7] for line in printed} == {"ru", "kk"}

@@ -87,19 +87,59 @@ def finding_json(finding, stored: str | None) -> dict:
     }
 
 
-def outlet_line(entry) -> str:
-    """One line of `outlet list`: name, where it comes from, home, editions, key, discovery."""
+def activity_text(activity: dict | None) -> str:
+    """What the archive holds of an outlet and how its last crawl went, on one line."""
+    if not activity:
+        return "nothing archived, never crawled"
+    text = f"{activity['articles']} articles ({activity['active']} active)"
+    run = activity.get("last_run")
+    if not run:
+        return text + ", never crawled"
+    text += (f"; last crawl: run {run['id']} {run['mode']} {','.join(run['editions'])} "
+             f"{(run['finished_at'] or '').replace('T', ' ').rstrip('Z')} UTC, {run['status']}")
+    failed = activity.get("failed_in_a_row", 0)
+    if failed:
+        text += f"; FAILING: {failed} run{'s' * (failed > 1)} in a row"
+    if run["error"] and run["status"] != "ok":
+        text += f": {run['error']}"
+    return text
+
+
+def outlet_line(entry, activity: dict | None = None) -> str:
+    """One line of `outlet list`: name, where it comes from, home, editions, key, discovery,
+    then (given the archive's activity) its articles and its last crawl."""
     if entry.error:
         return f"{entry.name:<16} {entry.source}: cannot be used: {entry.error}"
     outlet = entry.outlet
     editions = ",".join(outlet.languages) or "-"
     discovery = outlet.discovery
     feeds = len(discovery.feeds) + sum(len(edition.feeds) for edition in outlet.editions)
-    return (f"{outlet.name:<16} {outlet.home:<28} editions {editions:<9} key "
-            f"{outlet.articles.key:<3} feeds {feeds} sitemaps {len(discovery.sitemaps)}  "
-            f"({entry.source})")
+    listings = len(discovery.listings) + sum(len(edition.listings) for edition in outlet.editions)
+    line = (f"{outlet.name:<16} {outlet.home:<28} editions {editions:<9} key "
+            f"{outlet.articles.key:<3} feeds {feeds} sitemaps {len(discovery.sitemaps)} "
+            f"listings {listings + bool(discovery.listing)}  ({entry.source})")
+    return line if activity is False else f"{line}\n{'':<17}{activity_text(activity)}"
 
 
-def outlet_json(entry) -> dict:
+def outlet_json(entry, activity: dict | None = None) -> dict:
     return {"name": entry.name, "source": entry.source, "error": entry.error,
-            "definition": entry.outlet.to_dict() if entry.outlet else None}
+            "definition": entry.outlet.to_dict() if entry.outlet else None,
+            "archive": activity}
+
+
+def activity_comment(outlet, activity: dict | None, db: str) -> str:
+    """`outlet show`'s first lines: what the archive holds of the outlet, as TOML comments (the
+    output stays a definition file), with the editions, feeds and sitemaps it crawls."""
+    lines = [f"in {db}: {activity_text(activity)}"]
+    for edition in outlet.editions:
+        where = where_edition_lives({"host": edition.host, "query": edition.query,
+                                     "prefix": ", ".join(edition.prefixes),
+                                     "default": edition.default})
+        sources = [*edition.feeds, *edition.listings] or ["the outlet's feeds and listings"]
+        lines.append(f"edition {edition.language} {where}: {', '.join(sources)}")
+    discovery = outlet.discovery
+    for label, items in (("feeds", discovery.feeds), ("sitemaps", discovery.sitemaps),
+                         ("listings", (*discovery.listings, discovery.listing))):
+        if any(items):
+            lines.append(f"{label} of every edition: {', '.join(item for item in items if item)}")
+    return "".join(f"# {line}\n" for line in lines)

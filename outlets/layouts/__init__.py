@@ -1,18 +1,22 @@
 """Outlet modules: an outlet's own article markup, one version for each layout it has had.
 
-An outlet's definition names its module (`[extraction] module = "name"`: this package's
-`name.py`) and lists its layouts, oldest first, each the site's layout until the date the next
-one came (`until`). The module gives each of them by name as a `Markup`: where that layout puts
-each field, as XPath expressions. The extractor reads them before the generic path.
+An outlet's definition names its module (`[extraction] module = "name"`: `name.py` in the
+folder of the definition's file, else this package's `name.py`) and lists its layouts, oldest
+first, each the site's layout until the date the next one came (`until`). The module gives each
+of them by name as a `Markup`: where that layout puts each field, as XPath expressions. The
+extractor reads them before the generic path.
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import re
+import sys
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
+from pathlib import Path
 
 from outlets.definition import DefinitionError, Outlet
 
@@ -65,29 +69,54 @@ class LayoutVersion:
     markup: Markup
 
 
-def _module(name: str, where: str):
+def _module(name: str, where: str, folder: str = ""):
     if not MODULE.match(name):
         raise DefinitionError(f"{where}: {name!r} is not an outlet module name "
                               "(lower-case letters, digits and _)")
+    own = Path(folder, f"{name}.py") if folder else None
+    if own is not None and own.is_file():
+        return _module_file(own, where)
     try:
         return importlib.import_module(f"{__name__}.{name}")
     except ModuleNotFoundError as exc:
         if exc.name != f"{__name__}.{name}":
             raise
+        beside = f"{own} or " if own is not None else ""
         raise DefinitionError(f"{where}: there is no outlet module {name!r} "
-                              f"(outlets/layouts/{name}.py)") from None
+                              f"({beside}outlets/layouts/{name}.py)") from None
 
 
-def _markups(name: str, where: str) -> dict[str, Markup]:
-    markups = getattr(_module(name, where), "LAYOUTS", None)
+@cache
+def _module_file(path: Path, where: str):
+    """An outlet module kept beside the definitions (not in this package), loaded once."""
+    unique = f"{__name__}._folder_{abs(hash(str(path.resolve()))):x}_{path.stem}"
+    spec = importlib.util.spec_from_file_location(unique, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[unique] = module
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:  # a module written by hand: say where it fails, not a traceback
+        del sys.modules[unique]
+        raise DefinitionError(f"{where}: the outlet module {path} cannot be loaded: "
+                              f"{type(exc).__name__}: {exc}") from None
+    return module
+
+
+def _markups(name: str, where: str, folder: str = "") -> dict[str, Markup]:
+    markups = getattr(_module(name, where, folder), "LAYOUTS", None)
     if not isinstance(markups, dict) or not markups:
         raise DefinitionError(f"{where}: the outlet module {name!r} has no LAYOUTS")
+    bad = next((key for key, value in markups.items() if not isinstance(value, Markup)), None)
+    if bad is not None:
+        raise DefinitionError(f"{where}: the outlet module {name!r}: LAYOUTS[{bad!r}] must be "
+                              "a Markup (from outlets.layouts import Markup)")
     return markups
 
 
-def check_module(name: str, layout_names: tuple[str, ...], where: str) -> None:
-    """DefinitionError unless the outlet module exists and has every layout named."""
-    markups = _markups(name, where)
+def check_module(name: str, layout_names: tuple[str, ...], where: str, folder: str = "") -> None:
+    """DefinitionError unless the outlet module exists (in `folder`, else in this package) and
+    has every layout named."""
+    markups = _markups(name, where, folder)
     for layout in layout_names:
         if layout not in markups:
             raise DefinitionError(f"{where}: the outlet module {name!r} has no layout "
@@ -100,12 +129,13 @@ def layouts(outlet: Outlet) -> tuple[LayoutVersion, ...]:
     with its markup from the outlet's module; none when its definition names no module."""
     if not outlet.extraction.module:
         return ()
-    markups = _markups(outlet.extraction.module, f"{outlet.name}.extraction.module")
+    where = f"{outlet.name}.extraction.module"
+    markups = _markups(outlet.extraction.module, where, outlet.extraction.folder)
     named = outlet.extraction.layouts
     if not named:  # no dated versions: every layout of the module, in its order, newest first
         return tuple(LayoutVersion(name, None, None, markup) for name, markup in markups.items())
-    check_module(outlet.extraction.module, tuple(layout.name for layout in named),
-                 f"{outlet.name}.extraction.module")
+    check_module(outlet.extraction.module, tuple(layout.name for layout in named), where,
+                 outlet.extraction.folder)
     found, since = [], None
     for layout in named:
         until = date.fromisoformat(layout.until) if layout.until else None
@@ -118,8 +148,8 @@ def listing(outlet: Outlet) -> Listing:
     """The markup of the outlet's listing pages (its module's LISTING); empty without one."""
     if not outlet.extraction.module:
         return Listing()
-    return getattr(_module(outlet.extraction.module, f"{outlet.name}.extraction.module"),
-                   "LISTING", Listing())
+    return getattr(_module(outlet.extraction.module, f"{outlet.name}.extraction.module",
+                           outlet.extraction.folder), "LISTING", Listing())
 
 
 def layouts_for(outlet: Outlet | None, fetched: date | None = None) -> tuple[Markup, ...]:
