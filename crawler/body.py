@@ -222,10 +222,9 @@ def _leave_out_noscripts(scope) -> None:
     rest of the page inside it): its content stays, as a browser shows it."""
     page_chars = None
     for noscript in scope.findall(".//noscript"):
-        if noscript.getparent() is None:
-            continue
-        page_chars = _chars(scope.find("body")) if page_chars is None else page_chars
-        if _chars(noscript) > page_chars / 2:
+        if page_chars is None:
+            page_chars = len(next(scope.iter("body"), scope).text_content())
+        if len(noscript) and len(noscript.text_content()) > page_chars / 2:
             noscript.drop_tag()
         else:
             noscript.drop_tree()
