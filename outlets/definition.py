@@ -11,6 +11,7 @@ import re
 from dataclasses import MISSING, dataclass, field, fields
 from difflib import get_close_matches
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 LANGUAGE = re.compile(r"^[a-z]{2,3}$")
@@ -333,8 +334,25 @@ def _extraction(data: object, where: str) -> Extraction:
         if until and not re.match(r"^\d{4}-\d{2}-\d{2}$", until):
             raise DefinitionError(f"{layout.at('until')}: {until!r} must be a date as YYYY-MM-DD")
         layouts.append(Layout(layout.text("name", required=True), until, layout.text("note")))
-    return Extraction(module=read.text("module"), layouts=tuple(layouts),
-                      title_suffix=read.text("title_suffix"), timezone=read.text("timezone"))
+    ends = [layout.until for layout in layouts]
+    known = [end for end in ends if end]
+    if any(not end for end in ends[:-1]) or known != sorted(set(known)):
+        raise DefinitionError(f"{read.at('layouts')}: list the layouts oldest first, each with "
+                              "the date it ended (until), all but the last")
+    module = read.text("module")
+    if module:
+        from outlets.layouts import check_module
+
+        check_module(module, tuple(layout.name for layout in layouts), read.at("module"))
+    timezone = read.text("timezone")
+    if timezone:
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise DefinitionError(f"{read.at('timezone')}: {timezone!r} is not a time zone "
+                                  "such as Asia/Almaty") from None
+    return Extraction(module=module, layouts=tuple(layouts),
+                      title_suffix=read.text("title_suffix"), timezone=timezone)
 
 
 def _politeness(data: object, where: str) -> Politeness:
