@@ -225,8 +225,8 @@ def _leave_out_noscripts(scope) -> None:
     page_chars = None
     for noscript in scope.findall(".//noscript"):
         if page_chars is None:
-            page_chars = len(next(scope.iter("body"), scope).text_content())
-        if len(noscript) and len(noscript.text_content()) > page_chars / 2:
+            page_chars = _chars(next(scope.iter("body"), scope))
+        if len(noscript) and _chars(noscript) > page_chars / 2:
             noscript.drop_tag()
         else:
             noscript.drop_tree()
