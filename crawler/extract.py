@@ -57,7 +57,7 @@ __all__ = ["EXTRACTOR_VERSION", "ExtractionError", "decode_html", "doubtful_read
            "extract_generic", "page_language", "parse_html", "text_language"]
 
 # Recorded with every version it reads; raised whenever extraction reads pages differently.
-EXTRACTOR_VERSION = "3"
+EXTRACTOR_VERSION = "4"
 
 OUTSIDE_SITE_HEADER = (f"not(ancestor::header[{has_class('site-header')} or @role='banner'])"
                        f" and {NOT_BOILERPLATE}")
