@@ -106,6 +106,20 @@ class Politeness:
     delay: float = 1.0
 
 
+# The revisit policies an outlet may choose (storage/revisit.py).
+REVISIT_POLICIES = ("adaptive", "steps")
+
+
+@dataclass(frozen=True)
+class Revisit:
+    """When the outlet's archived articles are fetched again: `policy` "adaptive" or "steps"
+    (empty: the service's, MEDIAWATCH_REVISIT_POLICY), `steps` the fixed delays in seconds
+    (they choose "steps"; empty with "steps": the default steps)."""
+
+    policy: str = ""
+    steps: tuple[int, ...] = ()
+
+
 @dataclass(frozen=True)
 class Outlet:
     """A news outlet as configuration."""
@@ -119,6 +133,7 @@ class Outlet:
     articles: Articles = field(default_factory=Articles)
     extraction: Extraction = field(default_factory=Extraction)
     politeness: Politeness = field(default_factory=Politeness)
+    revisit: Revisit = field(default_factory=Revisit)
 
     @property
     def languages(self) -> tuple[str, ...]:
@@ -360,6 +375,23 @@ def _politeness(data: object, where: str) -> Politeness:
     return Politeness(robots=read.flag("robots", True), delay=read.number("delay", 1.0))
 
 
+def _revisit(data: object, where: str) -> Revisit:
+    read = _Reader(data, where, Revisit)
+    policy = read.text("policy")
+    if policy and policy not in REVISIT_POLICIES:
+        raise DefinitionError(f"{read.at('policy')}: {policy!r} must be one of "
+                              f"{', '.join(REVISIT_POLICIES)}")
+    steps = read.data.get("steps", [])
+    if not isinstance(steps, list) or not all(
+            isinstance(step, int) and not isinstance(step, bool) and step >= 0 for step in steps):
+        raise DefinitionError(f"{read.at('steps')}: must be a list of whole seconds of 0 or "
+                              f"more, not {_shown(steps)}")
+    if steps and policy == "adaptive":
+        raise DefinitionError(f"{read.at('steps')}: steps are for policy = \"steps\", not "
+                              "\"adaptive\"")
+    return Revisit(policy="steps" if steps else policy, steps=tuple(steps))
+
+
 def home_hosts(home: str) -> tuple[str, ...]:
     """The hosts of a home page URL: its host with and without `www.` (an address alone)."""
     host = (urlsplit(home).hostname or "").lower()
@@ -392,4 +424,5 @@ def _build(data: dict, source: str) -> Outlet:
         discovery=_discovery(read.table("discovery"), f"{source}.discovery"),
         articles=_articles(read.table("articles"), f"{source}.articles"),
         extraction=_extraction(read.table("extraction"), f"{source}.extraction"),
-        politeness=_politeness(read.table("politeness"), f"{source}.politeness"))
+        politeness=_politeness(read.table("politeness"), f"{source}.politeness"),
+        revisit=_revisit(read.table("revisit"), f"{source}.revisit"))

@@ -24,7 +24,7 @@ from storage.access import (
     keep_shared_files,
     storage_trouble,
 )
-from storage.captures import CaptureCodec
+from storage.captures import CaptureCodec, outlet_of
 from storage.changes import change_columns
 from storage.clock import parse_stamp, utc_iso
 from storage.db import ACTIVE, REMOVED, connect, write_transaction
@@ -34,7 +34,7 @@ from storage.reading import ArchiveReads
 from storage.records import ArticleRecord, version_columns
 from storage.revisit import CHANGED, GONE, NEW, UNCHANGED, AdaptivePolicy, Facts, Policy, StepPolicy
 from storage.runs import RUN_STATUSES, RunLog
-from storage.search import index_spellings, index_version, search_columns
+from storage.search import index_article, index_spellings, index_version, unindex_article
 from storage.visits import VisitQueries
 
 __all__ = ["ACTIVE", "REMOVED", "REVISIT_STEPS", "RUN_STATUSES", "Archive", "PageOutcome"]
@@ -241,8 +241,9 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
             "revisit_step": visit.step,
             "next_visit_at": utc_iso(visit.due),
             "due_reason": visit.reason,
-            **search_columns(data, record.language),
+            "title": record.title,
         })
+        index_article(self.db, record.article_id, data, record.language)
         version_id = self._store_version(page, 1, {"changes": "[]", "excerpt": None})
         self._set_current(record.article_id, 1, version_id, data["fingerprint"])
         self._event(record.article_id, "new", at, page.run_id, version_id=version_id)
@@ -271,13 +272,14 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
         number = current["current_version"] + 1
         self.db.execute(
             "UPDATE articles SET language = ?, url = ?, section = ?, slug = ?, published = ?,"
-            " cover_image = ?, last_seen = ?, status = ?, removed_at = NULL, etag = ?,"
-            " last_modified = ? WHERE id = ?",
+            " cover_image = ?, title = ?, last_seen = ?, status = ?, removed_at = NULL,"
+            " etag = ?, last_modified = ? WHERE id = ?",
             [record.language, record.url, record.section, record.slug, record.published,
-             record.cover_image, at, ACTIVE, validators["etag"], validators["last_modified"],
-             article_id],
+             record.cover_image, record.title, at, ACTIVE, validators["etag"],
+             validators["last_modified"], article_id],
         )
-        self.db["articles"].update(article_id, search_columns(data, record.language))
+        unindex_article(self.db, article_id, previous, current["language"])
+        index_article(self.db, article_id, data, record.language)
         version_id = self._store_version(page, number, change)
         self._set_current(article_id, number, version_id, data["fingerprint"])
         self._schedule(current, at, CHANGED)
@@ -289,7 +291,8 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
                            version_id)
 
     def _store_capture(self, page: _Page) -> int:
-        data, compression = self.captures.compress(page.body or b"", page.record.language)
+        data, compression = self.captures.compress(
+            page.body or b"", outlet_of(self.db, page.record.article_id))
         capture_id = self.db["captures"].insert({
             "article_id": page.record.article_id,
             "run_id": page.run_id,
@@ -395,8 +398,9 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
         })
 
     def record_not_modified(self, run_id: int | None, article_id: int, url: str,
-                            fetched_at: str) -> None:
-        """A 304 answer to a conditional request: the article is unchanged."""
+                            fetched_at: str) -> str:
+        """A 304 answer to a conditional request: the article is unchanged (`not_modified`),
+        or, when it had been removed, back unchanged (`restored`)."""
         at = utc_iso(fetched_at)
         with write_transaction(self.db):
             current = self._article_row(article_id)
@@ -407,6 +411,7 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
                     outcome = "restored"
                 self._seen_unchanged(article_id, current, at, {})
             self._log_fetch(run_id, article_id, url, 304, outcome, at)
+        return outcome
 
     def record_gone(self, run_id: int | None, article_id: int | None, url: str, status: int,
                     location: str | None, fetched_at: str) -> bool:

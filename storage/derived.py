@@ -18,7 +18,7 @@ from storage import divergence, evidence, neardup, translations
 from storage.changes import change_columns
 from storage.db import rows
 from storage.records import record_from_row
-from storage.search import index_spellings, index_version, search_columns
+from storage.search import index_article, index_spellings, index_version
 
 # The outlet's article URLs, to read the ids of edition links back from stored records (when a
 # page is archived, the crawler hands those ids over itself).
@@ -39,10 +39,11 @@ def _current_records(db: Database) -> list[tuple[int, str, dict]]:
 
 
 def rebuild_search(db: Database) -> None:
-    """Searchable text of every article and both full-text indexes, from the records."""
+    """Both full-text indexes (and each article's title), from the records."""
+    db.execute("INSERT INTO articles_fts (articles_fts) VALUES ('delete-all')")
     for article_id, language, record in _current_records(db):
-        db["articles"].update(article_id, search_columns(record, language))
-    db.execute("INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')")
+        db.execute("UPDATE articles SET title = ? WHERE id = ?", [record["title"], article_id])
+        index_article(db, article_id, record, language)
     db.execute("INSERT INTO versions_fts (versions_fts) VALUES ('delete-all')")
     for row in _rows(db, "SELECT v.*, a.language AS edition FROM versions v"
                          " JOIN articles a ON a.id = v.article_id"):
@@ -91,6 +92,14 @@ def rebuild_divergence(db: Database) -> None:
     divergence.rebuild(db)
 
 
+def rebuild_captures(db: Database) -> None:
+    """The zlib captures of earlier versions rewritten with zstd, each checked against its log
+    entry (so after the log is built) and read back byte-identical (storage.recompress)."""
+    from storage.recompress import recompress_in_migration  # it imports storage.access
+
+    recompress_in_migration(db)
+
+
 # In the order they are rebuilt: editions are inferred from the search columns' neighbours;
 # the editions of a story are compared once they are linked.
 REBUILDS = {
@@ -101,6 +110,7 @@ REBUILDS = {
     "kinds": rebuild_kinds,
     "evidence": evidence.build_log,  # appends entries for rows without one; never rewrites
     "divergence": rebuild_divergence,
+    "captures": rebuild_captures,
 }
 
 

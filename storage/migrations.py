@@ -24,6 +24,7 @@ NEEDS = {
     "m015_evidence": ("evidence",),
     "m016_change_excerpts": ("kinds",),
     "m017_divergence": ("divergence",),
+    "m021_zstd_captures": ("captures",),
 }
 
 
@@ -466,6 +467,103 @@ def m018_outlets(db: Database) -> None:
     db["outlet_keys"].create({"id": int, "outlet": str, "key": str, "created_at": str}, pk="id",
                              not_null={"outlet", "key"})
     db["outlet_keys"].create_index(["outlet", "key"], unique=True)
+
+
+@MIGRATIONS()
+def m019_watch_outlets(db: Database) -> None:
+    """A watch bound to outlets: a JSON list of them as articles store them (null: the default
+    outlet); NULL, as on every watch made before, is every outlet."""
+    db["watches"].add_column("outlets", str)
+
+
+@MIGRATIONS()
+def m020_run_outlets(db: Database) -> None:
+    """The outlet each crawl run crawled (NULL for the default outlet, as every run before), so
+    that the service plans each outlet's jobs from its own runs."""
+    db["runs"].add_column("outlet", str)
+
+
+@MIGRATIONS()
+def m021_zstd_captures(db: Database) -> None:
+    """zstd dictionaries trained per outlet, which never change once stored; captures name the
+    one they use (`zstd-dict:ID`). The zlib captures of earlier versions are rewritten with them
+    afterwards (NEEDS), each proved to read back byte-identical."""
+    db["capture_zstd_dictionaries"].create(
+        {
+            "id": int,  # from what it was trained on (storage.captures.dictionary_id)
+            "outlet": str,  # NULL for the default outlet
+            "made_at": str,
+            "after_capture": int,  # the latest capture when it was made: used by later ones
+            "samples": int,  # pages it was trained on
+            "data": bytes,
+        },
+        pk="id",
+        not_null={"data", "after_capture"},
+    )
+    db["capture_zstd_dictionaries"].create_index(["outlet", "after_capture"])
+    # Which captures are left in an older format, and a dictionary's latest captures, without
+    # reading the pages.
+    db["captures"].create_index(["compression"])
+    db.executescript("""
+        CREATE TRIGGER capture_zstd_dictionaries_no_update
+          BEFORE UPDATE ON capture_zstd_dictionaries BEGIN
+          SELECT RAISE(ABORT, 'a capture dictionary is never changed: captures depend on it');
+        END;
+        CREATE TRIGGER capture_zstd_dictionaries_no_delete
+          BEFORE DELETE ON capture_zstd_dictionaries BEGIN
+          SELECT RAISE(ABORT, 'a capture dictionary is never deleted: captures depend on it');
+        END;
+    """)
+
+
+# The text columns of the articles table that m022 leaves to the versions.
+M022_TEXT_COLUMNS = ("lead", "body", "authors", "tags", "title_stems", "lead_stems",
+                     "body_stems", "authors_stems", "tags_stems")
+
+
+@MIGRATIONS()
+def m022_compact_search(db: Database) -> None:
+    """Each article's text is held once, in its current version: the articles table no longer
+    keeps a readable and a stemmed copy of it, and the articles' full-text index keeps only its
+    index (contentless, as the versions' always was: the same columns, filled here from the
+    copies before they go). The title stays on the article (every list shows it); the view
+    articles_text shows the rest as the articles table did. The freed pages are reused by what
+    is archived next; VACUUM returns them to the disk."""
+    db.executescript("""
+        DROP TRIGGER IF EXISTS articles_ai;
+        DROP TRIGGER IF EXISTS articles_ad;
+        DROP TRIGGER IF EXISTS articles_au;
+        DROP TABLE IF EXISTS articles_fts;
+    """)
+    columns = ", ".join(M002_FTS_COLUMNS)
+    db.execute(f"CREATE VIRTUAL TABLE articles_fts USING fts5({columns}, content='',"
+               f" tokenize='{M002_TOKENIZER}')")
+    db.execute(f"INSERT INTO articles_fts (rowid, {columns}) SELECT id, "
+               + ", ".join(f"coalesce({column}, '')" for column in M002_FTS_COLUMNS)
+               + " FROM articles")
+    for column in M022_TEXT_COLUMNS:
+        db.execute(f"ALTER TABLE articles DROP COLUMN {column}")
+    # What the articles table showed: each article's current text as readable text.
+    db.execute("""
+        CREATE VIEW articles_text AS
+        SELECT a.id, a.language, a.status, a.published, v.title, v.lead,
+          (SELECT coalesce(group_concat(value, char(10) || char(10)), '')
+           FROM json_each(v.body)) AS body,
+          (SELECT coalesce(group_concat(value, ', '), '') FROM json_each(v.authors)) AS authors,
+          (SELECT coalesce(group_concat(value, ', '), '') FROM json_each(v.tags)) AS tags, a.url
+        FROM articles a JOIN versions v ON v.id = a.current_version_id
+    """)
+
+
+@MIGRATIONS()
+def m023_change_list_order(db: Database) -> None:
+    """Indexes in the change list's order, so that a page of it reads that page and no more:
+    the revisions (versions after the first, a small share of them) by time and article, and
+    the events by time and article (replacing the index by time alone)."""
+    db.execute("CREATE INDEX idx_versions_revisions ON versions (first_seen, article_id)"
+               " WHERE number > 1")
+    db.execute("DROP INDEX IF EXISTS idx_events_at")
+    db["events"].create_index(["at", "article_id"])
 
 
 def is_current(db: Database) -> bool:

@@ -10,7 +10,7 @@ from storage import evidence
 from storage.changes import change_columns
 from storage.clock import utc_iso
 from storage.records import record_from_row, version_columns
-from storage.search import index_version, search_columns, unindex_version
+from storage.search import index_article, index_version, unindex_article, unindex_version
 
 
 def captured_versions(db: Database, since: str | None = None,
@@ -84,8 +84,10 @@ def replace_reading(db: Database, version_id: int, record, extractor: str, at: s
     current = db.execute("SELECT current_version_id FROM articles WHERE id = ?",
                          [article_id]).fetchone()
     if current and current[0] == version_id:
-        db.execute("UPDATE articles SET fingerprint = ? WHERE id = ?", [fingerprint, article_id])
-        db["articles"].update(article_id, search_columns(new, language))
+        db.execute("UPDATE articles SET fingerprint = ?, title = ? WHERE id = ?",
+                   [fingerprint, new["title"], article_id])
+        unindex_article(db, article_id, old, language)
+        index_article(db, article_id, new, language)
 
 
 def readings(db: Database, version_id: int) -> list[dict]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from sqlite_utils import Database
 from storage import kazakh
 from storage.budget import OutOfTime, time_limit
 from storage.kazakh import has_kazakh_letters
+from storage.outlets import outlet_clause
 from storage.records import EDITIONS, display_columns
 from storage.text import (
     CYRILLIC,
@@ -28,8 +30,10 @@ from storage.text import (
 
 FIELDS = ("title", "lead", "body", "authors", "tags")
 STEM_COLUMNS = tuple(f"{name}_stems" for name in FIELDS)
-# The articles FTS table indexes the readable text (what datasette's search box matches) and
-# the stemmed text (what `search` matches); bm25 weights follow that column order.
+# The articles FTS table indexes the current text as written (what datasette's search box
+# matches) and stemmed (what `search` matches); the versions FTS table every version's stemmed
+# text. Both are contentless: the text is read from the versions. bm25 weights follow the
+# column order.
 ARTICLE_FTS_COLUMNS = FIELDS + STEM_COLUMNS
 WEIGHTS = {"title": 10.0, "lead": 4.0, "body": 1.0, "authors": 3.0, "tags": 3.0}
 ARTICLE_WEIGHTS = [0.0] * len(FIELDS) + [WEIGHTS[name] for name in FIELDS]
@@ -80,27 +84,46 @@ def stem_columns(record: dict, language: str) -> dict:
 
 
 def search_columns(record: dict, language: str) -> dict:
-    """Readable and stemmed text of a record, as stored on the articles table."""
+    """Readable and stemmed text of a record, as the articles' index holds it."""
     return {**display_columns(record), **stem_columns(record, language)}
+
+
+def _index(db: Database, table: str, columns: tuple[str, ...], rowid: int, values: list,
+           delete: bool = False) -> None:
+    command, marks = (f"{table}, ", "'delete', ") if delete else ("", "")
+    db.execute(f"INSERT INTO {table} ({command}rowid, {', '.join(columns)})"
+               f" VALUES ({marks}?, {', '.join('?' for _ in columns)})", [rowid, *values])
+
+
+def _article_values(record: dict, language: str) -> list[str]:
+    columns = search_columns(record, language)
+    return [columns[column] for column in ARTICLE_FTS_COLUMNS]
+
+
+def index_article(db: Database, article_id: int, record: dict, language: str) -> None:
+    """Add an article's current text, as written and stemmed, to the current-text index."""
+    _index(db, "articles_fts", ARTICLE_FTS_COLUMNS, article_id,
+           _article_values(record, language))
+
+
+def unindex_article(db: Database, article_id: int, record: dict, language: str) -> None:
+    """Remove an article's text, as it was indexed (its current record until now), from the
+    current-text index: the index keeps no copy of what it indexed, so the record says it."""
+    _index(db, "articles_fts", ARTICLE_FTS_COLUMNS, article_id,
+           _article_values(record, language), delete=True)
 
 
 def index_version(db: Database, version_id: int, record: dict, language: str) -> None:
     """Add one version's stemmed text to the all-versions index."""
     stems = stem_columns(record, language)
-    db.execute(
-        "INSERT INTO versions_fts (rowid, title, lead, body, authors, tags) VALUES (?, ?, ?, ?, ?, ?)",
-        [version_id, *(stems[column] for column in STEM_COLUMNS)],
-    )
+    _index(db, "versions_fts", FIELDS, version_id, [stems[column] for column in STEM_COLUMNS])
 
 
 def unindex_version(db: Database, version_id: int, record: dict, language: str) -> None:
     """Remove one version's text, as it was indexed, from the all-versions index."""
     stems = stem_columns(record, language)
-    db.execute(
-        "INSERT INTO versions_fts (versions_fts, rowid, title, lead, body, authors, tags)"
-        " VALUES ('delete', ?, ?, ?, ?, ?, ?)",
-        [version_id, *(stems[column] for column in STEM_COLUMNS)],
-    )
+    _index(db, "versions_fts", FIELDS, version_id, [stems[column] for column in STEM_COLUMNS],
+           delete=True)
 
 
 # ---- query parsing -------------------------------------------------------------------------
@@ -368,8 +391,15 @@ def _filters(
     author: str | None,
     date_from: str | None,
     date_to: str | None,
+    outlets: tuple[str | None, ...] = (),
 ) -> tuple[str, list]:
+    """SQL clauses for the filters; `prefix` names the row holding section, authors (a JSON
+    list, as every version keeps it) and the publication date."""
     clauses, params = [], []
+    if outlets:
+        clause, named = outlet_clause("a.outlet", outlets)
+        clauses.append(clause.removeprefix(" AND "))
+        params += named
     if language:
         clauses.append("a.language = ?")
         params.append(language)
@@ -386,6 +416,18 @@ def _filters(
         clauses.append(f"substr({prefix}.published, 1, 10) <= ?")
         params.append(date_to)
     return "".join(f" AND {clause}" for clause in clauses), params
+
+
+def _current_filters(language, section, author, date_from, date_to,
+                     outlets=()) -> tuple[str, str, list]:
+    """(joins from the article, clauses, parameters) of the filters on the current text: the
+    author is read from the current version (the article keeps no copy of it)."""
+    filters, params = _filters("a", language, section, None, date_from, date_to, outlets)
+    if not author:
+        return "", filters, params
+    by_author, more = _filters("cv", None, None, author, None, None)
+    return " CROSS JOIN versions cv ON cv.id = a.current_version_id", filters + by_author, \
+        params + more
 
 
 @contextmanager
@@ -406,42 +448,23 @@ def searching(db: Database, seconds: float | None = None) -> Iterator[None]:
 
 def _ranked(db: Database, table: str, joins: str, weights: list[float], match: str,
             filters: str, params: list, limit: int, offset: int) -> list[tuple[int, float]]:
-    """(rowid, score) best first, bm25 computed only for the RANK_WINDOW newest matches.
+    """(rowid, score) best first, bm25 computed only for the RANK_WINDOW newest matches that
+    pass the filters.
 
-    Only rowids are ranked; the caller loads the text of the few rows it returns.
+    One pass over the index, newest first: each match is joined to its row for the filters
+    (the index drives the join), and bm25 is computed only for the rows kept, so the cost
+    follows the window, not the number of matches. Only rowids are ranked; the caller loads
+    the text of the few rows it returns.
     """
     marks = ", ".join("?" for _ in weights)
-    if filters:
-        # The filters need a join for every match, so they are applied once: to find the
-        # window. bm25 is then computed without the join from the window's oldest match on,
-        # and only the window's rows are kept.
-        window = {row[0] for row in db.execute(
-            f"SELECT {table}.rowid FROM {table} {joins} WHERE {table} MATCH ?{filters}"
-            f" ORDER BY {table}.rowid DESC LIMIT ?",
-            [match, *params, RANK_WINDOW],
-        ).fetchall()}
-        if not window:
-            return []
-        scored = db.execute(
-            f"SELECT rowid, bm25({table}, {marks}) FROM {table}"
-            f" WHERE {table} MATCH ? AND rowid >= ?",
-            [*weights, match, min(window)],
-        ).fetchall()
-        ranked = sorted((row for row in scored if row[0] in window), key=lambda row: row[1])
-        return ranked[offset : offset + limit]
-    base = f" FROM {table} WHERE {table} MATCH ?"
-    cutoff = db.execute(
-        f"SELECT {table}.rowid{base} ORDER BY {table}.rowid DESC LIMIT 1 OFFSET ?",
-        [match, *params, RANK_WINDOW],
+    window = db.execute(
+        f"SELECT {table}.rowid, bm25({table}, {marks}) FROM {table}"
+        f"{' ' + joins if filters else ''} WHERE {table} MATCH ?{filters}"
+        f" ORDER BY {table}.rowid DESC LIMIT ?",
+        [*weights, match, *params, RANK_WINDOW],
     ).fetchall()
-    if cutoff:
-        base += f" AND {table}.rowid > ?"
-        params = [*params, cutoff[0][0]]
-    return db.execute(
-        f"SELECT {table}.rowid, bm25({table}, {marks}) AS score{base}"
-        " ORDER BY score LIMIT ? OFFSET ?",
-        [*weights, match, *params, limit, offset],
-    ).fetchall()
+    window.sort(key=lambda row: (row[1], row[0]))
+    return window[offset : offset + limit]
 
 
 def _load(db: Database, sql: str, ranked: list[tuple[int, float]]) -> list[tuple]:
@@ -466,13 +489,14 @@ def search(
     offset: int = 0,
     marks: tuple[str, str] = ("[", "]"),
     seconds: float | None = None,
+    outlets: tuple[str | None, ...] = (),
 ) -> list[dict]:
     """Articles matching a query, best first, with a highlighted snippet.
 
     Filters: edition language, section, author (part of a name, any case), publication date
-    range (`YYYY-MM-DD`, inclusive). With all_versions, every archived version is searched
-    (so text since edited out or removed is found) and each article appears once, with its
-    best-matching version.
+    range (`YYYY-MM-DD`, inclusive), outlets (as stored: None is the default outlet). With
+    all_versions, every archived version is searched (so text since edited out or removed is
+    found) and each article appears once, with its best-matching version.
 
     Words typed without Kazakh letters also find the Kazakh words they may stand for
     (`Оскемен` finds `Өскемен`); those articles come after the ones the words match as typed.
@@ -490,7 +514,7 @@ def search(
         if wide.expression != query.expression:
             tiers.append(f"({wide.expression}) NOT ({query.expression})")
         find = _search_versions if all_versions else _search_current
-        filters = (language, section, author, date_from, date_to)
+        filters = (language, section, author, date_from, date_to, outlets)
         if len(tiers) == 1:
             rows = find(db, query.expression, *filters, limit, offset)
         else:
@@ -541,41 +565,46 @@ def kazakh_spellings(db: Database, word: str, forms: list[str]) -> list[str]:
 
 
 RESULT_COLUMNS = ("article_id", "language", "section", "url", "title", "published", "authors",
-                  "status", "version", "lead", "body")
+                  "status", "version", "lead", "body", "outlet")
 
 
-def _search_current(db, expression, language, section, author, date_from, date_to, limit,
-                    offset):
-    filters, params = _filters("a", language, section, author, date_from, date_to)
+def _search_current(db, expression, language, section, author, date_from, date_to, outlets,
+                    limit, offset):
+    joins, filters, params = _current_filters(language, section, author, date_from, date_to,
+                                              outlets)
     columns = " ".join(STEM_COLUMNS)
     match = f"{{{columns}}} : ({expression})"
-    ranked = _ranked(db, "articles_fts", "JOIN articles a ON a.id = articles_fts.rowid",
+    ranked = _ranked(db, "articles_fts",
+                     "CROSS JOIN articles a ON a.id = articles_fts.rowid" + joins,
                      ARTICLE_WEIGHTS, match, filters, params, limit, offset)
     rows = _load(
         db,
-        "SELECT a.id, a.id, a.language, a.section, a.url, a.title, a.published, a.authors,"
-        " a.status, a.current_version, a.lead, a.body FROM articles a WHERE a.id",
+        "SELECT a.id, a.id, a.language, a.section, a.url, a.title, a.published, v.authors,"
+        " a.status, a.current_version, v.lead, v.body, a.outlet FROM articles a"
+        " JOIN versions v ON v.id = a.current_version_id WHERE a.id",
         ranked,
     )
     results = []
     for row in rows:
         item = dict(zip(RESULT_COLUMNS, row[:-1], strict=True))
-        item["authors"] = [name for name in item["authors"].split(", ") if name]
+        item["authors"] = json.loads(item["authors"] or "[]")
+        item["body"] = "\n\n".join(json.loads(item["body"] or "[]"))
         item["score"] = row[-1]
         results.append(item)
     return results
 
 
-def _search_versions(db, expression, language, section, author, date_from, date_to, limit,
-                     offset):
-    filters, params = _filters("v", language, section, author, date_from, date_to)
-    joins = "JOIN versions v ON v.id = versions_fts.rowid JOIN articles a ON a.id = v.article_id"
+def _search_versions(db, expression, language, section, author, date_from, date_to, outlets,
+                     limit, offset):
+    filters, params = _filters("v", language, section, author, date_from, date_to, outlets)
+    joins = ("CROSS JOIN versions v ON v.id = versions_fts.rowid"
+             " CROSS JOIN articles a ON a.id = v.article_id")
     ranked = _ranked(db, "versions_fts", joins, VERSION_WEIGHTS, expression, filters,
                      params, (limit + offset) * 5, 0)
     rows = _load(
         db,
         "SELECT v.id, v.article_id, a.language, v.section, v.url, v.title, v.published,"
-        " v.authors, a.status, v.number, v.lead, v.body, v.id, a.current_version"
+        " v.authors, a.status, v.number, v.lead, v.body, a.outlet, v.id, a.current_version"
         " FROM versions v JOIN articles a ON a.id = v.article_id WHERE v.id",
         ranked,
     )
@@ -584,11 +613,11 @@ def _search_versions(db, expression, language, section, author, date_from, date_
         if row[0] in seen:
             continue
         seen.add(row[0])
-        item = dict(zip(RESULT_COLUMNS, row[:11], strict=True))
+        item = dict(zip(RESULT_COLUMNS, row[:12], strict=True))
         item["authors"] = json.loads(item["authors"] or "[]")
         item["body"] = "\n\n".join(json.loads(item["body"] or "[]"))
-        item["version_id"] = row[11]
-        item["current"] = row[8] == row[12]
+        item["version_id"] = row[12]
+        item["current"] = row[8] == row[13]
         item["score"] = row[-1]
         results.append(item)
     return results[offset : offset + limit]
@@ -612,32 +641,47 @@ class _Highlighter:
         return self.known[word]
 
 
+def _around(text: str, is_hit: Callable[[str], bool] | None, size: int
+            ) -> tuple[int, list[tuple[int, int]], bool] | None:
+    """(index of the first word shown, spans of the words shown, whether words follow them):
+    `size` words around the first matching word (about a third of them before it), or the
+    first `size` words when `is_hit` is None; None when no word matches. Words are read only
+    as far as needed."""
+    before: deque[tuple[int, int]] = deque(maxlen=size // 3)
+    words_of = WORD.finditer(text or "")
+    for index, match in enumerate(words_of):
+        if is_hit is None or is_hit(match.group()):
+            shown = [match.span()] if is_hit is None else [*before, match.span()]
+            first = index - len(shown) + 1
+            for following in words_of:
+                if len(shown) == size:
+                    return first, shown, True
+                shown.append(following.span())
+            return first, shown, False
+        before.append(match.span())
+    return None
+
+
 def snippet(texts: list[str], language: str, query: CompiledQuery,
             marks: tuple[str, str] = ("[", "]"), size: int = SNIPPET_WORDS) -> str:
     """About `size` words around the first matching word of the first text that has one."""
     is_hit = _Highlighter(language, query)
-    text, spans, first_hit = "", [], 0
-    for candidate in texts:
-        candidate_spans = [m.span() for m in WORD.finditer(candidate or "")]
-        found = next((i for i, (s, e) in enumerate(candidate_spans) if is_hit(candidate[s:e])),
+    found = next(((text, around) for text in texts if (around := _around(text, is_hit, size))),
+                 None)
+    if found is None:  # no word matches: the first text with words, from its beginning
+        found = next(((text, around) for text in texts if (around := _around(text, None, size))),
                      None)
-        if found is not None:
-            text, spans, first_hit = candidate, candidate_spans, found
-            break
-        if not spans and candidate_spans:
-            text, spans = candidate, candidate_spans
-    if not spans:
+    if found is None:
         return ""
-    first = max(0, first_hit - size // 3)
-    last = min(len(spans), first + size)
-    pieces, cursor = [], 0 if first == 0 else spans[first][0]
-    for start, end in spans[first:last]:
+    text, (first, spans, more) = found
+    pieces, cursor = [], 0 if first == 0 else spans[0][0]
+    for start, end in spans:
         if is_hit(text[start:end]):
             pieces += [text[cursor:start], marks[0], text[start:end], marks[1]]
             cursor = end
-    pieces.append(text[cursor : len(text) if last == len(spans) else spans[last - 1][1]])
+    pieces.append(text[cursor : spans[-1][1] if more else len(text)])
     result = " ".join("".join(pieces).split())
-    return ("…" if first > 0 else "") + result + ("…" if last < len(spans) else "")
+    return ("…" if first > 0 else "") + result + ("…" if more else "")
 
 
 def edition_counts(
@@ -651,6 +695,7 @@ def edition_counts(
     languages: tuple[str, ...] = EDITIONS,
     window: int = COUNT_WINDOW,
     seconds: float | None = None,
+    outlets: tuple[str | None, ...] = (),
 ) -> tuple[dict[str, int], bool]:
     """How many articles match the query in each edition (what `search` with that edition as its
     language filter finds), counted among each edition's `window` newest matches of the index,
@@ -661,11 +706,11 @@ def edition_counts(
     db.register_function(fold, name="mw_fold", deterministic=True)
     with searching(db, seconds):
         return _edition_counts(db, text, section, author, date_from, date_to, all_versions,
-                               languages, window)
+                               languages, window, outlets)
 
 
 def _edition_counts(db, text, section, author, date_from, date_to, all_versions, languages,
-                    window) -> tuple[dict[str, int], bool]:
+                    window, outlets) -> tuple[dict[str, int], bool]:
     counts, complete = {}, True
     for language in languages:
         query = compile_query(text, language)
@@ -673,14 +718,16 @@ def _edition_counts(db, text, section, author, date_from, date_to, all_versions,
             counts[language] = 0
             continue
         if all_versions:
-            filters, params = _filters("v", language, section, author, date_from, date_to)
+            filters, params = _filters("v", language, section, author, date_from, date_to,
+                                       outlets)
             table, match = "versions_fts", query.expression
             joins = "JOIN versions v ON v.id = m.rowid JOIN articles a ON a.id = v.article_id"
             counted = "count(DISTINCT CASE WHEN 1{filters} THEN v.article_id END)"
         else:
-            filters, params = _filters("a", language, section, author, date_from, date_to)
+            joins, filters, params = _current_filters(language, section, author, date_from,
+                                                      date_to, outlets)
             table, match = "articles_fts", f"{{{' '.join(STEM_COLUMNS)}}} : ({query.expression})"
-            joins = "JOIN articles a ON a.id = m.rowid"
+            joins = "JOIN articles a ON a.id = m.rowid" + joins
             counted = "coalesce(sum(1{filters}), 0)"
         scanned, found = db.execute(
             f"SELECT count(*), {counted.format(filters=filters)} FROM (SELECT rowid FROM {table}"

@@ -11,6 +11,7 @@ import pytest
 from storage.archive import Archive
 from storage.clock import utc_iso
 from storage.records import ArticleRecord
+from storage.text import index_form
 
 datasette_app = pytest.importorskip("datasette.app", reason="datasette is a dev dependency")
 yaml = pytest.importorskip("yaml")
@@ -55,13 +56,20 @@ def archive_path(tmp_path, request):
     return path
 
 
-def test_articles_sort_by_publication_and_hide_the_search_columns(archive_path):
+def test_articles_sort_by_publication_and_hide_the_internal_columns(archive_path):
     name = archive_path.stem
     rows = get_json(archive_path, f"/{name}/articles.json?_shape=array")
     assert [row["id"] for row in rows] == [2, 1]
     page = get_json(archive_path, f"/{name}/articles")
-    assert ".col-title_stems" in page and ".col-simhash" in page and ".col-etag" in page
-    assert 'class="col-title_stems' in page  # the column the style sheet hides
+    assert ".col-simhash" in page and ".col-etag" in page
+    assert 'class="col-simhash' in page  # the column the style sheet hides
+
+
+def test_the_articles_search_box_uses_the_index_of_the_stemmed_text(archive_path):
+    name = archive_path.stem
+    stem = index_form("исправленная", "ru")
+    found = get_json(archive_path, f"/{name}/articles.json?_search={stem}&_shape=array")
+    assert [row["id"] for row in found] == [2]
 
 
 def test_canned_queries_list_todays_changes_and_the_most_revised(archive_path):
@@ -76,6 +84,7 @@ def test_internal_tables_are_hidden(archive_path):
     name = archive_path.stem
     tables = {table["name"]: table for table in get_json(archive_path, f"/{name}.json")["tables"]}
     assert tables["simhash_bands"]["hidden"] and not tables["articles"]["hidden"]
+    assert tables["capture_zstd_dictionaries"]["hidden"]
 
 
 KAZAKH = {11: "Жұрт алаңға жиналды.", 12: "Алаңында жиын өтті.", 13: "Алаңда адам көп.",

@@ -15,7 +15,7 @@ from storage.records import ArticleRecord
 
 BASE = "https://vlast.kz"
 NEW_TABLES = {"versions_fts", "simhash_bands", "duplicates", "story_links", "articles_fts"}
-NEW_ARTICLE_COLUMNS = {"title_stems", "body_stems", "body", "simhash", "cover_image"}
+NEW_ARTICLE_COLUMNS = {"simhash", "cover_image", "outlet"}
 
 
 def names(db) -> set[str]:
@@ -102,7 +102,9 @@ def test_older_archive_opens_without_loss(tmp_path):
             100
         ]
         assert [e["article_id"] for e in archive.translations(100)] == [101]
-        assert db["articles"].detect_fts() == "articles_fts"
+        assert db.execute("SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?",
+                          ['"митинга"']).fetchall() == [(100,)]  # as written, for datasette
+        assert not {"body", "body_stems"} & set(db["articles"].columns_dict)  # held once
 
 
 def test_upgraded_archive_keeps_recording(tmp_path):
@@ -170,3 +172,77 @@ def test_migrations_are_frozen():
                                                                          "storage.derived"}
     new = connect(":memory:")
     assert set(module.NEEDS) <= {migration.name for migration in MIGRATIONS.pending(new)}
+
+
+M019_PAGES = [  # (id, language, title, lead, authors, body)
+    (1, "ru", "Митинг в Алматы", "Жители вышли на площадь", ["Ольга Логинова"],
+     ["Участники митинга собрались у акимата.", "Полиция не вмешивалась."]),
+    (2, "kk", "Өскемендегі шеру", "Тұрғындар алаңға жиналды", ["Айгүл Өмірзақ"],
+     ["Өскемен тұрғындары алаңға шықты.", "Әкімдік жауап бермеді."]),
+    (3, "en", "Rally in Almaty", "Residents gathered", ["Rachel Sorbello"],
+     ["Protesters gathered in the square.", "The water level kept rising."]),
+]
+M019_QUERIES = [("митинг", {}), ("Оскемен", {"language": "kk"}), ("алаңға", {}),
+                ("water OR площадь", {}), ("rally", {"author": "sorbello"}),
+                ("акимата", {"all_versions": True}), ("вмешивалась", {}), ("абзац", {})]
+
+
+def _m019_archive(path):
+    """Every page of M019_PAGES archived, and the first one revised."""
+    with Archive(path) as archive:
+        for article_id, language, title, lead, authors, body in M019_PAGES:
+            section = {"ru": "politika", "kk": "vlast-qazaqsha", "en": "english"}[language]
+            rec = ArticleRecord(article_id=article_id, language=language,
+                                url=f"{BASE}/{section}/{article_id}-x.html", section=section,
+                                slug="x", title=title, lead=lead, authors=authors,
+                                published="2025-05-10T10:00:00+05:00", body=body)
+            archive.record_page(None, rec.url, 200, {}, b"<html></html>", rec,
+                                "2025-05-10T06:00:00Z")
+        rec.article_id, rec.url, rec.body = 1, f"{BASE}/politika/1-x.html", [*body, "Новый абзац."]
+        rec.language, rec.section, rec.title = "ru", "politika", "Митинг в Алматы (обновлено)"
+        archive.record_page(None, rec.url, 200, {}, b"<html>2</html>", rec, "2025-05-11T06:00:00Z")
+
+
+def test_m019_keeps_the_search_and_the_evidence_of_an_archive_written_before_it(tmp_path):
+    from storage.evidence import verify
+    from storage.search import index_version, search_columns
+
+    today = tmp_path / "today.db"
+    _m019_archive(today)
+    # The same archive as the schema before m022 held it: the text on the articles rows, where
+    # the triggers of m002 indexed it.
+    path = tmp_path / "before.db"
+    db = connect(path)
+    migrate(db, stop_before="m022_compact_search")
+    db.execute("ATTACH DATABASE ? AS today", [str(today)])
+    with db.conn:
+        for table in ("runs", "captures", "versions", "events", "fetches", "evidence",
+                      "kazakh_spellings", "simhash_bands", "story_links"):
+            db.execute(f"INSERT INTO main.{table} SELECT * FROM today.{table}")
+        columns = ", ".join(db["articles"].columns_dict.keys() & connect(today)["articles"]
+                            .columns_dict.keys())
+        db.execute(f"INSERT INTO main.articles ({columns}) SELECT {columns} FROM today.articles")
+        for article_id, version_id, language in db.execute(
+                "SELECT id, current_version_id, language FROM articles").fetchall():
+            db["articles"].update(article_id, search_columns(_record(db, version_id), language))
+        for version_id, language in db.execute("SELECT v.id, a.language FROM versions v"
+                                               " JOIN articles a ON a.id = v.article_id").fetchall():
+            index_version(db, version_id, _record(db, version_id), language)
+    db.execute("DETACH DATABASE today")
+    db.close()
+    with Archive(today) as expected, Archive(path) as migrated:
+        assert "m022_compact_search" in applied(migrated.db) and not MIGRATIONS.pending(migrated.db)
+        assert not {"body", "body_stems"} & set(migrated.db["articles"].columns_dict)
+        for query, options in M019_QUERIES:
+            assert migrated.search(query, **options) == expected.search(query, **options), query
+        assert [hit["article_id"] for hit in migrated.search("абзац")] == [1]
+        assert verify(migrated.db).held
+        assert verify(migrated.db).head == verify(expected.db).head
+
+
+def _record(db, version_id):
+    from storage.records import record_from_row
+
+    row = db.execute("SELECT * FROM versions WHERE id = ?", [version_id])
+    names = [d[0] for d in row.description]
+    return record_from_row(dict(zip(names, row.fetchone(), strict=True)))

@@ -17,18 +17,6 @@ SCANNED = {".py", ".html", ".toml", ".txt", ".yaml", ".yml", ".cfg", ".ini", ".j
 FREE = {"replay", "docs", "tests", "bench"}
 SKIPPED = {".venv", ".git", "__pycache__", "node_modules", "build", "dist"}
 
-# TEMPORARY: files still being rewritten to read the outlet from its definition. Empty this
-# list once they are; a file listed here that no longer names an outlet fails the test too.
-TEMPORARY_ALLOWED = {
-    "alerts/feeds.py",
-    "alerts/messages.py",
-    "cli.py",
-    "demo.py",
-    "views/diffs.py",
-    "views/reading.py",
-    "web/templates/base.html",
-}
-
 
 def own_files(outlet) -> set[str]:
     """An outlet's own files: its definition and its module of layouts."""
@@ -71,11 +59,6 @@ def test_the_scan_sees_the_product_and_the_outlets_own_files():
 
 
 def test_no_outlet_is_named_outside_its_definition():
-    found = {path: lines for path, lines in offenders().items() if path not in TEMPORARY_ALLOWED}
+    found = offenders()
     report = "\n".join(f"{path}\n    " + "\n    ".join(lines[:5]) for path, lines in found.items())
     assert not found, f"outlets named outside their definitions:\n{report}"
-
-
-def test_the_temporary_allowance_lists_only_files_that_still_need_it():
-    stale = sorted(TEMPORARY_ALLOWED - set(offenders()))
-    assert not stale, f"these no longer name an outlet: take them out of TEMPORARY_ALLOWED: {stale}"

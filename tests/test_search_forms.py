@@ -106,7 +106,11 @@ def test_migration_reindexes_an_archive_indexed_the_old_way(tmp_path):
             add(archive, *article)
     db = connect(path)
     # As an archive before m007 held them: Kazakh words as written, no Kazakh spellings.
-    db.execute("UPDATE articles SET body_stems = lower(body), title_stems = lower(title)")
+    db.execute("INSERT INTO articles_fts (articles_fts) VALUES ('delete-all')")
+    db.execute("INSERT INTO articles_fts (rowid, title, body, title_stems, body_stems)"
+               " SELECT id, title, body, lower(title), lower(body) FROM (SELECT a.id, v.title,"
+               " (SELECT group_concat(value, ' ') FROM json_each(v.body)) AS body"
+               " FROM articles a JOIN versions v ON v.id = a.current_version_id)")
     db.execute("INSERT INTO versions_fts (versions_fts) VALUES ('delete-all')")
     db.execute("DROP TABLE kazakh_spellings")
     db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm007_word_forms'")

@@ -405,3 +405,26 @@ def test_page_link_overrides_an_inferred_edition(archive):
                          translations=[f"{BASE}/politika/20-miting-v-almaty.html"]), 20)
     editions = {e["article_id"]: e["method"] for e in archive.translations(20)}
     assert editions == {22: "link"}
+
+
+@pytest.mark.parametrize("wanted", [{}, {"kinds": ("removed",)}, {"kinds": ("headline",)},
+                                    {"since": "2024-01-01T00:00:00Z", "language": "ru"}])
+def test_a_page_of_the_change_list_is_read_in_its_order_not_sorted(tmp_path, wanted):
+    """The change list's queries walk an index in their order (m023), so a page reads that page
+    and no more, however many versions and events the archive holds."""
+    from storage.changelog import ChangeFilter, change_log
+
+    with Archive(tmp_path / "archive.db") as archive:
+        db = archive.db
+        plans, execute = [], db.execute
+
+        def explained(sql, params=None):
+            if sql.startswith("SELECT") and (" FROM versions v" in sql or " FROM events e" in sql):
+                plans.append(" / ".join(row[3] for row in execute(f"EXPLAIN QUERY PLAN {sql}",
+                                                                   params or []).fetchall()))
+            return execute(sql, params) if params is not None else execute(sql)
+
+        db.execute = explained
+        for newest_first in (True, False):
+            change_log(db, ChangeFilter(**wanted), newest_first=newest_first, limit=50)
+    assert plans and not [plan for plan in plans if "B-TREE FOR ORDER BY" in plan]

@@ -208,13 +208,14 @@ def test_the_fingerprint_format_stays_as_archives_stored_it(archive):
     assert "Ольга Логинова" in row[2] and "Сотни жителей" in row[3]  # readable in datasette
 
 
-def test_the_articles_table_shows_the_current_record_as_readable_text(archive):
+def test_the_articles_text_view_shows_the_current_record_as_readable_text(archive):
     rec = record(authors=["Ольга Логинова", "Данияр Молдабеков"], tags=["протесты", "Алматы"])
     fetched(archive, rec, 0)
     row = archive.db.execute(
-        "SELECT title, lead, body, authors, tags FROM articles WHERE id = ?", [ARTICLE]).fetchone()
+        "SELECT title, lead, body, authors, tags FROM articles_text WHERE id = ?",
+        [ARTICLE]).fetchone()
     assert row == (rec.title, rec.lead, "\n\n".join(BODY),
                    "Ольга Логинова, Данияр Молдабеков", "протесты, Алматы")
     assert archive.version(ARTICLE, 1)["tags"] == ["протесты", "Алматы"]
     fetched(archive, record(lead="", tags=[]), 30)
-    assert archive.db.execute("SELECT lead, tags FROM articles").fetchone() == ("", "")
+    assert archive.db.execute("SELECT lead, tags FROM articles_text").fetchone() == ("", "")
