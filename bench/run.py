@@ -173,7 +173,8 @@ BENCHMARKS = {
                    "positive; precision, recall and F1 are over all snippets. The generic path is "
                    "`crawler.extract.extract_generic` (the body's paragraphs); the baseline is "
                    "`trafilatura.extract(html, url=url)` with its defaults, which include reader "
-                   "comments, and the same without comments. Times are per page, one process."),
+                   "comments, and the same without comments. Times are per page, one process, each page "
+                   "read by every extractor in turn."),
     "reextract": (bench_reextract.run, "Re-extraction from stored captures",
                   "2,000 replay articles are rendered in-process and archived through "
                   "`Archive.record_page` (one version each); `mediawatch reextract`'s function "

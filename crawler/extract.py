@@ -57,7 +57,7 @@ __all__ = ["EXTRACTOR_VERSION", "ExtractionError", "decode_html", "doubtful_read
            "extract_generic", "page_language", "parse_html", "text_language"]
 
 # Recorded with every version it reads; raised whenever extraction reads pages differently.
-EXTRACTOR_VERSION = "3"
+EXTRACTOR_VERSION = "4"
 
 OUTSIDE_SITE_HEADER = (f"not(ancestor::header[{has_class('site-header')} or @role='banner'])"
                        f" and {NOT_BOILERPLATE}")
@@ -80,13 +80,18 @@ ITEMPROP_PUBLISHED = compile_xpath("//*[@itemprop='datePublished']")
 # A subheading set right under the title: the lead on some layouts (and where the outlet's
 # markup sets one).
 SUBHEADING = f"//h1[{NOT_BOILERPLATE}]/following-sibling::*[1][self::h2 or self::h3 or self::p]"
-# Short lines that may carry the byline anywhere on the page. (`//body/descendant::*`, not
-# `//body//*`: the same elements, but libxml2 takes quadratic time over the latter on a page of
-# tens of thousands of paragraphs followed by more markup.)
-BYLINE_CANDIDATES = compile_xpath(
-    f"//body/descendant::*[self::p or self::div or self::span or self::strong or self::em or self::address]"
-    f"[not(ancestor::p)][not(descendant::p or descendant::div)][{NOT_BOILERPLATE}]"
-)
+# Short lines that may carry the byline anywhere on the page: found from the text nodes that
+# start with a byline's first word, up to the nearest paragraph or div (a line holds none).
+# Only text nodes whose first letter may start one are read as strings (any other costs time);
+# so are those after a space XPath keeps and str.split strips (parse_html drops \x1c-\x1f).
+_FIRST_LETTERS = "tTbBтТмМ\u00a0\u0085\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006" \
+    "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+BYLINE_TEXTS = etree.XPath(  # smart strings: each knows its element
+    f"//body/descendant::text()[contains('{_FIRST_LETTERS}', substring(normalize-space(), 1, 1))]"
+    "[normalize-space()]")
+BYLINE_WORD = re.compile(r"\s*(?:текст|мәтін|text|by)", re.IGNORECASE)
+BYLINE_TAGS = frozenset({"p", "div", "span", "strong", "em", "address"})
+BYLINE_PLACE = compile_xpath(f"not(ancestor::p) and {NOT_BOILERPLATE}")
 BYLINE_START = re.compile(r"^(?:текст|мәтін|text)\s*:\s*\S|^by\s+\w", re.IGNORECASE)
 BYLINE_LENGTH = 160
 
@@ -156,7 +161,7 @@ TITLE_STRATEGIES = (
     lambda page: page.ld_text("headline"),
     lambda page: page.first_text(HEADLINE),
     _html_title,
-    lambda page: page.trafilatura.title,
+    lambda page: page.markup_title,
 )
 
 
@@ -210,9 +215,34 @@ def _looks_like_names(byline: Byline) -> bool:
         name[:1].isupper() and len(name.split()) <= 5 for name in byline.authors)
 
 
+def _byline_candidates(doc) -> Iterator:
+    """The p, div, span, strong, em and address elements outside paragraphs and boilerplate,
+    holding no paragraph or div, whose text may start with a byline's first word, in document
+    order: what `//body/descendant::*` filtered so would give, without visiting every element."""
+    seen = set()
+    for text in BYLINE_TEXTS(doc):
+        if not BYLINE_WORD.match(text):
+            continue
+        element = text.getparent().getparent() if text.is_tail else text.getparent()
+        chain = []
+        while element is not None:  # past a paragraph or div, every element holds one
+            if element.tag in BYLINE_TAGS:
+                chain.append(element)
+            if element.tag in ("p", "div"):
+                break
+            element = element.getparent()
+        for candidate in reversed(chain):  # the outer first, as in document order
+            if candidate in seen:
+                continue
+            seen.add(candidate)
+            if (candidate.find(".//p") is None and candidate.find(".//div") is None
+                    and BYLINE_PLACE(candidate)):
+                yield candidate
+
+
 def _byline_line(page: Page) -> Byline | None:
     """A short line anywhere on the page that starts `Текст:`, `Мәтін:`, `Text:` or `By`."""
-    for element in BYLINE_CANDIDATES(page.doc):
+    for element in _byline_candidates(page.doc):
         text = text_of(element)
         if len(text) > BYLINE_LENGTH or not BYLINE_START.match(text):
             continue
@@ -319,8 +349,8 @@ def _date_candidates(page: Page) -> Iterator[tuple[date, str | None]]:
 def _published(page: Page) -> str | None:
     """The publication time; a date alone when no source on the page gives that day's time."""
     candidates = list(_date_candidates(page))
-    if not candidates:  # trafilatura's own reading (a day, no time), costly: only when needed
-        moment = parse_iso(page.trafilatura.date)
+    if not candidates:  # htmldate's reading (a day, no time): only when needed
+        moment = parse_iso(page.markup_date)
         return moment.date().isoformat() if moment else None
     day = candidates[0][0]
     return next((stamp for other, stamp in candidates if stamp and other == day), day.isoformat())

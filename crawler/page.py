@@ -9,8 +9,9 @@ from functools import cached_property
 from urllib.parse import urljoin
 
 import lxml.html
+from htmldate import find_date
 from lxml import etree
-from trafilatura.metadata import Document, extract_metadata
+from trafilatura.metadata import extract_title
 
 from crawler.bylines import split_byline
 from crawler.markup import NO_MARKUP, SiteMarkup
@@ -154,6 +155,13 @@ class Page:
         return urljoin(self.url, hrefs[0].strip()) if hrefs else self.url
 
     @cached_property
-    def trafilatura(self) -> Document:
-        """trafilatura's own metadata, read only when ours lacks the title or the date."""
-        return extract_metadata(self.doc, self.url) or Document()
+    def markup_date(self) -> str | None:
+        """htmldate's reading of the publication day from the markup and the URL, read only when
+        ours finds none. Its guesses from the visible text (a copyright year read as 1 January)
+        are left out: they are no publication date, and cost several times the rest of a page."""
+        return find_date(self.doc, url=self.url, original_date=True, extensive_search=False)
+
+    @cached_property
+    def markup_title(self) -> str | None:
+        """trafilatura's reading of the title, for a page where no other strategy finds one."""
+        return extract_title(self.doc)

@@ -170,3 +170,34 @@ def test_a_block_read_by_trafilaturas_fallback_keeps_the_text_of_its_nested_bloc
     text = " ".join(extract_generic(page.encode(), "https://example.com/news/1").body)
     for sentence in (first, boxed, last):
         assert sentence in text
+
+
+def test_another_sites_text_swallowed_by_an_unclosed_noscript_is_read():
+    """`<noscript><div></noscript>` leaves the div open: the parser nests the rest of the page
+    in the noscript, which a browser with scripts shows as it is."""
+    html = (f"<html lang='ru'><head><title>Встреча</title></head><body><noscript><div id='nojs'>"
+            f"</noscript><div><article><p>{TEXT}</p><p>{MORE}</p></article></div>"
+            f"<noscript></div></noscript></body></html>")
+    assert extract_generic(html, OTHER).body == [TEXT, MORE]
+
+
+def test_another_sites_noscript_message_is_left_out():
+    html = any_site(f"<p>{TEXT}</p><noscript><p>Включите JavaScript, чтобы увидеть видео.</p>"
+                    f"</noscript><p>{MORE}</p>")
+    assert extract_generic(html, OTHER).body == [TEXT, MORE]
+
+
+def test_another_sites_text_is_composed_and_without_soft_hyphens():
+    composed = "Жители районов Алматы вышли на митинг против повышения тарифов на услуги."
+    decomposed = composed.replace("й", "и\u0306")
+    assert decomposed != composed
+    hyphenated = MORE.replace("Депутаты", "Депу\u00adта\u00adты")
+    body = extract_generic(any_site(f"<p>{decomposed}</p><p>{hyphenated}</p>"), OTHER).body
+    assert body == [composed, MORE]
+
+
+def test_another_sites_date_comes_from_its_markup_or_url_not_a_copyright_year():
+    page = any_site(f"<p>{TEXT}</p><p>{MORE}</p>", "<div>© 2019 Example News</div>")
+    assert extract_generic(page, "https://example.org/news/2024/05/02/meeting").published == (
+        "2024-05-02")
+    assert extract_generic(page, OTHER).published is None

@@ -91,6 +91,24 @@ def test_a_byline_line_in_the_body_gives_the_people_and_leaves_the_body(line, au
     assert record.body == ["Первый абзац."]
 
 
+@pytest.mark.parametrize("line", [
+    "<p>\u00a0By Paolo Sorbello</p>",  # a space str.split strips and XPath keeps
+    "<div><span>Text<em>:</em> Paolo Sorbello</span></div>",  # the word and its colon apart
+    "<p><b>BY</b> Paolo Sorbello</p>",
+    "<address>by Paolo Sorbello</address>",
+])
+def test_a_byline_line_is_found_wherever_its_first_word_stands(line):
+    record = extract(_page(f"<p>Первый абзац.</p>{line}"), URL)
+    assert record.authors == ["Paolo Sorbello"]
+    assert record.body == ["Первый абзац."]
+
+
+def test_a_byline_in_a_sidebar_or_around_a_paragraph_is_not_the_articles():
+    record = extract(_page("<p>Первый абзац.</p><aside><p>By Paolo Sorbello</p></aside>"
+                           "<div>By Olga Loginova<p>Второй абзац.</p></div>"), URL)
+    assert record.authors == []
+
+
 def test_a_sentence_starting_with_by_is_not_a_byline():
     record = extract(_page("<p>By the end of the year, prices rose.</p>"), URL)
     assert record.authors == []
