@@ -183,9 +183,9 @@ class Bench:
             self.templates[model] = (path.read_text(encoding="utf-8"), name, url)
         else:
             text, first, origin = self.templates[model]
-            old, new = origin.split("//")[1], url.split("//")[1]
-            copy = text.replace(origin, url).replace(old, new).replace(
-                old.split(":")[0], new.split(":")[0]).replace(f'"{first}"', f'"{name}"')
+            old, new = origin.split("//")[1].split(":")[0], url.split("//")[1].split(":")[0]
+            copy = text.replace(f'"{origin}"', f'"{url}"').replace(f'"{old}"', f'"{new}"')
+            copy = copy.replace(f'"{first}"', f'"{name}"')
             files.save(files.loads(copy, path.name), path)
         self.languages[name] = files.load(path).languages
 
