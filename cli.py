@@ -37,13 +37,15 @@ class Commands(click.Group):
 
         from storage.access import ArchiveError
         from storage.search import SearchQueryError
+        from views.outlet_names import UnknownOutlet
         from views.reading import Invalid, Missing
 
         try:
             return super().invoke(ctx)
         except SearchQueryError as exc:  # a query that reached the archive and was refused there
             raise UserError(f"cannot search: {exc}") from None
-        except (ArchiveError, Missing, Invalid) as exc:  # e.g. written through another name;
+        except (ArchiveError, Missing, Invalid, UnknownOutlet) as exc:  # e.g. written through
+            # another name; an outlet no definition or article has;
             # the read side's answer to a question it cannot take
             raise UserError(str(exc)) from None
         except sqlite3.Error as exc:  # e.g. a column renamed or a table dropped by another program
@@ -67,7 +69,8 @@ def echo_text(text: str, **options) -> None:
 @click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="mediawatch")
 def main() -> None:
-    """mediawatch: archive Vlast.kz in three languages and track every revision."""
+    """mediawatch: archive news outlets in every language they publish in and track every
+    revision."""
     from settings import MEDIAWATCH_LOCK_DIR
     from storage.locks import use_lock_dir
 
@@ -91,9 +94,10 @@ def db_option(function):
 
 
 def base_url_option(function):
-    """--base-url: the outlet or a replay of it (default from settings: MEDIAWATCH_BASE_URL)."""
+    """--base-url: the default outlet or a replay of it (default from settings:
+    MEDIAWATCH_BASE_URL)."""
     return click.option("--base-url", default=MEDIAWATCH_BASE_URL, show_default=True,
-                        help="The outlet, or a local replay of it.")(function)
+                        help="The default outlet, or a local replay of it.")(function)
 
 
 def edition_option(function):
@@ -139,26 +143,32 @@ def revisit_steps_option(function):
               help="TCP port on 127.0.0.1 (with several outlets: the first one's, the next ones "
                    "on the following ports).")
 @click.option("--articles", type=click.IntRange(min=1),
-              help="Articles at epoch 0, all editions (default: 180 on Vlast, the outlet's own "
-                   "size on the others).")
+              help="Articles at epoch 0, all editions (default: 180 on the default outlet's "
+                   "replay, the outlet's own size on the others).")
 @click.option("--seed", default=1, show_default=True, help="Seed of the generated corpus.")
 @click.option("--epoch", default=0, show_default=True, help="Epoch the site starts at.")
 @click.option("--fault", "faults", multiple=True, metavar="KIND[:RATE][@PATH]",
               help="Inject a fault, e.g. 503:0.2, truncate@/politika/ or slow=5.")
 @click.option("--redesign-epoch", type=click.IntRange(min=0),
               help="Epoch from which the old articles leave the classic layout for today's.")
-@click.option("--outlet", "outlets", multiple=True,
-              type=click.Choice(["vlast", "ledger", "agency", "all"]),
-              help="The replayed outlets to serve (repeatable; all: every one); Vlast alone by "
-                   "default.")
+@click.option("--outlet", "outlets", multiple=True, metavar="NAME",
+              help="A replayed outlet to serve (repeatable; all: every one; the names are in "
+                   "docs/outlets.md); the default outlet's alone by default.")
 @click.option("--spread", is_flag=True,
               help="Each outlet on an address of its own (127.0.0.1, 127.0.0.2, ...) and --port.")
 def replay(port: int, articles: int | None, seed: int, epoch: int, faults: tuple[str, ...],
            redesign_epoch: int | None, outlets: tuple[str, ...], spread: bool) -> None:
-    """Serve the local replay of the outlet (or of several outlets) until interrupted."""
+    """Serve the local replay of the default outlet (or of several outlets) until interrupted."""
+    from outlets import default_outlet
     from replay.faults import FaultError, parse_fault
     from replay.server import serve_forever
     from replay.sites import OUTLETS, serve_outlets
+
+    unknown = [name for name in outlets if name not in (*OUTLETS, "all")]
+    if unknown:
+        raise UserError(f"--outlet {unknown[0]!r}: the replayed outlets are "
+                        f"{', '.join(OUTLETS)} (or all)")
+    default = default_outlet().name
 
     try:
         for spec in faults:
@@ -167,13 +177,13 @@ def replay(port: int, articles: int | None, seed: int, epoch: int, faults: tuple
         raise UserError(str(exc)) from None
     except ValueError as exc:  # a number that is not one, e.g. `slow=1.2.3`
         raise UserError(f"bad fault {spec!r}: {exc}") from None
-    names = list(OUTLETS) if "all" in outlets else list(dict.fromkeys(outlets)) or ["vlast"]
-    if names == ["vlast"] and not spread:
+    names = list(OUTLETS) if "all" in outlets else list(dict.fromkeys(outlets)) or [default]
+    if names == [default] and not spread:
         serve_forever(port=port, articles=articles or 180, seed=seed, epoch=epoch,
                       faults=list(faults), redesign_epoch=redesign_epoch)
         return
     if redesign_epoch is not None:
-        raise UserError("--redesign-epoch applies to the Vlast replay served alone")
+        raise UserError("--redesign-epoch applies to the default outlet's replay served alone")
     try:
         serve_outlets(names, port=port, articles=articles, seed=seed, epoch=epoch,
                       faults=list(faults), spread=spread)
@@ -192,6 +202,21 @@ def outlets_dir_option(function):
     return click.option("--outlets-dir", default=MEDIAWATCH_OUTLETS_DIR or None,
                         help="Folder of the added outlets' definitions (default: beside the "
                              "archive, archive.db -> archive.outlets/).")(function)
+
+
+def outlet_filter_option(function):
+    """--outlet NAME (repeatable): only these outlets' articles, with --outlets-dir."""
+    function = outlets_dir_option(function)
+    return click.option("--outlet", "outlet_names", multiple=True, metavar="NAME",
+                        help="Only this outlet's articles (repeatable: any of them; see "
+                             "mediawatch outlet list). Default: every outlet.")(function)
+
+
+def outlet_book(archive, outlets_dir: str | None, db: str):
+    """The outlets readers may name in this archive (views.outlet_names.OutletBook)."""
+    from views.outlet_names import OutletBook
+
+    return OutletBook.of(archive.db, outlet_folder(outlets_dir, db).folder)
 
 
 def outlet_folder(outlets_dir: str | None, db: str):
@@ -380,8 +405,9 @@ def parse_steps(value: str | None) -> list[int] | None:
 
 
 @main.command()
-@click.option("--edition", type=click.Choice([*EDITIONS, "all"]), default="all",
-              show_default=True, help="Which edition to crawl.")
+@click.option("--edition", default="all", show_default=True, metavar="LANG",
+              help=f"Which edition to crawl: {', '.join(EDITIONS)} or all; with --outlet, any "
+                   "of the outlet's languages.")
 @click.option("--mode", type=click.Choice(["new", "backfill", "revisit"]), default="new",
               show_default=True,
               help="new: stop at what is archived; backfill: walk back to --since; "
@@ -423,6 +449,8 @@ def crawl(edition: str, mode: str, since: str | None, limit: int | None, everyth
                                     limit=limit, everything=everything,
                                     revisit_steps=parse_steps(revisit_steps))
         else:
+            if edition not in (*EDITIONS, "all"):
+                raise UserError(f"--edition: {edition!r} is not one of {', '.join(EDITIONS)}, all")
             base_url = check_crawl_target(base_url, db)
             editions = list(EDITIONS) if edition == "all" else [edition]
             runs = run_crawl(editions, mode=mode, base_url=base_url, db=db, since=since,
@@ -467,47 +495,61 @@ def reject_ignored_options(mode: str, **given) -> None:
 @main.command()
 @base_url_option
 @db_option
-@click.option("--edition", "editions", multiple=True, type=click.Choice(EDITIONS),
-              help="Editions to watch (repeatable); all three by default.")
+@click.option("--edition", "editions", multiple=True, metavar="LANG",
+              help="Editions to watch, by language (repeatable): ru, kk, en or another of an "
+                   "outlet's; every edition of each outlet by default.")
+@click.option("--outlet", "outlet_names", multiple=True, metavar="NAME",
+              help="Only this outlet (repeatable); by default the default outlet and every "
+                   "added one.")
+@outlets_dir_option
 @click.option("--new-interval", type=float, help="Seconds between crawls for new articles.")
 @click.option("--revisit-interval", type=float, help="Seconds between revisit crawls.")
 @click.option("--sweep-interval", type=float, help="Seconds between sweeps of sitemap and listings.")
 @click.option("--time-limit", type=float, help="Seconds after which a crawl is ended.")
+@click.option("--max-crawls", type=click.IntRange(min=1),
+              help="The most crawls at once, each of another outlet (default: "
+                   "MEDIAWATCH_MAX_CRAWLS, else 4).")
 @revisit_steps_option
 @utc_option
 @click.option("--list", "list_only", is_flag=True, help="Show the jobs and their next run times.")
 @web_url_option
-def schedule(base_url: str, db: str, editions: tuple[str, ...], new_interval: float | None,
+def schedule(base_url: str, db: str, editions: tuple[str, ...], outlet_names: tuple[str, ...],
+             outlets_dir: str | None, new_interval: float | None,
              revisit_interval: float | None, sweep_interval: float | None,
-             time_limit: float | None, revisit_steps: str | None, list_only: bool,
-             web_url: str) -> None:
-    """Run the crawl service: new articles, revisits and sweeps on a schedule; notifications
-    are delivered after each crawl."""
+             time_limit: float | None, max_crawls: int | None, revisit_steps: str | None,
+             list_only: bool, web_url: str) -> None:
+    """Run the crawl service: new articles, revisits and sweeps of every outlet on a schedule;
+    notifications are delivered after each crawl."""
     import logging
 
-    from scheduler import AlreadyRunning, CrawlService, ServiceConfig, list_jobs
+    from outlets.definition import DefinitionError
+    from scheduler import AlreadyRunning, CrawlService, ServiceConfig, list_jobs, service_outlets
     from storage.access import ArchiveError
     from views.runs import schedule_text
 
-    config = ServiceConfig(db=db, base_url=check_crawl_target(base_url, db), web_url=web_url)
-    if editions:
-        config.editions = editions
+    config = ServiceConfig(db=db, base_url=check_crawl_target(base_url, db), web_url=web_url,
+                           editions=editions, only=outlet_names, outlets_dir=outlets_dir)
     for name, value in (("new_interval", new_interval), ("revisit_interval", revisit_interval),
-                        ("sweep_interval", sweep_interval), ("time_limit", time_limit)):
+                        ("sweep_interval", sweep_interval), ("time_limit", time_limit),
+                        ("max_crawls", max_crawls)):
         if value is not None:
             setattr(config, name, value)
     if revisit_steps:
         config.revisit_steps = tuple(parse_steps(revisit_steps))
-    if list_only:
-        try:
-            jobs = list_jobs(config)
-        except ArchiveError as exc:
-            raise UserError(str(exc)) from None
-        echo_text(schedule_text(jobs))
-        return
+    try:
+        if list_only:
+            echo_text(schedule_text(list_jobs(config)))
+            for problem in service_outlets(config)[1]:
+                echo_text(f"not crawled: {problem}")
+            return
+        service = CrawlService(config)
+    except (ArchiveError, DefinitionError, ValueError) as exc:
+        raise UserError(str(exc)) from None
+    if not service.targets:
+        raise UserError("no outlet has an edition to crawl: check --outlet and --edition")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     try:
-        CrawlService(config).run()
+        service.run()
     except AlreadyRunning as exc:
         raise UserError(str(exc)) from None
 
@@ -593,10 +635,12 @@ def on_terminal() -> bool:
 @click.option("--until", help="Published on or before this day.")
 @click.option("--all-versions", is_flag=True, help="Search every archived version, not only the current.")
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True, help="Most hits.")
+@outlet_filter_option
 @json_option
 @db_option
 def search(query: str, edition: str | None, section: str | None, author: str | None, since: str | None,
-           until: str | None, all_versions: bool, limit: int, as_json: bool, db: str) -> None:
+           until: str | None, all_versions: bool, limit: int, outlet_names: tuple[str, ...],
+           outlets_dir: str | None, as_json: bool, db: str) -> None:
     """Full-text search: words, "phrases", prefix*, AND/OR/NOT; ranked, with snippets."""
     from storage.search import SearchQueryError, shown
     from views import articles, reading, text
@@ -604,17 +648,19 @@ def search(query: str, edition: str | None, section: str | None, author: str | N
     color = on_terminal() and not as_json
     options = {"language": edition, "section": section, "author": author,
                "date_from": parse_time(since, "--since", day=True), "all_versions": all_versions,
-               "date_to": parse_time(until, "--until", day=True)}
+               "date_to": parse_time(until, "--until", day=True), "outlets": list(outlet_names)}
     marks = (text.YELLOW, text.RESET) if color else ("[", "]")
     with open_archive(db) as archive:
+        book = outlet_book(archive, outlets_dir, db)
         try:
-            found = reading.search(archive, query, options, per_page=limit, marks=marks)
+            found = reading.search(archive, query, options, per_page=limit, marks=marks,
+                                   book=book)
         except SearchQueryError as exc:
             raise UserError(f"cannot search for {shown(query)}: {exc}") from None
     if as_json:
         echo_json([articles.search_hit(hit) for hit in found["hits"]])
     else:
-        echo_text(articles.search_text(found, color))
+        echo_text(articles.search_text(found, color, show_outlet=len(book.names()) > 1))
 
 
 @main.command()
@@ -625,22 +671,27 @@ def search(query: str, edition: str | None, section: str | None, author: str | N
 @click.option("--kind", "kinds", multiple=True, type=click.Choice(change_kinds()),
               help="Only this kind of change (repeatable).")
 @click.option("--limit", type=click.IntRange(min=1), help="Only the newest N changes.")
+@outlet_filter_option
 @json_option
 @utc_option
 @db_option
 def changes(since: str, edition: str | None, kinds: tuple[str, ...], limit: int | None,
-            as_json: bool, db: str) -> None:
+            outlet_names: tuple[str, ...], outlets_dir: str | None, as_json: bool,
+            db: str) -> None:
     """What was published, revised, removed or restored, newest first (default: the last day)."""
     from views import articles, reading
 
     since = parse_time(since, "--since")
     with open_archive(db) as archive:
-        data = reading.changes(archive, reading.change_filter(since, None, edition, kinds),
-                               per_page=limit or ALL, count=limit is not None)
+        book = outlet_book(archive, outlets_dir, db)
+        wanted = reading.change_filter(since, None, edition, kinds,
+                                       outlets=book.stored(outlet_names))
+        data = reading.changes(archive, wanted, per_page=limit or ALL,
+                               count=limit is not None, book=book)
     if as_json:
         echo_json(data["items"])
         return
-    echo_text(articles.changes_text(data["items"], since))
+    echo_text(articles.changes_text(data["items"], since, show_outlet=len(book.names()) > 1))
     if data["has_more"]:
         click.echo(f"(the newest {len(data['items'])} of {data['total']} changes; --limit "
                    "shows more)")
@@ -788,10 +839,12 @@ def stats(as_json: bool, db: str) -> None:
 @main.command()
 @click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True,
               help="How many runs.")
+@outlet_filter_option
 @json_option
 @utc_option
 @db_option
-def status(limit: int, as_json: bool, db: str) -> None:
+def status(limit: int, outlet_names: tuple[str, ...], outlets_dir: str | None, as_json: bool,
+           db: str) -> None:
     """The recent crawl runs, newest first: what each found, its errors; how many stories'
     editions diverge; the head of the evidence log; notifications failed or unconfirmed, watches
     skipped, the watches' digests, clocks that were ahead, and the crawl service's next runs."""
@@ -799,7 +852,8 @@ def status(limit: int, as_json: bool, db: str) -> None:
     from views.runs import status_text
 
     with open_archive(db) as archive:
-        data = reading.status(archive, limit, errors_per_run=None)
+        data = reading.status(archive, limit, errors_per_run=None, outlets=outlet_names,
+                              book=outlet_book(archive, outlets_dir, db))
     if as_json:
         echo_json(data)
     else:
@@ -845,10 +899,11 @@ def reextract(since: str | None, article: str | None, dry_run: bool, as_json: bo
 @click.option("--key", help="With --format wacz: the private key that signs it, made on first "
                             "use (default: MEDIAWATCH_SIGNING_KEY, else "
                             "~/.config/mediawatch/wacz-signing-key.pem).")
+@outlet_filter_option
 @db_option
 def export(fmt: str, since: str | None, until: str | None, article: str | None,
            edition: str | None, output: str | None, excel: bool, key: str | None,
-           db: str) -> None:
+           outlet_names: tuple[str, ...], outlets_dir: str | None, db: str) -> None:
     """Export the archive as JSON lines, CSV, WARC or signed WACZ."""
     from storage.outputs import OutputError, check_not_archive
     from views import export as report
@@ -860,15 +915,20 @@ def export(fmt: str, since: str | None, until: str | None, article: str | None,
             raise UserError(f"{name} only applies to --format wacz, not --format {fmt}")
     since = parse_time(since, "--since")
     if fmt == "wacz":
-        return export_wacz(db, output, edition, since, parse_time(until, "--until"), article, key)
+        return export_wacz(db, output, edition, since, parse_time(until, "--until"), article, key,
+                           outlet_names, outlets_dir)
     if fmt == "warc" and output is None and on_terminal():
         raise UserError("a WARC file is binary: give --output FILE.warc.gz")
     try:
         if output is not None:
             check_not_archive(output, db)
-        with open_archive(db) as archive, export_file(output, binary=fmt == "warc") as out:
-            count = report.export_archive(archive, fmt, out, edition, since, excel=excel,
-                                          name=Path(output).name if output else None)
+        with open_archive(db) as archive:
+            book = outlet_book(archive, outlets_dir, db)
+            book.stored(outlet_names)  # an unknown outlet before anything is written
+            with export_file(output, binary=fmt == "warc") as out:
+                count = report.export_archive(archive, fmt, out, edition, since, excel=excel,
+                                              name=Path(output).name if output else None,
+                                              book=book, outlets=outlet_names)
     except OutputError as exc:
         raise UserError(str(exc)) from None
     except OSError as exc:
@@ -878,7 +938,8 @@ def export(fmt: str, since: str | None, until: str | None, article: str | None,
 
 
 def export_wacz(db: str, output: str | None, edition: str | None, since: str | None,
-                until: str | None, article: str | None, key_path: str | None) -> None:
+                until: str | None, article: str | None, key_path: str | None,
+                outlet_names: tuple[str, ...] = (), outlets_dir: str | None = None) -> None:
     """`export --format wacz`: the selected captures, their evidence and the log to the head,
     signed with the local key (made, and its public part printed, on first use)."""
     import os
@@ -905,14 +966,18 @@ def export_wacz(db: str, output: str | None, edition: str | None, since: str | N
                    f"{signing.public_key_text(key)}", err=True)
     with open_archive(db) as archive, evidence.snapshot(archive.db):
         article_id = find_article(archive, article) if article else None
-        ids = evidence.exported_versions(archive.db, edition, since, until, article_id)
+        book = outlet_book(archive, outlets_dir, db)
+        ids = evidence.exported_versions(archive.db, edition, since, until, article_id,
+                                         book.stored(outlet_names))
         if not ids:
             raise UserError("no archived capture matches: nothing to export")
         head = str(evidence.head(archive.db))
         versions = (evidence.version_package(archive.db, archive.captures, version_id)
                     for version_id, _ in ids)
-        selection = {"edition": edition, "since": since, "until": until, "article": article_id}
-        title = "mediawatch evidence" + (f": article {article_id}" if article_id else "")
+        selection = {"outlets": list(dict.fromkeys(outlet_names)), "edition": edition,
+                     "since": since, "until": until, "article": article_id}
+        title = "mediawatch evidence" + (f": article {article_id}" if article_id else "") + (
+            f" ({', '.join(dict.fromkeys(outlet_names))})" if outlet_names else "")
         try:
             with export_file(output, binary=True) as out:
                 events = evidence.event_items(archive.db, {article for _, article in ids},
@@ -949,6 +1014,7 @@ def migrate_archive(db: str) -> None:
 
     from storage.access import ArchiveError, pending_migrations
     from storage.archive import Archive
+    from storage.recompress import CaptureError, old_captures
 
     if not os.path.exists(db):
         raise UserError(f"no archive at {db}")
@@ -957,14 +1023,53 @@ def migrate_archive(db: str) -> None:
     except ArchiveError as exc:
         raise UserError(str(exc)) from None
     if pending:
-        Archive(db).close()
+        try:
+            Archive(db).close()
+        except CaptureError as exc:
+            raise UserError(f"{exc}; the archive was left as it was") from None
         click.echo(f"migrated {db}: {', '.join(pending)}")
     else:
         click.echo(f"{db} is up to date: nothing to migrate")
+    with open_archive(db) as archive:
+        left = old_captures(archive.db)
+    if left:
+        click.echo(f"{left:,} captures are still stored with zlib (they read as before): run "
+                   f"`mediawatch recompress --db {db}` to make them about ten times smaller")
     moved, store = move_receivers_out(db)
     if moved:
         click.echo(f"moved the receiver addresses of {moved} watch(es) out of the archive, "
                    f"into {store}")
+
+
+@main.command()
+@click.option("--batch", type=click.IntRange(1, 100_000), default=500, show_default=True,
+              help="Captures rewritten per transaction (each batch commits on its own).")
+@db_option
+def recompress(batch: int, db: str) -> None:
+    """Rewrite captures stored by earlier versions (zlib) with zstd and the outlet's dictionary,
+    each proved to read back byte-identical; stopped, it keeps what it did and goes on from there."""
+    from storage.db import write_transaction
+    from storage.recompress import CaptureError, old_captures
+    from storage.recompress import recompress as rewrite
+
+    def progress(total) -> None:
+        click.echo(f"recompressed {total.captures:,} captures ({mib(total.before)} -> "
+                   f"{mib(total.after)}), {total.left:,} left", err=True)
+
+    with open_archive(db, write=True) as archive:
+        if not old_captures(archive.db):
+            click.echo(f"nothing to recompress: every capture of {db} is stored with zstd")
+            return
+        try:
+            total = rewrite(archive.db, write_transaction, progress, batch)
+        except CaptureError as exc:
+            raise UserError(f"{exc}; the captures rewritten before it are kept") from None
+    click.echo(f"recompressed {total.captures:,} captures of {db}: {mib(total.before)} -> "
+               f"{mib(total.after)} stored; `mediawatch verify` checks every one")
+
+
+def mib(count: int) -> str:
+    return f"{count / 2**20:,.1f} MiB"
 
 
 def move_receivers_out(db: str) -> tuple[int, str]:
@@ -1211,11 +1316,14 @@ def find_watch(archive, name: str) -> dict:
 @click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True,
               help="Newest entries in the feed.")
 @click.option("--output", "-o", help="File to write, atomically (default: standard output).")
+@outlet_filter_option
 @web_url_option
 @db_option
 def feed(edition: str | None, kinds: tuple[str, ...], article: str | None, query: str | None,
-         watch_name: str | None, limit: int, output: str | None, web_url: str, db: str) -> None:
-    """Write an Atom feed of the newest changes: all, or per edition, kind, article or search."""
+         watch_name: str | None, limit: int, output: str | None, outlet_names: tuple[str, ...],
+         outlets_dir: str | None, web_url: str, db: str) -> None:
+    """Write an Atom feed of the newest changes: all, or per outlet, edition, kind, article or
+    search."""
     from alerts.feeds import feed_xml, write_feed
     from storage.search import SearchQueryError, shown
     from storage.watches import watch_filter
@@ -1223,17 +1331,18 @@ def feed(edition: str | None, kinds: tuple[str, ...], article: str | None, query
 
     check_query(query, edition)
     with open_archive(db) as archive:
+        book = outlet_book(archive, outlets_dir, db)
         if watch_name:
-            if edition or kinds or article or query:
+            if edition or kinds or article or query or outlet_names:
                 raise UserError("--watch takes the watch's own filter: give no other filter")
             wanted = watch_filter(find_watch(archive, watch_name))
         else:
             article_id = find_article(archive, article) if article else None
             wanted = change_filter(language=edition, kinds=kinds, article_id=article_id,
-                                   query=query)
+                                   query=query, outlets=book.stored(outlet_names))
         try:
             document = feed_xml(archive.db, wanted, room_url(archive.db, web_url),
-                                watch=watch_name, limit=limit)
+                                watch=watch_name, limit=limit, book=book)
         except SearchQueryError as exc:
             raise UserError(f"cannot search for {shown(wanted.query or '')}: {exc}") from None
     if output is None:
@@ -1265,9 +1374,11 @@ def watch() -> None:
 @click.option("--allow-private-target", "allow_private", is_flag=True,
               help="Allow a receiver on a loopback, private or link-local address (this "
                    "machine or its network); refused otherwise.")
+@outlet_filter_option
 @db_option
 def watch_add(name: str, notify_url: str, kinds: tuple[str, ...], edition: str | None,
-              query: str | None, digest: str | None, allow_private: bool, db: str) -> None:
+              query: str | None, digest: str | None, allow_private: bool,
+              outlet_names: tuple[str, ...], outlets_dir: str | None, db: str) -> None:
     """Add a watch; it is told of the changes archived from now on."""
     import settings
     from alerts.receivers import private_url
@@ -1283,9 +1394,10 @@ def watch_add(name: str, notify_url: str, kinds: tuple[str, ...], edition: str |
         raise UserError(str(exc)) from None
     check_query(query, edition)
     with open_archive(db, write=True) as archive:
+        outlets = outlet_book(archive, outlets_dir, db).stored(outlet_names)
         try:
             add_watch(archive.db, SecretStore(settings.MEDIAWATCH_SECRETS), name, notify_url,
-                      list(kinds), edition, query, digest, allow_private)
+                      list(kinds), edition, query, digest, allow_private, outlets)
         except (WatchExists, ReceiverRefused, SecretsError) as exc:
             raise UserError(str(exc)) from None
     click.echo(f"watch {name} added: notifies {private_url(notify_url)} (the address is kept "
@@ -1294,8 +1406,9 @@ def watch_add(name: str, notify_url: str, kinds: tuple[str, ...], edition: str |
 
 @watch.command("list")
 @json_option
+@outlets_dir_option
 @db_option
-def watch_list(as_json: bool, db: str) -> None:
+def watch_list(as_json: bool, outlets_dir: str | None, db: str) -> None:
     """The watches, their filters and deliveries (passwords in URLs hidden): the last sent and,
     for a digest, when the next goes out."""
     import settings
@@ -1306,10 +1419,11 @@ def watch_list(as_json: bool, db: str) -> None:
 
     secrets = SecretStore(settings.MEDIAWATCH_SECRETS)
     with open_archive(db) as archive:
+        book = outlet_book(archive, outlets_dir, db)
         shown = {w["name"]: (shown_receiver(secrets, w), bool(w["allow_private"]))
                  for w in list_watches(archive.db)}
-        rows = [{**w, "lang": w.pop("language"), "notify": shown[w["name"]][0],
-                 "private_target_allowed": shown[w["name"]][1]}
+        rows = [{**w, "lang": w.pop("language"), "outlets": book.names_of(w["outlets"]),
+                 "notify": shown[w["name"]][0], "private_target_allowed": shown[w["name"]][1]}
                 for w in watch_schedule(archive.db)]
     if as_json:
         echo_json(rows)
@@ -1445,9 +1559,10 @@ def stop_on_signals():
 @click.option("--allow-host", "allowed_hosts", multiple=True, metavar="NAME",
               help="Also answer requests for this host name (repeatable); other names but "
                    "the --web-url's and the loopback ones get 400.")
+@outlets_dir_option
 @db_option
 def serve(host: str, port: int, web_url: str | None, allowed_hosts: tuple[str, ...],
-          db: str) -> None:
+          outlets_dir: str | None, db: str) -> None:
     """Open the web reading room on the archive, read-only: changes, search, diffs, stories."""
     import os
 
@@ -1455,7 +1570,7 @@ def serve(host: str, port: int, web_url: str | None, allowed_hosts: tuple[str, .
 
     try:
         run(db, host, port, os.environ.get("MEDIAWATCH_WEB_TOKEN") or None, echo=click.echo,
-            web_url=web_url, allowed_hosts=allowed_hosts)
+            web_url=web_url, allowed_hosts=allowed_hosts, outlets_dir=outlets_dir)
     except ServeError as exc:
         raise UserError(str(exc)) from None
 
@@ -1475,7 +1590,7 @@ def demo_show(ctx: click.Context, command: click.Command, db: str, *args: str, *
               help="Where the demo archive goes; it is replaced on every run.")
 @click.pass_context
 def demo(ctx: click.Context, db: str) -> None:
-    """Crawl the built-in replay of the outlet twice, then show the archive."""
+    """Crawl the built-in replay of the default outlet twice, then show the archive."""
     import demo as the_demo
 
     try:

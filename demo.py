@@ -1,4 +1,4 @@
-"""The demo: the built-in replay of the outlet crawled twice into a fresh archive."""
+"""The demo: the built-in replay of the default outlet crawled twice into a fresh archive."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 
 from crawler.child import run_crawl_process
+from outlets import default_outlet
 from replay.server import ReplayServer
 from storage.access import is_demo_archive, mark_demo_archive, shared_files
 from storage.archive import Archive
@@ -62,7 +63,8 @@ def crawl(base_url: str, db: str, echo: Echo, *options: str) -> None:
 def build(db: str, echo: Echo) -> str:
     """Crawl the replay at epoch 0, move it to epoch 1, crawl again; the time epoch 1 began."""
     with ReplayServer(articles=ARTICLES, seed=1) as server:
-        echo(f"The replay of vlast.kz serves {ARTICLES} articles at {server.base_url}/ (epoch 0).")
+        echo(f"The replay of {default_outlet().title} serves {ARTICLES} articles at "
+             f"{server.base_url}/ (epoch 0).")
         crawl(server.base_url, db, echo)
         time.sleep(1.1)  # the archive's times are in whole seconds: epoch 1 starts a new one
         since = utc_iso()

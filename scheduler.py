@@ -1,12 +1,15 @@
-"""The crawl service: scheduled crawls of new articles, revisits and sweeps, each in a process."""
+"""The crawl service: scheduled crawls of new articles, revisits and sweeps of every outlet, each
+crawl in a process of its own."""
 
 from __future__ import annotations
 
 import logging
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
+import tempfile
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -17,11 +20,11 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 import settings as project_settings
 from crawler.child import CrawlOutcome, read_outcome, start_crawl
+from outlets import Outlet, default_outlet
 from storage import notes
 from storage.clock import parse_stamp, utc_iso
 from storage.locks import ArchiveLock, LockHeld
 from storage.processes import this_process
-from storage.records import EDITIONS
 from views.runs import run_line
 
 if TYPE_CHECKING:
@@ -39,11 +42,18 @@ class AlreadyRunning(RuntimeError):
 
 @dataclass
 class ServiceConfig:
-    """What the service crawls, where it writes, and how often."""
+    """What the service crawls, where it writes, and how often.
+
+    `outlets`: the outlets' definitions to crawl; None: the default outlet and every outlet in
+    the outlets folder (`outlets_dir`, else MEDIAWATCH_OUTLETS_DIR, else beside the archive).
+    `only` narrows them to these names, `editions` to these languages (empty: every edition of
+    each). The default outlet is crawled at `base_url` (its home page, or a replay of it);
+    every other outlet at its own home page.
+    """
 
     db: str = project_settings.MEDIAWATCH_DB
     base_url: str = project_settings.MEDIAWATCH_BASE_URL
-    editions: tuple[str, ...] = EDITIONS
+    editions: tuple[str, ...] = ()
     new_interval: float = project_settings.MEDIAWATCH_NEW_INTERVAL
     revisit_interval: float = project_settings.MEDIAWATCH_REVISIT_INTERVAL
     sweep_interval: float = project_settings.MEDIAWATCH_SWEEP_INTERVAL
@@ -54,25 +64,89 @@ class ServiceConfig:
     notify_message_deadline: float = project_settings.MEDIAWATCH_NOTIFY_MESSAGE_DEADLINE
     notify_run_deadline: float = project_settings.MEDIAWATCH_NOTIFY_RUN_DEADLINE
     secrets: str = field(default_factory=lambda: project_settings.MEDIAWATCH_SECRETS)
+    outlets: tuple[Outlet, ...] | None = None
+    outlets_dir: str | None = project_settings.MEDIAWATCH_OUTLETS_DIR or None
+    only: tuple[str, ...] = ()
+    max_crawls: int = project_settings.MEDIAWATCH_MAX_CRAWLS
 
     def interval(self, kind: str) -> float:
         return {"new": self.new_interval, "revisit": self.revisit_interval,
                 "sweep": self.sweep_interval}[kind]
 
 
-def job_id(kind: str, edition: str) -> str:
-    return f"{kind}-{edition}"
+@dataclass(frozen=True)
+class Target:
+    """One outlet as the service crawls it: its definition, the editions its jobs crawl and the
+    address they crawl; `default` for the default outlet (its runs record no outlet)."""
+
+    outlet: Outlet
+    editions: tuple[str, ...]
+    base_url: str
+    default: bool = False
+
+    @property
+    def name(self) -> str | None:
+        """The outlet as runs and job ids name it: None for the default outlet."""
+        return None if self.default else self.outlet.name
+
+    def jobs(self) -> list[tuple[str, str]]:
+        """(kind, edition) of each of its jobs."""
+        return [(kind, edition) for kind in JOB_MODES for edition in self.editions]
+
+
+def job_id(kind: str, edition: str, outlet: str | None = None) -> str:
+    """`new-ru` for a job of the default outlet (as ever), `dala:new-kk` for another's."""
+    return f"{outlet}:{kind}-{edition}" if outlet else f"{kind}-{edition}"
+
+
+def service_outlets(config: ServiceConfig) -> tuple[list[Target], list[str]]:
+    """The outlets the service crawls, and the lines of the definitions it cannot use (a file
+    that does not read: the other outlets run all the same). ValueError for an `only` name that
+    is not an outlet."""
+    default = default_outlet()
+    problems: list[str] = []
+    if config.outlets is not None:
+        outlets = list(config.outlets)
+    else:
+        from outlets.store import OutletFolder, default_folder
+
+        folder = OutletFolder(config.outlets_dir or default_folder(config.db))
+        outlets = [default]
+        for entry in folder.entries():
+            if entry.name == default.name:
+                continue
+            if entry.error:
+                problems.append(entry.error)
+            else:
+                outlets.append(entry.outlet)
+    names = [outlet.name for outlet in outlets]
+    for name in config.only:
+        if name not in names:
+            raise ValueError(f"no outlet named {name!r}; the outlets are {', '.join(names)}")
+    targets = []
+    for outlet in outlets:
+        if config.only and outlet.name not in config.only:
+            continue
+        editions = tuple(language for language in outlet.languages
+                         if not config.editions or language in config.editions)
+        if not editions:
+            continue
+        is_default = outlet.name == default.name
+        base_url = (config.base_url or outlet.home) if is_default else outlet.home
+        targets.append(Target(outlet, editions, base_url.rstrip("/"), is_default))
+    return targets, problems
 
 
 def recorded_runs(db: str, readonly: bool = False) -> list[dict]:
-    """The runs recorded in the archive; read-only, a missing archive has none."""
+    """The last start of each kind of run recorded in the archive (RunLog.last_starts);
+    read-only, a missing archive has none."""
     from storage.archive import Archive
 
     if readonly and not os.path.exists(db):
         return []
     archive = Archive(db, readonly=readonly)
     try:
-        return archive.runs(limit=10_000)
+        return archive.last_starts()
     finally:
         archive.close()
 
@@ -83,26 +157,31 @@ def next_run_times(config: ServiceConfig, now: datetime | None = None,
     return due_times(recorded_runs(config.db, readonly), config, now)
 
 
-def due_times(runs: list[dict], config: ServiceConfig,
-              now: datetime | None = None) -> dict[str, datetime]:
-    """When each job is next due, given the archive's recorded runs (newest first)."""
+def due_times(runs: list[dict], config: ServiceConfig, now: datetime | None = None,
+              targets: list[Target] | None = None) -> dict[str, datetime]:
+    """When each job is next due, given the archive's recorded runs (newest first): the last
+    start of the same kind of run over the same edition of the same outlet, plus the interval."""
     now = now or datetime.now(UTC)
+    if targets is None:
+        targets = service_outlets(config)[0]
     last: dict[str, datetime] = {}
     for run in runs:
+        if run.get("status") == "running":
+            continue
         for edition in run.get("editions") or []:
             for kind, mode in JOB_MODES.items():
-                if run.get("mode") != mode or run.get("status") == "running":
+                if run.get("mode") != mode:
                     continue
                 # A start later than now was written under a clock that was ahead: counted
                 # as now, or the job would wait until that time comes round.
                 started = min(parse_stamp(run["started_at"]), now)
-                key = job_id(kind, edition)
+                key = job_id(kind, edition, run.get("outlet"))
                 if key not in last or started > last[key]:
                     last[key] = started
     due = {}
-    for kind in JOB_MODES:
-        for edition in config.editions:
-            key = job_id(kind, edition)
+    for target in targets:
+        for kind, edition in target.jobs():
+            key = job_id(kind, edition, target.name)
             previous = last.get(key)
             due[key] = now if previous is None else max(
                 now, previous + timedelta(seconds=config.interval(kind)))
@@ -212,65 +291,119 @@ def log_delivery(report: DeliveryReport) -> None:
 
 
 class CrawlService:
-    """Runs each crawl as a child process, one at a time, with a time limit; notifications are
-    delivered by a Notifier beside it."""
+    """Runs each crawl as a child process with a time limit: the jobs of one outlet one at a
+    time, different outlets side by side (at most `max_crawls` crawls at once), so that an
+    outlet whose crawls fail or hang holds up only its own jobs. Notifications are delivered
+    by a Notifier beside it."""
 
     def __init__(self, config: ServiceConfig) -> None:
         self.config = config
+        self.targets, self.problems = service_outlets(config)
+        self.by_name = {target.name: target for target in self.targets}
         self.lock = ArchiveLock(config.db, "scheduler")
         self.stopping = threading.Event()
-        self.child: subprocess.Popen | None = None
+        self.children: set[subprocess.Popen] = set()
         self.child_lock = threading.Lock()
+        self.crawl_slots = threading.BoundedSemaphore(max(1, config.max_crawls))
+        self.plan_lock = threading.Lock()
+        self.failing: dict[str, dict] = {}  # job id -> its last error, until it runs well again
+        self.definitions: str | None = None  # the added outlets' definitions, for the crawls
         self.started_at: str | None = None
         self.notifier = Notifier(config)
+        # One executor (of one thread) per outlet: its jobs queue behind each other, never
+        # behind another outlet's.
         self.scheduler = BlockingScheduler(
-            executors={"default": ThreadPoolExecutor(max_workers=1)},
+            executors={lane(target): ThreadPoolExecutor(max_workers=1)
+                       for target in self.targets} or {"default": ThreadPoolExecutor(1)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
             timezone=UTC,
         )
 
-    def crawl_options(self, kind: str, edition: str) -> list[str]:
-        """The options of the crawl a job runs."""
+    @property
+    def child(self) -> subprocess.Popen | None:
+        """A running crawl (the only one when a single outlet is crawled), or None."""
+        with self.child_lock:
+            return next(iter(self.children), None)
+
+    def target(self, outlet: str | None) -> Target:
+        """The outlet of a job by its name in job ids (None: the default outlet)."""
+        try:
+            return self.by_name[outlet]
+        except KeyError:
+            raise ValueError(f"the service does not crawl the outlet {outlet or 'default'!r}"
+                             ) from None
+
+    def definitions_dir(self) -> str:
+        """A folder of the service's own with the added outlets' definitions as it read them at
+        its start, which its crawls read (`crawl --outlet NAME --outlets-dir`)."""
+        if self.definitions is None:
+            from outlets.files import save
+
+            folder = tempfile.mkdtemp(prefix="mediawatch-service-outlets-")
+            for target in self.targets:
+                if not target.default:
+                    save(target.outlet, os.path.join(folder, f"{target.outlet.name}.toml"))
+            self.definitions = folder
+        return self.definitions
+
+    def crawl_options(self, kind: str, edition: str, outlet: str | None = None) -> list[str]:
+        """The options of the crawl a job runs. An outlet whose definition sets its revisit
+        policy keeps it; the others get the service's revisit steps, when it has any."""
+        target = self.target(outlet)
         options = ["--edition", edition, "--mode", JOB_MODES[kind]]
-        if self.config.revisit_steps:
+        if not target.default:
+            options += ["--outlet", target.outlet.name, "--outlets-dir", self.definitions_dir()]
+        own = target.outlet.revisit
+        if self.config.revisit_steps and not (own.policy or own.steps):
             options += ["--revisit-steps", ",".join(str(s) for s in self.config.revisit_steps)]
         return options
 
-    def run_job(self, kind: str, edition: str) -> None:
+    def run_job(self, kind: str, edition: str, outlet: str | None = None) -> None:
         """Run one crawl in its own process; end it if it outlives the time limit."""
         if self.stopping.is_set():
             return
-        with self.child_lock:
-            self.child = start_crawl(self.config.base_url, self.config.db,
-                                     *self.crawl_options(kind, edition))
-        outcome = "finished"
-        try:
-            out, err = self.child.communicate(timeout=self.config.time_limit)
-        except subprocess.TimeoutExpired:
-            outcome = "timeout"
-            self.end_child()
-            out, err = self.child.communicate()
-        code, pid = self.child.returncode, self.child.pid
-        with self.child_lock:
-            self.child = None
+        target = self.target(outlet)
+        with self.crawl_slots:
+            if self.stopping.is_set():
+                return
+            with self.child_lock:
+                child = start_crawl(target.base_url, self.config.db,
+                                    *self.crawl_options(kind, edition, outlet))
+                self.children.add(child)
+            outcome = "finished"
+            try:
+                out, err = child.communicate(timeout=self.config.time_limit)
+            except subprocess.TimeoutExpired:
+                outcome = "timeout"
+                self.end_children([child])
+                out, err = child.communicate()
+            with self.child_lock:
+                self.children.discard(child)
+        code, pid = child.returncode, child.pid
         if self.stopping.is_set() and outcome == "finished" and code != 0:
             outcome = "stopped"
         self.close_unfinished_runs(outcome, pid)
-        self.log_result(kind, edition, outcome, read_outcome(code, out, err))
+        crawl = read_outcome(code, out, err)
+        self.log_result(kind, edition, outcome, crawl, outlet)
+        self.note_failure(job_id(kind, edition, outlet), outcome, crawl)
         self.notifier.request()
         if not self.stopping.is_set():
             self.record_plan()
 
-    def end_child(self, grace: float = 10.0) -> None:
-        """Ask the running crawl to stop (Scrapy finishes in-flight work), then force it."""
-        child = self.child
-        if child is None or child.poll() is not None:
-            return
-        child.send_signal(signal.SIGTERM)
-        try:
-            child.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
-            os.killpg(child.pid, signal.SIGKILL)
+    def end_children(self, children: list[subprocess.Popen] | None = None,
+                     grace: float = 10.0) -> None:
+        """Ask running crawls to stop (Scrapy finishes in-flight work), then force them."""
+        if children is None:
+            with self.child_lock:
+                children = list(self.children)
+        running = [child for child in children if child.poll() is None]
+        for child in running:
+            child.send_signal(signal.SIGTERM)
+        for child in running:
+            try:
+                child.wait(timeout=grace)
+            except subprocess.TimeoutExpired:
+                os.killpg(child.pid, signal.SIGKILL)
 
     def close_unfinished_runs(self, outcome: str, pid: int) -> None:
         """Close the runs the crawl process `pid` left open (never another process's)."""
@@ -288,45 +421,85 @@ class CrawlService:
         through the notifier's thread)."""
         self.notifier.deliver()
 
-    def log_result(self, kind: str, edition: str, ending: str, crawl: CrawlOutcome) -> None:
+    def log_result(self, kind: str, edition: str, ending: str, crawl: CrawlOutcome,
+                   outlet: str | None = None) -> None:
         """One log line for a finished job: its runs, or why it ended without them."""
         code = crawl.returncode
+        job = job_id(kind, edition, outlet)
         summary = "; ".join(run_line(run) for run in crawl.runs) or f"exit status {code}"
         for run in crawl.runs:
             for line in (run.get("stats") or {}).get("degraded") or []:
-                logger.warning("%s-%s degraded: %s", kind, edition, line)
+                logger.warning("%s degraded: %s", job, line)
         if ending == "timeout":
-            logger.error("%s-%s ended after the %ss time limit: %s", kind, edition,
+            logger.error("%s ended after the %ss time limit: %s", job,
                          self.config.time_limit, summary)
         elif code != 0:
-            logger.error("%s-%s failed (exit %s): %s\n%s", kind, edition, code, summary,
-                         crawl.log.strip())
+            logger.error("%s failed (exit %s): %s\n%s", job, code, summary, crawl.log.strip())
         else:
-            logger.info("%s-%s: %s", kind, edition, summary)
+            logger.info("%s: %s", job, summary)
+
+    def note_failure(self, job: str, ending: str, crawl: CrawlOutcome) -> None:
+        """Remember a job's error until it runs well again (the plan shows it to readers)."""
+        error = None
+        if ending == "timeout":
+            error = f"ended after the {self.config.time_limit:g} s time limit"
+        elif ending == "stopped":
+            return
+        elif crawl.returncode != 0:
+            error = crawl.error or f"exit status {crawl.returncode}"
+        else:
+            failed = [run for run in crawl.runs if run.get("status") == "failed"]
+            if failed:
+                errors = failed[0].get("errors") or []
+                first = errors[0] if errors else {}
+                error = (first.get("error") or first.get("message") or str(first)
+                         if isinstance(first, dict) else str(first)) or "the run failed"
+        with self.plan_lock:
+            if error is None:
+                self.failing.pop(job, None)
+            else:
+                since = self.failing.get(job, {}).get("since") or utc_iso()
+                self.failing[job] = {"job": job, "since": since, "at": utc_iso(),
+                                     "error": error}
 
     def add_jobs(self) -> None:
-        due = next_run_times(self.config)
-        for kind in JOB_MODES:
-            for edition in self.config.editions:
-                key = job_id(kind, edition)
+        due = due_times(recorded_runs(self.config.db), self.config, targets=self.targets)
+        for target in self.targets:
+            for kind, edition in target.jobs():
+                key = job_id(kind, edition, target.name)
                 self.scheduler.add_job(
                     self.run_job, "interval", seconds=self.config.interval(kind),
-                    args=(kind, edition), id=key, name=key, next_run_time=due[key],
+                    args=(kind, edition, target.name), id=key, name=key,
+                    next_run_time=due[key], executor=lane(target),
                 )
         self.record_plan(due)
 
     def plan(self, due: dict[str, datetime], web_url: str, stopped: bool = False) -> dict:
-        """The service's settings and each job's next run, as readers see them."""
+        """The service's settings, its outlets, each job's next run and the jobs failing now,
+        as readers see them."""
         config = self.config
+        jobs = {job_id(kind, edition, target.name): (target, kind, edition)
+                for target in self.targets for kind, edition in target.jobs()}
+        default = next((target for target in self.targets if target.default), None)
+        with self.plan_lock:
+            failing = sorted(self.failing.values(), key=lambda item: item["job"])
         return {
-            "base_url": config.base_url, "editions": list(config.editions),
+            "base_url": default.base_url if default else config.base_url,
+            "editions": list(default.editions if default else ()),
+            "outlets": [{"name": target.outlet.name, "base_url": target.base_url,
+                         "editions": list(target.editions), "default": target.default}
+                        for target in self.targets],
+            "unusable_outlets": list(self.problems),
             "web_url": web_url, "time_limit": config.time_limit,
+            "max_crawls": config.max_crawls,
             "revisit_steps": list(config.revisit_steps) if config.revisit_steps else None,
             "started_at": self.started_at, "stopped_at": utc_iso() if stopped else None,
             "recorded_at": utc_iso(), **this_process(),
+            "failing": [] if stopped else failing,
             "next_runs": [] if stopped else [
-                {"job": key, "every_seconds": config.interval(key.split("-")[0]),
-                 "next_run": utc_iso(when)} for key, when in sorted(due.items())],
+                {"job": key, "outlet": jobs[key][0].outlet.name, "kind": jobs[key][1],
+                 "edition": jobs[key][2], "every_seconds": config.interval(jobs[key][1]),
+                 "next_run": utc_iso(when)} for key, when in sorted(due.items()) if key in jobs],
         }
 
     def record_plan(self, due: dict[str, datetime] | None = None, stopped: bool = False) -> None:
@@ -346,7 +519,7 @@ class CrawlService:
             logger.warning("the service's plan was not recorded in the archive: %s", exc)
 
     def stop(self, signum=None, frame=None) -> None:
-        """Stop cleanly: no new crawls, the running one asked to finish."""
+        """Stop cleanly: no new crawls, the running ones asked to finish."""
         if self.stopping.is_set():
             return
         logger.info("stopping: %s", signal.Signals(signum).name if signum else "requested")
@@ -355,15 +528,15 @@ class CrawlService:
 
     def _shutdown(self) -> None:
         self.notifier.stop()
-        with self.child_lock:
-            self.end_child()
+        self.end_children()
         self.scheduler.shutdown(wait=True)
 
     def run(self) -> None:
         """Run until SIGTERM or SIGINT."""
         # One line per crawl is the service's own (log_result): APScheduler's notes on adding,
-        # starting and finishing each job would triple it.
-        logging.getLogger("apscheduler").setLevel(logging.WARNING)
+        # starting and finishing each job would triple it, and a job due while it still runs
+        # or waits its turn is skipped (coalesced) by design, not worth a warning.
+        logging.getLogger("apscheduler").setLevel(logging.ERROR)
         try:
             self.lock.acquire()
         except LockHeld as held:
@@ -373,24 +546,38 @@ class CrawlService:
                                  ) from None
         try:
             self.started_at = utc_iso()
+            for problem in self.problems:
+                logger.error("outlet not crawled: %s", problem)
             self.add_jobs()
             signal.signal(signal.SIGTERM, self.stop)
             signal.signal(signal.SIGINT, self.stop)
             logger.info("scheduler started against %s for %s", self.config.db,
-                        self.config.base_url)
+                        ", ".join(f"{target.outlet.name} ({target.base_url})"
+                                  for target in self.targets))
             self.scheduler.start()
         finally:
             if self.started_at:
                 self.record_plan({}, stopped=True)
             self.lock.release()
+            if self.definitions:
+                shutil.rmtree(self.definitions, ignore_errors=True)
         logger.info("scheduler stopped")
+
+
+def lane(target: Target) -> str:
+    """The executor of an outlet's jobs."""
+    return f"outlet:{target.outlet.name}"
 
 
 def list_jobs(config: ServiceConfig) -> list[dict]:
     """The service's jobs and when each would next run (the archive is only read)."""
-    due = next_run_times(config, readonly=True)
+    targets = service_outlets(config)[0]
+    kinds = {job_id(kind, edition, target.name): (target, kind, edition)
+             for target in targets for kind, edition in target.jobs()}
+    due = due_times(recorded_runs(config.db, readonly=True), config, targets=targets)
     return [
-        {"job": key, "every_seconds": config.interval(key.split("-")[0]),
+        {"job": key, "outlet": kinds[key][0].outlet.name, "kind": kinds[key][1],
+         "edition": kinds[key][2], "every_seconds": config.interval(kinds[key][1]),
          "next_run": utc_iso(when)}
-        for key, when in sorted(due.items(), key=lambda item: item[1])
+        for key, when in sorted(due.items(), key=lambda item: (item[1], item[0]))
     ]

@@ -81,6 +81,8 @@ MEDIAWATCH_NEW_INTERVAL = 15 * 60
 MEDIAWATCH_REVISIT_INTERVAL = 5 * 60  # the adaptive policy revisits fresh articles every 10 min
 MEDIAWATCH_SWEEP_INTERVAL = 24 * 3600
 MEDIAWATCH_CRAWL_TIME_LIMIT = 30 * 60
+# The most crawls the service runs at once (each outlet's jobs run one at a time).
+MEDIAWATCH_MAX_CRAWLS = int(os.environ.get("MEDIAWATCH_MAX_CRAWLS", "4"))
 
 # Notifications: the reading room that messages and feeds link to, and the seconds before each
 # retry of a failed delivery (then the last step, again and again).
@@ -122,7 +124,13 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.BackoffRetryMiddleware": 550,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.middlewares.AllWaitersRobotsTxtMiddleware": 100,
+    # last: each request waits for its host's turn, shared by every crawl on this machine
+    "crawler.pacing.HostPacing": 950,
 }
+# Seconds between two requests to one host from all crawls on this machine together
+# (crawler/pacing.py); empty: the largest of DOWNLOAD_DELAY and the outlet's politeness.delay,
+# none for a replay on this machine. A host's robots.txt Crawl-delay, when longer, wins.
+MEDIAWATCH_HOST_DELAY = os.environ.get("MEDIAWATCH_HOST_DELAY", "")
 # Names that resolve to a loopback, private or link-local address are refused (crawler.hostguard).
 TWISTED_DNS_RESOLVER = "crawler.hostguard.PublicAddressResolver"
 MEDIAWATCH_RETRY_BACKOFF = 1.0  # seconds, doubled on each retry unless Retry-After says otherwise

@@ -18,6 +18,7 @@ from storage.evidence import CAPTURE, EVENT, entry_of, head, version_evidence
 from storage.records import EDITIONS
 from storage.search import validate_query
 from storage.watches import get_watch, watch_filter
+from views.outlet_names import OutletBook, UnknownOutlet, name_of
 from views.reading import DEFAULT_WEB_URL
 
 TAG = "tag:mediawatch,2024:"
@@ -32,12 +33,13 @@ LARGEST_ID = 2**63 - 1  # SQLite's largest integer: no article id is above it
 NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
-def entry_id(item: dict) -> str:
-    """A tag URI naming the change itself (article, version or event and its time), stable
-    across runs and across rebuilds of the feed."""
+def entry_id(item: dict, book: OutletBook | None = None) -> str:
+    """A tag URI naming the change itself (the article under its outlet's host, the version or
+    event and its time), stable across runs and across rebuilds of the feed."""
     if item["source"] == "run":
         return f"{TAG}run/{item['run_id']}/degraded"
-    article = f"{TAG}vlast.kz/article/{item['article_id']}"
+    host = (book or OutletBook()).get(item.get("outlet")).host
+    article = f"{TAG}{host}/article/{item['article_id']}"
     if item["source"] == "version" or item["kinds"] == ["new"]:
         return f"{article}/v{item['version'] or 1}"
     if item.get("divergence_id"):
@@ -50,7 +52,8 @@ def feed_path(wanted: ChangeFilter, watch: str | None = None) -> str:
     """Where the reading room serves the feed of a filter, under /feeds/."""
     if watch:
         return f"watch/{quote(watch, safe='')}.atom"
-    params = [("lang", wanted.language)] if wanted.language else []
+    params = [("outlet", name_of(outlet)) for outlet in wanted.outlets]
+    params += [("lang", wanted.language)] if wanted.language else []
     params += [("kind", kind) for kind in wanted.kinds]
     if wanted.article_id is not None:
         params.append(("article", str(wanted.article_id)))
@@ -58,7 +61,7 @@ def feed_path(wanted: ChangeFilter, watch: str | None = None) -> str:
         params.append(("q", wanted.query))
     if not params:
         return "all.atom"
-    if len(params) == 1 and params[0][0] in ("lang", "kind", "article"):
+    if len(params) == 1 and params[0][0] in ("outlet", "lang", "kind", "article"):
         folder = {"lang": "edition"}.get(params[0][0], params[0][0])
         return f"{folder}/{quote(params[0][1], safe='')}.atom"
     return "changes.atom?" + urlencode(params)
@@ -83,11 +86,19 @@ def _article_id(text: str) -> int:
     return int(text)
 
 
-def filter_for_path(db: Database, path: str,
-                    params: Mapping[str, list[str]]) -> tuple[ChangeFilter, str | None]:
+def _outlets(book: OutletBook, names: list[str]) -> tuple[str | None, ...]:
+    try:
+        return book.stored(names)
+    except UnknownOutlet as exc:
+        raise UnknownFeed(str(exc)) from None
+
+
+def filter_for_path(db: Database, path: str, params: Mapping[str, list[str]],
+                    book: OutletBook | None = None) -> tuple[ChangeFilter, str | None]:
     """The filter (and watch name) of a feed path under /feeds/ and its query parameters: the
-    inverse of feed_path. Raises UnknownFeed, or SearchQueryError for a query the search
-    engine would refuse."""
+    inverse of feed_path. Raises UnknownFeed (also for an outlet `book` does not know), or
+    SearchQueryError for a query the search engine would refuse."""
+    book = book or OutletBook.of(db)
     parts = path.removesuffix(".atom").split("/")
     if not path.endswith(".atom") or len(parts) > 2:
         raise UnknownFeed(f"no feed at /feeds/{path}")
@@ -95,7 +106,8 @@ def filter_for_path(db: Database, path: str,
         return ChangeFilter(), None
     if parts == ["changes"]:
         article = (params.get("article") or [None])[0]
-        wanted = ChangeFilter(language=(params.get("lang") or [None])[0],
+        wanted = ChangeFilter(outlets=_outlets(book, params.get("outlet") or []),
+                              language=(params.get("lang") or [None])[0],
                               kinds=tuple(params.get("kind") or ()),
                               article_id=_article_id(article) if article is not None else None,
                               query=(params.get("q") or [None])[0])
@@ -112,6 +124,8 @@ def filter_for_path(db: Database, path: str,
         return ChangeFilter(article_id=_article_id(name)), None
     if folder == "edition":
         return _checked(ChangeFilter(language=name)), None
+    if folder == "outlet":
+        return ChangeFilter(outlets=_outlets(book, [name])), None
     if folder == "kind":
         return _checked(ChangeFilter(kinds=(name,))), None
     raise UnknownFeed(f"no feed at /feeds/{path}")
@@ -130,32 +144,46 @@ def _checked(wanted: ChangeFilter) -> ChangeFilter:
     return wanted
 
 
-def feed_title(wanted: ChangeFilter, watch: str | None = None) -> str:
+def outlets_named(wanted: ChangeFilter, book: OutletBook) -> str:
+    """The titles of the outlets a filter asks for, or the archive in general."""
+    titles = [book.get(outlet).title for outlet in wanted.outlets]
+    return ", ".join(titles) if titles else "the archive"
+
+
+def feed_title(wanted: ChangeFilter, watch: str | None = None,
+               book: OutletBook | None = None) -> str:
+    book = book or OutletBook()
     parts = [f"watch {watch}"] if watch else []
     if not watch:
         parts += [f"{wanted.language} edition"] if wanted.language else []
         parts += [", ".join(wanted.kinds)] if wanted.kinds else []
         parts += [f"article {wanted.article_id}"] if wanted.article_id is not None else []
         parts += [f"“{wanted.query}”"] if wanted.query else []
-    return "Vlast.kz changes" + (": " + "; ".join(parts) if parts else "")
+    head = (f"{outlets_named(wanted, book)} changes" if wanted.outlets
+            else "Changes in the archive")
+    return head + (": " + "; ".join(parts) if parts else "")
 
 
 def feed_xml(db: Database, wanted: ChangeFilter | None = None, web_url: str = DEFAULT_WEB_URL,
-             watch: str | None = None, limit: int = FEED_LIMIT, key: str | None = None) -> bytes:
-    """The Atom document (UTF-8) of the newest changes a filter selects.
+             watch: str | None = None, limit: int = FEED_LIMIT, key: str | None = None,
+             book: OutletBook | None = None) -> bytes:
+    """The Atom document (UTF-8) of the newest changes a filter selects, each entry under its
+    outlet (named by `book`, by default the archive's outlets).
 
     `watch` names a watch whose filter this is (a saved search): it only names the feed. `key`
     is the reading room's feed key, carried by the feed's own (`self`) address.
     Raises storage.search.SearchQueryError for a malformed query.
     """
     wanted = wanted or ChangeFilter()
+    book = book or OutletBook.of(db)
     base = web_url.rstrip("/")
     path = feed_path(wanted, watch)
-    items = change_log(db, wanted, newest_first=True, limit=limit)
+    items = book.label(change_log(db, wanted, newest_first=True, limit=limit))
     feed = etree.Element(f"{{{ATOM}}}feed", nsmap={None: ATOM, "evidence": EVIDENCE})
     _text(feed, "id", f"{TAG}feed/{path}")
-    _text(feed, "title", feed_title(wanted, watch))
-    _text(feed, "subtitle", "What was published, revised, removed or restored on Vlast.kz, "
+    _text(feed, "title", feed_title(wanted, watch, book))
+    on = outlets_named(wanted, book) if wanted.outlets else "the archived outlets"
+    _text(feed, "subtitle", f"What was published, revised, removed or restored on {on}, "
                             "as archived by mediawatch.")
     _text(feed, "updated", _moment(items[0]["at"] if items else None))
     _text(etree.SubElement(feed, f"{{{ATOM}}}author"), "name", "mediawatch")
@@ -166,7 +194,7 @@ def feed_xml(db: Database, wanted: ChangeFilter | None = None, web_url: str = DE
     etree.SubElement(feed, f"{{{EVIDENCE}}}log", {"entries": str(log_head.entries),
                                                  "head": str(log_head)})
     for item in items:
-        _add_entry(feed, db, item, base)
+        _add_entry(feed, db, item, base, book)
     return etree.tostring(feed, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
@@ -186,10 +214,13 @@ def _moment(stamp: str | None) -> str:
     return stamp.replace("Z", "+00:00") if stamp else EPOCH
 
 
-def _add_entry(feed: etree._Element, db: Database, item: dict, base: str) -> None:
+def _add_entry(feed: etree._Element, db: Database, item: dict, base: str,
+               book: OutletBook) -> None:
     entry = etree.SubElement(feed, f"{{{ATOM}}}entry")
-    _text(entry, "id", entry_id(item))
-    _text(entry, "title", f"[{item['language']}] {change_title(item)} ({', '.join(item['kinds'])})")
+    _text(entry, "id", entry_id(item, book))
+    source = f"{item['outlet_title']} " if item.get("outlet_title") else ""
+    _text(entry, "title", f"[{source}{item['language']}] {change_title(item)} "
+                          f"({', '.join(item['kinds'])})")
     _text(entry, "updated", _moment(item["at"]))
     _text(entry, "published", _moment(item["at"]))
     reading_room, live = change_links(item, base)
@@ -202,6 +233,10 @@ def _add_entry(feed: etree._Element, db: Database, item: dict, base: str) -> Non
     for kind in item["kinds"]:
         etree.SubElement(entry, f"{{{ATOM}}}category",
                          {"term": kind, "scheme": f"{TAG}kind", "label": kind})
+    if item.get("outlet"):
+        etree.SubElement(entry, f"{{{ATOM}}}category",
+                         {"term": item["outlet"], "scheme": f"{TAG}outlet",
+                          "label": item["outlet_title"]})
     summary = summarize(db, item).html or "<p>(no text changed)</p>"
     _text(entry, "summary", summary, type="html")
     _add_evidence(entry, db, item)

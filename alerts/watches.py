@@ -27,15 +27,16 @@ def check_receiver(url: str, allow_private: bool) -> None:
 
 def add_watch(db: Database, secrets: SecretStore, name: str, url: str, kinds: list[str],
               language: str | None, query: str | None, digest: str | None,
-              allow_private: bool = False) -> dict:
+              allow_private: bool = False, outlets: tuple[str | None, ...] = ()) -> dict:
     """Check the receiver, keep its address in the secrets file, store the watch (raises
-    storage.watches.WatchExists for a name taken)."""
+    storage.watches.WatchExists for a name taken); `outlets` as articles store them."""
     check_receiver(url, allow_private)
     reference = new_reference()
     secrets.put(reference, url)
     try:
         return store.add_watch(db, name, redacted_url(url), kinds, language, query, digest,
-                               secret_ref=reference, allow_private=allow_private)
+                               secret_ref=reference, allow_private=allow_private,
+                               outlets=outlets)
     except BaseException:
         secrets.remove(reference)
         raise

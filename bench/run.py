@@ -14,6 +14,7 @@ if str(ROOT) not in sys.path:
 from bench import (  # noqa: E402
     bench_alerts,
     bench_capacity,
+    bench_captures,
     bench_crawl,
     bench_diff,
     bench_editions,
@@ -233,6 +234,17 @@ BENCHMARKS = {
                  "many outlets as fit their process start-ups plus one second per request (the "
                  "polite delay to a host) into a day. The SQLite writer's time is estimated from "
                  "the evidence benchmark (9.4 ms to archive a page, 0.44 ms to log a fetch)."),
+    "captures": (bench_captures.run, "Captures: zstd with a dictionary per outlet",
+                 "Pages of three replayed outlets (Vlast, the Steppe Ledger, the Dala agency), "
+                 "240 each, as their servers send them (real weight), go through "
+                 "`Archive.record_page` in the order a crawl of the three would store them. The "
+                 "baseline is the previous format on the same pages in the same order: zlib "
+                 "level 9 with the last 32 KiB of a language's first 3 pages as preset "
+                 "dictionary. Reading: `Archive.capture` per capture, and decompression alone for "
+                 "both formats. A redesign: Vlast's old articles archived in the classic layout, "
+                 "then served in today's layout, with and without retraining. Last, the zlib "
+                 "captures of an archive of the previous format (2,000 articles, bench_evidence's "
+                 "bulk build) are rewritten as `mediawatch recompress` does and verified."),
     "alerts": (bench_alerts.run, "Notifications and feeds",
                "Delivery: a replay of 600 articles in its own process is crawled at epoch 0; "
                "nine watches are added (per edition and per kind to a local json:// receiver, "

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from copy import deepcopy
+from functools import lru_cache
 from urllib.parse import urljoin
 
 import lxml.html
@@ -24,8 +25,7 @@ from crawler.page import (
     text_of,
 )
 
-SITE_BODY = compile_xpath(
-    f"//div[{has_class('default-item-in')} or {has_class('js-mediator-article')}]")
+# The outlet's own body container is its layouts' (crawler/markup.py), read before these.
 GENERIC_BODY = (
     compile_xpath("//*[@itemprop='articleBody']"),
     compile_xpath(f"//article[{NOT_BOILERPLATE}]"),
@@ -37,34 +37,36 @@ GENERIC_BODY = (
 NEARLY_EMPTY_CHARS = 200
 NEARLY_EMPTY_SHARE = 0.2
 
-# Parts of the body scope that are not body text.
+# Parts of the body scope that are not body text (with those the outlet's layouts name).
 IMAGE_ONLY_P = "self::p[.//img][not(normalize-space())]"
-PRUNED = compile_xpath(
-    " | ".join(
-        [
-            f".//*[{has_class('img-caption')}]",
-            ".//figure",
-            ".//figcaption",
-            f".//p[{has_class('other-edition')}]",
-            f".//*[@{TAKEN}='{LINE}' or @{TAKEN}='{LEAD}']",
-            f".//p[em or i][count(*) = 1][not(text()[normalize-space()])]"
-            f"[preceding-sibling::*[1][{IMAGE_ONLY_P}]]",
-            ".//aside",
-            ".//nav",
-            ".//footer",
-            ".//h1",
-            ".//script",
-            ".//style",
-            ".//noscript",
-        ]
-        + [
-            f".//*[{has_class(name)}]"
-            for name in ("popular", "item-tags", "author-line", "item-lead", "item-cover",
-                         "item-expand-meta", "default-item-desc", "caption", "photo-caption",
-                         "wp-caption-text", "breadcrumb")
-        ]
-    )
+PRUNED_PARTS = (
+    [
+        f".//*[{has_class('img-caption')}]",
+        ".//figure",
+        ".//figcaption",
+        f".//*[@{TAKEN}='{LINE}' or @{TAKEN}='{LEAD}']",
+        f".//p[em or i][count(*) = 1][not(text()[normalize-space()])]"
+        f"[preceding-sibling::*[1][{IMAGE_ONLY_P}]]",
+        ".//aside",
+        ".//nav",
+        ".//footer",
+        ".//h1",
+        ".//script",
+        ".//style",
+        ".//noscript",
+    ]
+    + [
+        f".//*[{has_class(name)}]"
+        for name in ("caption", "photo-caption", "wp-caption-text", "breadcrumb")
+    ]
 )
+
+
+@lru_cache(maxsize=64)
+def _pruned(site_own: tuple[str, ...]) -> etree.XPath:
+    return compile_xpath(" | ".join((*PRUNED_PARTS, *site_own)))
+
+
 PARAGRAPHS = compile_xpath(".//p[not(ancestor::p)]")
 
 # trafilatura deletes <time> and <output> with their text. One in running text is words: its
@@ -107,7 +109,7 @@ def _containers(page: Page) -> Iterator[tuple[lxml.html.HtmlElement, bool]]:
     is passed over for the next, wider one; the last, the page's body, never is.
     """
     candidates = []
-    if site := SITE_BODY(page.doc):
+    if site := page.site.find("body", page.doc):
         candidates.append((_fullest(site), True))
     for xpath in GENERIC_BODY:
         found = xpath(page.doc)
@@ -145,8 +147,8 @@ def _edition_paragraphs(scope, page: Page, language: str) -> list[tuple[etree._E
         if len(links) != 1 or text_of(links[0]) != text_of(paragraph):
             continue
         href = urljoin(page.base, links[0].get("href").strip())
-        parts = section_and_slug(href) if same_site(href, page.url) else None
-        if parts and language_for_section(parts[0]) != language:
+        parts = section_and_slug(href, page.outlet) if same_site(href, page.url) else None
+        if parts and language_for_section(parts[0], page.outlet) != language:
             found.append((paragraph, href))
     return found
 
@@ -205,7 +207,8 @@ def read_body(page: Page, language: str) -> tuple[list[str], list[str]]:
     for container, site in _containers(page):
         scope = _scope(container)
         editions = _edition_paragraphs(scope, page, language)
-        for element in [paragraph for paragraph, _ in editions] + PRUNED(scope):
+        pruned = _pruned(page.site.not_body)(scope)
+        for element in [paragraph for paragraph, _ in editions] + pruned:
             if element.getparent() is not None:
                 element.drop_tree()
         if site:

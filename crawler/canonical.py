@@ -75,8 +75,8 @@ def _normalise_path(path: str, rules: UrlRules) -> str:
 
 
 def site_path(url: str, outlet: Outlet | None = None) -> str:
-    """The path of a URL without the outlet's aliases (on Vlast `/kz/`, `/amp/`), with single
-    slashes."""
+    """The path of a URL without the outlet's aliases (e.g. an interface-language prefix, an AMP
+    edition's `/amp/`), with single slashes."""
     return _normalise_path(urlsplit(url).path, url_rules(outlet))
 
 
@@ -126,14 +126,14 @@ def is_article_url(url: str, outlet: Outlet | None = None) -> bool:
 
 
 def section_and_slug(url: str, outlet: Outlet | None = None) -> tuple[str, str] | None:
-    """Section and slug of an article URL; on Vlast the slug is all between `<id>-` and `.html`."""
+    """Section and slug of an article URL, as its pattern's named groups give them."""
     match = _article_match(url, outlet)
     return (match.section, match.slug) if match else None
 
 
 def language_for_section(section: str, outlet: Outlet | None = None) -> str:
     """Edition language of a section: the edition whose path prefix it is, else the default
-    edition's (on Vlast `en`, `kk`, or `ru` for every other section)."""
+    edition's (e.g. `en` for the section `english` when the English edition lives under `/english/`)."""
     rules = url_rules(outlet)
     return rules.section_languages.get(section.lower(), rules.default_language)
 
@@ -186,8 +186,8 @@ def _clean_path(path: str, rules: UrlRules) -> str:
 def canonical_url(url: str, base_url: str | None = None, outlet: Outlet | None = None) -> str:
     """Canonical form of a URL of the outlet.
 
-    Resolves against base_url, drops the outlet's aliases (on Vlast the `/kz/` interface prefix
-    and the `/amp/` edition), tracking parameters (of an article, every parameter its rule does
+    Resolves against base_url, drops the outlet's aliases (e.g. an interface-language prefix or
+    an AMP edition's `/amp/`), tracking parameters (of an article, every parameter its rule does
     not keep) and the fragment, collapses repeated slashes and removes the slash after `.html`.
     When base_url is given, a URL of the same site takes its scheme and host (http/https, www.).
     """

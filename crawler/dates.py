@@ -1,9 +1,12 @@
-"""Dates of the outlet: month names in three languages and Kazakhstan's UTC offset of each day."""
+"""Dates on pages: month names in three languages, and a zone's UTC offset of each day (Kazakhstan's
+by default)."""
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, time, timezone, tzinfo
+from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from storage.clock import almaty
 
@@ -31,18 +34,30 @@ ISO_TIME = re.compile(r"\d[T ]\d{1,2}:\d{2}")
 NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,2})\.(\d{1,2})\.((?:19|20)\d{2})(?!\d)")
 
 
-def kazakhstan_offset(moment: datetime) -> timezone:
-    """Kazakhstan's UTC offset at a moment (UTC+6 until March 2024, then UTC+5), as a fixed
-    offset; a naive moment is read as local time."""
-    local = moment.replace(tzinfo=almaty()) if moment.tzinfo is None \
-        else moment.astimezone(almaty())
+@lru_cache(maxsize=32)
+def time_zone(name: str) -> tzinfo:
+    """An IANA time zone by name (Asia/Almaty from the tzdata package, as the archive's clock
+    reads it); ZoneInfoNotFoundError for an unknown one."""
+    return almaty() if name == "Asia/Almaty" else ZoneInfo(name)
+
+
+def zone_offset(moment: datetime, zone: tzinfo) -> timezone:
+    """A zone's UTC offset at a moment, as a fixed offset; a naive moment is read as local time."""
+    local = moment.replace(tzinfo=zone) if moment.tzinfo is None else moment.astimezone(zone)
     return timezone(local.utcoffset())
 
 
-def to_local_iso(moment: datetime) -> str:
-    """ISO 8601 in Kazakhstan time with the offset of that day; naive moments are local already."""
-    zone = kazakhstan_offset(moment)
-    local = moment.replace(tzinfo=zone) if moment.tzinfo is None else moment.astimezone(zone)
+def kazakhstan_offset(moment: datetime) -> timezone:
+    """Kazakhstan's UTC offset at a moment (UTC+6 until March 2024, then UTC+5), as a fixed
+    offset; a naive moment is read as local time."""
+    return zone_offset(moment, almaty())
+
+
+def to_local_iso(moment: datetime, zone: str = "") -> str:
+    """ISO 8601 in a zone's time (by name; Kazakhstan's by default) with the offset of that day;
+    naive moments are local already."""
+    offset = zone_offset(moment, time_zone(zone)) if zone else kazakhstan_offset(moment)
+    local = moment.replace(tzinfo=offset) if moment.tzinfo is None else moment.astimezone(offset)
     return local.isoformat(timespec="seconds")
 
 

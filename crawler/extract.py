@@ -1,4 +1,4 @@
-"""Turn one fetched article page into an ArticleRecord: site selectors first, generic metadata after.
+"""Turn one fetched article page into an ArticleRecord: the outlet's markup first, generic metadata after.
 
 Decoding is in crawler/decoding.py, meta tags and JSON-LD in crawler/page.py, the body text in
 crawler/body.py and the language in crawler/language.py. This module reads every other field by
@@ -10,12 +10,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import date, datetime
+from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
+
+from lxml import etree
 
 from crawler.body import generic_body, read_body
 from crawler.bylines import Byline, split_byline
 from crawler.canonical import (
-    SECTION_LANGUAGES,
     article_id_from_url,
     canonical_url,
     is_article_url,
@@ -23,6 +25,7 @@ from crawler.canonical import (
     plain_url,
     same_site,
     section_and_slug,
+    url_rules,
 )
 from crawler.dates import (
     has_time_of_day,
@@ -32,6 +35,7 @@ from crawler.dates import (
 )
 from crawler.decoding import ExtractionError, decode_html, parse_html
 from crawler.language import page_language, text_language
+from crawler.markup import markup_for
 from crawler.page import (
     LEAD,
     LINE,
@@ -46,7 +50,7 @@ from crawler.page import (
     text_of,
     unique,
 )
-from outlets import default_outlet
+from outlets import Outlet, default_outlet
 from storage.records import ArticleRecord
 
 __all__ = ["EXTRACTOR_VERSION", "ExtractionError", "decode_html", "doubtful_reading", "extract",
@@ -58,16 +62,7 @@ EXTRACTOR_VERSION = "3"
 OUTSIDE_SITE_HEADER = (f"not(ancestor::header[{has_class('site-header')} or @role='banner'])"
                        f" and {NOT_BOILERPLATE}")
 
-# The outlet's own markup (docs/design.md).
-SITE_TITLE = compile_xpath(f"//li[{has_class('has-title')}]//h1")
-SITE_LEAD = compile_xpath(f"//*[{has_class('item-lead')}]")
-SITE_DESC = compile_xpath(f"//div[{has_class('default-item-desc')}]")
-SITE_AUTHOR_LINE = compile_xpath(f"//*[{has_class('author-line')}]")
-SITE_DATE_LINE = compile_xpath(f"//ul[{has_class('item-expand-meta')}]")
-SITE_DATE = compile_xpath(f"//time[{has_class('news-date')}]")
-SITE_TAGS = compile_xpath(f"//*[{has_class('item-tags')}]//a")
-SITE_COVER = compile_xpath(f"//*[{has_class('item-cover')}]")
-SITE_EDITION_LINKS = compile_xpath(f"//p[{has_class('other-edition')}]//a/@href")
+# The outlet's own markup is its module's, layout by layout (outlets/layouts/, crawler/markup.py).
 
 # Generic markup: OpenGraph, JSON-LD, HTML5 elements.
 CANONICAL = compile_xpath("//link[contains(concat(' ', @rel, ' '), ' canonical ')]/@href")
@@ -82,11 +77,9 @@ AUTHOR_LINKS = compile_xpath(
 TAG_LINKS = compile_xpath(
     f"//a[contains(@href, '/tags/') or contains(@href, '/tag/')][{OUTSIDE_SITE_HEADER}]")
 ITEMPROP_PUBLISHED = compile_xpath("//*[@itemprop='datePublished']")
-# A subheading set right under the title: the lead on some layouts.
-SUBHEADING = compile_xpath(
-    f"//h1[{NOT_BOILERPLATE}]/following-sibling::*[1][self::h2 or self::h3 or self::p]"
-    f" | //li[{has_class('has-title')}]/parent::*/following-sibling::*[1][self::h2 or self::h3]"
-)
+# A subheading set right under the title: the lead on some layouts (and where the outlet's
+# markup sets one).
+SUBHEADING = f"//h1[{NOT_BOILERPLATE}]/following-sibling::*[1][self::h2 or self::h3 or self::p]"
 # Short lines that may carry the byline anywhere on the page. (`//body/descendant::*`, not
 # `//body//*`: the same elements, but libxml2 takes quadratic time over the latter on a page of
 # tens of thousands of paragraphs followed by more markup.)
@@ -96,9 +89,16 @@ BYLINE_CANDIDATES = compile_xpath(
 )
 BYLINE_START = re.compile(r"^(?:текст|мәтін|text)\s*:\s*\S|^by\s+\w", re.IGNORECASE)
 BYLINE_LENGTH = 160
-# The site's name after the headline in <title>, as the outlet's definition gives it.
-SITE_SUFFIX = re.compile(r"\s+[|—–-]\s+" + re.escape(default_outlet().extraction.title_suffix)
-                         + r"\s*$", re.IGNORECASE)
+
+
+@lru_cache(maxsize=64)
+def _title_suffix(name: str) -> re.Pattern:
+    """The site's name after the headline in <title>: ` | Name`, ` — Name`."""
+    return re.compile(r"\s+[|—–-]\s+" + re.escape(name) + r"\s*$", re.IGNORECASE)
+
+
+# The default outlet's, as its definition gives it.
+SITE_SUFFIX = _title_suffix(default_outlet().extraction.title_suffix)
 
 # ---------------------------------------------------------------- fields
 #
@@ -116,10 +116,10 @@ def _canonical(page: Page) -> str:
     for candidate in [*_url_candidates(page), page.url]:
         try:
             absolute = urljoin(page.base, candidate.strip())
-            if same_site(absolute, page.url) and is_article_url(absolute):
-                return canonical_url(absolute, base_url=page.url)
+            if same_site(absolute, page.url) and is_article_url(absolute, page.outlet):
+                return canonical_url(absolute, base_url=page.url, outlet=page.outlet)
         except ValueError:
-            continue  # a malformed URL, e.g. `https://[vlast.kz/`: try the next one
+            continue  # a malformed URL, e.g. `https://[example.kz/`: try the next one
     raise ExtractionError(f"not an article URL: {page.url}")
 
 
@@ -146,11 +146,12 @@ def _html_title(page: Page) -> str | None:
     site_name = page.meta_value("og:site_name")
     if site_name:
         title = re.sub(r"\s+[|—–-]\s+" + re.escape(site_name) + r"\s*$", "", title)
-    return SITE_SUFFIX.sub("", title) or None
+    suffix = page.outlet.extraction.title_suffix if page.outlet else ""
+    return (_title_suffix(suffix).sub("", title) if suffix else title) or None
 
 
 TITLE_STRATEGIES = (
-    lambda page: page.first_text(SITE_TITLE),
+    lambda page: page.site_text("title"),
     lambda page: page.meta_value("og:title", "twitter:title"),
     lambda page: page.ld_text("headline"),
     lambda page: page.first_text(HEADLINE),
@@ -168,7 +169,7 @@ def _title(page: Page) -> str:
 
 def _subheading(page: Page) -> str | None:
     """A subheading right under the title, or a paragraph classed as a lead or subtitle."""
-    for element in SUBHEADING(page.doc):
+    for element in _subheadings(page.site.subheading)(page.doc):
         text = text_of(element)
         is_lead = element.tag != "p" or any(LEAD_CLASS.search(name) for name in element.classes)
         if is_lead and len(text) >= SUBHEADING_CHARS:
@@ -177,13 +178,17 @@ def _subheading(page: Page) -> str | None:
     return None
 
 
+@lru_cache(maxsize=64)
+def _subheadings(site_own: tuple[str, ...]) -> etree.XPath:
+    return compile_xpath(" | ".join((SUBHEADING, *site_own)))
+
+
 LEAD_CLASS = re.compile(r"lead|sub-?title|standfirst|summary|intro|description", re.IGNORECASE)
 SUBHEADING_CHARS = 30
 
 LEAD_STRATEGIES = (
-    # the outlet's lead boxes leave its body by their class (crawler/body.py)
-    lambda page: page.first_text(SITE_LEAD),
-    lambda page: page.first_text(SITE_DESC),
+    # the outlet's lead boxes leave its body by their markup (crawler/body.py)
+    lambda page: page.site_text("lead"),
     _subheading,
     lambda page: page.meta_value("og:description", "description", "twitter:description"),
     lambda page: page.ld_text("description"),
@@ -195,7 +200,7 @@ def _lead(page: Page) -> str:
 
 
 def _site_author_line(page: Page) -> Byline | None:
-    line = page.first_text(SITE_AUTHOR_LINE)
+    line = page.site_text("author_line")
     return split_byline(line) if line else None
 
 
@@ -251,8 +256,10 @@ def _byline(page: Page) -> Byline:
 
 
 def _stamp(page: Page, moment: datetime) -> str:
-    """ISO 8601 of a moment: the outlet's in Kazakhstan time, any other site's as stated."""
-    return to_local_iso(moment) if page.outlet else moment.isoformat(timespec="seconds")
+    """ISO 8601 of a moment: the outlet's in its zone (as its definition gives it), any other
+    site's as stated."""
+    zone = page.outlet.extraction.timezone if page.outlet else ""
+    return to_local_iso(moment, zone) if zone else moment.isoformat(timespec="seconds")
 
 
 def _machine_moment(page: Page, value: str | None) -> tuple[date, str | None] | None:
@@ -288,8 +295,9 @@ DATELINE_EXTRA_CHARS = 15
 def _date_candidates(page: Page) -> Iterator[tuple[date, str | None]]:
     """Publication moments the page states, most reliable first."""
     itemprops = ITEMPROP_PUBLISHED(page.doc)
-    site_times = SITE_DATE(page.doc) + [
-        time for line in SITE_DATE_LINE(page.doc) for time in line.iterfind(".//time")]
+    lines = page.site.find("date_line", page.doc)
+    site_times = page.site.find("dates", page.doc) + [
+        time for line in lines for time in line.iterfind(".//time")]
     times = TIMES(page.doc)
     machine = [
         page.meta_value("article:published_time", "og:published_time", "datepublished"),
@@ -298,7 +306,7 @@ def _date_candidates(page: Page) -> Iterator[tuple[date, str | None]]:
         *(time.get("datetime") for time in site_times + times),
     ]
     visible = [text_of(element) for element in site_times + itemprops]
-    visible += [text_of(line) for line in SITE_DATE_LINE(page.doc)] + [text_of(t) for t in times]
+    visible += [text_of(line) for line in lines] + [text_of(t) for t in times]
     _take_datelines(itemprops + times)
     for value in machine:
         if found := _machine_moment(page, value):
@@ -333,7 +341,7 @@ def _ld_keywords(page: Page) -> list[str]:
 
 
 TAG_STRATEGIES = (
-    lambda page: [text_of(link) for link in SITE_TAGS(page.doc)],
+    lambda page: [text_of(link) for link in page.site.find("tags", page.doc)],
     lambda page: [text_of(link).lstrip("#") for link in TAG_LINKS(page.doc)],
     lambda page: page.meta.get("article:tag", []),
     _ld_keywords,
@@ -346,7 +354,7 @@ def _tags(page: Page) -> list[str]:
 
 
 def _site_cover(page: Page) -> tuple[str, str | None] | None:
-    for box in SITE_COVER(page.doc):
+    for box in page.site.find("cover", page.doc):
         image = box.find(".//img")
         if image is not None and image.get("src"):
             caption = next((text for element in CAPTIONS(box) if (text := text_of(element))), None)
@@ -387,9 +395,10 @@ IMAGES = compile_xpath("//img[@src]")
 
 
 def _translations(page: Page, body_links: list[str], own_url: str) -> list[str]:
-    hrefs = SITE_EDITION_LINKS(page.doc) + body_links + ALTERNATES(page.doc)
-    urls = (canonical_url(urljoin(page.base, href), base_url=page.url) for href in hrefs)
-    return unique(url for url in urls if url != own_url and is_article_url(url))
+    hrefs = page.site.find("edition_links", page.doc) + body_links + ALTERNATES(page.doc)
+    urls = (canonical_url(urljoin(page.base, href), base_url=page.url, outlet=page.outlet)
+            for href in hrefs)
+    return unique(url for url in urls if url != own_url and is_article_url(url, page.outlet))
 
 
 # A reading with fewer body words than this, or in another language than its edition, is
@@ -406,47 +415,53 @@ def doubtful_reading(record: ArticleRecord) -> bool:
 # ---------------------------------------------------------------- entry point
 
 
-def extract(html: str | bytes, url: str, fetched_at: str | None = None) -> ArticleRecord:
-    """Read one article page of the outlet fetched from url; ExtractionError when it is not a
-    usable article."""
-    return _guarded(_read_article, html, url, fetched_at)
+def extract(html: str | bytes, url: str, fetched_at: str | None = None,
+            outlet: Outlet | None = None) -> ArticleRecord:
+    """Read one article page of the outlet (by default the default outlet) fetched from url:
+    its URL rules, its layouts' markup first; ExtractionError when it is not a usable article."""
+    return _guarded(_read_article, html, url, fetched_at, outlet or default_outlet())
 
 
-def extract_generic(html: str | bytes, url: str, fetched_at: str | None = None) -> ArticleRecord:
+def extract_generic(html: str | bytes, url: str, fetched_at: str | None = None,
+                    outlet: Outlet | None = None) -> ArticleRecord:
     """Read an article page of any site: no outlet URL rules, no edition, the language from the
-    page itself. The record has no article id, section or slug."""
-    return _guarded(_read_any_article, html, url, fetched_at)
+    page itself. The record has no article id, section or slug. Given an outlet whose
+    definition names a module, its layouts' markup is read first (its times kept as stated)."""
+    return _guarded(_read_any_article, html, url, fetched_at, outlet)
 
 
-def _guarded(reader, html: str | bytes, url: str, fetched_at: str | None) -> ArticleRecord:
+def _guarded(reader, html: str | bytes, url: str, fetched_at: str | None,
+             outlet: Outlet | None) -> ArticleRecord:
     try:
-        return reader(html, url, fetched_at)
+        return reader(html, url, fetched_at, outlet)
     except ExtractionError:
         raise
     except ValueError as error:  # a URL or a character on the page that cannot be parsed
         raise ExtractionError(f"unreadable page {url}: {error}") from error
 
 
-def _read_article(html: str | bytes, url: str, fetched_at: str | None) -> ArticleRecord:
-    page = Page(parse_html(html), url, outlet=True)
+def _read_article(html: str | bytes, url: str, fetched_at: str | None,
+                  outlet: Outlet) -> ArticleRecord:
+    page = Page(parse_html(html), url, outlet=outlet, site=markup_for(outlet, fetched_at))
     own_url = _canonical(page)
-    section, slug = section_and_slug(own_url)
-    language = language_for_section(section)
+    section, slug = section_and_slug(own_url, outlet)
+    language = language_for_section(section, outlet)
     fields = _read_fields(page, _title(page))  # first: the parts taken as fields leave the body
     body, body_links = read_body(page, language)
     if not body:
         raise ExtractionError(f"no body text on {url}")
-    if section.lower() not in SECTION_LANGUAGES:
+    if section.lower() not in url_rules(outlet).section_languages:
         # An unknown section: the text itself says which edition the article belongs to.
         language = text_language(" ".join(body))
     return ArticleRecord(
-        article_id=article_id_from_url(own_url), language=language, url=own_url,
+        article_id=article_id_from_url(own_url, outlet), language=language, url=own_url,
         section=section, slug=slug, body=body,
         translations=_translations(page, body_links, own_url), fetched_at=fetched_at, **fields)
 
 
-def _read_any_article(html: str | bytes, url: str, fetched_at: str | None) -> ArticleRecord:
-    page = Page(parse_html(html), url)
+def _read_any_article(html: str | bytes, url: str, fetched_at: str | None,
+                      outlet: Outlet | None) -> ArticleRecord:
+    page = Page(parse_html(html), url, site=markup_for(outlet, fetched_at))
     fields = _read_fields(page, _first(page, TITLE_STRATEGIES) or "")
     body = generic_body(page, fields["title"])
     if not body:

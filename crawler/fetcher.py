@@ -168,6 +168,11 @@ class SiteFetcher:
         since = time.monotonic() - self._last.get(parts.hostname or "", -1e9)
         if since < delay:
             time.sleep(delay - since)
+        if delay > 0 and parts.hostname:  # the host's turn, shared with every crawl of it here
+            from crawler.pacing import take_turn
+
+            while (wait := take_turn(parts.hostname, delay)) > 0:
+                time.sleep(wait)
         self._last[parts.hostname or ""] = time.monotonic()
 
     def _once(self, url: str) -> Fetched:

@@ -1,7 +1,7 @@
 """The crawl stays on the outlet: every request and redirect on its hosts, no private address asked.
 
-The outlet's hosts are the base URL's host with and without `www.` (on the real site `vlast.kz`
-and `www.vlast.kz`), on the base URL's port. Loopback, private, link-local and other non-public
+The outlet's hosts are the base URL's host with and without `www.` (`example.kz` and
+`www.example.kz`), on the base URL's port. Loopback, private, link-local and other non-public
 addresses are refused, by name or by what a name resolves to, unless the base URL is one itself
 (a replay on this machine).
 """
@@ -17,6 +17,7 @@ from twisted.internet.error import DNSLookupError
 from w3lib.url import safe_url_string
 
 from crawler.canonical import same_site
+from outlets import default_outlet
 
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 # Request meta key under which a redirect off the outlet leaves its location for the spider.
@@ -31,8 +32,8 @@ def check_base_url(url: str) -> str:
     except ValueError as exc:
         raise ValueError(f"--base-url {url!r} is not a URL: {exc}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"--base-url {url!r} is not a URL: give one such as https://vlast.kz "
-                         "or http://127.0.0.1:8765")
+        raise ValueError(f"--base-url {url!r} is not a URL: give one such as "
+                         f"{default_outlet().home} or http://127.0.0.1:8765")
     if parts.path.strip("/") or parts.query or parts.fragment:
         raise ValueError(f"--base-url {url!r} must be the outlet's address alone, without a path")
     return url.strip().rstrip("/")

@@ -1,5 +1,6 @@
-"""Reading an article page of an added outlet: the generic path, with the outlet's URL rules for
-its canonical address, its key, its edition and its links to the story's other editions."""
+"""Reading an article page of an added outlet: the generic path (after its own layouts, where it
+has a module), with the outlet's URL rules for its canonical address, its key, its edition and
+its links to the story's other editions."""
 
 from __future__ import annotations
 
@@ -42,8 +43,9 @@ def extract_outlet(outlet: Outlet, html: str | bytes, url: str,
     rule has one (else None: the archive numbers it); its language is the edition its address
     belongs to, or the page's own when the address does not tell; `translations` are the
     canonical URLs of the outlet's articles the page names as its other editions. A lead the
-    page also sets over its text (a standfirst) is not the body's first paragraph as well."""
-    record = extract_generic(html, url, fetched_at)
+    page also sets over its text (a standfirst) is not the body's first paragraph as well.
+    Where the definition names an outlet module, its layouts' markup is read first."""
+    record = extract_generic(html, url, fetched_at, outlet)
     if len(record.body) > 1 and record.lead and _same_text(record.body[0], record.lead):
         record.body = record.body[1:]  # the lead, standing over the text: a field of its own
     own = record.url if same_site(record.url, url) and is_article_url(record.url, outlet) else url

@@ -44,6 +44,9 @@ class OutletArchivePipeline(ArchivePipeline):
     def outlet(self):
         return self.crawler.spider.outlet
 
+    def run_outlet(self) -> str | None:
+        return self.outlet.name
+
     def _known(self, url: str) -> int | None:
         from storage.outlets import known_id
 

@@ -13,11 +13,9 @@ from lxml import etree
 from trafilatura.metadata import Document, extract_metadata
 
 from crawler.bylines import split_byline
-
-
-def has_class(name: str) -> str:
-    """An XPath test that the element's class list holds the whole word `name`."""
-    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+from crawler.markup import NO_MARKUP, SiteMarkup
+from outlets import Outlet
+from outlets.layouts import has_class as has_class  # re-exported: the crawler writes its XPaths with it
 
 
 def compile_xpath(expression: str) -> etree.XPath:
@@ -126,7 +124,8 @@ class Page:
 
     doc: lxml.html.HtmlElement
     url: str
-    outlet: bool = False  # times in Kazakhstan's offset when True; else as the page states them
+    outlet: Outlet | None = None  # the outlet whose page it is; None: a page of any site
+    site: SiteMarkup = NO_MARKUP  # the outlet's markup of the layouts the page may stand in
     meta: dict[str, list[str]] = field(init=False)
     ld: dict = field(init=False)
 
@@ -143,6 +142,11 @@ class Page:
 
     def first_text(self, xpath: etree.XPath) -> str | None:
         return next((text for element in xpath(self.doc) if (text := text_of(element))), None)
+
+    def site_text(self, name: str) -> str | None:
+        """The first text the outlet's markup for a field gives, layout after layout."""
+        return next((text for xpath in getattr(self.site, name)
+                     if (text := self.first_text(xpath))), None)
 
     @cached_property
     def base(self) -> str:

@@ -129,6 +129,10 @@ class ArchivePipeline:
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
+    def run_outlet(self) -> str | None:
+        """The outlet the run records: None for the default outlet."""
+        return None
+
     def open_spider(self) -> None:
         from storage.access import ArchiveError
         from storage.archive import Archive
@@ -137,7 +141,7 @@ class ArchivePipeline:
         try:
             self.archive = Archive(self.db_path, revisit_steps=self.revisit_steps)
             self.run_id = self.archive.start_run(spider.mode, [spider.language], self.base_url,
-                                                 spider.clock)
+                                                 spider.clock, self.run_outlet())
             self.crawler.stats.set_value(RUN_ID, self.run_id)
         except sqlite3.OperationalError as exc:
             self._stop_unwritable(exc, close=False)  # the engine closes it once it is open
@@ -200,8 +204,9 @@ class ArchivePipeline:
             self.counts["signals"] += 1
 
     def _record_not_modified(self, item: FetchedPage) -> None:
-        self.archive.record_not_modified(self.run_id, item.article_id, item.url, item.fetched_at)
-        self.counts["unchanged"] += 1
+        outcome = self.archive.record_not_modified(self.run_id, item.article_id, item.url,
+                                                   item.fetched_at)
+        self.counts["restored" if outcome == "restored" else "unchanged"] += 1
 
     def _record_gone(self, item: FetchedPage) -> None:
         removed = self.archive.record_gone(self.run_id, item.article_id, item.url, item.status,

@@ -51,7 +51,7 @@ class CrawlProgress:
         self.report(spider, final=reason)
 
     def line(self, name: str, final: str | None = None) -> str:
-        """`progress vlast_ru new: 12 s, 140 requests, 120 pages, 2 gone, 0 failed (10.0 articles/s)`."""
+        """`progress <outlet>_ru new: 12 s, 140 requests, 120 pages, 2 gone, 0 failed (10.0 articles/s)`."""
         seconds = time.monotonic() - self.started
         requests = self.crawler.stats.get_value("downloader/request_count", 0)
         articles = sum(self.counts.values())

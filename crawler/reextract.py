@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 from crawler.extract import EXTRACTOR_VERSION, ExtractionError, extract
+from crawler.outlet_pages import extract_outlet
+from outlets import Outlet
+from outlets.definition import DefinitionError
 from storage.records import RECORD_COLUMNS, VERSIONED_FIELDS, normalise
 
 COMPARED = tuple(dict.fromkeys((*RECORD_COLUMNS, *VERSIONED_FIELDS)))
@@ -45,26 +49,39 @@ class Report:
         return "\n".join(lines)
 
 
+def _read(body: bytes, version: dict, outlets: Callable[[str], Outlet]):
+    """A capture read as its outlet's page: the default outlet's, or an added one's."""
+    if not version.get("outlet"):
+        return extract(body, version["url"], version["fetched_at"])
+    return extract_outlet(outlets(version["outlet"]), body, version["url"], version["fetched_at"])
+
+
 def changed_fields(stored: dict, record: dict) -> list[str]:
     """The record fields whose new reading differs from the stored one."""
     return [name for name in COMPARED if normalise(stored.get(name)) != normalise(record.get(name))]
 
 
 def reextract(archive, since: str | None = None, article_id: int | None = None,
-              dry_run: bool = False) -> Report:
+              dry_run: bool = False, outlets: Callable[[str], Outlet] | None = None) -> Report:
     """Read every stored capture again (those first seen since `since`, or of one article) and
     replace the readings that differ; the old readings stay in the archive with their extractor.
+    An added outlet's captures are read by its definition, which `outlets` gives by name (by
+    default from the folder beside the archive, `archive.outlets/`).
     """
     started = time.monotonic()
     report = Report(dry_run=dry_run)
+    if outlets is None:
+        from outlets.store import OutletFolder, default_folder
+
+        outlets = OutletFolder(default_folder(archive.path)).get
     for version in archive.captured_versions(since, article_id):
         capture = archive.capture(version["version_id"])
         if capture is None:
             continue
         report.pages_read += 1
         try:
-            record = extract(capture[1], version["url"], version["fetched_at"])
-        except ExtractionError as error:
+            record = _read(capture[1], version, outlets)
+        except (ExtractionError, DefinitionError) as error:
             report.unreadable.append({"version_id": version["version_id"], "error": str(error)})
             continue
         record.article_id = version["article_id"]

@@ -60,18 +60,23 @@ class CrawlError(RuntimeError):
 
 
 def crawl_settings(base_url: str, db: str, overrides: dict | None = None,
-                   revisit_steps: list[int] | None = None) -> Settings:
-    """Project settings for one crawl: the base URL, the archive and the revisit steps reach the
-    spiders and pipelines only here (the spiders lift the delays for a replay on this machine,
-    however they are run)."""
+                   revisit_steps: list[int] | None = None, outlet=None) -> Settings:
+    """Project settings for one crawl: the base URL, the archive and the revisit policy reach
+    the spiders and pipelines only here (the spiders lift the delays for a replay on this
+    machine, however they are run). The revisit steps given win over the outlet's own policy
+    (its definition's `[revisit]`), which wins over the settings'."""
     import settings as project_settings
 
     settings = Settings()
     settings.setmodule(project_settings, priority="project")
     settings.set("MEDIAWATCH_BASE_URL", base_url.rstrip("/"), priority="cmdline")
     settings.set("MEDIAWATCH_DB", db, priority="cmdline")
-    if revisit_steps:
-        settings.set("MEDIAWATCH_REVISIT_STEPS", list(revisit_steps), priority="cmdline")
+    own = outlet.revisit if outlet is not None else None
+    if revisit_steps or (own and own.steps):
+        settings.set("MEDIAWATCH_REVISIT_STEPS", list(revisit_steps or own.steps),
+                     priority="cmdline")
+    elif own and own.policy:
+        settings.set("MEDIAWATCH_REVISIT_POLICY", own.policy, priority="cmdline")
     settings.update(overrides or {}, priority="cmdline")
     return settings
 
@@ -91,7 +96,8 @@ def run_crawl(
     the base URL is by default the default outlet's home page."""
     from outlets import default_outlet
 
-    settings = crawl_settings(base_url or default_outlet().home, db, overrides, revisit_steps)
+    settings = crawl_settings(base_url or default_outlet().home, db, overrides, revisit_steps,
+                              default_outlet())
     return _locked_crawl(db, settings, editions, mode, since, limit, everything)
 
 
@@ -108,7 +114,7 @@ def run_outlet_crawl(
 ) -> list[dict]:
     """Crawl editions of an added outlet (its definition given) by the outlet spider, into the
     same archive, and return the run records."""
-    settings = crawl_settings(outlet.home, db, overrides, revisit_steps)
+    settings = crawl_settings(outlet.home, db, overrides, revisit_steps, outlet)
     return _locked_crawl(db, settings, editions, mode, since, limit, everything, outlet)
 
 

@@ -11,6 +11,7 @@ import re
 from dataclasses import MISSING, dataclass, field, fields
 from difflib import get_close_matches
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 LANGUAGE = re.compile(r"^[a-z]{2,3}$")
@@ -105,6 +106,20 @@ class Politeness:
     delay: float = 1.0
 
 
+# The revisit policies an outlet may choose (storage/revisit.py).
+REVISIT_POLICIES = ("adaptive", "steps")
+
+
+@dataclass(frozen=True)
+class Revisit:
+    """When the outlet's archived articles are fetched again: `policy` "adaptive" or "steps"
+    (empty: the service's, MEDIAWATCH_REVISIT_POLICY), `steps` the fixed delays in seconds
+    (they choose "steps"; empty with "steps": the default steps)."""
+
+    policy: str = ""
+    steps: tuple[int, ...] = ()
+
+
 @dataclass(frozen=True)
 class Outlet:
     """A news outlet as configuration."""
@@ -118,6 +133,7 @@ class Outlet:
     articles: Articles = field(default_factory=Articles)
     extraction: Extraction = field(default_factory=Extraction)
     politeness: Politeness = field(default_factory=Politeness)
+    revisit: Revisit = field(default_factory=Revisit)
 
     @property
     def languages(self) -> tuple[str, ...]:
@@ -333,13 +349,47 @@ def _extraction(data: object, where: str) -> Extraction:
         if until and not re.match(r"^\d{4}-\d{2}-\d{2}$", until):
             raise DefinitionError(f"{layout.at('until')}: {until!r} must be a date as YYYY-MM-DD")
         layouts.append(Layout(layout.text("name", required=True), until, layout.text("note")))
-    return Extraction(module=read.text("module"), layouts=tuple(layouts),
-                      title_suffix=read.text("title_suffix"), timezone=read.text("timezone"))
+    ends = [layout.until for layout in layouts]
+    known = [end for end in ends if end]
+    if any(not end for end in ends[:-1]) or known != sorted(set(known)):
+        raise DefinitionError(f"{read.at('layouts')}: list the layouts oldest first, each with "
+                              "the date it ended (until), all but the last")
+    module = read.text("module")
+    if module:
+        from outlets.layouts import check_module
+
+        check_module(module, tuple(layout.name for layout in layouts), read.at("module"))
+    timezone = read.text("timezone")
+    if timezone:
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise DefinitionError(f"{read.at('timezone')}: {timezone!r} is not a time zone "
+                                  "such as Asia/Almaty") from None
+    return Extraction(module=module, layouts=tuple(layouts),
+                      title_suffix=read.text("title_suffix"), timezone=timezone)
 
 
 def _politeness(data: object, where: str) -> Politeness:
     read = _Reader(data, where, Politeness)
     return Politeness(robots=read.flag("robots", True), delay=read.number("delay", 1.0))
+
+
+def _revisit(data: object, where: str) -> Revisit:
+    read = _Reader(data, where, Revisit)
+    policy = read.text("policy")
+    if policy and policy not in REVISIT_POLICIES:
+        raise DefinitionError(f"{read.at('policy')}: {policy!r} must be one of "
+                              f"{', '.join(REVISIT_POLICIES)}")
+    steps = read.data.get("steps", [])
+    if not isinstance(steps, list) or not all(
+            isinstance(step, int) and not isinstance(step, bool) and step >= 0 for step in steps):
+        raise DefinitionError(f"{read.at('steps')}: must be a list of whole seconds of 0 or "
+                              f"more, not {_shown(steps)}")
+    if steps and policy == "adaptive":
+        raise DefinitionError(f"{read.at('steps')}: steps are for policy = \"steps\", not "
+                              "\"adaptive\"")
+    return Revisit(policy="steps" if steps else policy, steps=tuple(steps))
 
 
 def home_hosts(home: str) -> tuple[str, ...]:
@@ -374,4 +424,5 @@ def _build(data: dict, source: str) -> Outlet:
         discovery=_discovery(read.table("discovery"), f"{source}.discovery"),
         articles=_articles(read.table("articles"), f"{source}.articles"),
         extraction=_extraction(read.table("extraction"), f"{source}.extraction"),
-        politeness=_politeness(read.table("politeness"), f"{source}.politeness"))
+        politeness=_politeness(read.table("politeness"), f"{source}.politeness"),
+        revisit=_revisit(read.table("revisit"), f"{source}.revisit"))

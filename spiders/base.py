@@ -24,6 +24,7 @@ from crawler.canonical import (
 from crawler.hostguard import OFF_OUTLET_LOCATION, REDIRECT_STATUSES, is_loopback
 from crawler.items import FetchedPage
 from outlets import Outlet, default_outlet
+from outlets.layouts import listing
 from storage.clock import parse_stamp, utc_iso
 
 MODES = ("new", "backfill", "revisit")
@@ -263,12 +264,13 @@ class EditionSpider(scrapy.Spider):
                            article_id=article_id, error=reason)
 
     def parse_listing(self, response: Response, section: str, page: int):
-        items = response.css(".news-inline-item-body, .news-inline-item")
+        markup = listing(self.outlet)  # the outlet module's, where it has one
+        items = response.css(markup.entry) if markup.entry else []
         dates = [d for d in response.css("time::attr(datetime)").getall() if d]
         links = response.css("a::attr(href)").getall()
         headlines = [(item.css("a::attr(href)").get() or "",
-                      item.css("a b::text, a.news-inline-item-title::text").get())
-                     for item in response.css(".news-inline-item")]
+                      item.css(markup.headline).get() if markup.headline else None)
+                     for item in items]
         yield from self.headline_signals(response, headlines, f"listing /{section}/ page {page}")
         fresh = list(self.follow_articles(response, links))
         yield from fresh

@@ -24,7 +24,7 @@ from storage.access import (
     keep_shared_files,
     storage_trouble,
 )
-from storage.captures import CaptureCodec
+from storage.captures import CaptureCodec, outlet_of
 from storage.changes import change_columns
 from storage.clock import parse_stamp, utc_iso
 from storage.db import ACTIVE, REMOVED, connect, write_transaction
@@ -289,7 +289,8 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
                            version_id)
 
     def _store_capture(self, page: _Page) -> int:
-        data, compression = self.captures.compress(page.body or b"", page.record.language)
+        data, compression = self.captures.compress(
+            page.body or b"", outlet_of(self.db, page.record.article_id))
         capture_id = self.db["captures"].insert({
             "article_id": page.record.article_id,
             "run_id": page.run_id,
@@ -395,8 +396,9 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
         })
 
     def record_not_modified(self, run_id: int | None, article_id: int, url: str,
-                            fetched_at: str) -> None:
-        """A 304 answer to a conditional request: the article is unchanged."""
+                            fetched_at: str) -> str:
+        """A 304 answer to a conditional request: the article is unchanged (`not_modified`),
+        or, when it had been removed, back unchanged (`restored`)."""
         at = utc_iso(fetched_at)
         with write_transaction(self.db):
             current = self._article_row(article_id)
@@ -407,6 +409,7 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
                     outcome = "restored"
                 self._seen_unchanged(article_id, current, at, {})
             self._log_fetch(run_id, article_id, url, 304, outcome, at)
+        return outcome
 
     def record_gone(self, run_id: int | None, article_id: int | None, url: str, status: int,
                     location: str | None, fetched_at: str) -> bool:

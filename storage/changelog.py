@@ -20,6 +20,7 @@ from sqlite_utils import Database
 
 from storage.changes import EVENT_KINDS, KINDS
 from storage.divergence import NOT_MISREAD
+from storage.outlets import outlet_clause
 from storage.search import compile_query, searching
 
 DEGRADED = "degraded"
@@ -47,9 +48,11 @@ class Cursor:
 
 @dataclass
 class ChangeFilter:
-    """Which changes to read: an edition, kinds (any of them), one article, a full-text query,
-    and a time range (`since` inclusive, `until` exclusive, UTC stamps) of when each was seen."""
+    """Which changes to read: outlets (any of them, as stored: None is the default outlet), an
+    edition, kinds (any of them), one article, a full-text query, and a time range (`since`
+    inclusive, `until` exclusive, UTC stamps) of when each was seen."""
 
+    outlets: tuple[str | None, ...] = ()
     language: str | None = None
     kinds: tuple[str, ...] = ()
     article_id: int | None = None
@@ -85,6 +88,7 @@ def _marks(values) -> str:
     return ", ".join("?" for _ in values)
 
 
+
 def _query_clause(query: str | None, language: str | None, version: str) -> tuple[str, list]:
     """SQL testing that a version id expression, or the version before it, matches a query."""
     if not query:
@@ -113,7 +117,8 @@ def _common(at: str, wanted: ChangeFilter) -> tuple[str, list]:
     if wanted.article_id is not None:
         clauses.append("a.id = ?")
         params.append(wanted.article_id)
-    return "".join(f" AND {c}" for c in clauses), params
+    outlets, named = outlet_clause("a.outlet", wanted.outlets)
+    return "".join(f" AND {c}" for c in clauses) + outlets, params + named
 
 
 def _page(newest_first: bool, depth: int | None, *columns: str) -> tuple[str, list]:
@@ -138,7 +143,7 @@ def _revisions(db, wanted, after, upto, newest_first, depth) -> list[dict]:
     rows = db.execute(
         "SELECT v.id, v.article_id, a.language, v.title, a.url, v.number, v.changes,"
         " v.first_seen, (SELECT p.title FROM versions p WHERE p.article_id = v.article_id"
-        " AND p.number = v.number - 1) FROM versions v JOIN articles a ON a.id = v.article_id"
+        " AND p.number = v.number - 1), a.outlet FROM versions v JOIN articles a ON a.id = v.article_id"
         f" WHERE v.number > 1 AND v.changes != '[]' AND v.id > ?{where}{query_sql}{page_sql}",
         [after.version_id, *params, *query_params, *page_params],
     ).fetchall()
@@ -150,7 +155,7 @@ def _revisions(db, wanted, after, upto, newest_first, depth) -> list[dict]:
                       "url": r[4], "version": r[5], "kinds": kinds_of, "at": r[7],
                       "old_title": r[8] if "headline" in kinds_of else None,
                       "status": None, "location": None, "at_version": None,
-                      "divergence_id": None})
+                      "divergence_id": None, "outlet": r[9]})
     return items
 
 
@@ -172,7 +177,8 @@ def _events(db, wanted, after, upto, newest_first, depth) -> list[dict]:
     page_sql, page_params = _page(newest_first, depth, "e.at", "e.article_id", "e.id")
     rows = db.execute(
         "SELECT e.id, e.article_id, a.language, coalesce(v.title, a.title), a.url,"
-        " v.number, e.kind, e.at, e.status, e.location, v.id, e.divergence_id FROM events e"
+        " v.number, e.kind, e.at, e.status, e.location, v.id, e.divergence_id, a.outlet"
+        " FROM events e"
         " JOIN articles a ON a.id = e.article_id"
         f" LEFT JOIN versions v ON v.id = {version}"
         f" WHERE e.id > ? AND {NOT_MISREAD}{where}{query_sql}{page_sql}",
@@ -181,12 +187,13 @@ def _events(db, wanted, after, upto, newest_first, depth) -> list[dict]:
     return [{"key": f"event:{r[0]}", "source": "event", "id": r[0], "event_id": r[0],
              "article_id": r[1], "language": r[2], "title": r[3], "url": r[4], "version": None,
              "at_version": r[5], "kinds": [r[6]], "at": r[7], "status": r[8],
-             "location": r[9], "version_id": r[10], "old_title": None, "divergence_id": r[11]}
+             "location": r[9], "version_id": r[10], "old_title": None, "divergence_id": r[11],
+             "outlet": r[12]}
             for r in rows]
 
 
 def _degraded_runs(db, wanted, after, upto, newest_first, depth) -> list[dict]:
-    if DEGRADED not in wanted.kinds or wanted.article_id is not None:
+    if DEGRADED not in wanted.kinds or wanted.article_id is not None or wanted.outlets:
         return []
     where, params = " AND r.id <= ?", [upto.run_id if upto else _finished_runs_top(db)]
     for clause, value in ((" AND r.finished_at >= ?", wanted.since),
@@ -209,7 +216,8 @@ def _degraded_runs(db, wanted, after, upto, newest_first, depth) -> list[dict]:
              "degraded": (json.loads(r[6] or "{}") or {}).get("degraded") or [],
              "kinds": [DEGRADED], "language": ",".join(json.loads(r[1] or "[]")),
              "title": None, "url": None, "version": None, "version_id": None, "status": None,
-             "location": None, "old_title": None, "at_version": None, "divergence_id": None}
+             "location": None, "old_title": None, "at_version": None, "divergence_id": None,
+             "outlet": None}
             for r in rows]
 
 

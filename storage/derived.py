@@ -91,6 +91,14 @@ def rebuild_divergence(db: Database) -> None:
     divergence.rebuild(db)
 
 
+def rebuild_captures(db: Database) -> None:
+    """The zlib captures of earlier versions rewritten with zstd, each checked against its log
+    entry (so after the log is built) and read back byte-identical (storage.recompress)."""
+    from storage.recompress import recompress_in_migration  # it imports storage.access
+
+    recompress_in_migration(db)
+
+
 # In the order they are rebuilt: editions are inferred from the search columns' neighbours;
 # the editions of a story are compared once they are linked.
 REBUILDS = {
@@ -101,6 +109,7 @@ REBUILDS = {
     "kinds": rebuild_kinds,
     "evidence": evidence.build_log,  # appends entries for rows without one; never rewrites
     "divergence": rebuild_divergence,
+    "captures": rebuild_captures,
 }
 
 

@@ -23,6 +23,7 @@ from sqlite_utils import Database
 
 from storage.captures import CaptureCodec
 from storage.db import rows
+from storage.outlets import outlet_clause
 
 SCHEME = 1  # how digests are computed; a later scheme would be added beside this one
 GENESIS = "0" * 64  # the chain before the first entry
@@ -506,15 +507,20 @@ def _check_since(since: tuple[int | None, str], chain: str | None, entries: int,
 
 def exported_versions(db: Database, language: str | None = None, since: str | None = None,
                       until: str | None = None,
-                      article_id: int | None = None) -> list[tuple[int, int]]:
+                      article_id: int | None = None,
+                      outlets: tuple[str | None, ...] = ()) -> list[tuple[int, int]]:
     """(version id, article id) of the versions (each with its capture) an export selects,
-    oldest first: an edition, captures fetched in [since, until), one article."""
+    oldest first: an edition, captures fetched in [since, until), one article, outlets (as
+    articles store them)."""
     where, params = ["1"], []
     for clause, value in (("a.language = ?", language), ("c.fetched_at >= ?", since),
                           ("c.fetched_at < ?", until), ("v.article_id = ?", article_id)):
         if value is not None:
             where.append(clause)
             params.append(value)
+    clause, named = outlet_clause("a.outlet", outlets)
+    where[-1] += clause
+    params += named
     return [(row[0], row[1]) for row in db.execute(
         "SELECT v.id, v.article_id FROM versions v JOIN articles a ON a.id = v.article_id"
         " JOIN captures c ON c.id = v.capture_id"

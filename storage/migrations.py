@@ -24,6 +24,7 @@ NEEDS = {
     "m015_evidence": ("evidence",),
     "m016_change_excerpts": ("kinds",),
     "m017_divergence": ("divergence",),
+    "m021_zstd_captures": ("captures",),
 }
 
 
@@ -466,6 +467,53 @@ def m018_outlets(db: Database) -> None:
     db["outlet_keys"].create({"id": int, "outlet": str, "key": str, "created_at": str}, pk="id",
                              not_null={"outlet", "key"})
     db["outlet_keys"].create_index(["outlet", "key"], unique=True)
+
+
+@MIGRATIONS()
+def m019_watch_outlets(db: Database) -> None:
+    """A watch bound to outlets: a JSON list of them as articles store them (null: the default
+    outlet); NULL, as on every watch made before, is every outlet."""
+    db["watches"].add_column("outlets", str)
+
+
+@MIGRATIONS()
+def m020_run_outlets(db: Database) -> None:
+    """The outlet each crawl run crawled (NULL for the default outlet, as every run before), so
+    that the service plans each outlet's jobs from its own runs."""
+    db["runs"].add_column("outlet", str)
+
+
+@MIGRATIONS()
+def m021_zstd_captures(db: Database) -> None:
+    """zstd dictionaries trained per outlet, which never change once stored; captures name the
+    one they use (`zstd-dict:ID`). The zlib captures of earlier versions are rewritten with them
+    afterwards (NEEDS), each proved to read back byte-identical."""
+    db["capture_zstd_dictionaries"].create(
+        {
+            "id": int,  # from what it was trained on (storage.captures.dictionary_id)
+            "outlet": str,  # NULL for the default outlet
+            "made_at": str,
+            "after_capture": int,  # the latest capture when it was made: used by later ones
+            "samples": int,  # pages it was trained on
+            "data": bytes,
+        },
+        pk="id",
+        not_null={"data", "after_capture"},
+    )
+    db["capture_zstd_dictionaries"].create_index(["outlet", "after_capture"])
+    # Which captures are left in an older format, and a dictionary's latest captures, without
+    # reading the pages.
+    db["captures"].create_index(["compression"])
+    db.executescript("""
+        CREATE TRIGGER capture_zstd_dictionaries_no_update
+          BEFORE UPDATE ON capture_zstd_dictionaries BEGIN
+          SELECT RAISE(ABORT, 'a capture dictionary is never changed: captures depend on it');
+        END;
+        CREATE TRIGGER capture_zstd_dictionaries_no_delete
+          BEFORE DELETE ON capture_zstd_dictionaries BEGIN
+          SELECT RAISE(ABORT, 'a capture dictionary is never deleted: captures depend on it');
+        END;
+    """)
 
 
 def is_current(db: Database) -> bool:

@@ -43,3 +43,26 @@ def active_keys(db: Database, outlet: str, language: str | None = None) -> set[s
     rows = db.execute("SELECT k.key FROM outlet_keys k JOIN articles a ON a.id = k.id"
                       f" WHERE k.outlet = ? AND a.status = ?{clause}", [outlet, ACTIVE, *params])
     return {row[0] for row in rows.fetchall()}
+
+
+def outlet_clause(column: str, outlets: tuple[str | None, ...]) -> tuple[str, list]:
+    """SQL (with its parameters) testing that an articles.outlet column is one of `outlets`
+    (None stands for the default outlet, stored as NULL); "" when no outlet is asked for."""
+    if not outlets:
+        return "", []
+    named = [outlet for outlet in dict.fromkeys(outlets) if outlet is not None]
+    tests = [f"{column} IS NULL"] if None in outlets else []
+    marks = ", ".join("?" for _ in named)
+    tests += [f"{column} IN ({marks})"] if named else []
+    return f" AND ({' OR '.join(tests)})", named
+
+
+def archived_outlets(db: Database) -> list[str | None]:
+    """The outlets the archive holds articles of (None: the default outlet), read from the
+    index on articles.outlet one outlet at a time (a loose index scan, not every article)."""
+    named = [row[0] for row in db.execute(
+        "WITH RECURSIVE o(name) AS (SELECT min(outlet) FROM articles UNION ALL SELECT"
+        " (SELECT min(outlet) FROM articles WHERE outlet > o.name) FROM o WHERE o.name IS NOT"
+        " NULL) SELECT name FROM o WHERE name IS NOT NULL").fetchall()]
+    default = db.execute("SELECT 1 FROM articles WHERE outlet IS NULL LIMIT 1").fetchone()
+    return ([None] if default else []) + named

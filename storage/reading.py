@@ -12,6 +12,7 @@ from storage.captures import CaptureCodec
 from storage.changelog import ChangeFilter, change_log
 from storage.clock import utc_iso
 from storage.db import rows
+from storage.outlets import outlet_clause
 from storage.readings import artefact_versions
 from storage.records import record_from_row
 from storage.search import search
@@ -212,19 +213,26 @@ class ArchiveReads:
             [limit],
         ))
 
-    def article_ids(self, language: str | None = None, since: str | None = None) -> list[int]:
-        """Ids of archived articles whose current version appeared since a time, by id."""
+    def article_ids(self, language: str | None = None, since: str | None = None,
+                    outlets: tuple[str | None, ...] = ()) -> list[int]:
+        """Ids of archived articles (of an edition, of outlets as stored) whose current version
+        appeared since a time, by id."""
         return self._ids("SELECT a.id FROM articles a JOIN versions v"
-                         " ON v.id = a.current_version_id", "a.id", language, since)
+                         " ON v.id = a.current_version_id", "a.id", language, since, outlets)
 
-    def version_ids(self, language: str | None = None, since: str | None = None) -> list[int]:
+    def version_ids(self, language: str | None = None, since: str | None = None,
+                    outlets: tuple[str | None, ...] = ()) -> list[int]:
         """Ids of archived versions (each with its capture) that appeared since a time, oldest first."""
         return self._ids("SELECT v.id FROM versions v JOIN articles a ON a.id = v.article_id",
-                         "v.id", language, since)
+                         "v.id", language, since, outlets)
 
-    def _ids(self, select: str, order: str, language: str | None, since: str | None) -> list[int]:
+    def _ids(self, select: str, order: str, language: str | None, since: str | None,
+             outlets: tuple[str | None, ...] = ()) -> list[int]:
         sql, params = f"{select} WHERE v.first_seen >= ?", [utc_iso(since) if since else ""]
         if language:
             sql += " AND a.language = ?"
             params.append(language)
+        clause, named = outlet_clause("a.outlet", outlets)
+        sql += clause
+        params += named
         return [row[0] for row in self.db.execute(f"{sql} ORDER BY {order}", params).fetchall()]

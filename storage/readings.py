@@ -15,7 +15,8 @@ from storage.search import index_version, search_columns, unindex_version
 
 def captured_versions(db: Database, since: str | None = None,
                       article_id: int | None = None) -> list[dict]:
-    """Versions that have a stored capture, oldest first: ids, URL, when first seen, extractor."""
+    """Versions that have a stored capture, oldest first: ids, URL, when first seen, extractor,
+    and the article's outlet (None for the default outlet)."""
     where, params = ["v.capture_id IS NOT NULL"], []
     if since:
         where.append("v.first_seen >= ?")
@@ -24,10 +25,12 @@ def captured_versions(db: Database, since: str | None = None,
         where.append("v.article_id = ?")
         params.append(article_id)
     rows = db.execute(
-        "SELECT v.id, v.article_id, v.number, v.url, v.first_seen, v.extractor, c.fetched_at"
-        " FROM versions v JOIN captures c ON c.id = v.capture_id"
+        "SELECT v.id, v.article_id, v.number, v.url, v.first_seen, v.extractor, c.fetched_at,"
+        " a.outlet FROM versions v JOIN captures c ON c.id = v.capture_id"
+        " LEFT JOIN articles a ON a.id = v.article_id"
         f" WHERE {' AND '.join(where)} ORDER BY v.article_id, v.number", params)
-    names = ["version_id", "article_id", "number", "url", "first_seen", "extractor", "fetched_at"]
+    names = ["version_id", "article_id", "number", "url", "first_seen", "extractor", "fetched_at",
+             "outlet"]
     return [dict(zip(names, row, strict=True)) for row in rows.fetchall()]
 
 

@@ -8,6 +8,7 @@ from sqlite_utils import Database
 
 from storage.clock import utc_iso
 from storage.db import decode_json, rows, write_transaction
+from storage.outlets import outlet_clause
 from storage.processes import run_died, this_process
 
 RUN_STATUSES = ("ok", "failed", "killed", "timeout", "stopped", "degraded", "died")
@@ -19,11 +20,13 @@ class RunLog:
     db: Database
 
     def start_run(self, mode: str, editions: list[str], base_url: str,
-                  at: str | None = None) -> int:
-        """Record the start of a crawl run (now, or `at`) and return its id."""
+                  at: str | None = None, outlet: str | None = None) -> int:
+        """Record the start of a crawl run (now, or `at`) of an outlet (None: the default one)
+        and return its id."""
         with write_transaction(self.db):
             return self.db["runs"].insert({
                 "mode": mode,
+                "outlet": outlet,
                 "editions": json.dumps(list(editions)),
                 "base_url": base_url,
                 "started_at": utc_iso(at) if at else utc_iso(),
@@ -31,12 +34,23 @@ class RunLog:
                 **this_process(),
             }).last_pk
 
-    def last_run_start(self, mode: str, language: str) -> str | None:
-        """When the last finished run of `mode` over `language` started, if any."""
+    def last_run_start(self, mode: str, language: str, outlet: str | None = None) -> str | None:
+        """When the last finished run of `mode` over `language` of an outlet (None: the default
+        one) started, if any."""
+        clause = "outlet = ?" if outlet else "outlet IS NULL"
         row = self.db.execute(
             "SELECT max(started_at) FROM runs WHERE mode = ? AND status != 'running'"
-            " AND editions LIKE ?", [mode, f'%"{language}"%']).fetchone()
+            f" AND editions LIKE ? AND {clause}",
+            [mode, f'%"{language}"%', *([outlet] if outlet else [])]).fetchone()
         return row[0] if row else None
+
+    def last_starts(self) -> list[dict]:
+        """The last start of the finished runs of each outlet, mode and editions: what the crawl
+        service plans its next runs from (`outlet`, `mode`, `editions`, `started_at`)."""
+        found = rows(self.db.execute(
+            "SELECT outlet, mode, editions, max(started_at) AS started_at, 'finished' AS status"
+            " FROM runs WHERE status != 'running' GROUP BY outlet, mode, editions"))
+        return [decode_json(row, "editions") for row in found]
 
     def finish_run(self, run_id: int, status: str, stats: dict, errors: list) -> None:
         """Record how a run ended: status ok, failed, killed or timeout, with stats and errors."""
@@ -72,9 +86,12 @@ class RunLog:
         found = rows(self.db.execute("SELECT * FROM runs WHERE id = ?", [run_id]))
         return _shown(found[0]) if found else None
 
-    def runs(self, limit: int = 20) -> list[dict]:
-        """The latest runs, newest first; a run whose process died shows the status `died`."""
-        latest = rows(self.db.execute("SELECT * FROM runs ORDER BY id DESC LIMIT ?", [limit]))
+    def runs(self, limit: int = 20, outlets: tuple[str | None, ...] = ()) -> list[dict]:
+        """The latest runs, newest first, of `outlets` (None: the default outlet; empty: every
+        outlet); a run whose process died shows the status `died`."""
+        clause, params = outlet_clause("outlet", outlets)
+        latest = rows(self.db.execute(f"SELECT * FROM runs WHERE 1{clause} ORDER BY id DESC LIMIT ?",
+                                      [*params, limit]))
         return [_shown(row) for row in latest]
 
 

@@ -14,6 +14,7 @@ from sqlite_utils import Database
 from storage import kazakh
 from storage.budget import OutOfTime, time_limit
 from storage.kazakh import has_kazakh_letters
+from storage.outlets import outlet_clause
 from storage.records import EDITIONS, display_columns
 from storage.text import (
     CYRILLIC,
@@ -368,8 +369,13 @@ def _filters(
     author: str | None,
     date_from: str | None,
     date_to: str | None,
+    outlets: tuple[str | None, ...] = (),
 ) -> tuple[str, list]:
     clauses, params = [], []
+    if outlets:
+        clause, named = outlet_clause("a.outlet", outlets)
+        clauses.append(clause.removeprefix(" AND "))
+        params += named
     if language:
         clauses.append("a.language = ?")
         params.append(language)
@@ -466,13 +472,14 @@ def search(
     offset: int = 0,
     marks: tuple[str, str] = ("[", "]"),
     seconds: float | None = None,
+    outlets: tuple[str | None, ...] = (),
 ) -> list[dict]:
     """Articles matching a query, best first, with a highlighted snippet.
 
     Filters: edition language, section, author (part of a name, any case), publication date
-    range (`YYYY-MM-DD`, inclusive). With all_versions, every archived version is searched
-    (so text since edited out or removed is found) and each article appears once, with its
-    best-matching version.
+    range (`YYYY-MM-DD`, inclusive), outlets (as stored: None is the default outlet). With
+    all_versions, every archived version is searched (so text since edited out or removed is
+    found) and each article appears once, with its best-matching version.
 
     Words typed without Kazakh letters also find the Kazakh words they may stand for
     (`Оскемен` finds `Өскемен`); those articles come after the ones the words match as typed.
@@ -490,7 +497,7 @@ def search(
         if wide.expression != query.expression:
             tiers.append(f"({wide.expression}) NOT ({query.expression})")
         find = _search_versions if all_versions else _search_current
-        filters = (language, section, author, date_from, date_to)
+        filters = (language, section, author, date_from, date_to, outlets)
         if len(tiers) == 1:
             rows = find(db, query.expression, *filters, limit, offset)
         else:
@@ -541,12 +548,12 @@ def kazakh_spellings(db: Database, word: str, forms: list[str]) -> list[str]:
 
 
 RESULT_COLUMNS = ("article_id", "language", "section", "url", "title", "published", "authors",
-                  "status", "version", "lead", "body")
+                  "status", "version", "lead", "body", "outlet")
 
 
-def _search_current(db, expression, language, section, author, date_from, date_to, limit,
-                    offset):
-    filters, params = _filters("a", language, section, author, date_from, date_to)
+def _search_current(db, expression, language, section, author, date_from, date_to, outlets,
+                    limit, offset):
+    filters, params = _filters("a", language, section, author, date_from, date_to, outlets)
     columns = " ".join(STEM_COLUMNS)
     match = f"{{{columns}}} : ({expression})"
     ranked = _ranked(db, "articles_fts", "JOIN articles a ON a.id = articles_fts.rowid",
@@ -554,7 +561,7 @@ def _search_current(db, expression, language, section, author, date_from, date_t
     rows = _load(
         db,
         "SELECT a.id, a.id, a.language, a.section, a.url, a.title, a.published, a.authors,"
-        " a.status, a.current_version, a.lead, a.body FROM articles a WHERE a.id",
+        " a.status, a.current_version, a.lead, a.body, a.outlet FROM articles a WHERE a.id",
         ranked,
     )
     results = []
@@ -566,16 +573,16 @@ def _search_current(db, expression, language, section, author, date_from, date_t
     return results
 
 
-def _search_versions(db, expression, language, section, author, date_from, date_to, limit,
-                     offset):
-    filters, params = _filters("v", language, section, author, date_from, date_to)
+def _search_versions(db, expression, language, section, author, date_from, date_to, outlets,
+                     limit, offset):
+    filters, params = _filters("v", language, section, author, date_from, date_to, outlets)
     joins = "JOIN versions v ON v.id = versions_fts.rowid JOIN articles a ON a.id = v.article_id"
     ranked = _ranked(db, "versions_fts", joins, VERSION_WEIGHTS, expression, filters,
                      params, (limit + offset) * 5, 0)
     rows = _load(
         db,
         "SELECT v.id, v.article_id, a.language, v.section, v.url, v.title, v.published,"
-        " v.authors, a.status, v.number, v.lead, v.body, v.id, a.current_version"
+        " v.authors, a.status, v.number, v.lead, v.body, a.outlet, v.id, a.current_version"
         " FROM versions v JOIN articles a ON a.id = v.article_id WHERE v.id",
         ranked,
     )
@@ -584,11 +591,11 @@ def _search_versions(db, expression, language, section, author, date_from, date_
         if row[0] in seen:
             continue
         seen.add(row[0])
-        item = dict(zip(RESULT_COLUMNS, row[:11], strict=True))
+        item = dict(zip(RESULT_COLUMNS, row[:12], strict=True))
         item["authors"] = json.loads(item["authors"] or "[]")
         item["body"] = "\n\n".join(json.loads(item["body"] or "[]"))
-        item["version_id"] = row[11]
-        item["current"] = row[8] == row[12]
+        item["version_id"] = row[12]
+        item["current"] = row[8] == row[13]
         item["score"] = row[-1]
         results.append(item)
     return results[offset : offset + limit]
@@ -651,6 +658,7 @@ def edition_counts(
     languages: tuple[str, ...] = EDITIONS,
     window: int = COUNT_WINDOW,
     seconds: float | None = None,
+    outlets: tuple[str | None, ...] = (),
 ) -> tuple[dict[str, int], bool]:
     """How many articles match the query in each edition (what `search` with that edition as its
     language filter finds), counted among each edition's `window` newest matches of the index,
@@ -661,11 +669,11 @@ def edition_counts(
     db.register_function(fold, name="mw_fold", deterministic=True)
     with searching(db, seconds):
         return _edition_counts(db, text, section, author, date_from, date_to, all_versions,
-                               languages, window)
+                               languages, window, outlets)
 
 
 def _edition_counts(db, text, section, author, date_from, date_to, all_versions, languages,
-                    window) -> tuple[dict[str, int], bool]:
+                    window, outlets) -> tuple[dict[str, int], bool]:
     counts, complete = {}, True
     for language in languages:
         query = compile_query(text, language)
@@ -673,12 +681,14 @@ def _edition_counts(db, text, section, author, date_from, date_to, all_versions,
             counts[language] = 0
             continue
         if all_versions:
-            filters, params = _filters("v", language, section, author, date_from, date_to)
+            filters, params = _filters("v", language, section, author, date_from, date_to,
+                                       outlets)
             table, match = "versions_fts", query.expression
             joins = "JOIN versions v ON v.id = m.rowid JOIN articles a ON a.id = v.article_id"
             counted = "count(DISTINCT CASE WHEN 1{filters} THEN v.article_id END)"
         else:
-            filters, params = _filters("a", language, section, author, date_from, date_to)
+            filters, params = _filters("a", language, section, author, date_from, date_to,
+                                       outlets)
             table, match = "articles_fts", f"{{{' '.join(STEM_COLUMNS)}}} : ({query.expression})"
             joins = "JOIN articles a ON a.id = m.rowid"
             counted = "coalesce(sum(1{filters}), 0)"

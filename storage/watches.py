@@ -50,13 +50,16 @@ def _rows(cursor) -> list[dict]:
 
 def _watch(row: dict) -> dict:
     row["kinds"] = json.loads(row["kinds"] or "[]")
+    # the outlets whose changes it gets, as articles store them (null: the default outlet)
+    row["outlets"] = json.loads(row.get("outlets") or "[]")
     return row
 
 
 def add_watch(db: Database, name: str, notify_url: str, kinds: list[str], language: str | None,
               query: str | None, digest: str | None, secret_ref: str | None = None,
-              allow_private: bool = False) -> dict:
-    """Store a watch; it sees the changes archived from now on. `notify_url` is what the
+              allow_private: bool = False, outlets: tuple[str | None, ...] = ()) -> dict:
+    """Store a watch; it sees the changes archived from now on (of `outlets` only, as articles
+    store them, when given). `notify_url` is what the
     archive keeps: the redacted address when `secret_ref` names the full one in the secrets
     file (a full address given without it is moved out by move_secrets_out)."""
     with write_transaction(db):
@@ -68,6 +71,7 @@ def add_watch(db: Database, name: str, notify_url: str, kinds: list[str], langua
             "language": language, "query": query, "digest": digest, "created_at": now,
             "collected_at": now, "cursor": high_water(db).to_json(), "secret_ref": secret_ref,
             "allow_private": int(allow_private),
+            "outlets": json.dumps(list(dict.fromkeys(outlets))) if outlets else None,
         })
         return get_watch(db, name)
 
@@ -100,8 +104,8 @@ def remove_watch(db: Database, name: str) -> dict | None:
 
 
 def watch_filter(watch: dict) -> ChangeFilter:
-    return ChangeFilter(language=watch["language"], kinds=tuple(watch["kinds"]),
-                        query=watch["query"])
+    return ChangeFilter(outlets=tuple(watch.get("outlets") or ()), language=watch["language"],
+                        kinds=tuple(watch["kinds"]), query=watch["query"])
 
 
 def collect(db: Database, watch: dict, build: Callable[[dict, list[dict]], list[Message]],
@@ -256,8 +260,8 @@ def watch_schedule(db: Database) -> list[dict]:
             "SELECT sent_at, count, title FROM deliveries WHERE watch_id = ? AND status = ?"
             " ORDER BY sent_at DESC, id DESC LIMIT 1", [watch["id"], SENT]))
         result.append({
-            "name": watch["name"], "kinds": watch["kinds"], "language": watch["language"],
-            "query": watch["query"], "digest": watch["digest"],
+            "name": watch["name"], "kinds": watch["kinds"], "outlets": watch["outlets"],
+            "language": watch["language"], "query": watch["query"], "digest": watch["digest"],
             "created_at": watch["created_at"], "deliveries": watch["deliveries"],
             "last_sent": last[0] if last else None, "next_digest": next_digest(watch),
             "error": watch.get("error"), "error_at": watch.get("error_at"),

@@ -485,7 +485,8 @@ def test_feed_escapes_markup_from_the_site(tmp_path):
     assert "<del>Митинг</del>" in summary and "<ins>&lt;script&gt;" in summary
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in summary
     assert "<script" not in summary and "<img" not in summary
-    assert root.find("a:entry/a:title", ns).text == f"[ru] {hostile} (headline, rewrite, stealth)"
+    assert root.find("a:entry/a:title", ns).text == \
+        f"[Vlast.kz ru] {hostile} (headline, rewrite, stealth)"
     parsed = parse_feed(document)
     assert parsed.entries[0].updated == "2024-01-02T10:00:00+00:00"
     assert parsed.entries[1].id == "tag:mediawatch,2024:vlast.kz/article/57753/v1"

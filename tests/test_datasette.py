@@ -76,6 +76,7 @@ def test_internal_tables_are_hidden(archive_path):
     name = archive_path.stem
     tables = {table["name"]: table for table in get_json(archive_path, f"/{name}.json")["tables"]}
     assert tables["simhash_bands"]["hidden"] and not tables["articles"]["hidden"]
+    assert tables["capture_zstd_dictionaries"]["hidden"]
 
 
 KAZAKH = {11: "Жұрт алаңға жиналды.", 12: "Алаңында жиын өтті.", 13: "Алаңда адам көп.",

@@ -240,7 +240,8 @@ def test_migrate_brings_an_older_archive_up_to_date(tmp_path):
     assert result.code == 0 and result.out == (
         f"migrated {db}: m010_run_processes, m011_archive_notes, m012_watches, "
         "m013_watch_errors, m014_watch_receivers, m015_evidence, m016_change_excerpts, "
-        "m017_divergence, m018_outlets\n")
+        "m017_divergence, m018_outlets, m019_watch_outlets, m020_run_outlets, "
+        "m021_zstd_captures\n")
     assert cli("stats", "--db", str(db)).code == 0
     assert cli("migrate", "--db", str(db)).out == f"{db} is up to date: nothing to migrate\n"
     assert_one_line(cli("migrate", "--db", str(foreign_database(tmp_path / "other.db"))),

@@ -20,9 +20,9 @@ def search_hit(hit: dict) -> dict:
     return item
 
 
-def search_text(found: dict, color: bool = False) -> str:
-    """Ranked hits: date, edition, id and title, the snippet, other editions and the URL; the
-    head says how many match in all."""
+def search_text(found: dict, color: bool = False, show_outlet: bool = False) -> str:
+    """Ranked hits: date, (outlet,) edition, id and title, the snippet, other editions and the
+    URL; the head says how many match in all."""
     query, hits = found["query"], found["hits"]
     if not hits:
         return f"No articles match {query!r}."
@@ -35,8 +35,9 @@ def search_text(found: dict, color: bool = False) -> str:
         flags = "" if hit.get("status") == "active" else f" [{hit.get('status')}]"
         if hit.get("current") is False:
             flags += f" [found in version {hit['version']}]"
-        lines.append(f"\n{rank:>2}. {(hit.get('published') or '')[:10]}  {hit['language']}  "
-                     f"{hit['article_id']}  {title}{flags}")
+        outlet = f"{hit.get('outlet')}  " if show_outlet else ""
+        lines.append(f"\n{rank:>2}. {(hit.get('published') or '')[:10]}  {outlet}"
+                     f"{hit['language']}  {hit['article_id']}  {title}{flags}")
         lines.append(f"    {hit['snippet']}")
         others = ", ".join(f"{e['language']} {e['article_id']}" for e in hit["editions"])
         if others:
@@ -66,19 +67,26 @@ def change_title(item: dict, width: int = 60) -> str:
     return shorten(item["title"], width)
 
 
-def changes_text(items: list[dict], since: str) -> str:
-    """Changes newest first: time, edition, id, version, kinds and title."""
+def changes_text(items: list[dict], since: str, show_outlet: bool = False) -> str:
+    """Changes newest first: time, (outlet,) edition, id, version, kinds and title."""
     if not items:
         return f"No changes since {when(since)} {zone_name()}."
     head = (f"{len(items)} change{'s' if len(items) != 1 else ''} since {when(since)} "
             f"{zone_name()}, newest first:")
-    rows = [[when(i["at"]), i["language"], i["article_id"],
+    outlet = (lambda i: [i.get("outlet") or ""]) if show_outlet else (lambda i: [])
+    rows = [[when(i["at"]), *outlet(i), i["language"], i["article_id"],
              f"v{i['version']}" if i.get("version") else "", kinds_text(i), change_title(i)]
             for i in items]
     counts = Counter(kind for item in items for kind in item["kinds"])
     tally = ", ".join(f"{kind} {n}" for kind, n in counts.most_common())
-    return "\n".join([head, table([f"when ({zone_name()})", "ed", "id", "ver", "change", "title"], rows),
-                      f"by kind: {tally}"])
+    columns = [f"when ({zone_name()})", *(["outlet"] if show_outlet else []), "ed", "id", "ver",
+               "change", "title"]
+    lines = [head, table(columns, rows), f"by kind: {tally}"]
+    if show_outlet:
+        by_outlet = Counter(item["outlet"] for item in items if item.get("outlet"))
+        lines.append("by outlet: " + ", ".join(f"{name} {n}" for name, n in
+                                                by_outlet.most_common()))
+    return "\n".join(lines)
 
 
 def history_text(data: dict) -> str:
@@ -87,7 +95,7 @@ def history_text(data: dict) -> str:
     removed = f", removed {when(a['removed_at'])}" if a.get("removed_at") else ""
     lines = [
         f"{a['id']} [{a['language']}] {a['title']}",
-        f"  {a['url']}",
+        f"  {a['outlet_title']} ({a['outlet']}): {a['url']}",
         f"  status {a['status']}{removed}; {a['current_version']} version"
         f"{'s' if a['current_version'] != 1 else ''}; first seen {when(a['first_seen'])}, "
         f"last seen {when(a['last_seen'])} ({zone_name()})",
@@ -123,7 +131,8 @@ def article_data(data: dict) -> dict:
     """One version of an article as JSON (the read side's article answer, flattened): the
     record plus the article's state and its story's other editions."""
     state, version = data["article"], data["version"]
-    return {**version, "language": state["language"], "status": state["status"],
+    return {**version, "outlet": state["outlet"], "outlet_title": state["outlet_title"],
+            "language": state["language"], "status": state["status"],
             "current_version": state["current_version"], "translations": data["editions"]}
 
 
@@ -140,7 +149,7 @@ def article_text(data: dict) -> str:
     for label, key in (("by", "authors"), ("photo", "photo_credits"), ("tags", "tags")):
         if data.get(key):
             lines.append(f"{label}: {', '.join(data[key])}")
-    lines.append(data["url"])
+    lines.append(f"{data['outlet_title']}: {data['url']}")
     for block in [data.get("lead"), *data.get("body", [])]:
         if block:
             lines += ["", block]

@@ -43,7 +43,9 @@ def capture_time(stamp: str) -> str:
 def citation(article: dict, old: dict, new: dict | None, removal: dict | None) -> list[str]:
     """What a diff compares, so that it can be cited: the article, its edition and address,
     and each side's version, address and capture time (or the removal)."""
-    lines = [f"Article {article['id']}, {article['language']} edition of Vlast.kz: {article['url']}",
+    outlet = article.get("outlet_title") or article.get("outlet") or "its outlet"
+    lines = [f"Article {article['id']}, {article['language']} edition of {outlet}: "
+             f"{article['url']}",
              f"From version {old['number']}, captured {capture_time(old['first_seen'])}: "
              f"{old['url']}"]
     if new is not None:

@@ -5,6 +5,7 @@ messages)."""
 from __future__ import annotations
 
 from storage import divergence as store
+from views.outlet_names import name_of
 from views.text import shorten, table, when, zone_name
 
 KIND_NAMES = {"figure": "figures differ", "paragraph": "a paragraph only in one edition",
@@ -126,8 +127,9 @@ def compare_data(archive, article_id: int) -> dict:
         record = state["record"]
         languages[member] = state["language"]
         texts[member] = [record.get("lead") or "", *(record.get("body") or [])]
-        editions.append({"article_id": member, "language": state["language"],
-                         "title": record["title"], "url": state["url"],
+        editions.append({"article_id": member, "outlet": name_of(state.get("outlet")),
+                         "language": state["language"], "title": record["title"],
+                         "url": state["url"],
                          "version": state["current_version"], "status": state["status"]})
     findings = []
     for row in store.divergence_rows(db, ids):

@@ -10,11 +10,12 @@ from http import HTTPStatus
 from typing import IO
 
 from views.inert import csv_safe
+from views.outlet_names import OutletBook
 
 # Headers that describe the transfer, not the page: the capture holds the decoded body.
 TRANSFER_HEADERS = ("content-encoding", "transfer-encoding", "content-length")
 
-EXPORT_FIELDS = ("article_id", "language", "status", "version", "url", "section", "slug", "title",
+EXPORT_FIELDS = ("article_id", "outlet", "language", "status", "version", "url", "section", "slug", "title",
                  "lead", "authors", "photo_credits", "tags", "published", "modified",
                  "cover_image", "cover_caption", "first_seen", "last_seen", "removed_at",
                  "word_count", "body", "translations")
@@ -23,7 +24,8 @@ EXPORT_FIELDS = ("article_id", "language", "status", "version", "url", "section"
 def export_record(article: dict) -> dict:
     """The current version of an article as one flat export record."""
     record = article["record"]
-    data = {**record, "article_id": article["id"], "language": article["language"],
+    data = {**record, "article_id": article["id"], "outlet": article.get("outlet"),
+            "language": article["language"],
             "status": article["status"], "version": article["current_version"],
             "first_seen": article["first_seen"], "last_seen": article["last_seen"],
             "removed_at": article["removed_at"],
@@ -92,29 +94,39 @@ def write_warc(captures: Iterable[tuple[dict, dict, bytes]], out: IO[bytes], *, 
 
 
 def export_archive(archive, fmt: str, out: IO, language: str | None = None,
-                   since: str | None = None, excel: bool = False, name: str | None = None) -> int:
-    """Write the archive (an edition, what was archived since a time) as `jsonl` or `csv` (the
-    current version of each article; `excel`: with a byte-order mark first) or `warc` (every
-    capture; gzipped unless `name` ends in .warc); the number of records written."""
+                   since: str | None = None, excel: bool = False, name: str | None = None,
+                   book: OutletBook | None = None, outlets: tuple[str, ...] = ()) -> int:
+    """Write the archive (an edition, what was archived since a time, the outlets named) as
+    `jsonl` or `csv` (the current version of each article, with its outlet's name; `excel`:
+    with a byte-order mark first) or `warc` (every capture; gzipped unless `name` ends in
+    .warc); the number of records written. UnknownOutlet for an outlet the book does not know."""
+    book = book or OutletBook.of(archive.db)
+    stored = book.stored(outlets)
     if fmt == "warc":
         gzip = not (name or "").endswith(".warc")
-        return write_warc(export_captures(archive, language, since), out, gzip=gzip,
+        return write_warc(export_captures(archive, language, since, stored), out, gzip=gzip,
                           filename=name or "mediawatch.warc.gz")
     if excel:
         out.write("\ufeff")
     writer = write_csv if fmt == "csv" else write_jsonl
-    return writer(export_records(archive, language, since), out)
+    return writer(export_records(archive, language, since, book, stored), out)
 
 
-def export_records(archive, language: str | None = None, since: str | None = None):
-    """The current version of each article (of an edition, changed since a time), as dicts."""
-    for article_id in archive.article_ids(language, since):
-        yield export_record(archive.article(article_id))
+def export_records(archive, language: str | None = None, since: str | None = None,
+                   book: OutletBook | None = None, outlets: tuple[str | None, ...] = ()):
+    """The current version of each article (of an edition, changed since a time, of outlets
+    as stored), as dicts."""
+    book = book or OutletBook.of(archive.db)
+    for article_id in archive.article_ids(language, since, outlets):
+        article = archive.article(article_id)
+        article["outlet"] = book.get(article.get("outlet")).name
+        yield export_record(article)
 
 
-def export_captures(archive, language: str | None = None, since: str | None = None):
+def export_captures(archive, language: str | None = None, since: str | None = None,
+                    outlets: tuple[str | None, ...] = ()):
     """(capture info, headers, body) of every archived version, oldest first."""
-    for version_id in archive.version_ids(language, since):
+    for version_id in archive.version_ids(language, since, outlets):
         headers, body = archive.capture(version_id)
         yield archive.capture_info(version_id), headers, body
 

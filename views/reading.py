@@ -24,6 +24,7 @@ from storage.search import edition_counts, searching
 from storage.watches import failing_watches, unconfirmed, undelivered, watch_schedule
 from views.diffs import diff_dict, version_diff
 from views.editions import compare_data, divergence_brief, divergence_line
+from views.outlet_names import OutletBook
 
 CHANGE_KINDS = FILTER_KINDS
 CHANGES_PER_PAGE = 50
@@ -94,7 +95,7 @@ def find_article(archive: Archive, ref: str | int) -> int:
     else:
         try:
             article_id, url = article_reference(ref)
-        except ValueError:  # not a URL at all, e.g. `https://[vlast.kz/…`
+        except ValueError:  # not a URL at all, e.g. `https://[example.kz/…`
             article_id, url = None, None
     found = archive.resolve(article_id, url) if article_id is None or article_id <= MAX_ID else None
     # an article URL names an article only on the host of its archived URL (the outlet's)
@@ -111,29 +112,34 @@ def find_article(archive: Archive, ref: str | int) -> int:
 
 def change_filter(since: str | datetime | None = None, until: str | datetime | None = None,
                   language: str | None = None, kinds: list[str] | tuple[str, ...] = (),
-                  article_id: int | None = None, query: str | None = None) -> ChangeFilter:
-    """The filter of a list of changes, checked: an unknown edition or kind is Invalid."""
+                  article_id: int | None = None, query: str | None = None,
+                  outlets: tuple[str | None, ...] = ()) -> ChangeFilter:
+    """The filter of a list of changes, checked: an unknown edition or kind is Invalid.
+    `outlets` are as articles store them (OutletBook.stored: None is the default outlet)."""
     if language not in (None, *EDITIONS):
         raise Invalid(f"edition must be one of {', '.join(EDITIONS)}, not {language!r}")
     unknown = [kind for kind in kinds if kind not in CHANGE_KINDS]
     if unknown:
         raise Invalid(f"no kind of change is called {unknown[0]!r}; the kinds are "
                       f"{', '.join(CHANGE_KINDS)}")
-    return ChangeFilter(language=language, kinds=tuple(dict.fromkeys(kinds)),
-                        article_id=article_id, query=query,
+    return ChangeFilter(outlets=tuple(outlets), language=language,
+                        kinds=tuple(dict.fromkeys(kinds)), article_id=article_id, query=query,
                         since=utc_iso(since) if since else None,
                         until=utc_iso(until) if until else None)
 
 
 def changes(archive: Archive, wanted: ChangeFilter, page: int = 1,
-            per_page: int = CHANGES_PER_PAGE, count: bool = False) -> dict:
+            per_page: int = CHANGES_PER_PAGE, count: bool = False,
+            book: OutletBook | None = None) -> dict:
     """One page of the changes a filter selects, newest first, each with the address of what
-    shows it (`link`): the one list every reader shows (storage.changelog.change_log). With
-    `count`, `total` is how many the filter selects in all."""
+    shows it (`link`) and its outlet's name and title: the one list every reader shows
+    (storage.changelog.change_log). With `count`, `total` is how many the filter selects in
+    all; `outlets` names the outlets the filter asks for, `outlet_choices` every outlet."""
+    book = book or OutletBook.of(archive.db)
     offset = (page - 1) * per_page
     items = change_log(archive.db, wanted, newest_first=True, limit=per_page + 1, offset=offset)
     more = len(items) > per_page
-    items = items[:per_page]
+    items = book.label(items[:per_page])
     for item in items:
         item["link"] = change_link(item)
         # a divergence between editions: what it is in a line (terminal, feeds, messages) and
@@ -142,7 +148,8 @@ def changes(archive: Archive, wanted: ChangeFilter, page: int = 1,
         item["divergence_brief"] = divergence_brief(archive.db, item["divergence_id"])
     total = len(change_log(archive.db, wanted)) if count and (more or page > 1) else None
     return {"since": wanted.since, "until": wanted.until, "edition": wanted.language,
-            "kinds": list(wanted.kinds), "page": page, "per_page": per_page, "has_more": more,
+            "kinds": list(wanted.kinds), "outlets": book.names_of(wanted.outlets),
+            "outlet_choices": book.choices(), "page": page, "per_page": per_page, "has_more": more,
             "total": total if total is not None else (offset + len(items) if count else None),
             "items": items}
 
@@ -150,19 +157,24 @@ def changes(archive: Archive, wanted: ChangeFilter, page: int = 1,
 # ---- search --------------------------------------------------------------------------------
 
 def search(archive: Archive, query: str, options: dict, page: int = 1,
-           per_page: int = HITS_PER_PAGE, marks: tuple[str, str] = (MARK_START, MARK_END)) -> dict:
-    """Ranked hits with the matching words between `marks`, the other editions of each hit's
-    story, and the number of matching articles per edition (at least that many when
-    `counts_complete` is false: see storage.search.edition_counts); `total` is the number that
-    match in the edition asked for (or in all), as far as it is known."""
+           per_page: int = HITS_PER_PAGE, marks: tuple[str, str] = (MARK_START, MARK_END),
+           book: OutletBook | None = None) -> dict:
+    """Ranked hits with the matching words between `marks`, each hit's outlet, the other
+    editions of its story, and the number of matching articles per edition (at least that many
+    when `counts_complete` is false: see storage.search.edition_counts); `total` is the number
+    that match in the edition asked for (or in all), as far as it is known. `options["outlets"]`
+    names the outlets to search (all when empty; UnknownOutlet for a name no outlet has)."""
+    book = book or OutletBook.of(archive.db)
+    options = {**options, "outlets": list(dict.fromkeys(options.get("outlets") or ()))}
     filters = {key: options.get(key) for key in ("section", "author", "date_from", "date_to",
                                                  "all_versions")}
+    filters["outlets"] = book.stored(options["outlets"])
     with searching(archive.db):  # one time limit for the hits and the counts together
         hits = archive.search(query, language=options.get("language"), **filters,
                               limit=per_page + 1, offset=(page - 1) * per_page, marks=marks)
         counts, complete = edition_counts(archive.db, query, **filters)
     more = len(hits) > per_page
-    hits = hits[:per_page]
+    hits = book.label(hits[:per_page])
     for hit in hits:
         hit["editions"] = [{"article_id": e["article_id"], "language": e["language"]}
                            for e in archive.translations(hit["article_id"])]
@@ -171,17 +183,21 @@ def search(archive: Archive, query: str, options: dict, page: int = 1,
     language = options.get("language")
     total = counts.get(language, 0) if language else sum(counts.values())
     return {"query": query, **options, "page": page, "per_page": per_page, "has_more": more,
-            "counts": counts, "counts_complete": complete, "total": total, "hits": hits}
+            "outlet_choices": book.choices(), "counts": counts, "counts_complete": complete,
+            "total": total, "hits": hits}
 
 
 # ---- one article ---------------------------------------------------------------------------
 
 def _article_state(archive: Archive, article_id: int) -> dict:
+    """The article's state with its outlet's name and title; Missing when it is not archived."""
     if article_id > MAX_ID:
         raise Missing(f"no article {article_id} is archived")
     state = archive.article(article_id)
     if state is None:
         raise Missing(f"no article {article_id} is archived")
+    outlet = OutletBook.of(archive.db).get(state.get("outlet"))
+    state["outlet"], state["outlet_title"] = outlet.name, outlet.title
     return state
 
 
@@ -226,8 +242,9 @@ def article(archive: Archive, article_id: int, number: int | None = None) -> dic
             "evidence": evidence.version_evidence(archive.db, version["version_id"])}
 
 
-HISTORY_KEYS = ("id", "language", "url", "title", "status", "first_seen", "last_seen",
-                "removed_at", "current_version", "revisit_step", "next_visit_at", "due_reason")
+HISTORY_KEYS = ("id", "outlet", "outlet_title", "language", "url", "title", "status",
+                "first_seen", "last_seen", "removed_at", "current_version", "revisit_step",
+                "next_visit_at", "due_reason")
 
 
 def history(archive: Archive, article_id: int) -> dict:
@@ -305,8 +322,8 @@ def diff(archive: Archive, article_id: int, old: int | None = None,
     result = diff_dict(version_diff(before, after, removal))
     target = after["number"] if after else REMOVED
     return {
-        "article": {key: state[key] for key in ("id", "language", "title", "url", "status",
-                                                "current_version")},
+        "article": {key: state[key] for key in ("id", "outlet", "outlet_title", "language",
+                                                "title", "url", "status", "current_version")},
         "from": _version_ref(before),
         "to": _version_ref(after) if after else None,
         "removal": removal,
@@ -325,10 +342,12 @@ def story(archive: Archive, article_id: int) -> dict:
     members = [article_id] + [e["article_id"] for e in state["translations"]]
     editions = []
     for member in members:
-        edition = archive.article(member)
+        edition = _article_state(archive, member)
         record = edition.pop("record")
         editions.append({
-            "article_id": member, "language": edition["language"], "status": edition["status"],
+            "article_id": member, "outlet": edition["outlet"],
+            "outlet_title": edition["outlet_title"], "language": edition["language"],
+            "status": edition["status"],
             "url": edition["url"], "title": record["title"], "lead": record["lead"],
             "published": record["published"], "authors": record["authors"],
             "current_version": edition["current_version"], "first_seen": edition["first_seen"],
@@ -375,15 +394,22 @@ def capture_body(archive: Archive, version_id: int) -> tuple[dict, bytes]:
 # ---- status --------------------------------------------------------------------------------
 
 def status(archive: Archive, limit: int = RUNS_SHOWN, now: datetime | None = None,
-           errors_per_run: int | None = ERRORS_PER_RUN) -> dict:
+           errors_per_run: int | None = ERRORS_PER_RUN, outlets: tuple[str, ...] = (),
+           book: OutletBook | None = None) -> dict:
     """Recent runs with their errors (the first `errors_per_run`, and how many) and field
     coverage; the head of the evidence log; the deliveries of notifications that failed or were
     left unconfirmed; each watch's deliveries and, for a digest, when the next one goes out, and
     the watches skipped at their last delivery run; times written while a clock was ahead and
     their corrections; the crawl service's settings and next runs as it recorded them; the
-    revisits due."""
+    revisits due; each outlet's articles and revisits due. `outlets` (names) narrows the
+    runs, the outlets and the revisits to those outlets."""
     now = now or datetime.now(UTC)
-    runs = archive.runs(limit)
+    book = book or OutletBook.of(archive.db)
+    stored = book.stored(outlets)
+    per_outlet = [{**row, "outlet": book.get(row["outlet"]).name,
+                   "outlet_title": book.get(row["outlet"]).title}
+                  for row in browse.outlet_counts(archive.db, utc_iso(now), stored)]
+    runs = archive.runs(limit, stored)
     for run in runs:
         errors = run.get("errors") or []
         run["error_count"] = len(errors)
@@ -398,7 +424,8 @@ def status(archive: Archive, limit: int = RUNS_SHOWN, now: datetime | None = Non
             "corrections": recent_corrections(archive.db, now),
             "watches": watch_schedule(archive.db),
             "skipped_watches": failing_watches(archive.db),
-            "revisits": browse.revisits(archive.db, utc_iso(now)),
+            "revisits": browse.revisits(archive.db, utc_iso(now), stored),
+            "outlets": per_outlet, "outlets_asked": book.names_of(stored),
             "evidence": evidence.head(archive.db).as_dict(),
             "editions": diverging_stories(archive.db)}
 

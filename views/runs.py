@@ -27,6 +27,8 @@ def run_line(run: dict) -> str:
     stats = run.get("stats") or {}
     counts = ", ".join(f"{label} {stats.get(key, 0)}" for key, label in RUN_COUNTS)
     editions = ",".join(run.get("editions") or [])
+    if run.get("outlet"):  # another outlet than the default one
+        editions = f"{run['outlet']} {editions}"
     seconds = run_seconds(run)
     took = f" in {duration(seconds)}" if seconds is not None else f" since {when(run.get('started_at'))}"
     return f"run {run['id']} [{editions} {run.get('mode')}] {run.get('status')}{took}: {counts}"
@@ -68,6 +70,9 @@ def status_text(data: dict, errors_per_run: int = 5) -> str:
             lines.append(f"    error: {error_text(error)}")
         if len(errors) > errors_per_run:
             lines.append(f"    … and {len(errors) - errors_per_run} more errors")
+    if len(data.get("outlets") or []) > 1 or data.get("outlets_asked"):
+        lines += [outlet_line(row) for row in data["outlets"]] or [
+            f"no article of {', '.join(data['outlets_asked'])} is archived yet"]
     lines.append(status_line(data["editions"]))
     lines.append(evidence_line(data["evidence"]))
     lines += [f"watch {watch['name']} skipped since {watch['error_at']}: {watch['error']}"
@@ -83,6 +88,13 @@ def status_text(data: dict, errors_per_run: int = 5) -> str:
     lines += [watch_line(watch) for watch in data["watches"]]
     lines += service_lines(data["service"], data["next_runs"])
     return "\n".join(lines)
+
+
+def outlet_line(row: dict) -> str:
+    """One outlet's articles in the archive and its revisits due."""
+    return (f"outlet {row['outlet']} ({row['outlet_title']}): {row['articles']} articles, "
+            f"{row['active']} active, {row['removed']} removed; {row['revisits_due']} revisits "
+            f"due; last seen {when(row['last_seen'])}")
 
 
 def evidence_line(evidence: dict) -> str:
@@ -120,8 +132,10 @@ def watch_list_text(rows: list[dict]) -> str:
     lines = []
     for row in rows:
         what = ", ".join(row["kinds"]) or "every kind"
-        extra = "".join(f"; {label} {row[key]}" for key, label in
-                        (("lang", "edition"), ("query", "query"), ("digest", "digest")) if row[key])
+        extra = f"; outlets {', '.join(row['outlets'])}" if row.get("outlets") else ""
+        extra += "".join(f"; {label} {row[key]}" for key, label in
+                         (("lang", "edition"), ("query", "query"), ("digest", "digest"))
+                         if row[key])
         extra += "; private target allowed" if row.get("private_target_allowed") else ""
         counts = ", ".join(f"{n} {status}" for status, n in sorted(row["deliveries"].items()))
         skipped = f"  [skipped: {row['error']}]" if row.get("error") else ""
@@ -133,9 +147,10 @@ def watch_list_text(rows: list[dict]) -> str:
 
 def schedule_text(jobs: list[dict]) -> str:
     """The service's jobs, each with its interval in words and its next run in local time."""
-    lines = [f"job          interval  next run ({zone_name()})"]
-    lines += [f"{job['job']:<12} {duration(job['every_seconds']):<9} {when(job['next_run'])}"
-              for job in jobs]
+    width = max([12, *(len(job["job"]) for job in jobs)])
+    lines = [f"{'job':<{width}} interval  next run ({zone_name()})"]
+    lines += [f"{job['job']:<{width}} {duration(job['every_seconds']):<9} "
+              f"{when(job['next_run'])}" for job in jobs]
     return "\n".join(lines)
 
 
@@ -146,10 +161,19 @@ def service_lines(service: dict | None, next_runs: list[dict]) -> list[str]:
     if not service["running"]:
         return [f"crawl service: not running (last ran {when(service['started_at'])} to "
                 f"{when(service.get('stopped_at') or service['recorded_at'])} {zone_name()})"]
+    outlets = service.get("outlets") or []
+    crawled = ", ".join(f"{outlet['name']} ({outlet['base_url']})" for outlet in outlets
+                        ) if len(outlets) > 1 else service["base_url"]
     lines = [f"crawl service: running since {when(service['started_at'])} {zone_name()}, "
-             f"crawling {service['base_url']}; next runs:"]
-    lines += [f"  {job['job']:<12} every {duration(job['every_seconds']):<8} next "
+             f"crawling {crawled}; next runs:"]
+    width = max([12, *(len(job["job"]) for job in next_runs)])
+    lines += [f"  {job['job']:<{width}} every {duration(job['every_seconds']):<8} next "
               f"{when(job['next_run'])}" for job in next_runs]
+    for failing in service.get("failing") or []:
+        lines.append(f"  failing: {failing['job']} since {when(failing['since'])}, last at "
+                     f"{when(failing['at'])}: {failing['error']}")
+    for problem in service.get("unusable_outlets") or []:
+        lines.append(f"  not crawled: {problem}")
     return lines
 
 

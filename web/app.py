@@ -22,6 +22,7 @@ from storage.archive import Archive
 from storage.budget import cancel_when
 from storage.search import SearchQueryError, shown
 from views import reading
+from views.outlet_names import OutletBook, UnknownOutlet
 from web.guard import LOOPBACK_NAMES, HostGuard, SecurityHeaders, TokenGuard, feed_key, url_host
 from web.language import LANGUAGES, N_, answer_in, catalogue, choose
 from web.templating import make_templates
@@ -92,25 +93,40 @@ def _day(request: Request, name: str) -> str | None:
     return value.date().isoformat() if value else None
 
 
+def _book(archive: Archive, request: Request) -> OutletBook:
+    """The outlets of the archive (and of the room's outlets folder)."""
+    return OutletBook.of(archive.db, request.app.state.room.outlets_dir)
+
+
+def _outlets(request: Request) -> list[str]:
+    """The outlets named by `?outlet=` (repeatable; empty values left out)."""
+    return [name.strip() for name in request.query_params.getlist("outlet") if name.strip()]
+
+
 # ---- the pages and their data ---------------------------------------------------------------
 
 def changes_data(archive: Archive, request: Request) -> dict:
     since = _time(request, "since") or start_of_today()
+    book = _book(archive, request)
     wanted = reading.change_filter(since, _time(request, "until"), _edition(request),
-                                   request.query_params.getlist("kind"))
-    return reading.changes(archive, wanted, _number(request, "page", 1))
+                                   request.query_params.getlist("kind"),
+                                   outlets=book.stored(_outlets(request)))
+    return reading.changes(archive, wanted, _number(request, "page", 1), book=book)
 
 
 def search_data(archive: Archive, request: Request) -> dict:
     query = _param(request, "q")
-    options = {"language": _edition(request), "section": _param(request, "section"),
+    book = _book(archive, request)
+    book.stored(_outlets(request))  # an outlet no one knows, with or without a query
+    options = {"outlets": _outlets(request), "language": _edition(request),
+               "section": _param(request, "section"),
                "author": _param(request, "author"), "date_from": _day(request, "since"),
                "date_to": _day(request, "until"),
                "all_versions": _param(request, "all_versions") in ("1", "on", "true")}
     if query is None:
         return {"query": None, **options, "hits": [], "counts": {}, "counts_complete": True,
-                "page": 1, "has_more": False}
-    return reading.search(archive, query, options, _number(request, "page", 1))
+                "page": 1, "has_more": False, "outlet_choices": book.choices()}
+    return reading.search(archive, query, options, _number(request, "page", 1), book=book)
 
 
 def article_data(archive: Archive, request: Request) -> dict:
@@ -151,8 +167,10 @@ PAGES: dict[str, tuple[str, Callable[[Archive, Request], dict]]] = {
 class ReadingRoom:
     """The app's state: the archive it reads and the templates it renders."""
 
-    def __init__(self, db: str, url: str, token: str | None = None) -> None:
+    def __init__(self, db: str, url: str, token: str | None = None,
+                 outlets_dir: str | None = None) -> None:
         self.db = db
+        self.outlets_dir = outlets_dir  # None: beside the archive
         self.url = url.rstrip("/")
         self.feed_key = feed_key(token) if token else None
         self.templates = {language: make_templates(API, self.url, language, self.feed_key)
@@ -175,7 +193,10 @@ class ReadingRoom:
             except SearchQueryError as exc:
                 if name != "search":
                     raise
-                data = {**search_data_empty(request), "error": str(exc)}
+                with self.open(gone) as archive:
+                    choices = _book(archive, request).choices()
+                data = {**search_data_empty(request), "error": str(exc),
+                        "outlet_choices": choices}
                 status = 400
             context = {"data": data, "page": name}
             language = choose(request)
@@ -225,9 +246,11 @@ class ReadingRoom:
         wanted = None
         with self.open(gone) as archive:
             try:
-                wanted, watch = filter_for_path(archive.db, request.path_params["path"], params)
+                book = OutletBook.of(archive.db, self.outlets_dir)
+                wanted, watch = filter_for_path(archive.db, request.path_params["path"], params,
+                                                book)
                 document = feed_xml(archive.db, wanted, self.url, watch=watch,
-                                    key=self.feed_key)
+                                    key=self.feed_key, book=book)
             except UnknownFeed as exc:
                 raise reading.Missing(str(exc)) from None
             except SearchQueryError as exc:  # the feed's q, or a watch's stored query
@@ -281,7 +304,8 @@ async def while_connected(request: Request,
 
 def search_data_empty(request: Request) -> dict:
     """The search page's data when the query could not be read: the form as it was filled."""
-    return {"query": _param(request, "q"), "language": request.query_params.get("edition"),
+    return {"query": _param(request, "q"), "outlets": _outlets(request),
+            "language": request.query_params.get("edition"),
             "section": _param(request, "section"), "author": _param(request, "author"),
             "date_from": _param(request, "since"), "date_to": _param(request, "until"),
             "all_versions": _param(request, "all_versions") in ("1", "on", "true"),
@@ -289,12 +313,13 @@ def search_data_empty(request: Request) -> dict:
 
 
 def create_app(db: str, token: str | None = None, url: str = DEFAULT_URL,
-               allowed_hosts: tuple[str, ...] = ()) -> Starlette:
+               allowed_hosts: tuple[str, ...] = (), outlets_dir: str | None = None) -> Starlette:
     """The reading room on the archive at `db` (opened read-only on every request), read at
     `url`: its links point there, and only requests for its host, the loopback names and
     `allowed_hosts` are answered. With a token, every request must carry it (feed readers: the
-    feed key, web.guard)."""
-    room = ReadingRoom(db, url, token)
+    feed key, web.guard). The outlets it names are those of the archive and of `outlets_dir`
+    (default: the folder beside the archive)."""
+    room = ReadingRoom(db, url, token, outlets_dir)
     names = {url_host(url), *LOOPBACK_NAMES, *allowed_hosts}
     routes = []
     for name, (path, loader) in PAGES.items():
@@ -321,6 +346,7 @@ def create_app(db: str, token: str | None = None, url: str = DEFAULT_URL,
     handlers = {
         HTTPException: http_error,
         reading.Missing: lambda request, exc: room.error(request, 404, str(exc)),
+        UnknownOutlet: lambda request, exc: room.error(request, 404, str(exc)),
         reading.Invalid: lambda request, exc: room.error(request, 400, str(exc)),
         Exception: server_error,
     }

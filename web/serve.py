@@ -74,8 +74,9 @@ def listening_url(host: str, port: int | None = None) -> str:
 
 def run(db: str, host: str, port: int, token: str | None,
         echo: Callable[[str], object] = print, web_url: str | None = None,
-        allowed_hosts: Iterable[str] = ()) -> None:
-    """Serve the reading room on the archive until interrupted. Its links point to `web_url`
+        allowed_hosts: Iterable[str] = (), outlets_dir: str | None = None) -> None:
+    """Serve the reading room on the archive (naming the outlets of `outlets_dir`, by default
+    the folder beside it) until interrupted. Its links point to `web_url`
     (by default the address it listens on); it answers requests for that host, the loopback
     names and `allowed_hosts`, and no other. That address is noted in the archive for the links
     in messages and feeds (views.reading.room_url)."""
@@ -86,7 +87,8 @@ def run(db: str, host: str, port: int, token: str | None,
     sock = listen(host, port)
     listening = listening_url(host, sock.getsockname()[1])
     url = web_url or listening
-    config = uvicorn.Config(create_app(db, token, url=url, allowed_hosts=names),
+    config = uvicorn.Config(create_app(db, token, url=url, allowed_hosts=names,
+                                       outlets_dir=outlets_dir),
                             log_level="warning", access_log=False, server_header=False,
                             proxy_headers=False)
     where = f"; listening on {listening}" if web_url else ""

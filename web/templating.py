@@ -14,6 +14,7 @@ from starlette.templating import Jinja2Templates
 from alerts.feeds import feed_path, keyed
 from storage.changelog import ChangeFilter
 from views import reading
+from views.outlet_names import stored_as
 from views.reading import MARK_END, MARK_START
 from web import language as lang
 from web.times import moment, utc
@@ -46,12 +47,12 @@ def diff_blocks(paragraphs: list[dict]) -> list[dict]:
 
 def feed_address(language: str | None = None, kinds: list[str] | tuple[str, ...] = (),
                  article_id: int | None = None, query: str | None = None,
-                 key: str | None = None) -> str:
-    """The address of the Atom feed of the changes these filters select, with the room's feed
-    key when it has a token (a feed reader keeps it in the address)."""
+                 key: str | None = None, outlets: list[str] | tuple[str, ...] = ()) -> str:
+    """The address of the Atom feed of the changes these filters select (`outlets` by name),
+    with the room's feed key when it has a token (a feed reader keeps it in the address)."""
     return keyed("/feeds/" + feed_path(ChangeFilter(
-        language=language or None, kinds=tuple(kinds), article_id=article_id,
-        query=query or None)), key)
+        outlets=tuple(stored_as(name) for name in outlets or ()), language=language or None,
+        kinds=tuple(kinds), article_id=article_id, query=query or None)), key)
 
 
 def url_with(request: Request, **changes: object) -> str:
