@@ -163,10 +163,10 @@ class Fleet:
 class Bench:
     """The archive, the outlets' definitions and the crawl processes of one run."""
 
-    def __init__(self, folder: Path, fleet: Fleet, probe: Fleet) -> None:
+    def __init__(self, folder: Path, fleet: Fleet, probe: Fleet | None = None) -> None:
         self.db = str(folder / "archive.db")
         self.outlets_dir = folder / "outlets"
-        self.fleets = {name: f for f in (fleet, probe) for name in f.urls}
+        self.fleets = {name: f for f in (fleet, probe) if f for name in f.urls}
         self.languages: dict[str, tuple[str, ...]] = {}
         self.templates: dict[str, tuple[str, str, str]] = {}  # model -> (TOML, name, origin)
 
@@ -485,6 +485,100 @@ def run(stages: tuple[int, ...] = STAGES, articles: int = ARTICLES, sample: int 
                   probe_articles)
 
 
+# ---- the real service ------------------------------------------------------------------------
+
+SERVICE_SCALE = 30  # the service's intervals divided by this in its short run
+
+
+def measure_service(db: str, outlets_dir: str, seconds: float, max_crawls: int) -> dict:
+    """Run scheduler.CrawlService over the outlets folder for `seconds` (in this process, whose
+    children are its crawls) and return what its crawls cost and how many ran at once."""
+    import logging
+    import resource
+    import threading
+
+    from scheduler import CrawlService, ServiceConfig
+
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)
+    names = tuple(path.stem for path in Path(outlets_dir).glob("*.toml"))
+    config = ServiceConfig(
+        db=db, outlets_dir=outlets_dir, only=names, max_crawls=max_crawls, time_limit=600,
+        new_interval=project_settings.MEDIAWATCH_NEW_INTERVAL / SERVICE_SCALE,
+        revisit_interval=project_settings.MEDIAWATCH_REVISIT_INTERVAL / SERVICE_SCALE,
+        sweep_interval=project_settings.MEDIAWATCH_SWEEP_INTERVAL / SERVICE_SCALE)
+    service = CrawlService(config)
+    at_once: list[int] = []
+
+    def watch() -> None:
+        while not service.stopping.wait(0.2):
+            with service.child_lock:
+                at_once.append(len(service.children))
+
+    threading.Thread(target=watch, daemon=True).start()
+    threading.Timer(seconds, service.stop).start()
+    start = time.perf_counter()
+    service.run()
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"wall": time.perf_counter() - start, "cpu": usage.ru_utime + usage.ru_stime,
+            "maxrss_kib": usage.ru_maxrss, "at_once_max": max(at_once, default=0),
+            "at_once_mean": mean(at_once)}
+
+
+def service_run(fleet: Fleet, folder: Path, seconds: float, max_crawls: int) -> dict:
+    """The real service over the fleet's outlets into a fresh archive, in a process of its own,
+    with one request a second to each host (MEDIAWATCH_HOST_DELAY) as on real sites."""
+    bench = Bench(folder, fleet)
+    for name in fleet.urls:
+        bench.define(name)
+    before = sum(fleet.served(name)["requests"] for name in fleet.urls)
+    locks = folder / "locks"
+    locks.mkdir()
+    env = dict(os.environ, MEDIAWATCH_HOST_DELAY=str(POLITE_DELAY), MEDIAWATCH_LOCK_DIR=str(locks))
+    done = subprocess.run(
+        [PYTHON, __file__, "--measure-service", "--db", bench.db, "--outlets-dir",
+         str(bench.outlets_dir), "--seconds", str(seconds), "--max-crawls", str(max_crawls)],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    measured = json.loads(done.stdout.strip().splitlines()[-1])
+    measured["requests"] = sum(fleet.served(name)["requests"] for name in fleet.urls) - before
+    with Archive(bench.db) as archive:
+        measured["runs"] = dict(archive.db.execute(
+            "SELECT mode || ' ' || status, COUNT(*) FROM runs GROUP BY 1").fetchall())
+        measured["articles"] = archive.db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+    measured["crawls"] = sum(measured["runs"].values())
+    return measured
+
+
+def service_check(count: int, seconds: float, articles: int, seed: int = SEED) -> dict:
+    """The real service over `count` outlets with its crawls side by side (MEDIAWATCH_MAX_CRAWLS)
+    against the same service one crawl at a time, each for `seconds` from an empty archive."""
+    results = {}
+    with tempfile.TemporaryDirectory(prefix="mediawatch-bench-service-") as tmp:
+        fleet = Fleet(count, articles, seed)
+        try:
+            for crawls in (1, MAX_CRAWLS):
+                folder = Path(tmp) / f"crawls-{crawls}"
+                folder.mkdir()
+                print(f"service: {count} outlets, {crawls} crawls at once", file=sys.stderr,
+                      flush=True)
+                results[crawls] = service_run(fleet, folder, seconds, crawls)
+        finally:
+            fleet.stop()
+    one, many = results[1], results[MAX_CRAWLS]
+    rows = [row(f"the service, {count} outlets for {seconds:g} s, intervals / {SERVICE_SCALE}, 1 "
+                f"request/s a host: crawls finished with {MAX_CRAWLS} at once",
+                f"{many['crawls']} ({many['requests']:,} requests, {many['articles']:,} "
+                "articles)", f"one at a time: {one['crawls']} ({one['requests']:,} requests, "
+                f"{one['articles']:,} articles)", f"{many['crawls'] / max(1, one['crawls']):.2f}x",
+                "more than one at a time", many["crawls"] > one["crawls"]),
+            row("CPU per crawl under the service", f"{many['cpu'] / max(1, many['crawls']):.2f} s",
+                f"one at a time: {one['cpu'] / max(1, one['crawls']):.2f} s",
+                f"{many['cpu'] / max(1, many['crawls']) / (one['cpu'] / max(1, one['crawls'])):.2f}x",
+                "-", True)]
+    details = {f"{crawls} at once: {name}": value for crawls, result in results.items()
+               for name, value in result.items()}
+    return {"name": "capacity", "rows": rows, "details": details, "extra": []}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true",
@@ -494,7 +588,22 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=None)
     parser.add_argument("--sample", type=int, default=None)
     parser.add_argument("--probe-articles", type=int, default=None)
+    parser.add_argument("--service", type=int, metavar="N",
+                        help="instead: the real service over N outlets, its crawls side by side "
+                             "against one at a time")
+    parser.add_argument("--seconds", type=float, default=180.0)
+    parser.add_argument("--measure-service", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--db", help=argparse.SUPPRESS)
+    parser.add_argument("--outlets-dir", help=argparse.SUPPRESS)
+    parser.add_argument("--max-crawls", type=int, default=MAX_CRAWLS, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.measure_service:
+        print(json.dumps(measure_service(args.db, args.outlets_dir, args.seconds,
+                                         args.max_crawls)))
+        return
+    if args.service:
+        print_result(service_check(args.service, args.seconds, args.articles or ARTICLES))
+        return
     stages = QUICK_STAGES if args.quick else STAGES
     if args.stages:
         stages = tuple(int(part) for part in args.stages.split(","))
