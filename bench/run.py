@@ -13,6 +13,7 @@ if str(ROOT) not in sys.path:
 
 from bench import (  # noqa: E402
     bench_alerts,
+    bench_capacity,
     bench_captures,
     bench_crawl,
     bench_diff,
@@ -216,6 +217,36 @@ BENCHMARKS = {
                  "2,000 real-weight pages go through `Archive.record_page`, against the whole "
                  "of that run (two runs of the same work differ by more than the log costs on "
                  "a shared machine, so the share is timed inside one run)."),
+    "capacity": (bench_capacity.run, "Capacity: outlets per core",
+                 "Generated outlets (`replay/fleet.py`: seeded variants of the Ledger and the "
+                 "Dala agency with pages of real weight, each with its own stories on an address "
+                 "of its own, 127.0.0.2, 127.0.0.3, ...) are served by one replay process; their "
+                 "definitions are what `outlet add` finds for the first outlet of each model, "
+                 "copied to the others with their name and address. The archive grows by "
+                 "stages to 10, 50 and 100 outlets: each new outlet is crawled back to its first "
+                 "article (30 articles, one `mediawatch crawl` process per outlet), then six of "
+                 "each stage's new outlets live one simulated day (the replay's next epoch, "
+                 "MEDIAWATCH_CLOCK a day later) through the jobs the service runs per outlet and "
+                 "edition, each a crawl process as the scheduler starts them: new articles, the "
+                 "same 15 minutes later with nothing new, the revisit of what fell due, the same "
+                 "5 minutes later with nothing due, and the sweep; then a large outlet (400 "
+                 "articles) is revisited whole (conditional requests, answered 304), and the "
+                 "search benchmark's 50 queries run three times over the archive. CPU and peak "
+                 "memory are each crawl process's own (wait4, its extraction worker included), "
+                 "requests and bytes are counted by the replay, archive bytes by SQLite's dbstat. "
+                 "They give the costs: a crawl process that asks nothing (start-up and shut-down), "
+                 "a request answered 304, an article page archived (the first crawls, their "
+                 "other requests priced as 304s), archive bytes per version and per fetch "
+                 "logged. A day of an outlet is the revisit simulation's "
+                 "(`bench/simulate.py`, the service's jobs and adaptive policy on a simulated "
+                 "clock over 7 days, in the same run) for two outlets of three editions on one "
+                 "host: a small one (3,000 articles, 12 new a day) and one of Vlast's size "
+                 "(60,000, 64 a day); its crawl processes (per edition: 96 for new articles, 288 "
+                 "revisits, one sweep) and requests are priced with each stage's costs, the "
+                 "first stage being the baseline of the others. One crawl at a time holds as "
+                 "many outlets as fit their process start-ups plus one second per request (the "
+                 "polite delay to a host) into a day. The SQLite writer's time is estimated from "
+                 "the evidence benchmark (9.4 ms to archive a page, 0.44 ms to log a fetch)."),
     "captures": (bench_captures.run, "Captures: zstd with a dictionary per outlet",
                  "Pages of three replayed outlets (Vlast, the Steppe Ledger, the Dala agency), "
                  "240 each, as their servers send them (real weight), go through "
