@@ -364,6 +364,8 @@ class CrawlService:
         if self.stopping.is_set():
             return
         target = self.target(outlet)
+        if kind == "revisit" and self.record_if_idle(edition, target):
+            return
         with self.crawl_slots:
             if self.stopping.is_set():
                 return
@@ -390,6 +392,27 @@ class CrawlService:
         self.notifier.request()
         if not self.stopping.is_set():
             self.record_plan()
+
+    def record_if_idle(self, edition: str, target: Target) -> bool:
+        """A revisit with no article of its edition due now is recorded as an empty run here,
+        without starting a crawl process (most of a quiet outlet's minutes: a process costs
+        more than a second of CPU before it asks anything). Whether one was."""
+        from storage.archive import Archive
+
+        now = project_settings.MEDIAWATCH_CLOCK or utc_iso()
+        outlet = None if target.default else target.outlet.name
+        archive = Archive(self.config.db)
+        try:
+            if archive.due_for_revisit(now, edition, limit=1, outlet=outlet):
+                return False
+            run = archive.start_run("revisit", [edition], target.base_url, outlet=outlet)
+            archive.finish_run(run, "ok", {"requests": 0, "nothing_due": 1}, [])
+            logger.info("%s: %s", job_id("revisit", edition, outlet), run_line(archive.run(run)))
+        finally:
+            archive.close()
+        if not self.stopping.is_set():
+            self.record_plan()
+        return True
 
     def end_children(self, children: list[subprocess.Popen] | None = None,
                      grace: float = 10.0) -> None:

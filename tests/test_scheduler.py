@@ -210,6 +210,11 @@ def test_restart_neither_repeats_nor_skips_work(make_replay, tmp_path):
         stop_service(service)
     again = [(run["mode"], *run["editions"]) for run in runs(db)[len(first):]]
     assert set(again) == {("revisit", "en")}, "a restarted service repeated work that was not due"
+    # Nothing was due (the first revisits are minutes away): each revisit was recorded by the
+    # service itself, empty, without a crawl process.
+    idle = runs(db)[len(first):]
+    assert all(run["stats"] == {"requests": 0, "nothing_due": 1} and run["status"] == "ok"
+               and run["pid"] == service.pid for run in idle), idle
     first = runs(db)
 
     listing = subprocess.run(
