@@ -4,7 +4,6 @@ never a traceback, a hang, unbounded memory or junk in the archive."""
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import sqlite3
@@ -158,6 +157,7 @@ class HostileSite:
                                                 "stop": threading.Event()})
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.server.daemon_threads = True
+        self.server.handle_error = lambda *args: None  # clients hanging up on the traps
         self.server.elsewhere = elsewhere
         self.origin = f"http://127.0.0.1:{self.server.server_address[1]}"
         for path, (status, kind, body) in pages.items():
@@ -373,7 +373,7 @@ def crawled(tmp_path_factory):
     secret.write_text(SECRET)
     db = folder / "archive.db"
     env = {"MEDIAWATCH_DOWNLOAD_TIMEOUT": "2", "MEDIAWATCH_MOST_LISTING_PAGES": "30",
-           "MEDIAWATCH_MOST_SITEMAPS": "40", "MEDIAWATCH_RETRY_BACKOFF": "0.05"}
+           "MEDIAWATCH_MOST_SITEMAPS": "40"}
     other_pages = {GOOD[0]: (200, HTML, article("The other site's own article", GOOD[0]))}
     with HostileSite(other_pages) as other, HostileSite(hostile_site(secret), other.origin) as site:
         started = time.monotonic()
@@ -418,6 +418,11 @@ def test_the_crawl_is_bounded_and_archives_no_junk(crawled):
     assert not [url for url in urls if not url.startswith(origin)], urls
     assert not [url for url in urls if any(bad in url for bad in (
         "drip", "silent", "pdf", "big-story", "loop-story", "away-story"))], urls
+    assert "more than 40 sitemaps in one run" in crawl.stderr
+    assert "the listing's page 30 reached" in crawl.stderr
+    assert sum(path.startswith("/sitemap-deep/") for path in asked) >= 2  # the trap was met
+    huge = [title for url, title in rows if url.endswith("/huge-title/")]
+    assert huge and huge[0].startswith("Headline [31m AAA") and len(huge[0]) == 1000
     for _, title in rows:
         assert len(title) <= 1000 and not any(ord(c) < 32 for c in title), title[:80]
 
