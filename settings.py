@@ -35,6 +35,10 @@ DOWNLOAD_TIMEOUT = float(os.environ.get("MEDIAWATCH_DOWNLOAD_TIMEOUT", "30"))
 # An article page is about 100 KB; one over 16 MB is refused unread and logged as a failure.
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+# Per-run limits of an added outlet's crawl against sites that list without end (a sitemap index
+# that nests forever, a calendar of listing pages): past them a page is skipped, counted, logged.
+MEDIAWATCH_MOST_SITEMAPS = int(os.environ.get("MEDIAWATCH_MOST_SITEMAPS", "200"))
+MEDIAWATCH_MOST_LISTING_PAGES = int(os.environ.get("MEDIAWATCH_MOST_LISTING_PAGES", "500"))
 # Seconds the extraction of one page may take; past them its worker is killed and the page
 # logged as failed (crawler/budget.py).
 MEDIAWATCH_EXTRACT_SECONDS = float(os.environ.get("MEDIAWATCH_EXTRACT_SECONDS", "60"))

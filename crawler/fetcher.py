@@ -18,6 +18,7 @@ from protego import Protego
 from crawler.hostguard import REDIRECT_STATUSES, address_refused, non_public
 
 MAX_REDIRECTS = 5
+READ_PIECE = 64 * 1024
 
 
 class FetchRefused(Exception):
@@ -183,6 +184,7 @@ class SiteFetcher:
         request = urllib.request.Request(url, headers={
             "User-Agent": self.user_agent, "Accept-Encoding": "gzip",
             "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"})
+        deadline = time.monotonic() + self.timeout
         try:
             response = self._opener.open(request, timeout=self.timeout)
         except urllib.error.HTTPError as error:
@@ -193,16 +195,27 @@ class SiteFetcher:
         with response:
             headers = {name.lower(): value for name, value in response.headers.items()}
             try:
-                body = self._read(response, headers)
+                body = self._read(response, headers, deadline)
             except (TimeoutError, ConnectionError, OSError) as exc:
                 raise OSError(f"{url}: {exc}") from None
         return Fetched(response.geturl() or url, response.status or response.code, headers, body)
 
-    def _read(self, response, headers: dict[str, str]) -> bytes:
+    def _read(self, response, headers: dict[str, str], deadline: float) -> bytes:
+        """The body, read in pieces within the timeout as a whole (a site that sends a byte a
+        second never times out a single read) and up to the size limit."""
         declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self.max_bytes:
             raise FetchRefused(f"{response.geturl()} is larger than {self.max_bytes} bytes")
-        body = response.read(self.max_bytes + 1)
+        pieces, size = [], 0
+        while size <= self.max_bytes:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the answer took longer than {self.timeout:g} s")
+            piece = response.read1(min(READ_PIECE, self.max_bytes + 1 - size))
+            if not piece:
+                break
+            pieces.append(piece)
+            size += len(piece)
+        body = b"".join(pieces)
         if len(body) > self.max_bytes:
             raise FetchRefused(f"{response.geturl()} is larger than {self.max_bytes} bytes")
         if headers.get("content-encoding", "").lower() in ("gzip", "x-gzip") or \

@@ -4,6 +4,7 @@ its links to the story's other editions."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urljoin
 
 from crawler.canonical import (
@@ -19,6 +20,11 @@ from crawler.extract import extract_generic
 from crawler.page import compile_xpath
 from outlets import Outlet
 from storage.records import ArticleRecord
+
+MOST_TITLE = 1000  # characters of a headline kept; a page may claim a megabyte of one
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Publication years believed; a page that says 9999 or 0001 has no date the archive can use.
+YEARS = (1900, 2100)
 
 # Links to the page in other languages: hreflang alternates, and links marked with an hreflang.
 OTHER_EDITIONS = compile_xpath(
@@ -45,7 +51,11 @@ def extract_outlet(outlet: Outlet, html: str | bytes, url: str,
     canonical URLs of the outlet's articles the page names as its other editions. A lead the
     page also sets over its text (a standfirst) is not the body's first paragraph as well.
     Where the definition names an outlet module, its layouts' markup is read first."""
+    if isinstance(html, bytes) and _binary(html):
+        raise ExtractionError(f"{url} is not a web page but binary data (a PDF, an image, a "
+                              "file) served as one: not archived")
     record = extract_generic(html, url, fetched_at, outlet)
+    _tame(record)
     if len(record.body) > 1 and record.lead and _same_text(record.body[0], record.lead):
         record.body = record.body[1:]  # the lead, standing over the text: a field of its own
     own = record.url if same_site(record.url, url) and is_article_url(record.url, outlet) else url
@@ -64,6 +74,32 @@ def extract_outlet(outlet: Outlet, html: str | bytes, url: str,
         link for link in links if link != own and same_site(link, url)
         and is_article_url(link, outlet)))
     return record
+
+
+BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b",
+                b"RIFF", b"\x00\x00\x00")
+
+
+def _binary(body: bytes) -> bool:
+    """True for a body that is no text: a known file's signature, or control bytes (NUL and
+    others) making more than a tenth of its start."""
+    start = body[:4096].lstrip()
+    if start.startswith(BINARY_MAGIC):
+        return True
+    controls = sum(byte < 9 or 13 < byte < 32 for byte in start)
+    return bool(start) and controls * 10 > len(start)
+
+
+def _tame(record: ArticleRecord) -> None:
+    """What a hostile page claims, made harmless: control characters out of the headline, the
+    headline cut to MOST_TITLE characters, a publication date outside YEARS dropped."""
+    title = " ".join(CONTROL.sub(" ", record.title or "").split())
+    record.title = title if len(title) <= MOST_TITLE else title[:MOST_TITLE - 1].rstrip() + "…"
+    for name in ("published", "modified"):
+        value = getattr(record, name, None)
+        if isinstance(value, str) and not (
+                value[:4].isdigit() and YEARS[0] <= int(value[:4]) < YEARS[1]):
+            setattr(record, name, None)
 
 
 def _same_text(a: str, b: str) -> bool:

@@ -21,7 +21,8 @@ from crawler.outlet_pages import article_key
 from outlets import Outlet
 from spiders.base import GONE_STATUSES, EditionSpider
 
-MOST_LISTING_PAGES = 500
+MOST_LISTING_PAGES = 500  # pages of one listing a run reads (settings.MEDIAWATCH_MOST_LISTING_PAGES)
+MOST_SITEMAPS = 200  # sitemaps a run reads, indexes and their parts (MEDIAWATCH_MOST_SITEMAPS)
 
 
 class OutletSpider(EditionSpider):
@@ -62,6 +63,10 @@ class OutletSpider(EditionSpider):
         spider.name = f"{outlet.name}_{spider.language}"
         spider.base_url = outlet.home
         spider.allowed_domains = list(outlet.hosts)
+        spider.most_listing_pages = crawler.settings.getint("MEDIAWATCH_MOST_LISTING_PAGES",
+                                                            MOST_LISTING_PAGES)
+        spider.most_sitemaps = crawler.settings.getint("MEDIAWATCH_MOST_SITEMAPS", MOST_SITEMAPS)
+        spider.sitemaps_asked = 0
         return spider
 
     # -- discovery -------------------------------------------------------------------------
@@ -114,7 +119,11 @@ class OutletSpider(EditionSpider):
         links = response.css("a::attr(href)").getall()
         fresh = list(self.follow_articles(response, links))
         yield from fresh
-        if self.limit_reached() or (self.mode == "new" and not fresh) or page >= MOST_LISTING_PAGES:
+        if self.limit_reached() or (self.mode == "new" and not fresh):
+            return
+        if page >= self.most_listing_pages:
+            self.skipped("listing_pages", f"{response.url}: the listing's page {page} reached, "
+                         f"the most a run reads (MEDIAWATCH_MOST_LISTING_PAGES); not paged on")
             return
         try:
             following = next_page_link(parse_html(response.body), response.url)
@@ -123,6 +132,28 @@ class OutletSpider(EditionSpider):
         if following and following != response.url and self.on_the_outlet(following):
             yield scrapy.Request(following, callback=self.parse_listing_page,
                                  errback=self.on_error, cb_kwargs={"page": page + 1})
+
+    def parse_sitemap(self, response: Response) -> Iterator:
+        """A sitemap or sitemap index, its parts asked up to the run's most sitemaps (an index
+        that lists itself, loops or nests without end is read once per sitemap, and stops)."""
+        if self.sitemaps_asked == 0:
+            self.sitemaps_asked = 1 + len(self.outlet.discovery.sitemaps)
+        for item in super().parse_sitemap(response):
+            if isinstance(item, scrapy.Request) and item.callback == self.parse_sitemap:
+                if self.sitemaps_asked >= self.most_sitemaps:
+                    self.skipped("sitemaps", f"{item.url} and any later sitemaps: more than "
+                                 f"{self.most_sitemaps} sitemaps in one run "
+                                 "(MEDIAWATCH_MOST_SITEMAPS); not read")
+                    continue
+                self.sitemaps_asked += 1
+            yield item
+
+    def skipped(self, what: str, message: str) -> None:
+        """A page not asked because a per-run limit is reached: counted, logged once."""
+        stats = self.crawler.stats
+        if not stats.get_value(f"mediawatch/skipped/{what}"):
+            self.logger.warning("%s", message)
+        stats.inc_value(f"mediawatch/skipped/{what}")
 
     def on_the_outlet(self, url: str) -> bool:
         return on_outlet(url, self.base_url, self.outlet.hosts)
