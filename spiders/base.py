@@ -6,12 +6,13 @@ from the outlet's definition (outlets/)."""
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from urllib.parse import urljoin, urlparse
 
 import scrapy
-from scrapy.http import Response, TextResponse
+from scrapy.http import Response, TextResponse, XmlResponse
 from twisted.python.failure import Failure
 
 from crawler.canonical import (
@@ -34,6 +35,20 @@ _MONTH_IN_SITEMAP = re.compile(r"(\d{4})-(\d{2})")
 
 def same_headline(a: str, b: str) -> bool:
     return " ".join(a.split()) == " ".join(b.split())
+
+
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+def unpacked(body: bytes, limit: int) -> bytes | None:
+    """A gzip file's content, None when it is broken or unpacks past `limit` bytes (a gzip bomb
+    stops there, never held whole)."""
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        data = inflater.decompress(body, limit + 1)
+    except zlib.error:
+        return None
+    return None if len(data) > limit else data
 
 
 class EditionSpider(scrapy.Spider):
@@ -196,6 +211,14 @@ class EditionSpider(scrapy.Spider):
         yield from self.follow_articles(response, links)  # AMP links lead to the article itself
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
+        if response.body[:2] == GZIP_MAGIC:  # a sitemap.xml.gz served as a file
+            limit = self.crawler.settings.getint("DOWNLOAD_MAXSIZE")
+            xml = unpacked(response.body, limit)
+            if xml is None:
+                self.logger.warning("sitemap %s not read: it does not unpack to XML within %d "
+                                    "bytes", response.url, limit)
+                return
+            response = XmlResponse(url=response.url, body=xml)
         if not isinstance(response, TextResponse):
             return
         selector = scrapy.Selector(response, type="xml")

@@ -4,6 +4,7 @@ never a traceback, a hang, unbounded memory or junk in the archive."""
 
 from __future__ import annotations
 
+import gzip
 import os
 import socket
 import sqlite3
@@ -333,6 +334,7 @@ def hostile_site(secret: Path) -> dict:
         "/sitemap-a.xml": (200, XML, "<sitemapindex><sitemap><loc>{origin}/sitemap-b.xml</loc>"
                            "</sitemap><sitemap><loc>{origin}/sitemap-a.xml</loc></sitemap>"
                            "<sitemap><loc>{origin}/news-sitemap.xml</loc></sitemap>"
+                           "<sitemap><loc>{origin}/packed.xml.gz</loc></sitemap>"
                            "</sitemapindex>"),
         "/sitemap-b.xml": (200, XML, "<sitemapindex><sitemap><loc>{origin}/sitemap-a.xml</loc>"
                            "</sitemap></sitemapindex>"),
@@ -342,6 +344,8 @@ def hostile_site(secret: Path) -> dict:
             f"<sitemap><loc>{{origin}}/many/{n}.xml</loc></sitemap>" for n in range(50_000))
             + "</sitemapindex>"),
         "/bomb.xml.gz": (200, "application/x-gzip", BOMB),
+        "/packed.xml.gz": (200, "application/x-gzip", gzip.compress(
+            b"<urlset><url><loc>/news/2026/01/packed-only/</loc></url></urlset>")),
         "/laughs.xml": (200, XML, LAUGHS),
         "/xxe.xml": (200, XML, xxe(secret)),
         "/news/2026/01/pdf-story/": (200, HTML, b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n" + os.urandom(
@@ -361,6 +365,8 @@ def hostile_site(secret: Path) -> dict:
     }
     for n, path in enumerate(GOOD, 1):
         pages[path] = (200, HTML, article(f"Committee discusses draft law {n}", path))
+    pages["/news/2026/01/packed-only/"] = (200, HTML, article(
+        "Listed only by a gzip sitemap", "/news/2026/01/packed-only/"))
     return pages
 
 
@@ -414,6 +420,7 @@ def test_the_crawl_is_bounded_and_archives_no_junk(crawled):
     origin = crawled["origin"]
     for path in GOOD:
         assert urls.count(origin + path) == 1, (path, urls)
+    assert origin + "/news/2026/01/packed-only/" in urls  # a sitemap.xml.gz is read, the bomb not
     assert not [url for url in urls if "?" in url], urls  # session ids and utm_ fold into one key
     assert not [url for url in urls if not url.startswith(origin)], urls
     assert not [url for url in urls if any(bad in url for bad in (
