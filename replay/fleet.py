@@ -23,6 +23,7 @@ from replay.agency import AgencyApp
 from replay.ledger import LedgerApp
 from replay.server import ReplayServer, Response
 from replay.site import SiteApp, _json
+from replay.sites import Replays
 
 MODELS = {"ledger": LedgerApp, "agency": AgencyApp}
 
@@ -78,9 +79,9 @@ class Counted:
         return super().control(method, path, payload, origin)
 
 
-class Fleet:
+class Fleet(Replays):
     """Generated outlets `first`.. (`count` of them) served at once, each by a ReplayServer of
-    its own."""
+    its own (started, stopped and moved between epochs as Replays are)."""
 
     def __init__(self, count: int, articles: int | None = None, seed: int = 1,
                  spread: bool = False, first: int = 1) -> None:
@@ -93,24 +94,6 @@ class Fleet:
         except BaseException:
             self.stop()
             raise
-
-    def __getitem__(self, name: str) -> ReplayServer:
-        return self.servers[name]
-
-    def start(self) -> Fleet:
-        for server in self.servers.values():
-            server.start()
-        return self
-
-    def stop(self) -> None:
-        for server in self.servers.values():
-            server.stop()
-
-    def __enter__(self) -> Fleet:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
 
 
 def main() -> None:
