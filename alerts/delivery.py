@@ -169,7 +169,8 @@ def send_due(db: Database, secrets: SecretStore, limits: DeliveryLimits, courier
             blocked.add(delivery["watch_id"])
             report.postponed += 1
             continue
-        store.mark_sending(db, delivery["id"], utc_iso())
+        tried = datetime.now(UTC)  # the retry is counted from the try, however long it took
+        store.mark_sending(db, delivery["id"], utc_iso(tried))
         outcome = send_one(delivery, secrets, courier)
         if outcome.status == SENT:
             store.mark_sent(db, delivery["id"], utc_iso())
@@ -183,7 +184,7 @@ def send_due(db: Database, secrets: SecretStore, limits: DeliveryLimits, courier
             store.mark_failed(db, delivery["id"], STOPPED_NOTE, utc_iso())
         else:
             blocked.add(delivery["watch_id"])
-            when = retry_at(delivery["attempts"] + 1, limits.retry_steps, datetime.now(UTC))
+            when = retry_at(delivery["attempts"] + 1, limits.retry_steps, tried)
             store.mark_failed(db, delivery["id"], outcome.error, when)
             report.failed += 1
             report.errors.append(f"watch {delivery['watch']}: {outcome.error} (retry at {when})")

@@ -13,8 +13,8 @@ from difflib import get_close_matches
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
-LANGUAGE = re.compile(r"^[a-z]{2,3}$")
+NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
+LANGUAGE = re.compile(r"[a-z]{2,3}")
 KEYS = ("id", "url")
 # A query parameter kept in an article's URL: "*" keeps every one but the tracking parameters.
 EVERY_PARAMETER = "*"
@@ -288,7 +288,7 @@ def _regex(value: str, where: str) -> str:
 def _edition(data: object, where: str) -> Edition:
     read = _Reader(data, where, Edition)
     language = read.text("language", required=True).lower()
-    if not LANGUAGE.match(language):
+    if not LANGUAGE.fullmatch(language):
         raise DefinitionError(f"{read.at('language')}: {language!r} is not a language code "
                               "such as ru, kk or en")
     prefixes = read.texts("prefixes")
@@ -411,7 +411,7 @@ def home_hosts(home: str) -> tuple[str, ...]:
 def _build(data: dict, source: str, folder: str = "") -> Outlet:
     read = _Reader(data, source, Outlet)
     name = read.text("name", required=True)
-    if not NAME.match(name):
+    if not NAME.fullmatch(name):
         raise DefinitionError(f"{read.at('name')}: {name!r} must be lower-case letters, digits, "
                               "- or _ (at most 40)")
     home = _url(read.text("home", required=True), read.at("home"))

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from outlets.definition import DefinitionError, Outlet
 
-BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 HEADER = ("# An outlet definition of mediawatch (docs/outlets.md). Edit it by hand where detection\n"
           "# got something wrong; it is checked whenever it is read.\n")
 
@@ -94,7 +94,7 @@ def _write_table(data: dict, path: list[str], lines: list[str]) -> None:
 
 
 def _key(key: str) -> str:
-    return key if BARE_KEY.match(key) else _basic_string(key)
+    return key if BARE_KEY.fullmatch(key) else _basic_string(key)
 
 
 def _value(value: object) -> str:

@@ -38,7 +38,7 @@ class OutletFolder:
 
     def path(self, name: str) -> Path:
         """The file of a definition; DefinitionError for a name no outlet can have."""
-        if not NAME.match(name):
+        if not NAME.fullmatch(name):
             raise DefinitionError(f"{name!r} is not an outlet's name: lower-case letters, "
                                   "digits, - or _ (at most 40)")
         return self.folder / f"{name}.toml"

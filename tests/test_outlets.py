@@ -6,7 +6,7 @@ from __future__ import annotations
 import tomllib
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from crawler.canonical import (
@@ -202,6 +202,7 @@ keys = st.text(min_size=1, max_size=12)
     st.dictionaries(keys, scalars, max_size=3),
     st.lists(st.dictionaries(keys, st.one_of(scalars, st.lists(st.text(), max_size=3)),
                              min_size=1, max_size=3), min_size=1, max_size=3)), max_size=6))
+@example({"0": [], "0\n": [{"0": ""}]})  # a key ending in a line break is quoted in a header too
 def test_written_toml_reads_back_as_the_same_data(data):
     assert tomllib.loads(write_toml(data)) == data
 
@@ -234,6 +235,8 @@ def test_folder_adds_lists_shows_and_removes_outlets(tmp_path):
     assert folder.remove("agency") == path and not path.exists()
     with pytest.raises(DefinitionError, match="no outlet named 'agency'"):
         folder.get("agency")
+    with pytest.raises(DefinitionError, match=r"'agency\\n' is not an outlet's name"):
+        folder.path("agency\n")
 
 
 def test_a_broken_file_is_reported_and_the_others_still_read(tmp_path):

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from outlets.definition import DefinitionError, Outlet
 
-MODULE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+MODULE = re.compile(r"[a-z][a-z0-9_]{0,39}")
 
 
 def has_class(name: str) -> str:
@@ -70,7 +70,7 @@ class LayoutVersion:
 
 
 def _module(name: str, where: str, folder: str = ""):
-    if not MODULE.match(name):
+    if not MODULE.fullmatch(name):
         raise DefinitionError(f"{where}: {name!r} is not an outlet module name "
                               "(lower-case letters, digits and _)")
     own = Path(folder, f"{name}.py") if folder else None
