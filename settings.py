@@ -23,6 +23,8 @@ MEDIAWATCH_SIGNING_KEY = os.environ.get("MEDIAWATCH_SIGNING_KEY") or os.path.joi
 # Polite by default against the real site.
 USER_AGENT = f"mediawatch/0.1 (+media monitoring archive; contact: {MEDIAWATCH_CONTACT})"
 ROBOTSTXT_OBEY = True
+# Only the first 500 KiB of a robots.txt are read (RFC 9309), so a huge one parses quickly.
+ROBOTSTXT_PARSER = "crawler.robots.BoundedRobotParser"
 DOWNLOAD_DELAY = 1.0
 DOWNLOAD_DELAY_JITTER = 0.5
 CONCURRENT_REQUESTS = 8

@@ -16,6 +16,7 @@ from urllib.parse import urljoin, urlsplit
 from protego import Protego
 
 from crawler.hostguard import REDIRECT_STATUSES, address_refused, non_public
+from crawler.robots import parse_robots
 
 MAX_REDIRECTS = 5
 READ_PIECE = 64 * 1024
@@ -135,7 +136,7 @@ class SiteFetcher:
                                "crawlers to stay away for now; try again later")
         if not answer.ok:
             return None
-        rules = Protego.parse(answer.body.decode("utf-8", errors="replace"))
+        rules = parse_robots(answer.body)
         delay = rules.crawl_delay(self.user_agent)
         if delay:
             self.crawl_delays[origin] = float(delay)

@@ -20,6 +20,7 @@ import pytest
 
 from crawler import detection
 from crawler.fetcher import FetchRefused, SiteFetcher
+from crawler.robots import MOST_ROBOTS_BYTES, BoundedRobotParser, parse_robots, robots_text
 
 ROOT = Path(__file__).resolve().parent.parent
 HTML = "text/html; charset=utf-8"
@@ -290,6 +291,22 @@ def test_robots_txt_huge_binary_or_html_is_read_in_bounded_time(robots):
         started = time.monotonic()
         answer = fetcher(site.origin).get(site.origin + "/")
         assert answer.ok and time.monotonic() - started < 5
+
+
+def test_robots_txt_is_read_to_its_first_500_kib_cut_at_a_line():
+    head = b"User-agent: *\nDisallow: /early/\n"
+    filler = b"".join(b"Disallow: /p%d/\n" % n for n in range(40_000))  # about 700 KB
+    body = head + filler + b"Disallow: /late/\n"
+    text = robots_text(body)
+    assert len(text.encode()) <= MOST_ROBOTS_BYTES and text.endswith("/\n")
+    assert body.startswith(text.encode())
+    rules = parse_robots(body)
+    assert not rules.can_fetch("https://news.example/early/a", "mediawatch")
+    assert rules.can_fetch("https://news.example/late/a", "mediawatch")
+    parser = BoundedRobotParser(body, None)
+    assert not parser.allowed("https://news.example/early/a", "mediawatch")
+    assert parser.allowed("https://news.example/late/a", "mediawatch")
+    assert robots_text(b"\xef\xbb\xbfUser-agent: *\n") == "User-agent: *\n"
 
 
 # ---- feeds and sitemaps read by `outlet add` -----------------------------------------------------
