@@ -27,8 +27,9 @@ browser:
 	    echo "chromium is missing: the browser tests will be skipped (sudo apt-get install chromium)"; \
 	  fi; }
 
+# Two worker processes, each test module kept whole in one (its fixtures are made once).
 test: $(STAMP) browser
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 --dist loadscope
 
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -q -m slow
