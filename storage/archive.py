@@ -27,7 +27,7 @@ from storage.access import (
 from storage.captures import CaptureCodec, outlet_of
 from storage.changes import change_columns
 from storage.clock import parse_stamp, utc_iso
-from storage.db import ACTIVE, REMOVED, connect, write_transaction
+from storage.db import ACTIVE, REMOVED, connect, insert_row, write_transaction
 from storage.locks import WriterLock
 from storage.migrations import migrate
 from storage.reading import ArchiveReads
@@ -225,7 +225,7 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
         visit = self.policy.next_visit(
             Facts(published, published or parse_stamp(at), key=record.article_id),
             parse_stamp(at), NEW)
-        self.db["articles"].insert({
+        insert_row(self.db, "articles", {
             "id": record.article_id,
             "language": record.language,
             "url": record.url,
@@ -293,7 +293,7 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
     def _store_capture(self, page: _Page) -> int:
         data, compression = self.captures.compress(
             page.body or b"", outlet_of(self.db, page.record.article_id))
-        capture_id = self.db["captures"].insert({
+        capture_id = insert_row(self.db, "captures", {
             "article_id": page.record.article_id,
             "run_id": page.run_id,
             "url": page.url,
@@ -303,13 +303,13 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
             "compression": compression,
             "size": len(page.body or b""),
             "fetched_at": page.at,
-        }).last_pk
+        })
         evidence.log_capture(self.db, capture_id, page.body or b"")
         return capture_id
 
     def _store_version(self, page: _Page, number: int, change: dict) -> int:
         capture_id = self._store_capture(page)
-        version_id = self.db["versions"].insert({
+        version_id = insert_row(self.db, "versions", {
             "article_id": page.record.article_id,
             "number": number,
             "fingerprint": page.data["fingerprint"],
@@ -320,7 +320,7 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
             "run_id": page.run_id,
             "extractor": page.extractor,
             **version_columns(page.data),
-        }).last_pk
+        })
         evidence.log_version(self.db, version_id)
         index_version(self.db, version_id, page.data, page.record.language)
         index_spellings(self.db, page.data, page.record.language)
@@ -374,7 +374,7 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
         return bool(moved)
 
     def _event(self, article_id, kind, at, run_id, status=None, location=None, version_id=None):
-        event_id = self.db["events"].insert({
+        event_id = insert_row(self.db, "events", {
             "article_id": article_id,
             "kind": kind,
             "at": at,
@@ -382,12 +382,12 @@ class Archive(ArchiveReads, VisitQueries, RunLog):
             "status": status,
             "location": location,
             "version_id": version_id,
-        }).last_pk
+        })
         evidence.log_event(self.db, event_id)
 
     def _log_fetch(self, run_id, article_id, url, status, outcome, at, error=None,
                    version_id=None) -> None:
-        self.db["fetches"].insert({
+        insert_row(self.db, "fetches", {
             "run_id": run_id,
             "article_id": article_id,
             "url": url,

@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from storage.alignment import Alignment, align
 from storage.changes import diff_records
@@ -49,12 +50,16 @@ class Edition:
     version_id: int | None = None
     title: str = ""
 
-    @property
+    @cached_property  # read once: a comparison asks for them again and again
     def readings(self) -> list[Reading]:
         return [read(text, self.language) for text in self.paragraphs]
 
-    def facts(self) -> list[Fact]:
+    @cached_property
+    def all_facts(self) -> list[Fact]:
         return [fact for reading in self.readings for fact in reading.facts]
+
+    def facts(self) -> list[Fact]:
+        return self.all_facts
 
     def has(self, fact: Fact) -> bool:
         """Whether the edition states this fact anywhere."""

@@ -64,6 +64,15 @@ def write_transaction(db: Database) -> Iterator[Database]:
     db.conn.execute("COMMIT")
 
 
+def insert_row(db: Database, table: str, values: dict) -> int:
+    """Insert one row (values by column name) with one plain INSERT; its rowid. Cheaper than
+    sqlite-utils' insert, which looks the table up and wraps each row in a savepoint."""
+    names = ", ".join(values)
+    marks = ", ".join("?" for _ in values)
+    return db.execute(f"INSERT INTO {table} ({names}) VALUES ({marks})",
+                      list(values.values())).lastrowid
+
+
 def rows(cursor) -> list[dict]:
     """A query's rows as dicts by column name."""
     names = [d[0] for d in cursor.description]

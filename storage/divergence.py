@@ -39,7 +39,7 @@ from storage.comparison import (
     holds_any,
     stale_counterpart,
 )
-from storage.db import rows
+from storage.db import insert_row, rows
 from storage.records import record_from_row
 
 DIVERGENCE = "divergence"  # the change kind
@@ -95,10 +95,10 @@ class _Story:
 
     def report(self, kind: str, article_id: int, others: list[int], signature: str,
                detail: dict, at: str, closed: str | None = None, how: str | None = None) -> int:
-        divergence_id = self.db["divergences"].insert({
+        divergence_id = insert_row(self.db, "divergences", {
             "story": self.story, "kind": kind, "article_id": article_id,
             "others": _json(sorted(others)), "signature": signature, "detail": _json(detail),
-            "found_at": at, "closed_at": closed, "closed_how": how}).last_pk
+            "found_at": at, "closed_at": closed, "closed_how": how})
         self.event(article_id, divergence_id, at)
         return divergence_id
 
@@ -125,7 +125,7 @@ class _Story:
                       "removed": _unique(f for c, _ in stale for f in c["removed"]),
                       "added": _unique(f for c, _ in stale for f in c["added"]),
                       "counterpart": "\n\n".join(dict.fromkeys(t for _, t in stale if t))}
-            self.db["edition_edits"].insert({
+            insert_row(self.db, "edition_edits", {
                 "story": self.story, "article_id": self.article_id, "version_id": version_id,
                 "other_id": other_id, "made_at": self.at, "status": OPEN, "detail": _json(detail)})
 
@@ -323,7 +323,7 @@ def report_edit(db: Database, edit: dict, at: str, window: timedelta,
            "detail": _json({**detail, "made_at": edit["made_at"], "edit_id": edit["id"],
                             "window_hours": window.total_seconds() / 3600}),
            "found_at": at}
-    divergence_id = db["divergences"].insert(row).last_pk
+    divergence_id = insert_row(db, "divergences", row)
     db.execute("UPDATE edition_edits SET divergence_id = ? WHERE id = ?",
                [divergence_id, edit["id"]])
     if story is None or story.announce:
@@ -334,8 +334,8 @@ def report_edit(db: Database, edit: dict, at: str, window: timedelta,
 def _event(db: Database, article_id: int, divergence_id: int, at: str,
            run_id: int | None) -> None:
     """The event of a divergence found, entered in the evidence log like every event."""
-    event_id = db["events"].insert({"article_id": article_id, "kind": DIVERGENCE, "at": at,
-                                    "run_id": run_id, "divergence_id": divergence_id}).last_pk
+    event_id = insert_row(db, "events", {"article_id": article_id, "kind": DIVERGENCE, "at": at,
+                                        "run_id": run_id, "divergence_id": divergence_id})
     evidence.log_event(db, event_id)
 
 
@@ -349,10 +349,11 @@ def sweep(db: Database, now: str, window: timedelta = CARRY_WINDOW,
         " ORDER BY id", [OPEN, limit]))
     for edit in due:
         report_edit(db, edit, now, window, run_id=run_id)
-    # stories compared while an edition was awaited: compared again once the wait is over
+    # stories compared while an edition was awaited: compared again once the wait is over (the
+    # time first: a pair compared within the window is passed over before its report is parsed)
     for (article_id,) in db.execute(
-            "SELECT min(article_id) FROM edition_pairs WHERE json_array_length(report,"
-            " '$.waiting') > 0 AND compared_at <= ? GROUP BY article_id", [limit]).fetchall():
+            "SELECT min(article_id) FROM edition_pairs WHERE compared_at <= ? AND"
+            " json_array_length(report, '$.waiting') > 0 GROUP BY article_id", [limit]).fetchall():
         story = _Story(db, article_id, now, run_id, window)
         if len(story.editions) >= 2:
             story.compare()

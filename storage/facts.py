@@ -353,9 +353,13 @@ class _Scanner:
         table = NUMBER_WORDS[self.language]
         token = re.compile(rf"[{_LETTERS}]+(?:-[{_LETTERS}]+)?")
         tokens = [(m.group().lower(), m.start(), m.end()) for m in token.finditer(self.text)]
+        english, one = self.language == "en", _ONE[self.language]
         index = 0
         while index < len(tokens):
             word, start, end = tokens[index]
+            if (word.partition("-")[0] if english else word) not in table and word not in one:
+                index += 1  # no number word (most words): _word_number would find none
+                continue
             value, last = self._word_number(tokens, index, table)
             if value is None and word in _ONE[self.language] and index + 1 < len(tokens):
                 power, scale_end = self._scale(end)

@@ -16,8 +16,9 @@ MIN_WORDS = 50  # shorter texts share too many shingles by chance
 SHINGLE = 3
 
 
-def _feature_hash(shingle: str) -> int:
-    return int.from_bytes(hashlib.blake2b(shingle.encode("utf-8"), digest_size=8).digest(), "big")
+def _feature_hash(shingle: str) -> bytes:
+    """The 64-bit hash of one shingle, as 8 bytes (highest first)."""
+    return hashlib.blake2b(shingle.encode("utf-8"), digest_size=8).digest()
 
 
 # Each byte of a hash spread into eight 32-bit counters (one per bit, highest first): the sum
@@ -37,7 +38,7 @@ def simhash(text: str) -> int | None:
     shingles = len(tokens) - SHINGLE + 1
     total = 0
     for i in range(shingles):
-        digest = _feature_hash(" ".join(tokens[i : i + SHINGLE])).to_bytes(8, "big")
+        digest = _feature_hash(" ".join(tokens[i : i + SHINGLE]))
         total += int.from_bytes(b"".join([_SPREAD[byte] for byte in digest]), "big")
     counts = total.to_bytes(BITS * _COUNTER_BYTES, "big")
     # A bit is set when more than half of the feature hashes have it set.

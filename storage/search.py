@@ -9,6 +9,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlite_utils import Database
 
@@ -545,11 +546,18 @@ def index_spellings(db: Database, record: dict, language: str) -> None:
     rows = set()
     for text in display_columns(record).values():
         for word in words(text):
-            if has_kazakh_letters(word):
-                form = kazakh.stem(word)
-                rows.update({(kazakh.flat(word), form), (kazakh.flat(form), form)})
+            rows.update(_flat_spellings(word))
     db.conn.executemany("INSERT OR IGNORE INTO kazakh_spellings (flat, form) VALUES (?, ?)",
                         sorted(rows))
+
+
+@lru_cache(maxsize=100_000)
+def _flat_spellings(word: str) -> tuple[tuple[str, str], ...]:
+    """The (flat spelling, stem) rows of one folded word: none without a Kazakh letter."""
+    if not has_kazakh_letters(word):
+        return ()
+    form = kazakh.stem(word)
+    return ((kazakh.flat(word), form), (kazakh.flat(form), form))
 
 
 def kazakh_spellings(db: Database, word: str, forms: list[str]) -> list[str]:

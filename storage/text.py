@@ -66,6 +66,7 @@ def russian_form(word: str) -> str:
     return _stemmer("russian").stemWord(proper_lemma(word) or word)
 
 
+@lru_cache(maxsize=200_000)  # every word of every version goes through it
 def index_form(word: str, language: str) -> str:
     """The form a folded word is indexed under.
 
