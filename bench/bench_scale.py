@@ -6,7 +6,11 @@ and the storage code), or are named with --archive. Each of bench/bench_search.p
 runs through `storage.search.search` RUNS times after a warm-up; the reading room's search page
 (the same queries) and change list (bench/bench_web.py's questions) are asked through
 Starlette's TestClient, their time read from the Server-Timing header and their CPU time
-measured in this process.
+measured in this process. With --profile, where `storage.search` spends its CPU time, query by
+query (fastest of 3): the whole search, its ranked window (bm25 included), the window alone
+(the newest matches that pass the filters, not ranked) and the search page's counts per edition.
+
+    python bench/bench_scale.py --archive F [--profile]
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from starlette.testclient import TestClient  # noqa: E402
 from bench import build_archive  # noqa: E402
 from bench.bench_search import QUERIES  # noqa: E402
 from bench.common import ms  # noqa: E402
+from storage import search as searching  # noqa: E402
 from storage.archive import Archive  # noqa: E402
 from storage.search import search  # noqa: E402
 from web.app import create_app  # noqa: E402
@@ -146,6 +151,51 @@ def measure(path: Path) -> dict:
     return result
 
 
+def _fastest(work, runs: int = RUNS) -> float:
+    """CPU seconds of the fastest of `runs` calls."""
+    best = math.inf
+    for _ in range(runs):
+        started = time.process_time()
+        work()
+        best = min(best, time.process_time() - started)
+    return best
+
+
+def _parts(db, query: str, filters: dict) -> tuple[float, float, float, float]:
+    """CPU seconds of one query: search, its ranked window, the window alone, the counts."""
+    compiled = searching.compile_query(query, filters.get("language"))
+    joins, clauses, params = searching._current_filters(
+        filters.get("language"), filters.get("section"), filters.get("author"),
+        filters.get("date_from"), filters.get("date_to"))
+    joins = " CROSS JOIN articles a ON a.id = articles_fts.rowid" + joins
+    match = f"{{{' '.join(searching.STEM_COLUMNS)}}} : ({compiled.expression})"
+    window = (f"SELECT articles_fts.rowid FROM articles_fts{joins if clauses else ''}"
+              f" WHERE articles_fts MATCH ?{clauses} ORDER BY articles_fts.rowid DESC LIMIT ?")
+    counted = {key: value for key, value in filters.items() if key != "language"}
+    search(db, query, **filters)
+    return (_fastest(lambda: search(db, query, **filters)),
+            _fastest(lambda: searching._ranked(db, "articles_fts", joins,
+                                               searching.ARTICLE_WEIGHTS, match, clauses,
+                                               params, 20, 0)),
+            _fastest(lambda: db.execute(window, [match, *params, searching.RANK_WINDOW]
+                                        ).fetchall()),
+            _fastest(lambda: searching.edition_counts(db, query, **counted)))
+
+
+def profile(path: Path) -> str:
+    """Per query, slowest first, CPU: search, its ranked window, the window alone, counts."""
+    lines = ["| query | `storage.search` | ranked window (bm25) | window alone | counts per "
+             "edition |", "| --- | --- | --- | --- | --- |"]
+    with Archive(path, readonly=True) as archive:
+        archive.db.register_function(searching.fold, name="mw_fold", deterministic=True)
+        timed = sorted(((*_parts(archive.db, query, filters),
+                         f"{query} {filters or ''}".strip()) for query, filters in QUERIES),
+                       reverse=True)
+    for total, ranked, window, counts, name in timed:
+        lines.append(f"| {name} | {ms(total)} | {ms(ranked)} | {ms(window)} | {ms(counts)} |")
+    return "\n".join(lines)
+
+
 def report(results: list[dict]) -> str:
     lines = ["| articles | versions | size (no captures) | per 100,000 articles | search p50 / p95 / "
              "max (CPU p95) | search page p50 / p95 / max (CPU p95) | change list p50 / p95 / "
@@ -173,6 +223,8 @@ def main() -> None:
     parser.add_argument("--articles", type=int, nargs="*", default=list(SIZES))
     parser.add_argument("--archive", type=Path, action="append", default=[],
                         help="measure this archive instead of building one (repeatable)")
+    parser.add_argument("--profile", action="store_true",
+                        help="also where storage.search spends its time, query by query")
     args = parser.parse_args()
     paths = args.archive or [cached_archive(n)[0] for n in args.articles]
     results = []
@@ -180,6 +232,10 @@ def main() -> None:
         results.append(measure(path))
         print(report(results[-1:]), file=sys.stderr, flush=True)
     print(report(results))
+    if args.profile:
+        for path, result in zip(paths, results, strict=True):
+            print(f"\n{result['articles']:,} articles, CPU time per query (fastest of {RUNS}):")
+            print(profile(path))
 
 
 if __name__ == "__main__":

@@ -128,6 +128,15 @@ class Texts:
         return sorted(rows)
 
 
+def _share(span: timedelta, number: int, parts: int) -> timedelta:
+    """span * number / parts as timedelta computes it (microseconds, rounded half to even),
+    without its limit of a billion days on span * number (reached past 545,000 articles)."""
+    quotient, rest = divmod((span // timedelta(microseconds=1)) * number, parts)
+    if rest * 2 > parts or (rest * 2 == parts and quotient % 2):
+        quotient += 1
+    return timedelta(microseconds=quotient)
+
+
 def record(texts: Texts, number: int, count: int, seed: int, lean: bool = False) -> dict:
     """The record of article `number` (0 the oldest) of `count`, as extraction makes it; a lean
     one has its headline, lead, byline, tags and caption from pools, and no fingerprint."""
@@ -144,7 +153,7 @@ def record(texts: Texts, number: int, count: int, seed: int, lean: bool = False)
         lead = words.lead(rng, language, topic)
         tags = tuple(name for _, name in words.tags(rng, language, topic))
         caption = words.caption(rng, language, topic)
-    published = FIRST + (LAST - FIRST) * number / max(1, count - 1)
+    published = FIRST + _share(LAST - FIRST, number, max(1, count - 1))
     published = published.replace(second=0, microsecond=0)
     article_id = FIRST_ID + number
     slug = words.slugify(title)

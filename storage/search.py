@@ -719,29 +719,37 @@ def edition_counts(
 
 def _edition_counts(db, text, section, author, date_from, date_to, all_versions, languages,
                     window, outlets) -> tuple[dict[str, int], bool]:
-    counts, complete = {}, True
+    """Editions whose compiled query is the same (a prefix, a word spelled alike in all of
+    them) share one pass over the same `window` newest matches, each counted by its filters."""
+    counts, complete = {language: 0 for language in languages}, True
+    groups: dict[str, list[str]] = {}
     for language in languages:
-        query = compile_query(text, language)
-        if query.expression is None:
-            counts[language] = 0
-            continue
+        expression = compile_query(text, language).expression
+        if expression is not None:
+            groups.setdefault(expression, []).append(language)
+    for expression, group in groups.items():
+        counted, params = [], []
+        for language in group:
+            if all_versions:
+                filters, more = _filters("v", language, section, author, date_from, date_to,
+                                         outlets)
+                counted.append(f"count(DISTINCT CASE WHEN 1{filters} THEN v.article_id END)")
+            else:
+                joins, filters, more = _current_filters(language, section, author, date_from,
+                                                        date_to, outlets)
+                counted.append(f"coalesce(sum(1{filters}), 0)")
+            params += more
         if all_versions:
-            filters, params = _filters("v", language, section, author, date_from, date_to,
-                                       outlets)
-            table, match = "versions_fts", query.expression
+            table, match = "versions_fts", expression
             joins = "JOIN versions v ON v.id = m.rowid JOIN articles a ON a.id = v.article_id"
-            counted = "count(DISTINCT CASE WHEN 1{filters} THEN v.article_id END)"
         else:
-            joins, filters, params = _current_filters(language, section, author, date_from,
-                                                      date_to, outlets)
-            table, match = "articles_fts", f"{{{' '.join(STEM_COLUMNS)}}} : ({query.expression})"
+            table, match = "articles_fts", f"{{{' '.join(STEM_COLUMNS)}}} : ({expression})"
             joins = "JOIN articles a ON a.id = m.rowid" + joins
-            counted = "coalesce(sum(1{filters}), 0)"
-        scanned, found = db.execute(
-            f"SELECT count(*), {counted.format(filters=filters)} FROM (SELECT rowid FROM {table}"
+        scanned, *found = db.execute(
+            f"SELECT count(*), {', '.join(counted)} FROM (SELECT rowid FROM {table}"
             f" WHERE {table} MATCH ? ORDER BY rowid DESC LIMIT ?) m {joins}",
             [*params, match, window],
         ).fetchall()[0]
-        counts[language] = found
+        counts.update(zip(group, found, strict=True))
         complete = complete and scanned < window
     return counts, complete

@@ -145,6 +145,26 @@ def test_counts_per_edition_stop_at_their_window(archive):
                                                           language="en", limit=1000))
 
 
+@pytest.mark.parametrize("query", ["митинг*", "ral*", "2024", "алаң*"])
+@pytest.mark.parametrize("versions", [False, True])
+def test_editions_with_the_same_query_are_counted_alike(archive, query, versions):
+    """A query compiled alike for several editions is counted in one pass: each edition's
+    count is what it is when counted alone, and what search finds in it."""
+    counts, complete = edition_counts(archive.db, query, all_versions=versions)
+    assert complete
+    for language, count in counts.items():
+        alone, _ = edition_counts(archive.db, query, all_versions=versions,
+                                  languages=(language,))
+        assert alone == {language: count}
+        assert count == len(archive.search(query, language=language, all_versions=versions,
+                                           limit=1000))
+    few, complete = edition_counts(archive.db, query, all_versions=versions, window=3)
+    for language, count in few.items():
+        alone, _ = edition_counts(archive.db, query, all_versions=versions, window=3,
+                                  languages=(language,))
+        assert alone == {language: count}
+
+
 def test_search_filters_all_versions_and_paging(client, archive):
     assert client.get("/api/search", params={"q": "митинг", "section": "politika"}).json()["hits"]
     assert {h["section"] for h in client.get("/api/search", params={
