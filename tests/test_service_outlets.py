@@ -348,3 +348,44 @@ def test_the_running_service_takes_up_added_edited_broken_and_removed_outlets(tm
         assert len([line for line in lines if change in line]) == 1, output
     assert len([line for line in lines if "outlet definition unusable" in line]) == 1, output
     assert all(run["status"] in ("ok", "stopped") for run in runs(db)), runs(db)
+
+
+def test_a_reading_of_the_outlets_folder_keeps_to_the_narrowing(tmp_path):
+    from scheduler import CrawlService, ServiceConfig
+
+    folder = tmp_path / "outlets"
+    desk = Outlet(name="desk", home="http://127.0.0.1:10",
+                  editions=(Edition("ru", default=True), Edition("kk", query="lang=kz")),
+                  articles=Articles(patterns=(r"^/n/",)))
+    ledger = Outlet(name="ledger", home="http://127.0.0.1:9", editions=(Edition("en"),),
+                    articles=Articles(patterns=(r"^/\d{4}/",)))
+    save(desk, folder / "desk.toml")
+    narrowed = CrawlService(ServiceConfig(db=str(tmp_path / "a.db"), outlets_dir=str(folder),
+                                          only=("desk",), editions=("kk",)))
+    every = CrawlService(ServiceConfig(db=str(tmp_path / "b.db"), outlets_dir=str(folder)))
+    for service in (narrowed, every):  # (its scheduler not started: its plan not recorded)
+        service.record_plan = lambda *args, **kwargs: None
+        service.add_jobs()
+
+    def jobs(service: CrawlService) -> list[str]:
+        return sorted(job.id for job in service.scheduler.get_jobs() if job.id != "reload-outlets")
+
+    assert jobs(narrowed) == ["desk:new-kk", "desk:revisit-kk", "desk:sweep-kk"]
+    save(ledger, folder / "ledger.toml")
+    (folder / "desk.toml").unlink()
+    for service in (narrowed, every):
+        service.reload_outlets()
+    assert jobs(narrowed) == []  # its one outlet gone: not an error, nothing else taken up
+    assert [job for job in jobs(every) if ":" not in job] == [
+        f"{kind}-{edition}" for kind in ("new", "revisit", "sweep") for edition in ("en", "kk", "ru")]
+    assert [job for job in jobs(every) if ":" in job] == [
+        "ledger:new-en", "ledger:revisit-en", "ledger:sweep-en"]
+    save(desk, folder / "desk.toml")
+    narrowed.reload_outlets()
+    assert jobs(narrowed) == ["desk:new-kk", "desk:revisit-kk", "desk:sweep-kk"]
+    read = every.by_name["ledger"].outlet
+    (folder / "ledger.toml").write_text('name = "ledger"\n', encoding="utf-8")
+    every.reload_outlets()  # a broken file: the definition read before kept
+    assert "ledger:new-en" in jobs(every) and "desk:new-ru" in jobs(every)
+    assert every.by_name["ledger"].outlet is read
+    assert len(every.problems) == 1 and "ledger.toml" in every.problems[0]
