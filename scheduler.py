@@ -409,8 +409,15 @@ class CrawlService:
             outcome = "stopped"
         self.close_unfinished_runs(outcome, pid)
         crawl = read_outcome(code, out, err)
-        self.log_result(kind, edition, outcome, crawl, outlet)
-        self.note_failure(job_id(kind, edition, outlet), outcome, crawl)
+        now = self.by_name.get(outlet)
+        if (outcome == "finished" and code != 0 and not crawl.runs
+                and (now is None or edition not in now.editions)):
+            # Its edition left the definition as the crawl started: no failure of the outlet.
+            logger.info("%s ended (exit %s): the outlet's editions changed as it started: %s",
+                        job_id(kind, edition, outlet), code, crawl.error or "")
+        else:
+            self.log_result(kind, edition, outcome, crawl, outlet)
+            self.note_failure(job_id(kind, edition, outlet), outcome, crawl)
         self.notifier.request()
         if not self.stopping.is_set():
             self.record_plan()
