@@ -546,6 +546,10 @@ def reject_ignored_options(mode: str, **given) -> None:
 @click.option("--max-crawls", type=click.IntRange(min=1),
               help="The most crawls at once, each of another outlet (default: "
                    "MEDIAWATCH_MAX_CRAWLS, else 4).")
+@click.option("--reload-interval", type=click.FloatRange(min=0),
+              help="Seconds between readings of the outlets folder, whose added, removed and "
+                   "edited definitions the running service takes up; 0: only at its start "
+                   "(default: MEDIAWATCH_OUTLETS_RELOAD_INTERVAL, else 60).")
 @revisit_steps_option
 @utc_option
 @click.option("--list", "list_only", is_flag=True, help="Show the jobs and their next run times.")
@@ -553,8 +557,8 @@ def reject_ignored_options(mode: str, **given) -> None:
 def schedule(base_url: str, db: str, editions: tuple[str, ...], outlet_names: tuple[str, ...],
              outlets_dir: str | None, new_interval: float | None,
              revisit_interval: float | None, sweep_interval: float | None,
-             time_limit: float | None, max_crawls: int | None, revisit_steps: str | None,
-             list_only: bool, web_url: str) -> None:
+             time_limit: float | None, max_crawls: int | None, reload_interval: float | None,
+             revisit_steps: str | None, list_only: bool, web_url: str) -> None:
     """Run the crawl service: new articles, revisits and sweeps of every outlet on a schedule;
     notifications are delivered after each crawl."""
     import logging
@@ -568,7 +572,7 @@ def schedule(base_url: str, db: str, editions: tuple[str, ...], outlet_names: tu
                            editions=editions, only=outlet_names, outlets_dir=outlets_dir)
     for name, value in (("new_interval", new_interval), ("revisit_interval", revisit_interval),
                         ("sweep_interval", sweep_interval), ("time_limit", time_limit),
-                        ("max_crawls", max_crawls)):
+                        ("max_crawls", max_crawls), ("reload_interval", reload_interval)):
         if value is not None:
             setattr(config, name, value)
     if revisit_steps:

@@ -47,8 +47,9 @@ class ServiceConfig:
     `outlets`: the outlets' definitions to crawl; None: the default outlet and every outlet in
     the outlets folder (`outlets_dir`, else MEDIAWATCH_OUTLETS_DIR, else beside the archive).
     `only` narrows them to these names, `editions` to these languages (empty: every edition of
-    each). The default outlet is crawled at `base_url` (its home page, or a replay of it);
-    every other outlet at its own home page.
+    each). The service reads the outlets folder again every `reload_interval` seconds (0:
+    never), taking up added, removed and edited definitions. The default outlet is crawled at
+    `base_url` (its home page, or a replay of it); every other outlet at its own home page.
     """
 
     db: str = project_settings.MEDIAWATCH_DB
@@ -68,6 +69,7 @@ class ServiceConfig:
     outlets_dir: str | None = project_settings.MEDIAWATCH_OUTLETS_DIR or None
     only: tuple[str, ...] = ()
     max_crawls: int = project_settings.MEDIAWATCH_MAX_CRAWLS
+    reload_interval: float = project_settings.MEDIAWATCH_OUTLETS_RELOAD_INTERVAL
 
     def interval(self, kind: str) -> float:
         return {"new": self.new_interval, "revisit": self.revisit_interval,
@@ -99,10 +101,12 @@ def job_id(kind: str, edition: str, outlet: str | None = None) -> str:
     return f"{outlet}:{kind}-{edition}" if outlet else f"{kind}-{edition}"
 
 
-def service_outlets(config: ServiceConfig) -> tuple[list[Target], list[str]]:
+def service_outlets(config: ServiceConfig, previous: dict[str, Outlet] | None = None
+                    ) -> tuple[list[Target], list[str]]:
     """The outlets the service crawls, and the lines of the definitions it cannot use (a file
     that does not read: the other outlets run all the same). ValueError for an `only` name that
-    is not an outlet."""
+    is not an outlet. `previous`: the definitions in use (when the folder is read again), of
+    which one whose file no longer reads is kept, and no `only` name is an error."""
     default = default_outlet()
     problems: list[str] = []
     if config.outlets is not None:
@@ -117,10 +121,12 @@ def service_outlets(config: ServiceConfig) -> tuple[list[Target], list[str]]:
                 continue
             if entry.error:
                 problems.append(entry.error)
+                if previous and entry.name in previous:
+                    outlets.append(previous[entry.name])
             else:
                 outlets.append(entry.outlet)
     names = [outlet.name for outlet in outlets]
-    for name in config.only:
+    for name in config.only if previous is None else ():
         if name not in names:
             raise ValueError(f"no outlet named {name!r}; the outlets are {', '.join(names)}")
     targets = []
@@ -135,6 +141,15 @@ def service_outlets(config: ServiceConfig) -> tuple[list[Target], list[str]]:
         base_url = (config.base_url or outlet.home) if is_default else outlet.home
         targets.append(Target(outlet, editions, base_url.rstrip("/"), is_default))
     return targets, problems
+
+
+def write_definition(target: Target, folder: str) -> None:
+    """An added outlet's definition (and its outlet module) into a folder of definitions."""
+    from outlets.files import copy_outlet_module, save
+
+    if not target.default:
+        save(target.outlet, os.path.join(folder, f"{target.outlet.name}.toml"))
+        copy_outlet_module(target.outlet, folder)
 
 
 def recorded_runs(db: str, readonly: bool = False) -> list[dict]:
@@ -308,13 +323,15 @@ class CrawlService:
         self.plan_lock = threading.Lock()
         self.failing: dict[str, dict] = {}  # job id -> its last error, until it runs well again
         self.definitions: str | None = None  # the added outlets' definitions, for the crawls
+        self.definitions_lock = threading.Lock()
+        self.folder_error: str | None = None  # why the outlets folder could not be read again
         self.started_at: str | None = None
         self.notifier = Notifier(config)
         # One executor (of one thread) per outlet: its jobs queue behind each other, never
-        # behind another outlet's.
+        # behind another outlet's; the readings of the outlets folder in one of their own.
         self.scheduler = BlockingScheduler(
-            executors={lane(target): ThreadPoolExecutor(max_workers=1)
-                       for target in self.targets} or {"default": ThreadPoolExecutor(1)},
+            executors={RELOAD: ThreadPoolExecutor(1), **{
+                lane(target): ThreadPoolExecutor(max_workers=1) for target in self.targets}},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
             timezone=UTC,
         )
@@ -334,18 +351,21 @@ class CrawlService:
                              ) from None
 
     def definitions_dir(self) -> str:
-        """A folder of the service's own with the added outlets' definitions as it read them at
-        its start, which its crawls read (`crawl --outlet NAME --outlets-dir`)."""
-        if self.definitions is None:
-            from outlets.files import copy_outlet_module, save
+        """A folder of the service's own with the added outlets' definitions as it last read
+        them, which its crawls read (`crawl --outlet NAME --outlets-dir`)."""
+        with self.definitions_lock:
+            if self.definitions is None:
+                self.definitions = tempfile.mkdtemp(prefix="mediawatch-service-outlets-")
+                for target in self.targets:
+                    write_definition(target, self.definitions)
+            return self.definitions
 
-            folder = tempfile.mkdtemp(prefix="mediawatch-service-outlets-")
-            for target in self.targets:
-                if not target.default:
-                    save(target.outlet, os.path.join(folder, f"{target.outlet.name}.toml"))
-                    copy_outlet_module(target.outlet, folder)
-            self.definitions = folder
-        return self.definitions
+    def update_definition(self, target: Target) -> None:
+        """Write an added or edited definition into the service's folder (once it has one); a
+        crawl reads the old file whole or the new one whole."""
+        with self.definitions_lock:
+            if self.definitions is not None:
+                write_definition(target, self.definitions)
 
     def crawl_options(self, kind: str, edition: str, outlet: str | None = None) -> list[str]:
         """The options of the crawl a job runs. An outlet whose definition sets its revisit
@@ -363,7 +383,9 @@ class CrawlService:
         """Run one crawl in its own process; end it if it outlives the time limit."""
         if self.stopping.is_set():
             return
-        target = self.target(outlet)
+        target = self.by_name.get(outlet)
+        if target is None or edition not in target.editions:
+            return  # its outlet was removed, or its editions changed, while the job waited
         if kind == "revisit" and self.record_if_idle(edition, target):
             return
         with self.crawl_slots:
@@ -387,8 +409,15 @@ class CrawlService:
             outcome = "stopped"
         self.close_unfinished_runs(outcome, pid)
         crawl = read_outcome(code, out, err)
-        self.log_result(kind, edition, outcome, crawl, outlet)
-        self.note_failure(job_id(kind, edition, outlet), outcome, crawl)
+        now = self.by_name.get(outlet)
+        if (outcome == "finished" and code != 0 and not crawl.runs
+                and (now is None or edition not in now.editions)):
+            # Its edition left the definition as the crawl started: no failure of the outlet.
+            logger.info("%s ended (exit %s): the outlet's editions changed as it started: %s",
+                        job_id(kind, edition, outlet), code, crawl.error or "")
+        else:
+            self.log_result(kind, edition, outcome, crawl, outlet)
+            self.note_failure(job_id(kind, edition, outlet), outcome, crawl)
         self.notifier.request()
         if not self.stopping.is_set():
             self.record_plan()
@@ -489,14 +518,92 @@ class CrawlService:
     def add_jobs(self) -> None:
         due = due_times(recorded_runs(self.config.db), self.config, targets=self.targets)
         for target in self.targets:
-            for kind, edition in target.jobs():
-                key = job_id(kind, edition, target.name)
+            self.add_target_jobs(target, due)
+        if self.config.outlets is None and self.config.reload_interval > 0:
+            self.scheduler.add_job(self.reload_outlets, "interval", id=RELOAD, name=RELOAD,
+                                   seconds=self.config.reload_interval, executor=RELOAD)
+        self.record_plan(due)
+
+    def add_target_jobs(self, target: Target, due: dict[str, datetime],
+                        skip: frozenset[str] = frozenset()) -> None:
+        """Schedule an outlet's jobs (but those in `skip`), each when `due` says."""
+        for kind, edition in target.jobs():
+            key = job_id(kind, edition, target.name)
+            if key not in skip:
                 self.scheduler.add_job(
                     self.run_job, "interval", seconds=self.config.interval(kind),
                     args=(kind, edition, target.name), id=key, name=key,
                     next_run_time=due[key], executor=lane(target),
                 )
-        self.record_plan(due)
+
+    def reload_outlets(self) -> None:
+        """Read the outlets folder again and take up what changed: an added outlet's jobs
+        scheduled, a removed one's unscheduled (a crawl of it going on finishes), an edited
+        definition used from the next crawl on. A definition that no longer reads is logged
+        once and the one read before kept. One log line per change; the plan recorded again."""
+        from outlets.definition import DefinitionError
+
+        if self.stopping.is_set():
+            return
+        old = {target.outlet.name: target for target in self.targets}
+        try:
+            targets, problems = service_outlets(
+                self.config, {name: target.outlet for name, target in old.items()})
+        except DefinitionError as exc:  # the folder itself cannot be read: nothing changes
+            if str(exc) != self.folder_error:
+                logger.error("outlets not read again: %s", exc)
+            self.folder_error = str(exc)
+            return
+        new = {target.outlet.name: target for target in targets}
+        removed = [target for name, target in old.items() if name not in new]
+        changed = [target for name, target in new.items() if old.get(name) != target]
+        for problem in problems:
+            if problem not in self.problems:
+                logger.error("outlet definition unusable (an outlet crawled already keeps the "
+                             "definition read before): %s", problem)
+        if not (removed or changed or problems != self.problems or self.folder_error):
+            return
+        self.folder_error = None
+        # What can fail (the archive read, the definitions written) comes before any change,
+        # so that a reading that fails is made whole again by the next one.
+        due = due_times(recorded_runs(self.config.db), self.config, targets=changed
+                        ) if changed else {}
+        for target in changed:
+            self.update_definition(target)
+        for target in removed:
+            for kind, edition in target.jobs():
+                self.remove_job(job_id(kind, edition, target.name))
+            self.scheduler.remove_executor(lane(target), shutdown=False)
+            logger.info("outlet removed: %s", target.outlet.name)
+        # The jobs' lookups see the new definitions before any new job can run.
+        self.targets, self.problems = targets, problems
+        self.by_name = {target.name: target for target in targets}
+        for target in changed:
+            before = old.get(target.outlet.name)
+            if before is None:
+                self.scheduler.add_executor(ThreadPoolExecutor(max_workers=1), lane(target))
+                self.add_target_jobs(target, due)
+            else:
+                kept = {job_id(kind, edition, target.name) for kind, edition in before.jobs()}
+                wanted = {job_id(kind, edition, target.name) for kind, edition in target.jobs()}
+                for key in kept - wanted:
+                    self.remove_job(key)
+                self.add_target_jobs(target, due, skip=frozenset(kept & wanted))
+            logger.info("outlet %s: %s (%s, editions %s)", "added" if before is None else
+                        "changed", target.outlet.name, target.base_url, ", ".join(target.editions))
+        if not self.stopping.is_set():
+            self.record_plan()
+
+    def remove_job(self, key: str) -> None:
+        """Unschedule a job (a run of it going on finishes); its failure is forgotten."""
+        from apscheduler.jobstores.base import JobLookupError
+
+        try:
+            self.scheduler.remove_job(key)
+        except JobLookupError:
+            pass
+        with self.plan_lock:
+            self.failing.pop(key, None)
 
     def plan(self, due: dict[str, datetime], web_url: str, stopped: bool = False) -> dict:
         """The service's settings, its outlets, each job's next run and the jobs failing now,
@@ -506,7 +613,8 @@ class CrawlService:
                 for target in self.targets for kind, edition in target.jobs()}
         default = next((target for target in self.targets if target.default), None)
         with self.plan_lock:
-            failing = sorted(self.failing.values(), key=lambda item: item["job"])
+            failing = sorted((item for item in self.failing.values() if item["job"] in jobs),
+                             key=lambda item: item["job"])
         return {
             "base_url": default.base_url if default else config.base_url,
             "editions": list(default.editions if default else ()),
@@ -586,6 +694,9 @@ class CrawlService:
             if self.definitions:
                 shutil.rmtree(self.definitions, ignore_errors=True)
         logger.info("scheduler stopped")
+
+
+RELOAD = "reload-outlets"  # the job (and its executor) that reads the outlets folder again
 
 
 def lane(target: Target) -> str:

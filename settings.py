@@ -91,6 +91,10 @@ MEDIAWATCH_SWEEP_INTERVAL = 24 * 3600
 MEDIAWATCH_CRAWL_TIME_LIMIT = 30 * 60
 # The most crawls the service runs at once (each outlet's jobs run one at a time).
 MEDIAWATCH_MAX_CRAWLS = int(os.environ.get("MEDIAWATCH_MAX_CRAWLS", "4"))
+# Seconds between the service's readings of the outlets folder (added, removed and edited
+# definitions taken up without a restart); 0: read only at its start.
+MEDIAWATCH_OUTLETS_RELOAD_INTERVAL = float(os.environ.get("MEDIAWATCH_OUTLETS_RELOAD_INTERVAL",
+                                                          "60"))
 
 # Notifications: the reading room that messages and feeds link to, and the seconds before each
 # retry of a failed delivery (then the last step, again and again).

@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from outlets import Outlet
 from outlets.definition import Articles, Edition
 from outlets.files import load, save
 from replay.sites import Replays
+from storage import notes
 from storage.archive import Archive
 from storage.outlets import known_id
 from web.app import create_app
@@ -284,3 +286,106 @@ def test_a_revisit_table_is_written_and_read_back():
     outlet = loads(text, "x.toml")
     assert (outlet.revisit.policy, outlet.revisit.steps) == ("steps", (600, 3600))
     assert loads(dumps(outlet), "x.toml") == outlet
+
+
+def status_of(db: Path) -> str:
+    return mediawatch("status", "--db", str(db)).stdout
+
+
+def planned_jobs(db: Path) -> list[str]:
+    """The jobs of the service's plan as it last recorded it."""
+    with Archive(db) as archive:
+        return [job["job"] for job in notes.service_plan(archive.db)["next_runs"]]
+
+
+def test_the_running_service_takes_up_added_edited_broken_and_removed_outlets(tmp_path):
+    db = tmp_path / "archive.db"
+    definition = tmp_path / "archive.outlets" / "dala.toml"
+    with Replays(["vlast", "agency"], articles=12, seed=3) as replays:
+        service = start_service(replays["vlast"].base_url, db, "--edition", "ru",
+                                "--edition", "kk", "--new-interval", "2",
+                                "--revisit-interval", "3600", "--sweep-interval", "3600",
+                                "--reload-interval", "0.5")
+        try:
+            wait_for(lambda: finished(db, None, "new") == {"ru", "kk"}, "the default's runs")
+            add(replays["agency"], "dala", db)
+            wait_for(lambda: finished(db, "dala", "new") == {"ru", "kk"}, "the added outlet's runs")
+            assert "dala:new-kk" in status_of(db)
+
+            # A typo: the error shown, the definition in use kept and crawled.
+            good, outlet = definition.read_text(encoding="utf-8"), load(definition)
+            definition.write_text(good.replace("[articles]", "[articles"), encoding="utf-8")
+            broken = wait_for(lambda: "not crawled: " in (text := status_of(db)) and text,
+                              "the unusable definition in the status")
+            last = max(run["id"] for run in runs(db))
+            wait_for(lambda: finished(db, "dala", "new", after=last) == {"ru", "kk"},
+                     "the previous definition's runs")
+
+            # An edit: its kk edition gone, so are its kk jobs; its ru edition crawled.
+            save(replace(outlet, editions=tuple(
+                edition for edition in outlet.editions if edition.language != "kk")), definition)
+            edited = wait_for(lambda: "dala:new-kk" not in (text := status_of(db))
+                              and "not crawled" not in text and text, "the edited definition")
+            last = max(run["id"] for run in runs(db))
+            wait_for(lambda: finished(db, "dala", "new", after=last) == {"ru"},
+                     "the edited definition's runs")
+
+            mediawatch("outlet", "remove", "dala", "--db", str(db))
+            wait_for(lambda: not [job for job in planned_jobs(db) if job.startswith("dala:")],
+                     "the removed outlet's jobs gone")
+            removed = status_of(db)
+            with Archive(db) as archive:
+                plan = notes.service_plan(archive.db)
+        finally:
+            output = stop_service(service)
+    assert "dala:new-ru" in broken and "dala.toml" in broken.split("not crawled: ")[1]
+    assert "dala:new-ru" in edited and "dala:sweep-ru" in edited
+    assert "new-ru" in removed and "new-kk" in removed and " dala:" not in removed, removed
+    assert not [job for job in plan["next_runs"] if job["job"].startswith("dala:")]
+    assert plan["unusable_outlets"] == [] and [o["name"] for o in plan["outlets"]] == ["vlast"]
+    lines = output.splitlines()
+    for change in ("outlet added: dala", "outlet changed: dala", "outlet removed: dala"):
+        assert len([line for line in lines if change in line]) == 1, output
+    assert len([line for line in lines if "outlet definition unusable" in line]) == 1, output
+    assert all(run["status"] in ("ok", "stopped") for run in runs(db)), runs(db)
+
+
+def test_a_reading_of_the_outlets_folder_keeps_to_the_narrowing(tmp_path):
+    from scheduler import CrawlService, ServiceConfig
+
+    folder = tmp_path / "outlets"
+    desk = Outlet(name="desk", home="http://127.0.0.1:10",
+                  editions=(Edition("ru", default=True), Edition("kk", query="lang=kz")),
+                  articles=Articles(patterns=(r"^/n/",)))
+    ledger = Outlet(name="ledger", home="http://127.0.0.1:9", editions=(Edition("en"),),
+                    articles=Articles(patterns=(r"^/\d{4}/",)))
+    save(desk, folder / "desk.toml")
+    narrowed = CrawlService(ServiceConfig(db=str(tmp_path / "a.db"), outlets_dir=str(folder),
+                                          only=("desk",), editions=("kk",)))
+    every = CrawlService(ServiceConfig(db=str(tmp_path / "b.db"), outlets_dir=str(folder)))
+    for service in (narrowed, every):  # (its scheduler not started: its plan not recorded)
+        service.record_plan = lambda *args, **kwargs: None
+        service.add_jobs()
+
+    def jobs(service: CrawlService) -> list[str]:
+        return sorted(job.id for job in service.scheduler.get_jobs() if job.id != "reload-outlets")
+
+    assert jobs(narrowed) == ["desk:new-kk", "desk:revisit-kk", "desk:sweep-kk"]
+    save(ledger, folder / "ledger.toml")
+    (folder / "desk.toml").unlink()
+    for service in (narrowed, every):
+        service.reload_outlets()
+    assert jobs(narrowed) == []  # its one outlet gone: not an error, nothing else taken up
+    assert [job for job in jobs(every) if ":" not in job] == [
+        f"{kind}-{edition}" for kind in ("new", "revisit", "sweep") for edition in ("en", "kk", "ru")]
+    assert [job for job in jobs(every) if ":" in job] == [
+        "ledger:new-en", "ledger:revisit-en", "ledger:sweep-en"]
+    save(desk, folder / "desk.toml")
+    narrowed.reload_outlets()
+    assert jobs(narrowed) == ["desk:new-kk", "desk:revisit-kk", "desk:sweep-kk"]
+    read = every.by_name["ledger"].outlet
+    (folder / "ledger.toml").write_text('name = "ledger"\n', encoding="utf-8")
+    every.reload_outlets()  # a broken file: the definition read before kept
+    assert "ledger:new-en" in jobs(every) and "desk:new-ru" in jobs(every)
+    assert every.by_name["ledger"].outlet is read
+    assert len(every.problems) == 1 and "ledger.toml" in every.problems[0]
