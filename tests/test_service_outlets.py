@@ -209,8 +209,9 @@ def test_an_added_outlet_keeps_its_revisit_policy_and_sees_removals_and_restorat
 
 def test_a_host_turn_is_taken_only_when_it_has_come(tmp_path):
     from crawler.pacing import take_turn
-    from storage.locks import use_lock_dir
+    from storage.locks import lock_dir, use_lock_dir
 
+    previous = lock_dir()  # the session's folder, which the tests after this one share
     use_lock_dir(tmp_path)
     try:
         assert take_turn("news.example.kz", 1.0, now=100.0) == 0
@@ -223,7 +224,7 @@ def test_a_host_turn_is_taken_only_when_it_has_come(tmp_path):
         # A turn written under a clock far ahead is not waited for.
         assert take_turn("news.example.kz", 1.0, now=10.0) == 0
     finally:
-        use_lock_dir(None)
+        use_lock_dir(previous)
 
 
 def test_the_service_is_given_its_outlets_from_python(tmp_path):
