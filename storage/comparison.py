@@ -55,15 +55,13 @@ class Edition:
         return [read(text, self.language) for text in self.paragraphs]
 
     @cached_property
-    def all_facts(self) -> list[Fact]:
-        return [fact for reading in self.readings for fact in reading.facts]
-
     def facts(self) -> list[Fact]:
-        return self.all_facts
+        """Every fact the edition states, in paragraph order."""
+        return [fact for reading in self.readings for fact in reading.facts]
 
     def has(self, fact: Fact) -> bool:
         """Whether the edition states this fact anywhere."""
-        return any(compatible(fact, mine) for mine in self.facts())
+        return any(compatible(fact, mine) for mine in self.facts)
 
 
 def edition_from_record(article_id: int, language: str, record: dict,
