@@ -318,6 +318,9 @@ def test_the_running_service_takes_up_added_edited_broken_and_removed_outlets(tm
             definition.write_text(good.replace("[articles]", "[articles"), encoding="utf-8")
             broken = wait_for(lambda: "not crawled: " in (text := status_of(db)) and text,
                               "the unusable definition in the status")
+            page = TestClient(create_app(str(db)), base_url=ROOM).get("/status").text
+            assert "Outlets not crawled: their definitions do not read" in page
+            assert str(definition) in page.split('class="unusable"')[1].split("</ul>")[0]
             last = max(run["id"] for run in runs(db))
             wait_for(lambda: finished(db, "dala", "new", after=last) == {"ru", "kk"},
                      "the previous definition's runs")
