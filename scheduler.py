@@ -486,6 +486,8 @@ class CrawlService:
         if ending == "timeout":
             logger.error("%s ended after the %ss time limit: %s", job,
                          self.config.time_limit, summary)
+        elif ending == "stopped":  # ended by the service's own stop: no failure of the job
+            logger.info("%s: %s (ended as the service stopped)", job, summary)
         elif code != 0:
             logger.error("%s failed (exit %s): %s\n%s", job, code, summary, crawl.log.strip())
         else:

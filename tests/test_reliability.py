@@ -316,7 +316,9 @@ def run_kills(make_replay, tmp_path, kills_per_step: int, seed: int) -> dict:
         server.set_epoch(epoch)
         for _ in range(kills_per_step):
             landed += kill_during(server.base_url, killed, options, rng.uniform(0.3, duration))
-            if killed.exists():
+            # A file without tables was killed before its schema was made: the migrations are
+            # one transaction, so there is no half-made schema to check.
+            if killed.exists() and query(killed, "SELECT count(*) FROM sqlite_master") != [(0,)]:
                 assert_consistent(killed)
         crawl(server.base_url, killed, *options)
         assert_consistent(killed)

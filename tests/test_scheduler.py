@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import signal
@@ -275,10 +276,34 @@ def test_stop_signal_interrupts_the_crawl_and_leaves_nothing_running(make_replay
     assert service.returncode == 0, output
     assert "scheduler stopped" in output
     [run] = runs(db)  # the interrupted one, and none started after the signal
+    # its one line says what it did, and a stop asked for is no error
+    assert re.search(r" INFO new-ru: run 1 ", output) and " ERROR " not in output, output
     assert (run["mode"], run["status"]) == ("new", "stopped"), run
     assert run["finished_at"] is not None
     connection = sqlite3.connect(db)
     assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_a_crawl_that_exits_badly_as_the_service_stops_is_logged_as_stopped(tmp_path, caplog):
+    """A stop can reach a crawl after it recorded its run and before it exited: the job's one
+    line is the run's, at INFO, and the job is not taken for failing."""
+    from crawler.child import CrawlOutcome
+    from scheduler import CrawlService, ServiceConfig
+
+    service = CrawlService(ServiceConfig(db=str(tmp_path / "archive.db")))
+    run = {"id": 2, "mode": "new", "editions": ["kk"], "status": "ok", "stats": {"fetched": 9}}
+    crawl = CrawlOutcome(returncode=-15, runs=[run], error="killed by signal 15")
+    with caplog.at_level(logging.INFO, logger="mediawatch.scheduler"):
+        service.log_result("new", "kk", "stopped", crawl)
+        service.note_failure("new-kk", "stopped", crawl)
+    [record] = caplog.records
+    assert record.levelno == logging.INFO
+    assert re.match(r"new-kk: run 2 .*\(ended as the service stopped\)$", record.getMessage())
+    assert service.failing == {}
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="mediawatch.scheduler"):
+        service.log_result("new", "kk", "finished", crawl)  # the same exit, not asked for
+    assert [r.levelno for r in caplog.records] == [logging.ERROR]
 
 
 def test_the_revisit_job_runs_as_often_as_the_revisit_policy_asks(tmp_path):
