@@ -23,7 +23,7 @@ from click.testing import CliRunner  # noqa: E402
 from starlette.testclient import TestClient  # noqa: E402
 
 from bench import bench_search  # noqa: E402
-from bench.common import PYTHON, ms, print_result, row  # noqa: E402
+from bench.common import EDITS, PYTHON, ms, newsroom_edit, print_result, row  # noqa: E402
 from cli import main as cli_main  # noqa: E402
 from storage.archive import Archive  # noqa: E402
 from storage.db import write_transaction  # noqa: E402
@@ -37,30 +37,15 @@ REVISIONS_DAYS = 7
 RUNS = 3
 TARGET_P95_S = 0.100
 SAMPLE = 50  # articles and diffs asked for
-EDITS = ("rewrite", "headline", "typo", "paragraph_added", "byline")
 
 
 def _edited(version: dict, language: str, edit: str, number: int) -> ArticleRecord:
     """The record of a version after one newsroom edit."""
     fields = {name: version[name] for name in ArticleRecord.__dataclass_fields__
               if name in version}
-    record = ArticleRecord(**{**fields, "article_id": version["article_id"],
-                              "language": language, "fetched_at": None})
-    body = list(record.body)
-    middle = len(body) // 2
-    if edit == "rewrite":
-        body[middle] = (f"Update {number}: the ministry answered the request on Friday, and the "
-                        f"figures were corrected. " + body[middle][: len(body[middle]) // 2])
-    elif edit == "typo":
-        body[middle] = body[middle].replace(" ", "  ", 1)[:-1] + "!"
-    elif edit == "paragraph_added":
-        body.insert(middle, f"Editor's note {number}: this article was updated after publication.")
-    elif edit == "headline":
-        record.title = f"{record.title}: updated"
-    else:
-        record.authors = [*record.authors, "Editorial staff"]
-    record.body = body
-    return record
+    return ArticleRecord(**{**newsroom_edit(fields, edit, number),
+                            "article_id": version["article_id"], "language": language,
+                            "fetched_at": None})
 
 
 def add_revisions(path: Path) -> dict:

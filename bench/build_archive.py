@@ -30,6 +30,7 @@ if str(ROOT) not in sys.path:
 
 from sqlite_utils import Database  # noqa: E402
 
+from bench.common import EDITS, newsroom_edit  # noqa: E402
 from replay import text as words  # noqa: E402
 from replay.corpus import ALL_SECTIONS, RU_SECTION_WEIGHTS, RU_SECTIONS  # noqa: E402
 from storage import evidence, neardup  # noqa: E402
@@ -63,7 +64,6 @@ BATCH = 20_000
 FIRST_ID = 40_000
 LANGUAGE_SHARES = ("ru", "ru", "ru", "kk", "en")
 SECTIONS = {"kk": "vlast-qazaqsha", "en": "english"}
-EDITS = ("rewrite", "headline", "typo", "paragraph_added", "byline")
 assert set(SECTIONS.values()) <= set(ALL_SECTIONS)
 
 
@@ -176,20 +176,7 @@ def record(texts: Texts, number: int, count: int, seed: int, lean: bool = False)
 
 def edited(data: dict, number: int) -> dict:
     """The record after one newsroom edit (the kinds bench/bench_web.py makes)."""
-    new = {**data, "body": list(data["body"]), "authors": list(data["authors"])}
-    body, middle = new["body"], len(new["body"]) // 2
-    edit = EDITS[number % len(EDITS)]
-    if edit == "rewrite":
-        body[middle] = (f"Update {number}: the ministry answered the request on Friday, and the "
-                        f"figures were corrected. " + body[middle][: len(body[middle]) // 2])
-    elif edit == "typo":
-        body[middle] = body[middle].replace(" ", "  ", 1)[:-1] + "!"
-    elif edit == "paragraph_added":
-        body.insert(middle, f"Editor's note {number}: this article was updated after publication.")
-    elif edit == "headline":
-        new["title"] = f"{new['title']}: updated"
-    else:
-        new["authors"].append("Editorial staff")
+    new = newsroom_edit(data, EDITS[number % len(EDITS)], number)
     fields = {name: new[name] for name in ArticleRecord.__dataclass_fields__ if name in new}
     return ArticleRecord(**fields).to_dict()
 

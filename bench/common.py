@@ -145,5 +145,27 @@ def children_cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+# The newsroom edits the benchmark archives' revisions make, in turn.
+EDITS = ("rewrite", "headline", "typo", "paragraph_added", "byline")
+
+
+def newsroom_edit(fields: dict, edit: str, number: int) -> dict:
+    """A record's fields (title, authors, body) after one newsroom edit of EDITS."""
+    new = {**fields, "body": list(fields["body"]), "authors": list(fields["authors"])}
+    body, middle = new["body"], len(new["body"]) // 2
+    if edit == "rewrite":
+        body[middle] = (f"Update {number}: the ministry answered the request on Friday, and the "
+                        f"figures were corrected. " + body[middle][: len(body[middle]) // 2])
+    elif edit == "typo":
+        body[middle] = body[middle].replace(" ", "  ", 1)[:-1] + "!"
+    elif edit == "paragraph_added":
+        body.insert(middle, f"Editor's note {number}: this article was updated after publication.")
+    elif edit == "headline":
+        new["title"] = f"{new['title']}: updated"
+    else:
+        new["authors"].append("Editorial staff")
+    return new
+
+
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:,.1f} ms"
